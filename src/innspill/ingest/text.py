@@ -1,0 +1,155 @@
+"""Read a comment thread copied as plain text from a blog page.
+
+Shape (the seed's): the post with its numbered questions, a comment counter
+line ("26 thoughts on …", "12 kommentarer"), then numbered comments whose
+bodies are indented, then page chrome ("Comments are closed", author box,
+newsletter). Chrome is never a comment; lines that are neither post nor
+comment are counted in ``source.ignored_lines``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Comment
+from . import Thread
+from .questions import find_in_post
+
+COUNTER_RE = re.compile(
+    r"^\s*(?:(?P<n>\d+)\s+)?(?:thoughts?|comments?|responses?|replies|reactions?|kommentarer|kommentar|"
+    r"svar|tanker|tankar|innspill|innspel|merknader|reaksjoner)\b(?:\s+(?:on|to|til|på|om)\b.*|\s*\(\d+\)\s*|\s*:?\s*)$",
+    re.IGNORECASE)
+ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<num>\d{1,5})\.\s+(?P<body>.*)$")
+CHROME_RE = re.compile(
+    r"^\s*(comments are closed|kommentarfeltet er stengt|kommentering er stengt|kommentarer er stengt|"
+    r"leave a (reply|comment)|legg igjen en kommentar|skriv en kommentar|post a comment|"
+    r"more about me|les mer om meg|subscribe|abonner|sign up|meld deg på|bli med\b|"
+    r"share this|del dette|like this|liker dette|related|relaterte|powered by|drevet av|"
+    r"previous post|next post|forrige innlegg|neste innlegg|cancel reply|avbryt svar|"
+    r"log in to reply|logg inn for å svare|©|copyright)",
+    re.IGNORECASE)
+INLINE_CHROME_RE = re.compile(r"^\s*(reply|svar|reply ↓|svar ↓|like|liker|report|rapporter)\s*$",
+                              re.IGNORECASE)
+AUTHOR_RE = re.compile(r"^(?P<name>[^\n]{1,60}?)\s+(?:says|said|wrote|sier|skriver|skreiv|seier)\s*:?\s*$",
+                       re.IGNORECASE)
+DATE_RE = re.compile(
+    r"^\s*(?:\d{1,2}\.?\s*(?:jan|feb|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|des|dec)[a-z]*\.?\s+\d{4}"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+    r"(?:\s*(?:at|kl\.?|klokka|,)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]m)?)?\s*$",
+    re.IGNORECASE)
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+
+
+def _find_comment_start(lines: list[str]) -> tuple[int, int, int | None]:
+    """End of the post, index of the first comment line, and the counter's number (if any)."""
+    for i, line in enumerate(lines):
+        m = COUNTER_RE.match(line)
+        if m and len(line.strip()) < 200:
+            n = int(m.group("n")) if m.group("n") else None
+            return i, i + 1, n
+    # no counter: numbered lists that restart at 1; the last one holding a
+    # non-question item starts the comments
+    starts = [i for i, line in enumerate(lines) if (m := ITEM_RE.match(line)) and m.group("num") == "1"]
+    for i in reversed(starts):
+        if i == starts[0]:
+            break
+        return i, i, None
+    if starts and not lines[starts[0]].rstrip().endswith("?"):
+        return starts[0], starts[0], None
+    return len(lines), len(lines), None
+
+
+def read(content: str, path: str) -> Thread:
+    lines = content.split("\n")
+    post_end, start, counted = _find_comment_start(lines)
+    post = "\n".join(lines[:post_end]).strip()
+    comments, ignored, warnings = _read_comments(lines, start, path)
+    questions = find_in_post(post)
+    if counted is not None and counted != len(comments):
+        warnings.append({"code": "W101",
+                         "message": f"the page says {counted} comments; {len(comments)} were listed in the text",
+                         "place": f"{path}, line {start}"})
+    return Thread(post=post, questions=questions, comments=comments, source={}, warnings=warnings,
+                  notes={"ignored_lines": ignored})
+
+
+def _read_comments(lines: list[str], start: int, path: str):
+    comments: list[Comment] = []
+    warnings: list[dict] = []
+    ignored = 0
+    level = None
+    body_indented = None
+    current: list[tuple[int, str]] = []
+    header_line = 0
+    expected = 1
+
+    def flush():
+        nonlocal current
+        if current:
+            comments.append(_make_comment(current, len(comments) + 1, header_line, level or 0))
+        current = []
+
+    i = start
+    ended = False
+    while i < len(lines) and not ended:
+        line = lines[i]
+        m = ITEM_RE.match(line)
+        if m and (level is None or (_indent(line) == level and int(m.group("num")) >= expected)):
+            if level is None:
+                level = _indent(line)
+            num = int(m.group("num"))
+            if num != expected:
+                warnings.append({"code": "W102", "message": f"comment number {num} where {expected} was expected",
+                                 "place": f"{path}, line {i + 1}"})
+            flush()
+            header_line = i + 1
+            expected = num + 1
+            current = [(i + 1, m.group("body"))]
+        elif level is None:
+            if line.strip():
+                ignored += 1
+        elif not line.strip():
+            if current:
+                current.append((i + 1, ""))
+        elif _indent(line) > level:
+            body_indented = True if body_indented is None else body_indented
+            current.append((i + 1, line))
+        elif CHROME_RE.match(line) or body_indented:
+            flush()
+            ended = True
+            ignored += sum(1 for rest in lines[i:] if rest.strip())
+        else:
+            body_indented = False
+            current.append((i + 1, line))
+        i += 1
+    flush()
+    return comments, ignored, warnings
+
+
+def _make_comment(raw: list[tuple[int, str]], position: int, line_no: int, level: int) -> Comment:
+    first = raw[0][1].strip()
+    rest = [text for _, text in raw[1:]]
+    body = [ln for ln in rest if not INLINE_CHROME_RE.match(ln)]
+    nonblank = [ln for ln in body if ln.strip()]
+    cut = min((_indent(ln) for ln in nonblank), default=0)
+    body = [ln.expandtabs(4)[cut:].rstrip() for ln in body]
+    author = posted_at = None
+    if AUTHOR_RE.match(first) and body:
+        author = AUTHOR_RE.match(first).group("name").strip()
+        first = ""
+        while body and not body[0].strip():
+            body.pop(0)
+        if body and DATE_RE.match(body[0]):
+            posted_at = body.pop(0).strip()
+    text_lines = ([first] if first else []) + body
+    text = "\n".join(text_lines).strip("\n")
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    c = Comment(id=f"c{position}", position=position, original=text, author=author,
+                posted_at=posted_at, line=line_no)
+    if not text.strip():
+        c.status = "empty"
+    return c

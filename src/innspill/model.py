@@ -1,0 +1,132 @@
+"""The data contract ``innspill.analysis/1`` as dataclasses.
+
+One :class:`Analysis` object flows through the pipeline stages; each stage
+reads some fields and adds others. ``Analysis.to_dict`` writes the contract
+documented in ``docs/contract.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from . import SCHEMA
+
+STANCES = ("for", "against", "mixed", "none")
+HOWS = ("numbered", "quoted", "reference", "semantic")
+STATUSES = ("kept", "duplicate", "spam", "trash", "held", "empty", "rejected")
+
+
+@dataclass
+class Question:
+    id: str
+    number: int
+    text: str
+    kind: str  # "yesno" | "open"
+
+
+@dataclass
+class Repair:
+    rule: str
+    offset: int  # index into the comment's ``original``
+    before: str
+    after: str
+
+
+@dataclass
+class Comment:
+    id: str
+    position: int
+    original: str
+    text: str = ""
+    author: str | None = None
+    posted_at: str | None = None
+    parent_id: str | None = None
+    duplicate_of: str | None = None
+    duplicate_how: str | None = None  # exact | prefix | near
+    status: str = "kept"
+    reason: str | None = None
+    language: str | None = None
+    line: int | None = None  # 1-based line of the comment in the input file
+    source_id: str | None = None  # the comment's own id in the source, if it had one
+    repairs: list[Repair] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.text:
+            self.text = self.original
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        order = ["id", "position", "author", "posted_at", "parent_id", "text", "original",
+                 "duplicate_of", "duplicate_how", "status", "reason", "language", "line", "source_id",
+                 "repairs", "flags"]
+        return {k: d[k] for k in order}
+
+
+@dataclass
+class Answer:
+    comment_id: str
+    question_id: str
+    text: str
+    start: int
+    end: int
+    how: str
+    stance: str = "none"
+    confidence: float = 0.0
+    evidence: str = ""
+    score: float = 0.0  # segmentation score (how sure we are it addresses the question)
+    provenance: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["confidence"] = round(d["confidence"], 3)
+        d["score"] = round(d["score"], 3)
+        return d
+
+
+@dataclass
+class Analysis:
+    source: dict
+    questions: list[Question]
+    comments: list[Comment]
+    post: str = ""
+    language: str = "und"
+    answers: list[Answer] = field(default_factory=list)
+    themes: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    provenance: dict = field(default_factory=dict)
+
+    def distinct(self) -> list[Comment]:
+        """Comments that are analysed: kept and not a duplicate."""
+        return [c for c in self.comments if c.status == "kept" and c.duplicate_of is None]
+
+    def stats(self) -> dict:
+        by_status = {s: 0 for s in STATUSES}
+        for c in self.comments:
+            by_status[c.status] = by_status.get(c.status, 0) + 1
+        answered = {}
+        for a in self.answers:
+            answered.setdefault(a.question_id, set()).add(a.comment_id)
+        return {
+            "comments_read": len(self.comments),
+            "distinct": len(self.distinct()),
+            "duplicates": by_status["duplicate"],
+            "by_status": by_status,
+            "answers": len(self.answers),
+            "repairs": sum(len(c.repairs) for c in self.comments),
+            "answered_by_question": {q.id: len(answered.get(q.id, ())) for q in self.questions},
+        }
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": SCHEMA,
+            "source": self.source,
+            "language": self.language,
+            "questions": [asdict(q) for q in self.questions],
+            "comments": [c.to_dict() for c in self.comments],
+            "answers": [a.to_dict() for a in self.answers],
+            "themes": self.themes,
+            "stats": self.stats(),
+            "warnings": self.warnings,
+            "provenance": self.provenance,
+        }
