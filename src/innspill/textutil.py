@@ -119,3 +119,14 @@ class CueMatcher:
 
     def search(self, text: str) -> bool:
         return self.regex.search(lower(text)) is not None
+
+
+def stem_hits(q_stems, text: str, stopwords: frozenset, lang: str = "nb") -> set[str]:
+    """Which of ``q_stems`` occur in ``text``: as a stem, or inside a compound word (5+ letters)."""
+    ws = [w for w in words(text) if w not in stopwords and len(w) >= 3]
+    parts = set()
+    for w in ws:
+        parts.add(stem(w, lang))
+        if "-" in w:
+            parts.update(stem(p, lang) for p in w.split("-") if len(p) >= 3)
+    return {st for st in q_stems if st in parts or (len(st) >= 5 and any(st in w for w in ws))}

@@ -32,12 +32,8 @@ def parse_size(value: str) -> int:
     """Parse '25MB', '200 mb', '1GB', '5000' into bytes."""
     v = value.strip().upper().replace(" ", "")
     units = {"KB": 1024, "MB": 1024**2, "GB": 1024**3, "B": 1}
-    for unit, mult in units.items():
-        if v.endswith(unit):
-            num = v[: -len(unit)]
-            break
-    else:
-        num, mult = v, 1
+    unit = next((u for u in units if v.endswith(u)), "")
+    num, mult = (v[: -len(unit)], units[unit]) if unit else (v, 1)
     try:
         n = float(num)
     except ValueError:
@@ -117,7 +113,8 @@ def sniff(path: str, text: str) -> str:
 
 def read_input(path: str, fmt: str = "auto", questions_file: str | None = None,
                max_bytes: int = DEFAULT_MAX_BYTES, encoding: str = "utf-8") -> Thread:
-    from . import jsonl, questions, text as text_reader
+    from . import jsonl, questions
+    from . import text as text_reader
 
     if fmt not in FORMATS:
         raise InnspillError("E301", f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")

@@ -7,13 +7,13 @@ stages read cues only through :func:`lexicon` and :func:`merged`.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 LANGUAGES = ("nb", "nn", "en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def lexicon(code: str) -> dict:
     if code not in LANGUAGES:
         code = "nb"
@@ -21,7 +21,7 @@ def lexicon(code: str) -> dict:
         return json.load(fh)
 
 
-@lru_cache(maxsize=None)
+@cache
 def merged(primary: str = "nb") -> dict:
     """All languages' lists merged (primary first): comments mix languages."""
     order = [primary] + [c for c in LANGUAGES if c != primary]

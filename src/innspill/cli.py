@@ -1,0 +1,108 @@
+"""Command line: a thin layer over the library (``innspill analyze``, ``innspill eval``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from . import __version__
+from .errors import InnspillError
+from .ingest import DEFAULT_MAX_BYTES, FORMATS, parse_size
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="innspill",
+        description="Read comments that answer a set of questions; find what each answers and its stance. Offline.")
+    p.add_argument("--version", action="version", version=f"innspill {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    a = sub.add_parser("analyze", help="analyse a comment thread and write innspill.analysis/1 JSON",
+                       description="Read INPUT (a plain-text thread or JSONL), repair it, link duplicates, "
+                                   "split answers per question, find each answer's stance; write JSON and "
+                                   "print a summary per question.")
+    a.add_argument("input", metavar="INPUT", help="the thread: plain text copied from a page, or JSONL")
+    a.add_argument("-o", "--output", default="analysis.json", metavar="FILE",
+                   help="where to write the analysis JSON (default: analysis.json)")
+    a.add_argument("--questions", metavar="FILE", help="the questions, one a line (overrides those found in the post)")
+    a.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: auto)")
+    a.add_argument("--lang", choices=("auto", "nb", "nn", "en"), default="auto",
+                   help="language of the thread (default: auto-detect)")
+    a.add_argument("--encoding", default="utf-8", help="text encoding of INPUT (default: utf-8; e.g. cp1252)")
+    a.add_argument("--max-size", default=f"{DEFAULT_MAX_BYTES // 1024 // 1024}MB", metavar="SIZE",
+                   help="refuse inputs larger than this (default: 25MB)")
+    a.add_argument("--no-embeddings", action="store_true",
+                   help="match answers to questions by words only (faster, less accurate)")
+    a.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    a.add_argument("--summary-json", action="store_true", help="print the summary as JSON (stats per question)")
+
+    e = sub.add_parser("eval", help="compare an analysis with hand labels (gold) and print the figures",
+                       description="Print segmentation precision/recall/F1, stance accuracy on yes/no "
+                                   "questions and duplicate precision/recall, each beside a baseline.")
+    e.add_argument("gold", metavar="GOLD", help="hand labels, innspill.gold/1 JSON")
+    e.add_argument("analysis", metavar="ANALYSIS", help="an analysis written by innspill analyze")
+    e.add_argument("--json", action="store_true", help="print the figures as JSON")
+    return p
+
+
+def cmd_analyze(args) -> int:
+    from . import summary
+    from .pipeline import analyze
+
+    timings: dict = {}
+    t0 = time.perf_counter()
+    analysis = analyze(args.input, fmt=args.format, questions_file=args.questions, lang=args.lang,
+                       max_bytes=parse_size(args.max_size), encoding=args.encoding,
+                       use_embeddings=not args.no_embeddings, timings=timings)
+    data = analysis.to_dict()
+    data["provenance"]["seconds"] = {k: round(v, 3) for k, v in timings.items()}
+    out_dir = os.path.dirname(os.path.abspath(args.output))
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        tmp = args.output + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+        os.replace(tmp, args.output)
+    except OSError as exc:
+        raise InnspillError("E301", f"cannot write the output: {exc.strerror}", path=args.output) from None
+    if args.summary_json:
+        print(json.dumps(data["stats"], ensure_ascii=False, indent=1))
+    elif not args.quiet:
+        print(summary.render(analysis))
+        print(f"\nwrote {args.output} in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import evaluate, load_json, render
+
+    gold = load_json(args.gold, "gold")
+    analysis = load_json(args.analysis, "analysis")
+    if analysis.get("schema") != "innspill.analysis/1":
+        raise InnspillError("E203", "not an innspill.analysis/1 file", path=args.analysis)
+    result = evaluate(gold, analysis, args.gold)
+    print(json.dumps(result, indent=1) if args.json else render(result))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return {"analyze": cmd_analyze, "eval": cmd_eval}[args.command](args)
+    except InnspillError as exc:
+        print(exc.format(), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Language of the thread and of each comment (nb, nn, en), with py3langid's bundled model.
+
+py3langid knows Norwegian as ``no`` (Bokmål) and ``nn`` (Nynorsk); Danish is
+often confused with Bokmål in short texts, so it is read as ``nb``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import cache
+
+from .model import Comment
+
+CANDIDATES = ["no", "nn", "en", "da", "sv", "de"]
+MAP = {"no": "nb", "da": "nb", "nn": "nn", "en": "en", "sv": "sv", "de": "de"}
+MIN_CHARS = 25
+
+
+@cache
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(CANDIDATES)
+    return ident
+
+
+def detect(text: str) -> tuple[str, float]:
+    code, prob = _identifier().classify(text)
+    return MAP.get(code, code), float(prob)
+
+
+def detect_thread(post: str, comments: list[Comment], forced: str = "auto") -> str:
+    """Set ``language`` on each comment; return the thread's language."""
+    votes: Counter = Counter()
+    if post.strip():
+        lang, _ = detect(post)
+        votes[lang] += len(post)
+    for c in comments:
+        if len(c.text) >= MIN_CHARS:
+            lang, _ = detect(c.text)
+            c.language = lang
+            if c.duplicate_of is None:
+                votes[lang] += len(c.text)
+    main = forced if forced != "auto" else next((lang for lang, _ in votes.most_common() if lang in ("nb", "nn", "en")), "nb")
+    for c in comments:
+        if c.language is None:
+            c.language = main
+    return main
