@@ -79,7 +79,8 @@ def link_duplicates(comments: list[Comment], threshold: float = NEAR_THRESHOLD) 
                 truncated.add(short)
 
     # near-identical texts
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    # LSH finds candidates generously; the exact Jaccard of the shingle sets decides
+    lsh = MinHashLSH(threshold=max(0.5, threshold - 0.2), num_perm=NUM_PERM)
     shingle_sets: dict[int, set[bytes]] = {}
     for n, pos in sorted(first.items(), key=lambda kv: kv[1]):
         sh = _shingles(n)

@@ -1,0 +1,33 @@
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "seed" / "thread.txt"
+DATA = Path(__file__).resolve().parent / "data"
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    assert SEED.exists(), f"the seed thread must be at {SEED}"
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from innspill.embed import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def seed_analysis(seed_path, embedder):
+    from innspill.pipeline import analyze
+
+    return analyze(str(seed_path), embedder=embedder).to_dict()
+
+
+def load(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))

@@ -1,0 +1,49 @@
+import json
+
+import pytest
+from conftest import DATA
+
+from innspill.repair import repair_text
+
+CASES = json.loads((DATA / "repair_cases.json").read_text(encoding="utf-8"))
+
+
+def replay(original, repairs):
+    """Apply recorded repairs to the original: must give the repaired text."""
+    out, pos = [], 0
+    for r in sorted(repairs, key=lambda r: r.offset):
+        out.append(original[pos:r.offset])
+        out.append(r.after)
+        pos = r.offset + len(r.before)
+    out.append(original[pos:])
+    return "".join(out)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_repair_cases(case):
+    text, repairs = repair_text(case["input"])
+    assert text == case["expected"]
+    assert sorted({r.rule for r in repairs}) == sorted(set(case["rules"]))
+    for r in repairs:
+        assert case["input"][r.offset:r.offset + len(r.before)] == r.before
+    assert replay(case["input"], repairs) == text
+
+
+def test_seed_is_fully_repaired_and_every_change_recorded(seed_analysis):
+    comments = seed_analysis["comments"]
+    assert sum(len(c["repairs"]) for c in comments) > 50
+    for c in comments:
+        for bad in ("Ã", "â?", "\ufffd"):
+            assert bad not in c["text"], (c["id"], bad)
+        # original is untouched and the repairs replay to the text
+        out, pos = [], 0
+        for r in sorted(c["repairs"], key=lambda r: r["offset"]):
+            assert c["original"][r["offset"]:r["offset"] + len(r["before"])] == r["before"]
+            out.append(c["original"][pos:r["offset"]])
+            out.append(r["after"])
+            pos = r["offset"] + len(r["before"])
+        out.append(c["original"][pos:])
+        assert "".join(out) == c["text"]
+    c5 = next(c for c in comments if c["id"] == "c5")
+    assert "Og hva med oss selv – kan kommunikasjonsrådgivere" in c5["text"]
+    assert "â??" in c5["original"]

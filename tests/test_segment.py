@@ -1,0 +1,76 @@
+from innspill.ingest.questions import make_questions
+from innspill.model import Comment
+from innspill.segment import Segmenter
+
+NB = make_questions([(1, "Er det greit at ansatte oppretter grupper på facebook i bedriftens navn?"),
+                     (2, "Skal vi slå ned på ansatte som legger ut bilder fra arbeidsplassen?"),
+                     (3, "Hvilke retningslinjer bør gjelde for ansatte som har profiler på sosiale medier?")])
+EN = make_questions([(1, "Should the library open on Sundays?"),
+                     (2, "Should the café inside the library serve hot food?"),
+                     (3, "What events would you like the library to host?")])
+
+
+def seg(questions, text, embedder=None, lang="nb"):
+    c = Comment(id="c1", position=1, original=text)
+    answers = Segmenter(questions, lang, embedder).segment([c])
+    return {a.question_id: a for a in answers}, c
+
+
+def test_numbered_answers():
+    got, c = seg(NB, "1. Nei, det er ikke greit.\n2. Helt klart.\n3. Klare regler for alle.")
+    assert {q: a.how for q, a in got.items()} == {"q1": "numbered", "q2": "numbered", "q3": "numbered"}
+    assert got["q2"].text == "Helt klart."
+    for a in got.values():
+        assert c.text[a.start:a.end] == a.text
+
+
+def test_numbered_with_quoted_question_excludes_the_question():
+    text = ("2. Skal vi slå ned på ansatte som legger ut bilder fra arbeidsplassen?\n\n"
+            "Helt klart. Lojalitet er viktig.")
+    got, _ = seg(NB, text)
+    assert list(got) == ["q2"]
+    assert got["q2"].text == "Helt klart. Lojalitet er viktig."
+
+
+def test_quoted_heading_without_number():
+    text = "Hvilke retningslinjer bør gjelde?\nFå og enkle regler.\n\nSkal vi slå ned på ansatte?\nNei."
+    got, _ = seg(NB, text)
+    assert got["q3"].how == "quoted" and got["q3"].text == "Få og enkle regler."
+    assert got["q2"].how == "quoted" and got["q2"].text == "Nei."
+
+
+def test_references_nb_and_en():
+    got, _ = seg(NB, "Det siste spørsmålet ditt har jeg ingen kommentar til.\n\nLykke til!")
+    assert list(got) == ["q3"] and got["q3"].how == "reference"
+    got, _ = seg(NB, "Svaret på det første spørsmålet er nei.")
+    assert list(got) == ["q1"] and got["q1"].how == "reference"
+    got, _ = seg(EN, "Re your last question: concerts and readings.\n\nOn question 2, no hot food please.", lang="en")
+    assert got["q3"].how == "reference" and got["q2"].how == "numbered"
+
+
+def test_semantic_prose_touches_several_questions(embedder):
+    text = ("Jeg mener ansatte ikke skal opprette Facebook-grupper i bedriftens navn.\n\n"
+            "Bilder fra julebordet bør ingen legge ut fra arbeidsplassen.")
+    got, _ = seg(NB, text, embedder)
+    assert got["q1"].how == "semantic" and got["q2"].how == "semantic"
+    assert "q3" not in got
+
+
+def test_off_topic_comment_answers_nothing(embedder):
+    got, _ = seg(NB, "Takk for en fin blogg, lykke til med foredraget!", embedder)
+    assert got == {}
+
+
+def test_seed_answer_styles(seed_analysis):
+    by = {(a["comment_id"], a["question_id"]): a for a in seed_analysis["answers"]}
+    assert by[("c3", "q1")]["how"] == "numbered"
+    assert by[("c11", "q4")]["how"] in ("numbered", "quoted")
+    assert by[("c15", "q4")]["how"] == "reference"
+    assert by[("c17", "q1")]["how"] == "reference"
+    assert by[("c13", "q1")]["how"] == "semantic"
+    comments = {c["id"]: c for c in seed_analysis["comments"]}
+    for a in seed_analysis["answers"]:
+        text = comments[a["comment_id"]]["text"]
+        assert text[a["start"]:a["end"]] == a["text"]
+        assert a["evidence"] and a["evidence"] in text
+        assert comments[a["comment_id"]]["duplicate_of"] is None
