@@ -1,8 +1,8 @@
 import json
 
 import pytest
-from conftest import DATA
 
+from conftest import DATA
 from innspill.repair import repair_text
 
 CASES = json.loads((DATA / "repair_cases.json").read_text(encoding="utf-8"))

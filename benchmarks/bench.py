@@ -1,0 +1,129 @@
+"""Speed and memory of each stage on a generated 10,000-comment thread.
+
+Prints comments/s per stage and for the whole pipeline, peak memory (max RSS),
+and the ratio of pipeline time to the raw embedding time of the same comment
+texts measured in the same run (target <= 1.5x). Run: ``make bench``
+(``python benchmarks/bench.py --comments N`` for another size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+QUESTIONS = [
+    "Bør kommunen innføre gratis skolemat for alle elever?",
+    "Er det greit at skolen forbyr mobiltelefon i friminuttene?",
+    "Hvilke tiltak bør prioriteres for å gjøre skoleveien tryggere?",
+    "Skal foreldre få mer innflytelse over skolens budsjett?",
+]
+ANSWERS = {
+    0: ["Ja, gratis skolemat gir alle barn et likt utgangspunkt.", "Nei, det blir for dyrt for kommunen.",
+        "Det er greit hvis det ikke går ut over undervisningen.", "Ja og nei. Det kommer an på kvaliteten på maten.",
+        "Skolemat er viktig for at elevene skal klare å konsentrere seg.", "Helt klart, sunn mat gir bedre læring."],
+    1: ["Nei, barna trenger å lære å bruke telefonen fornuftig.", "Ja, det gir mer lek og mindre skjermtid.",
+        "Mobilforbud er neppe veien å gå.", "Så lenge elevene kan ringe hjem ved behov, er det greit.",
+        "Friminuttene bør være for lek og ikke for skjerm."],
+    2: ["Flere fotgjengeroverganger og lavere fartsgrense ved skolen.", "Bedre belysning langs gangveiene om vinteren.",
+        "Skolepatrulje og voksne som følger de minste.", "Fortau hele veien fram til skoleporten."],
+    3: ["Nei, budsjettet er rektors ansvar.", "Ja, foreldrene kjenner behovene best.",
+        "Det siste spørsmålet har jeg ingen formening om.", "Foreldre bør bli hørt, men ikke bestemme budsjettet."],
+}
+FILLER = ["Takk for at dere spør oss.", "Jeg har to barn på skolen.", "Dette har vi diskutert mye i FAU.",
+          "Håper det blir et godt møte.", "Vi bor like ved skolen og ser dette hver dag."]
+
+
+def mojibake(text: str, rng: random.Random) -> str:
+    """Break some words the way copy-paste does: UTF-8 read as Windows-1252, dashes lost."""
+    text = text.replace(", ", " â?? ", 1)
+    return " ".join(w.encode("utf-8").decode("cp1252", errors="replace") if rng.random() < 0.5 else w
+                    for w in text.split(" "))
+
+
+def make_comment(rng: random.Random, i: int) -> str:
+    qs = sorted(rng.sample(range(4), rng.randint(1, 4)))
+    if rng.random() < 0.5:
+        parts = [f"{q + 1}. {rng.choice(ANSWERS[q])}" for q in qs]
+        body = "\n".join(parts)
+    else:
+        parts = [rng.choice(ANSWERS[q]) for q in qs]
+        if rng.random() < 0.5:
+            parts.insert(0, rng.choice(FILLER))
+        body = " ".join(parts) + f" (innspill nr. {i})"
+    if rng.random() < 0.1:
+        body = mojibake(body, rng)
+    return body
+
+
+def generate(n: int, path: Path, seed: int = 42) -> None:
+    rng = random.Random(seed)
+    bodies: list[str] = []
+    while len(bodies) < n:
+        body = make_comment(rng, len(bodies))
+        bodies.append(body)
+        r = rng.random()
+        if r < 0.15 and len(bodies) < n:
+            bodies.append(body)  # posted twice
+        elif r < 0.2 and len(bodies) < n and len(body) > 60:
+            bodies.append(body[: int(len(body) * 0.7)])  # truncated copy
+    lines = ["Innspill til foreldremøtet om skolen.", ""]
+    lines += [f"  {k}. {q}" for k, q in enumerate(QUESTIONS, start=1)]
+    lines += ["", f"{n} kommentarer til «Skolen vår»", ""]
+    for k, b in enumerate(bodies, start=1):
+        first, *rest = b.split("\n")
+        lines.append(f"  {k}. {first}")
+        lines += [f"    {r}" for r in rest]
+        lines.append("")
+    lines += ["Kommentarfeltet er stengt.", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--comments", type=int, default=10_000)
+    args = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    from innspill.embed import Embedder
+    from innspill.pipeline import analyze
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "thread.txt"
+        generate(args.comments, path)
+        size = path.stat().st_size
+        t0 = time.perf_counter()
+        Embedder().embed(["oppvarming"])  # load the model once (counted in neither figure)
+        load_s = time.perf_counter() - t0
+
+        timings: dict = {}
+        t0 = time.perf_counter()
+        analysis = analyze(str(path), max_bytes=10**9, timings=timings)
+        total = time.perf_counter() - t0
+        n = len(analysis.comments)
+
+        raw = Embedder()
+        texts = [c.text for c in analysis.comments]
+        t0 = time.perf_counter()
+        raw.embed(texts)
+        raw_s = time.perf_counter() - t0
+
+    st = analysis.stats()
+    print(f"generated thread: {n} comments ({size / 1e6:.1f} MB), {st['distinct']} distinct, "
+          f"{st['duplicates']} duplicates, {st['repairs']} repairs, {st['answers']} answers")
+    print(f"model load: {load_s:.2f} s")
+    print(f"{'stage':<10} {'seconds':>8} {'comments/s':>12}")
+    for name, secs in timings.items():
+        print(f"{name:<10} {secs:>8.2f} {n / secs if secs else float('inf'):>12.0f}")
+    print(f"{'pipeline':<10} {total:>8.2f} {n / total:>12.0f}")
+    print(f"raw embedding of the same {len(texts)} comment texts: {raw_s:.2f} s ({len(texts) / raw_s:.0f} texts/s)")
+    print(f"pipeline / raw embedding time: {total / raw_s:.2f}x (target <= 1.5x)")
+    print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

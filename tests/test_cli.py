@@ -1,0 +1,144 @@
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from innspill.cli import build_parser, main
+
+
+def run(args, capsys):
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_analyze_seed_writes_contract(seed_path, tmp_path, capsys):
+    out = tmp_path / "a.json"
+    code, stdout, _ = run(["analyze", seed_path, "-o", out], capsys)
+    assert code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["schema"] == "innspill.analysis/1"
+    assert {"source", "language", "questions", "comments", "answers", "themes", "stats"} <= set(data)
+    assert data["language"] == "nb"
+    assert data["source"]["format"] == "text" and len(data["source"]["sha256"]) == 64
+    # summary: one block per question with counts and a quote
+    for q in data["questions"]:
+        assert f"{q['id']} [" in stdout
+    assert stdout.count("answered by") == 4
+    assert "comments read 22, distinct 11, duplicates 11" in stdout
+
+
+def test_same_input_same_output(seed_path, tmp_path, capsys):
+    outs = []
+    for i in range(2):
+        out = tmp_path / f"a{i}.json"
+        assert run(["analyze", seed_path, "-o", out, "--quiet"], capsys)[0] == 0
+        data = json.loads(out.read_text(encoding="utf-8"))
+        data["provenance"].pop("seconds")
+        outs.append(json.dumps(data, sort_keys=True))
+    assert outs[0] == outs[1]
+
+
+def _bad(tmp_path, name, content: bytes):
+    p = tmp_path / name
+    p.write_bytes(content)
+    return p
+
+
+@pytest.mark.parametrize("name,content,code", [
+    ("empty.txt", b"", "E102"),
+    ("blank.txt", b"  \n\n  \n", "E102"),
+    ("binary.bin", bytes(range(256)) * 10, "E103"),
+    ("latin1.txt", "Er det greit?\n\n  1. Ja, det er greit p\xe5 jobben.\n".encode("latin-1"), "E104"),
+    ("page.html", b"<html><body><p>Hei</p></body></html>", "E105"),
+    ("noquestions.txt", b"Just a post with no questions.\n\n2 comments\n\n  1. Nice.\n\n  2. Good.\n", "E201"),
+])
+def test_bad_input_gives_code_place_and_status_2(tmp_path, capsys, name, content, code):
+    path = _bad(tmp_path, name, content)
+    rc, stdout, err = run(["analyze", path, "-o", tmp_path / "x.json"], capsys)
+    assert rc == 2
+    assert f"error {code}:" in err and name in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_invalid_utf8_names_the_line(tmp_path, capsys):
+    path = _bad(tmp_path, "t.txt", b"Er det greit?\n\nline two\n\xff\xfe broken\n")
+    rc, _, err = run(["analyze", path], capsys)
+    assert rc == 2 and "E104" in err and "line 4" in err and "--encoding cp1252" in err
+
+
+def test_cp1252_file_reads_with_encoding_option(tmp_path, capsys):
+    text = "Er det greit å jobbe hjemme?\n\n1 kommentar\n\n  1. Ja, det er greit på fredager.\n"
+    path = _bad(tmp_path, "t.txt", text.encode("cp1252"))
+    out = tmp_path / "a.json"
+    assert run(["analyze", path, "--encoding", "cp1252", "-o", out, "--no-embeddings"], capsys)[0] == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["comments"][0]["text"] == "Ja, det er greit på fredager."
+
+
+def test_missing_path_and_directory(tmp_path, capsys):
+    rc, _, err = run(["analyze", tmp_path / "nope.txt"], capsys)
+    assert rc == 2 and "E101" in err and "nope.txt" in err
+    rc, _, err = run(["analyze", tmp_path], capsys)
+    assert rc == 2 and "E108" in err
+
+
+def test_50mb_file_is_refused_with_a_hint(tmp_path, capsys):
+    path = tmp_path / "big.txt"
+    with open(path, "wb") as fh:
+        fh.write(b"Er det greit?\n\n")
+        fh.write((b"  1. Ja, det er greit. " + b"x" * 1000 + b"\n") * 52_000)
+    assert path.stat().st_size > 50 * 1024 * 1024
+    rc, _, err = run(["analyze", path], capsys)
+    assert rc == 2 and "E106" in err and "--max-size" in err
+
+
+def test_bad_option_values(tmp_path, capsys, seed_path):
+    rc, _, err = run(["analyze", seed_path, "--max-size", "lots"], capsys)
+    assert rc == 2 and "E301" in err
+    rc, _, err = run(["analyze", seed_path, "--encoding", "klingon"], capsys)
+    assert rc == 2 and "E301" in err
+
+
+def test_no_comments_is_a_result_with_a_warning(tmp_path, capsys):
+    path = _bad(tmp_path, "t.txt", "Bør vi ha gratis skolemat?\n\n0 kommentarer\n\nKommentarfeltet er stengt.\n".encode())
+    out = tmp_path / "a.json"
+    rc, stdout, _ = run(["analyze", path, "-o", out], capsys)
+    assert rc == 0 and "W202" in stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["comments"] == [] and data["stats"]["comments_read"] == 0
+
+
+def test_questions_file_overrides(tmp_path, capsys, seed_path):
+    q = tmp_path / "q.txt"
+    q.write_text("Er det greit at ansatte oppretter grupper på facebook?\nHvilke regler bør gjelde?\n")
+    out = tmp_path / "a.json"
+    assert run(["analyze", seed_path, "--questions", q, "-o", out, "--quiet"], capsys)[0] == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [x["kind"] for x in data["questions"]] == ["yesno", "open"]
+
+
+def test_every_cli_option_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    for name, sub in subparsers.choices.items():
+        assert re.search(rf"`innspill {name}\b", readme), f"command {name} is not documented"
+        for action in sub._actions:
+            for opt in action.option_strings:
+                if opt in ("-h", "--help"):
+                    continue
+                assert f"`{opt}" in readme, f"option {opt} of {name} is not documented in README.md"
+            if not action.option_strings:
+                assert action.metavar in readme, f"argument {action.metavar} of {name} is not documented"
+
+
+def test_entry_point_runs():
+    r = subprocess.run([sys.executable, "-m", "innspill.cli", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "analyze" in r.stdout and "eval" in r.stdout
+    assert Path(sys.executable).exists()
