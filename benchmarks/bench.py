@@ -34,6 +34,9 @@ ANSWERS = {
     3: ["Nei, budsjettet er rektors ansvar.", "Ja, foreldrene kjenner behovene best.",
         "Det siste spørsmålet har jeg ingen formening om.", "Foreldre bør bli hørt, men ikke bestemme budsjettet."],
 }
+WORDS = ("skole buss lærer elev foreldre kommune budsjett mat frukt lunsj gym fotball vinter snø is vei sykkel "
+         "hjelm lys fortau bil fart parkering rektor klasse lekser prøve tur leirskole svømming bibliotek bok "
+         "datamaskin nettbrett mobil skjerm lek pause friminutt regn sol tid penger trygghet helse søvn").split()
 FILLER = ["Takk for at dere spør oss.", "Jeg har to barn på skolen.", "Dette har vi diskutert mye i FAU.",
           "Håper det blir et godt møte.", "Vi bor like ved skolen og ser dette hver dag."]
 
@@ -55,6 +58,8 @@ def make_comment(rng: random.Random, i: int) -> str:
         if rng.random() < 0.5:
             parts.insert(0, rng.choice(FILLER))
         body = " ".join(parts) + f" (innspill nr. {i})"
+    # a personal detail, so generated comments differ the way real ones do
+    body += " Ellers tenker jeg på " + ", ".join(rng.sample(WORDS, 5)) + f" og nummer {rng.randint(1, 99999)}."
     if rng.random() < 0.1:
         body = mojibake(body, rng)
     return body

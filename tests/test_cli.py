@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 from innspill.cli import build_parser, main
+
+from conftest import ROOT
 
 
 def run(args, capsys):

@@ -2,8 +2,9 @@ import json
 
 import pytest
 
-from conftest import DATA
 from innspill.repair import repair_text
+
+from conftest import DATA
 
 CASES = json.loads((DATA / "repair_cases.json").read_text(encoding="utf-8"))
 

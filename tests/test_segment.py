@@ -74,3 +74,15 @@ def test_seed_answer_styles(seed_analysis):
         assert text[a["start"]:a["end"]] == a["text"]
         assert a["evidence"] and a["evidence"] in text
         assert comments[a["comment_id"]]["duplicate_of"] is None
+
+
+def test_positional_short_answers():
+    got, _ = seg(EN, "No. No. Yes. And nobody asked the people who live here.", lang="en")
+    assert {q: a.how for q, a in got.items()} == {"q1": "numbered", "q2": "numbered", "q3": "numbered"}
+    assert got["q1"].text == "No." and got["q2"].text == "No."
+    assert got["q3"].text.startswith("Yes.")
+
+
+def test_reference_lead_in_is_not_part_of_the_answer():
+    got, _ = seg(NB, "Til spørsmål 2: Nei, absolutt ikke.")
+    assert got["q2"].how == "numbered" and got["q2"].text == "Nei, absolutt ikke."

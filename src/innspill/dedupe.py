@@ -17,7 +17,7 @@ from datasketch import MinHash, MinHashLSH
 from .model import Comment
 from .textutil import normalise
 
-NEAR_THRESHOLD = 0.8
+NEAR_THRESHOLD = 0.7
 MIN_PREFIX_CHARS = 40
 MIN_PREFIX_SHARE = 0.3
 NUM_PERM = 64

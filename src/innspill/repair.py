@@ -31,7 +31,7 @@ from .textutil import WORD_RE, lower
 
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_latin_ligatures=False,
                                    fix_character_width=False, explain=True)
-LOST_RE = re.compile(r"â€\?|â\?\??|â€(?=[\s.,;:!?]|$)|Ã\?|\ufffd+")
+LOST_RE = re.compile(r"â€[?\ufffd]|â[?\ufffd][?\ufffd]?|â€(?=[\s.,;:!?]|$)|Ã[?\ufffd]|\ufffd+")
 IN_WORD_Q_RE = re.compile(r"(?<=[^\W\d_])\?(?=[^\W\d_]|[\s,.;:!)]|$)")
 CP1252_TAIL = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
                "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")

@@ -40,6 +40,7 @@ class Anchor:
     question: int  # index into questions
     how: str
     paragraph_only: bool = False
+    end: int | None = None  # where the section must end, when the anchor knows it
 
 
 @dataclass
@@ -67,6 +68,9 @@ class Segmenter:
         n = len(questions)
         self.weights = [{st: math.log(1 + n / df[st]) for st in s} for s in self.q_stems]
         self._build_patterns()
+        from .textutil import CueMatcher
+
+        self.short_answers = [CueMatcher(self.lex[k]) for k in ("answer_yes", "answer_no", "answer_mixed")]
 
     def _stem_lang(self) -> str:
         return "en" if self.language == "en" else "nb"
@@ -97,7 +101,7 @@ class Segmenter:
             share = len(stems & qs) / len(stems)
             if share > best_share:
                 best, best_share = i, share
-        ends_q = line.rstrip().endswith("?")
+        ends_q = line.rstrip().rstrip("\"”»’'").endswith("?")
         if best is not None and (best_share >= 0.75 if ends_q else best_share >= 0.9 and len(stems) >= 5):
             return best
         return None
@@ -130,7 +134,7 @@ class Segmenter:
                 continue
             q = self._quoted_question(line)
             if q is not None:
-                if line.rstrip().endswith("?") and len(line) < 300:
+                if line.rstrip().rstrip("\"”»’'").endswith("?") and len(line) < 300:
                     out.append(Anchor(e, s, q, "quoted"))
         # references ("det siste spørsmålet ditt", "til spørsmål 2")
         for m in self.ord_phrase.finditer(text):
@@ -141,14 +145,33 @@ class Segmenter:
             if 0 <= idx < n:
                 s0 = _sentence_start(text, m.start())
                 if not any(a.head <= m.start() < a.start for a in out):
-                    out.append(Anchor(s0, s0, idx, "reference", paragraph_only=True))
+                    out.append(Anchor(_after_lead_in(text, s0, m.end()), s0, idx, "reference", paragraph_only=True))
         for m in self.num_phrase.finditer(text):
             num = int(m.group(1))
             if num in self.numbers and not any(abs(a.head - m.start()) < 3 for a in out):
                 s0 = _sentence_start(text, m.start())
                 if not any(a.head <= s0 < a.start for a in out):
-                    out.append(Anchor(s0, s0, self.numbers[num], "numbered", paragraph_only=True))
+                    out.append(Anchor(_after_lead_in(text, s0, m.end()), s0, self.numbers[num], "numbered",
+                                      paragraph_only=True))
+        if not out:
+            out.extend(self._positional(text))
         out.sort(key=lambda a: (a.head, a.question))
+        return out
+
+    def _positional(self, text: str) -> list[Anchor]:
+        """"No. No. Yes." – bare short answers in a row, read as answers to the questions in order."""
+        out = []
+        for i, (s, e) in enumerate(sentences(text)):
+            ws = words(text[s:e])
+            bare = 0 < len(ws) <= 3 and any(m.first(text, s, e) for m in self.short_answers)
+            if not bare or i >= len(self.questions):
+                break
+            out.append(Anchor(s, s, i, "numbered", paragraph_only=True))
+        if len(out) < 2:
+            return []
+        for a, nxt in zip(out, out[1:] + [None]):
+            a.paragraph_only = False
+            a.end = nxt.head if nxt else None
         return out
 
     # ----- sections ------------------------------------------------------
@@ -162,6 +185,8 @@ class Segmenter:
             if a.paragraph_only:
                 pe = _paragraph_end(text, a.start)
                 end = min(end, pe)
+            if a.end is not None:
+                end = min(end, a.end)
             secs.append((a.start, end, a.question, a.how, a.head))
         covered = sorted((h, e) for s, e, _, _, h in secs)
         free, pos = [], 0
@@ -274,6 +299,14 @@ def _sentence_start(text: str, pos: int) -> int:
     while i < pos and text[i].isspace():
         i += 1
     return i
+
+
+def _after_lead_in(text: str, sentence_start: int, ref_end: int) -> int:
+    """Where the answer starts: after "Til spørsmål 2:" / "On question 2," when the reference leads in."""
+    m = re.compile(r"(?:\s+(?:ditt|your|then))?\s*[:,–—-]\s*").match(text, ref_end)
+    if m and len(words(text[sentence_start:ref_end])) <= 5 and m.end() < len(text):
+        return m.end()
+    return sentence_start
 
 
 def _paragraph_end(text: str, pos: int) -> int:

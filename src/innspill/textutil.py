@@ -11,7 +11,7 @@ import snowballstemmer
 WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 ABBREVIATIONS = {
     "f.eks", "feks", "bl.a", "bla", "etc", "osv", "ca", "dvs", "mht", "ifm", "iht", "ihht", "evt",
-    "nr", "kl", "jf", "mv", "m.fl", "o.l", "e.g", "i.e", "mr", "mrs", "ms", "dr", "vs", "no",
+    "nr", "kl", "jf", "mv", "m.fl", "o.l", "e.g", "i.e", "mr", "mrs", "ms", "dr", "vs",
     "st", "pr", "pga", "tlf", "inkl", "ekskl", "bl", "f", "ev", "hhv", "m.m", "s", "jr", "sr",
 }
 _BOUNDARY_RE = re.compile(r"([.!?…]+[\"”»’)]*)(\s+|(?=[A-ZÆØÅ][a-zæøå]))|\n+")

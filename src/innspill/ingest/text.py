@@ -15,9 +15,11 @@ from ..model import Comment
 from . import Thread
 from .questions import find_in_post
 
+_COUNTED = (r"thoughts?|comments?|responses?|replies|reactions?|kommentarer|kommentar|svar|tanker|tankar|"
+            r"innspill|innspel|merknader|reaksjoner")
 COUNTER_RE = re.compile(
-    r"^\s*(?:(?P<n>\d+)\s+)?(?:thoughts?|comments?|responses?|replies|reactions?|kommentarer|kommentar|"
-    r"svar|tanker|tankar|innspill|innspel|merknader|reaksjoner)\b(?:\s+(?:on|to|til|på|om)\b.*|\s*\(\d+\)\s*|\s*:?\s*)$",
+    rf"^\s*(?:(?P<n>\d+)\s+(?:{_COUNTED})\b(?:\s+(?:on|to|til|på|om)\b.*)?"
+    rf"|(?:{_COUNTED})\s*(?:\((?P<m>\d+)\))?\s*:?)\s*$",
     re.IGNORECASE)
 ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<num>\d{1,5})\.\s+(?P<body>.*)$")
 CHROME_RE = re.compile(
@@ -49,7 +51,8 @@ def _find_comment_start(lines: list[str]) -> tuple[int, int, int | None]:
     for i, line in enumerate(lines):
         m = COUNTER_RE.match(line)
         if m and len(line.strip()) < 200:
-            n = int(m.group("n")) if m.group("n") else None
+            n = m.group("n") or m.group("m")
+            n = int(n) if n else None
             return i, i + 1, n
     # no counter: numbered lists that restart at 1; the last one holding a
     # non-question item starts the comments
