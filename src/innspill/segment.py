@@ -22,7 +22,7 @@ import numpy as np
 
 from .lang import merged
 from .model import Answer, Comment, Question
-from .textutil import content_stems, lower, paragraphs, sentences, stem_hits, words
+from .textutil import CueMatcher, content_stems, lower, paragraphs, sentences, stem_hits, words
 
 # semantic thresholds on the calibrated score (standard deviations above the thread's mean)
 PARA_THRESHOLD = 0.55
@@ -68,8 +68,6 @@ class Segmenter:
         n = len(questions)
         self.weights = [{st: math.log(1 + n / df[st]) for st in s} for s in self.q_stems]
         self._build_patterns()
-        from .textutil import CueMatcher
-
         self.short_answers = [CueMatcher(self.lex[k]) for k in ("answer_yes", "answer_no", "answer_mixed")]
 
     def _stem_lang(self) -> str:
@@ -128,7 +126,7 @@ class Segmenter:
         for line in text.split("\n"):
             s, e = pos, pos + len(line)
             pos = e + 1
-            if any(h <= s < st or h <= s <= st for h, st in taken) or not line.strip():
+            if any(h <= s <= st for h, st in taken) or not line.strip():
                 continue
             if len(words(line)) > 40:
                 continue
