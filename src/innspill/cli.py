@@ -45,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("gold", metavar="GOLD", help="hand labels, innspill.gold/1 JSON")
     e.add_argument("analysis", metavar="ANALYSIS", help="an analysis written by innspill analyze")
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    s = sub.add_parser("evalset", help="analyse every labelled thread and report pooled accuracy",
+                       description="For each GOLD file, analyse the thread it names, compare, and pool the "
+                                   "figures over all threads; optionally write a Markdown report.")
+    s.add_argument("golds", metavar="GOLD", nargs="+", help="hand-label files (innspill.gold/1)")
+    s.add_argument("--report", metavar="FILE", help="write the Markdown report here (e.g. evaluation/RESULTS.md)")
+    s.add_argument("--json", action="store_true", help="print all figures as JSON")
+    s.add_argument("--no-lexicon-baseline", action="store_true",
+                   help="skip the words-only (--no-embeddings) baseline run (halves the time)")
     return p
 
 
@@ -88,6 +97,33 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_evalset(args) -> int:
+    from .evalset import markdown, run
+    from .evaluate import render
+
+    result = run(args.golds, lexicon_baseline=not args.no_lexicon_baseline,
+                 progress=None if args.json else (lambda p: print(f"analysing {p}", file=sys.stderr)))
+    if args.json:
+        print(json.dumps(result, indent=1, default=list))
+    else:
+        for r in result["threads"]:
+            print(f"{r['thread']}: seg F1 {r['seg_f1']:.3f} (baseline {r['seg_f1_baseline']:.3f}), "
+                  f"stance {r['stance_accuracy']:.3f} (baseline {r['stance_baseline']:.3f})")
+        print(f"\npooled over {len(result['threads'])} threads")
+        print(render(result["pooled"]))
+    if args.report:
+        command = "innspill evalset " + " ".join(args.golds) + f" --report {args.report}"
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)
+            with open(args.report, "w", encoding="utf-8") as fh:
+                fh.write(markdown(result, command))
+        except OSError as exc:
+            raise InnspillError("E301", f"cannot write the report: {exc.strerror}", path=args.report) from None
+        if not args.json:
+            print(f"\nwrote {args.report}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -95,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return {"analyze": cmd_analyze, "eval": cmd_eval}[args.command](args)
+        return {"analyze": cmd_analyze, "eval": cmd_eval, "evalset": cmd_evalset}[args.command](args)
     except InnspillError as exc:
         print(exc.format(), file=sys.stderr)
         return 2
