@@ -69,6 +69,9 @@ class Segmenter:
         self.weights = [{st: math.log(1 + n / df[st]) for st in s} for s in self.q_stems]
         self._build_patterns()
         self.short_answers = [CueMatcher(self.lex[k]) for k in ("answer_yes", "answer_no", "answer_mixed")]
+        self.declines = CueMatcher(self.lex["declines"])
+        self.others = CueMatcher(self.lex.get("others", []))
+        self.yes_to = CueMatcher(self.lex.get("yes_to", []))
 
     def _stem_lang(self) -> str:
         return "en" if self.language == "en" else "nb"
@@ -135,10 +138,11 @@ class Segmenter:
                 if line.rstrip().rstrip("\"”»’'").endswith("?") and len(line) < 300:
                     out.append(Anchor(e, s, q, "quoted"))
         # references ("det siste spørsmålet ditt", "til spørsmål 2")
+        others = list(self.others.find(text))
         for m in self.ord_phrase.finditer(text):
             val = self.lex["ordinals"].get(lower(m.group(1)))
-            if val is None:
-                continue
+            if val is None or any(s <= m.start(1) < e for s, e, _ in others):
+                continue  # "de andre spørsmålene" is "the other questions", not the second one
             idx = val - 1 if val > 0 else n + val
             if 0 <= idx < n:
                 s0 = _sentence_start(text, m.start())
@@ -151,25 +155,110 @@ class Segmenter:
                 if not any(a.head <= s0 < a.start for a in out):
                     out.append(Anchor(_after_lead_in(text, s0, m.end()), s0, self.numbers[num], "numbered",
                                       paragraph_only=True))
+        out.extend(self._yes_to(text, out))
+        out.extend(self._headings(text, out))
         if not out:
-            out.extend(self._positional(text))
+            out.extend(self._inline_numbered(text) or self._positional(text))
+        out.extend(self._others(text, others, out))
         out.sort(key=lambda a: (a.head, a.question))
         return out
 
-    def _positional(self, text: str) -> list[Anchor]:
-        """"No. No. Yes." – bare short answers in a row, read as answers to the questions in order."""
+    def _topic(self, phrase: str) -> int | None:
+        """The one question whose distinctive words ``phrase`` shares most (ties: none)."""
+        stems = set(content_stems(phrase, self.stop, self._stem_lang()))
+        if not stems:
+            return None
+        scores = [sum(self.weights[i].get(st, 0.0) for st in stems & qs) for i, qs in enumerate(self.q_stems)]
+        best = max(scores)
+        if best <= 0 or scores.count(best) > 1:
+            return None
+        return scores.index(best)
+
+    def _yes_to(self, text: str, taken: list[Anchor]) -> list[Anchor]:
+        """"Ja til gratis for ungdom, og nei til …": a yes/no tied to a question by its topic."""
         out = []
-        for i, (s, e) in enumerate(sentences(text)):
-            ws = words(text[s:e])
-            bare = 0 < len(ws) <= 3 and any(m.first(text, s, e) for m in self.short_answers)
-            if not bare or i >= len(self.questions):
-                break
-            out.append(Anchor(s, s, i, "numbered", paragraph_only=True))
-        if len(out) < 2:
+        for s, e, _ in self.yes_to.find(text):
+            if any(a.head <= s < a.start for a in taken):
+                continue
+            m = re.search(r"[,.;:!?\n]|\s(?:og|men|and|but)\s", text[e:])
+            end = e + (m.start() if m else len(text) - e)
+            q = self._topic(text[e:end])
+            if q is not None:  # the section runs to the end of the sentence (its reason) or the next "ja til"
+                out.append(Anchor(s, s, q, "reference", end=_sentence_end(text, s)))
+        return out
+
+    def _others(self, text: str, others, taken: list[Anchor]) -> list[Anchor]:
+        """"De andre spørsmålene har jeg ikke satt meg inn i": every question not answered elsewhere."""
+        # bare "resten"/"the rest" only where it opens the sentence ("Resten vet jeg ikke")
+        others = [m for m in others if " " in m[2] and not m[2].startswith("the rest") or
+                  len(words(text[_sentence_start(text, m[0]):m[0]])) <= 1]
+        if not others or not taken:
             return []
-        for a, nxt in zip(out, out[1:] + [None]):
-            a.paragraph_only = False
-            a.end = nxt.head if nxt else None
+        answered = {a.question for a in taken}
+        s0 = _sentence_start(text, others[0][0])
+        end = next((e for s, e in sentences(text, s0) if e > others[0][0]), len(text))
+        return [Anchor(s0, s0, q, "reference", end=end) for q in range(len(self.questions)) if q not in answered]
+
+    def _inline_numbered(self, text: str) -> list[Anchor]:
+        """"1 ja 2 nei 3 ja 4 nei. 5 vet ikke": numbers and short answers on one line."""
+        marks = [m for m in re.finditer(r"(?<![\w.,])(\d{1,2})\s*[.):]?\s+(?=\D)", text[:400])]
+        run = []
+        for m in marks:
+            num = int(m.group(1))
+            if num in self.numbers and (not run or num > int(run[-1].group(1))):
+                run.append(m)
+        if len(run) < 2 or run[0].start() > 0 and text[:run[0].start()].strip():
+            return []
+        out = []
+        for m, nxt in zip(run, run[1:] + [None]):
+            end = nxt.start() if nxt else _paragraph_end(text, m.end())
+            if len(words(text[m.end():end])) > 6 and nxt is not None:
+                return []
+            out.append(Anchor(m.end(), m.start(), self.numbers[int(m.group(1))], "numbered", end=end))
+        return out
+
+    def _positional(self, text: str) -> list[Anchor]:
+        """"No. No. Yes." or "Nei, ja, ja – og …": bare short answers in a row, read as answers
+        to the questions in order."""
+        out: list[Anchor] = []
+        first_para_end = _paragraph_end(text, 0)
+        pos, sep = 0, ""
+        for m in re.finditer(r"[,.;:!?–—\n]+|\s(?:og|and)\s", text[:first_para_end] + "\n"):
+            s, e = _trim(text, pos, m.start())
+            this_sep, pos = sep, m.end()
+            sep = m.group(0).strip()
+            if e <= s:
+                continue
+            if len(out) >= len(self.questions):
+                break
+            ws = words(text[s:e])
+            cues = self.short_answers + ([self.declines] if out else [])
+            if not (0 < len(ws) <= 3 and any(c.first(text, s, e) for c in cues)):
+                # "Nei, ja, ja – og Skogbrynet.": the rest of the same sentence answers the next one
+                if len(out) >= 2 and this_sep not in (".", "!", "?", "") and "\n" not in this_sep:
+                    out.append(Anchor(s, s, len(out), "numbered", end=_sentence_end(text, s)))
+                break
+            out.append(Anchor(s, s, len(out), "numbered", end=e + (1 if text[e:e + 1] in ".!" else 0)))
+        return out if len(out) >= 2 else []
+
+    def _headings(self, text: str, taken: list[Anchor]) -> list[Anchor]:
+        """"Mobilforbud? Absolutt." / "Hjertesone: helt klart.": a short topic label opening a
+        sentence, tied to the one question it names."""
+        out = []
+        for ps, pe in paragraphs(text):
+            sents = sentences(text, ps, pe)
+            for i, (s, e) in enumerate(sents):
+                if any(a.head <= s < max(a.start, a.end or 0) for a in taken):
+                    continue
+                m = re.match(r"([^:?\n]{2,40})([:?])\s+\S", text[s:e])
+                if m and len(words(m.group(1))) <= 4:
+                    q = self._topic(m.group(1))
+                    if q is not None:
+                        out.append(Anchor(s + m.end(2), s, q, "quoted", end=e))
+                elif text[e - 1] in ":?" and len(words(text[s:e])) <= 3 and i + 1 < len(sents):
+                    q = self._topic(text[s:e])
+                    if q is not None:
+                        out.append(Anchor(sents[i + 1][0], s, q, "quoted", end=sents[i + 1][1]))
         return out
 
     # ----- sections ------------------------------------------------------
@@ -179,7 +268,7 @@ class Segmenter:
         anchors = self.anchors(text)
         secs = []
         for i, a in enumerate(anchors):
-            end = anchors[i + 1].head if i + 1 < len(anchors) else len(text)
+            end = next((b.head for b in anchors[i + 1:] if b.head > a.head), len(text))
             if a.paragraph_only:
                 pe = _paragraph_end(text, a.start)
                 end = min(end, pe)
@@ -305,6 +394,10 @@ def _after_lead_in(text: str, sentence_start: int, ref_end: int) -> int:
     if m and len(words(text[sentence_start:ref_end])) <= 5 and m.end() < len(text):
         return m.end()
     return sentence_start
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    return next((e for s, e in sentences(text, pos) if e > pos), len(text))
 
 
 def _paragraph_end(text: str, pos: int) -> int:
