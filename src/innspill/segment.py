@@ -81,7 +81,8 @@ class Segmenter:
         ords = sorted(self.lex["ordinals"], key=len, reverse=True)
         ordre = "|".join(re.escape(o) for o in ords if not o[0].isdigit())
         self.num_line = re.compile(
-            rf"^[ \t]*(?:(?:{nouns})\s*(?:nr\.?\s*)?)?#?(\d{{1,2}})\s*[.):]\s+", re.IGNORECASE | re.MULTILINE)
+            rf"^[ \t]*(?:(?:til|re|to|ad)\s+)?(?:(?:{nouns})\s*(?:nr\.?\s*)?)?#?(\d{{1,2}})\s*[.):]\s+",
+            re.IGNORECASE | re.MULTILINE)
         self.num_phrase = re.compile(
             rf"(?<!\w)(?:til|om|på|angående|ang\.?|re|on|to|for|about|regarding)?\s*(?:{nouns})\s*(?:nr\.?\s*)?#?(\d{{1,2}})(?!\d)",
             re.IGNORECASE)

@@ -59,6 +59,7 @@ class StanceFinder:
         self.normative = CueMatcher(lex["normative"])
         self.stop = frozenset(lex["stopwords"])
         self.alternatives = CueMatcher(lex.get("alternatives", []))
+        self.contrast = CueMatcher(["men", "but", "however", "likevel", "derimot", "though"])
         self.instead_of = CueMatcher(lex.get("instead_of", []))
         self.irony = CueMatcher(lex.get("irony", []))
         self.late_openers = sorted(lex.get("late_openers", []), key=len, reverse=True)
@@ -119,18 +120,33 @@ class StanceFinder:
             for sign, matcher in ((-1, self.no), (1, self.yes)):
                 m = matcher.first(text, s, e)
                 # only a cue that stands alone ("So no, …", "Nei.") counts, not "Jeg tror det er …"
-                if m and self._opener(text, s, e, matcher) and (m[1] >= e or text[m[1]] in ",.!:;–-"):
+                if m and self._opener(text, s, e, matcher) and (m[1] >= e or text[m[1]] in ",.!:;–-"
+                                                                 or _follower(text, m[1])):
                     found = (sign, span)
                     break
+            # "Fast plass, ja takk." / "Likt for alle under 13, ja.": a cue closing the sentence
+            comma = text.rfind(",", s, e)
+            if found is None and comma > s:
+                tail = text[comma + 1:e].strip(" .!")
+                for sign, matcher in ((-1, self.no), (1, self.yes)):
+                    m = matcher.first(tail)
+                    if m and m[0] == 0 and len(words(tail)) <= 3:
+                        found = (sign, span)
+                        break
         return found
 
     def judge(self, text: str, start: int, end: int, question: Question) -> Verdict:
         sents = sentences(text, start, end) or [(start, end)]
         first = sents[0]
         head = sents[:2]
-        # 1. decline
+        # 1. decline, unless the rest weighs both sides ("Vet ikke helt. … men …" is mixed)
         for s, e in sents[:3]:
             if self.decline.first(text, s, e):
+                rest = [(a, b) for a, b in sents if (a, b) != (s, e)]
+                both = next(((a, b) for a, b in rest if self.contrast.first(text, a, b)
+                             or self.mixed.first(text, a, b)), None)
+                if both and len(rest) >= 1:
+                    return Verdict("mixed", 0.55, both, "decline-but-both")
                 return Verdict("none", 0.85, (s, e), "decline")
         # 2. opener-mixed
         if self._opener(text, *first, self.mixed):
@@ -145,6 +161,9 @@ class StanceFinder:
                 return Verdict("mixed", 0.6, conditional, "opener-conditional")
             return self._oriented(Verdict("against", 0.9, first, "opener-no"), question)
         if self._opener(text, *first, self.yes):
+            irony = next(((s, e) for s, e in sents if self.irony.first(text, s, e)), None)
+            if irony:  # "Sure, close the park for a week. … 🙃"
+                return self._oriented(Verdict("against", 0.6, first, "irony"), question)
             if conditional:
                 return Verdict("mixed", 0.75, conditional, "opener-conditional")
             return self._oriented(Verdict("for", 0.9, first, "opener-yes"), question)
@@ -278,6 +297,13 @@ class StanceFinder:
         if any(w in self.negators for w in words(lower(question.text))[:6]):
             v.stance = {"for": "against", "against": "for"}.get(v.stance, v.stance)
         return v
+
+
+def _follower(text: str, pos: int) -> bool:
+    """"Nei til økning", "ja takk", "yes please", "ja frå meg": a cue and its usual companion."""
+    nxt = words(text[pos:pos + 20])[:2]
+    return bool(nxt) and (nxt[0] in ("til", "to", "takk", "please", "thanks") or nxt in (["fra", "meg"], ["frå", "meg"],
+                                                                                         ["from", "me"]))
 
 
 def assign_stances(answers: list[Answer], comments: list[Comment], questions: list[Question],
