@@ -212,7 +212,8 @@ def build(path: Path):
                     if not 1 <= int(q) <= len(kinds):
                         raise SystemExit(f"{name} #{n}: no question {q}")
                 gold_comments.append(g)
-                stats.append({"dup": None, "style": c.fields.get("style", "").split(),
+                stats.append({"dup": None, "style": [x for x in c.fields.get("style", "").split() if x != "author"]
+                              + (["author"] if c.fields.get("author") else []),
                               "answers": g["answers"], "sensitive": g["sensitive"],
                               "broken": bool(c.fields.get("break"))})
         else:
