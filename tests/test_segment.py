@@ -123,3 +123,11 @@ def test_short_topic_heading():
 def test_bare_rest_inside_a_sentence_is_not_a_reference():
     got, _ = seg(NB, "1. Ja.\nFå på plass regler, så ordner resten seg.")
     assert set(got) == {"q1"}
+
+
+def test_a_question_to_the_readers_is_not_an_answer():
+    s = Segmenter(NB, "nb")
+    text = "Hvem skal jeg klage til? Bussen var sen igjen i dag."
+    assert s._asks_others(text, 0, len(text))
+    text = "Hvem tror dere kom? Ingen. Det er feil å legge møtet midt på dagen."
+    assert not s._asks_others(text, 0, len(text))  # takes a side

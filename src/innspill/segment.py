@@ -27,7 +27,8 @@ from .textutil import CueMatcher, content_stems, lower, paragraphs, sentences, s
 # semantic thresholds on the calibrated score (standard deviations above the thread's mean)
 PARA_THRESHOLD = 0.55
 SENT_THRESHOLD = 1.2
-EXTRA_MARGIN = 0.9  # a second question in the same unit must be this close to the best
+EXTRA_MARGIN = 0.9
+ASKS_PENALTY = 1.0  # a paragraph that asks the readers something and takes no side is rarely an answer  # a second question in the same unit must be this close to the best
 LEX_WEIGHT = 0.9
 PRIOR_STD = 0.022  # spread of relative e5 cosines seen on real threads; used for tiny threads
 PRIOR_N = 20
@@ -70,6 +71,8 @@ class Segmenter:
         self._build_patterns()
         self.short_answers = [CueMatcher(self.lex[k]) for k in ("answer_yes", "answer_no", "answer_mixed")]
         self.declines = CueMatcher(self.lex["declines"])
+        self.asks = CueMatcher(self.lex.get("asks_others", []))
+        self.judgements = [CueMatcher(self.lex[k]) for k in ("positive", "negative", "normative")]
         self.others = CueMatcher(self.lex.get("others", []))
         self.yes_to = CueMatcher(self.lex.get("yes_to", []))
 
@@ -320,6 +323,18 @@ class Segmenter:
         lex_rel = lex - lex.mean(axis=1, keepdims=True) if nq > 1 else lex
         for u, s, lx in zip(units, sem, lex_rel):
             u.scores = s + LEX_WEIGHT * lx
+            if u.level == "para" and self._asks_others(u.comment.text, u.start, u.end):
+                u.scores = u.scores - ASKS_PENALTY
+
+    def _asks_others(self, text: str, s: int, e: int) -> bool:
+        """"Hvem skal jeg klage til?", "Does anyone know when …?": a question to the readers,
+        with no yes/no, judgement or norm anywhere in the paragraph."""
+        sents = sentences(text, s, e)
+        asking = any(text[b - 1] == "?" and self.asks.first(text, a, min(b, a + 25)) for a, b in sents)
+        if not asking:
+            return False
+        cues = self.short_answers + self.judgements
+        return not any(m.first(text, s, e) for m in cues)
 
     def free_units(self, c: Comment, free: list[tuple[int, int]]) -> list[Unit]:
         units = []
