@@ -334,7 +334,7 @@ class Segmenter:
         if not asking:
             return False
         cues = self.short_answers + self.judgements
-        return not any(m.first(text, s, e) for m in cues)
+        return not any(m.first(text, a, b) for m in cues for a, b in sents if text[b - 1] != "?")
 
     def free_units(self, c: Comment, free: list[tuple[int, int]]) -> list[Unit]:
         units = []
