@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
 
@@ -36,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse inputs larger than this (default: 25MB)")
     a.add_argument("--no-embeddings", action="store_true",
                    help="match answers to questions by words only (faster, less accurate)")
+    a.add_argument("--cache-dir", metavar="DIR", default=None,
+                   help="keep embeddings here between runs (default: ~/.cache/innspill, or $XDG_CACHE_HOME/innspill)")
+    a.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache on disk")
     a.add_argument("--quiet", action="store_true", help="print nothing but errors")
     a.add_argument("--summary-json", action="store_true", help="print the summary as JSON (stats per question)")
 
@@ -59,13 +63,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_analyze(args) -> int:
     from . import summary
+    from .embed import Embedder, default_cache_dir
     from .pipeline import analyze
 
     timings: dict = {}
     t0 = time.perf_counter()
+    bar = _progress_bar(args.quiet)
+    embedder = None
+    if not args.no_embeddings:
+        cache = None if args.no_cache else (args.cache_dir or default_cache_dir())
+        try:
+            embedder = Embedder(cache_dir=cache, progress=bar)
+        except (OSError, sqlite3.Error) as exc:
+            raise InnspillError("E301", f"cannot use the embedding cache: {exc}", path=cache,
+                                hint="give another --cache-dir, or --no-cache") from None
     analysis = analyze(args.input, fmt=args.format, questions_file=args.questions, lang=args.lang,
-                       max_bytes=parse_size(args.max_size), encoding=args.encoding,
+                       max_bytes=parse_size(args.max_size), encoding=args.encoding, embedder=embedder,
                        use_embeddings=not args.no_embeddings, timings=timings)
+    if bar:
+        bar(None, None)
     data = analysis.to_dict()
     data["provenance"]["seconds"] = {k: round(v, 3) for k, v in timings.items()}
     out_dir = os.path.dirname(os.path.abspath(args.output))
@@ -83,6 +99,32 @@ def cmd_analyze(args) -> int:
         print(summary.render(analysis))
         print(f"\nwrote {args.output} in {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+def _progress_bar(quiet: bool):
+    """A tqdm bar on stderr for the embedding step of long runs (only on a terminal)."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    state: dict = {}
+
+    def update(done, total):
+        if done is None:
+            if "bar" in state:
+                state["bar"].close()
+            return
+        if total < 2 * 256:  # short runs: no bar
+            return
+        if "bar" not in state or state["total"] != total:
+            if "bar" in state:
+                state["bar"].close()
+            state["bar"] = tqdm(total=total, unit="text", desc="embedding", file=sys.stderr, leave=False)
+            state["total"], state["done"] = total, 0
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+
+    return update
 
 
 def cmd_eval(args) -> int:

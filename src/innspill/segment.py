@@ -298,16 +298,28 @@ class Segmenter:
                 out[i] = sum(weights[h] for h in hits) / math.sqrt(sum(weights.values()))
         return out
 
-    def score_units(self, units: list[Unit]) -> None:
-        if not units:
-            return
+    def raw_scores(self, units: list[Unit]) -> tuple[np.ndarray, np.ndarray]:
+        """Per unit and question: the e5 cosine relative to the unit's mean over the questions, and
+        the word-overlap score relative likewise. Units are independent here, so this step can run
+        on any slice of the units (the distributed runner maps it over partitions)."""
         nq = len(self.questions)
+        if not units:
+            return np.zeros((0, nq), dtype=np.float32), np.zeros((0, nq), dtype=np.float32)
         lex = np.stack([self.lexical(u.comment.text[u.start:u.end]) for u in units])
+        lex_rel = lex - lex.mean(axis=1, keepdims=True) if nq > 1 else lex
+        if self.embedder is None:
+            return np.zeros_like(lex), lex_rel
+        qv = self.embedder.embed([q.text for q in self.questions], query=True)
+        uv = self.embedder.embed([u.comment.text[u.start:u.end] for u in units])
+        sim = uv @ qv.T
+        rel = sim - sim.mean(axis=1, keepdims=True) if nq > 1 else sim - 0.82
+        return rel.astype(np.float32), lex_rel.astype(np.float32)
+
+    def calibrate(self, units: list[Unit], rel: np.ndarray, lex_rel: np.ndarray) -> None:
+        """Standardise the cosines over the whole thread (per unit level, with a prior for tiny
+        threads) and set each unit's ``scores``; needs all units at once."""
+        rel = rel.copy()
         if self.embedder is not None:
-            qv = self.embedder.embed([q.text for q in self.questions], query=True)
-            uv = self.embedder.embed([u.comment.text[u.start:u.end] for u in units])
-            sim = uv @ qv.T
-            rel = sim - sim.mean(axis=1, keepdims=True) if nq > 1 else sim - 0.82
             for level in ("para", "sent"):
                 idx = [i for i, u in enumerate(units) if u.level == level]
                 if not idx:
@@ -317,14 +329,14 @@ class Segmenter:
                 mean = block.mean(axis=0) * k / (k + PRIOR_N)
                 var = (block.var(axis=0) * k + PRIOR_STD ** 2 * PRIOR_N) / (k + PRIOR_N)
                 rel[idx] = (block - mean) / np.sqrt(var)
-            sem = rel
-        else:
-            sem = np.zeros_like(lex)
-        lex_rel = lex - lex.mean(axis=1, keepdims=True) if nq > 1 else lex
-        for u, s, lx in zip(units, sem, lex_rel):
-            u.scores = s + LEX_WEIGHT * lx
+        for u, sm, lx in zip(units, rel, lex_rel):
+            u.scores = sm + LEX_WEIGHT * lx
             if u.level == "para" and self._asks_others(u.comment.text, u.start, u.end):
                 u.scores = u.scores - ASKS_PENALTY
+
+    def score_units(self, units: list[Unit]) -> None:
+        if units:
+            self.calibrate(units, *self.raw_scores(units))
 
     def _asks_others(self, text: str, s: int, e: int) -> bool:
         """"Hvem skal jeg klage til?", "Does anyone know when …?": a question to the readers,
@@ -348,15 +360,21 @@ class Segmenter:
                     units.extend(Unit(c, s, e, "sent") for s, e in sents if len(words(c.text[s:e])) >= 4)
         return units
 
-    def segment(self, comments: list[Comment]) -> list[Answer]:
-        plan = []
-        all_units: list[Unit] = []
+    def plan(self, comments: list[Comment]) -> list[tuple[Comment, list, list[Unit]]]:
+        """Per comment: its explicit sections and the free units left for semantic matching."""
+        out = []
         for c in comments:
             secs, free = self.sections(c)
-            units = self.free_units(c, free)
-            all_units.extend(units)
-            plan.append((c, secs, units))
-        self.score_units(all_units)
+            out.append((c, secs, self.free_units(c, free)))
+        return out
+
+    def segment(self, comments: list[Comment]) -> list[Answer]:
+        plan = self.plan(comments)
+        self.score_units([u for _, _, units in plan for u in units])
+        return self.pick(plan)
+
+    def pick(self, plan) -> list[Answer]:
+        """Answers from the explicit sections and the scored units."""
         answers = []
         for c, secs, units in plan:
             picked: dict[int, list[tuple[int, int, str, float]]] = {}
@@ -369,7 +387,7 @@ class Segmenter:
                 best = float(u.scores.max())
                 if best < thr:
                     continue
-                for q in np.argsort(-u.scores):
+                for q in np.argsort(-u.scores, kind="stable"):
                     sc = float(u.scores[q])
                     if sc < thr or sc < best - EXTRA_MARGIN:
                         break
