@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint wheel-check eval eval-quick clean
+.PHONY: demo test bench bench-scale lint wheel-check eval eval-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# 100,000 generated answers through the local and the Dask runner; writes benchmarks/RESULTS.md (about 3 h on 2 cores)
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py --answers $${ANSWERS:-100000} --workers $${WORKERS:-2} --write
 
 GOLDS := $(wildcard examples/*.gold.json) tests/data/seed.gold.json $(wildcard evaluation/threads/*.gold.json)
 

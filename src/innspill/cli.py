@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--cache-dir", metavar="DIR", default=None,
                    help="keep embeddings here between runs (default: ~/.cache/innspill, or $XDG_CACHE_HOME/innspill)")
     a.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache on disk")
+    a.add_argument("--runner", choices=("local", "dask"), default="local",
+                   help="run the stages in this process (default) or over partitions on a Dask cluster")
+    a.add_argument("--scheduler", metavar="ADDRESS", help="with --runner dask: an existing scheduler, e.g. tcp://host:8786 "
+                                                         "(default: start a local cluster)")
+    a.add_argument("--workers", type=int, default=2, metavar="N",
+                   help="with --runner dask and no --scheduler: worker processes of the local cluster (default 2)")
     a.add_argument("--quiet", action="store_true", help="print nothing but errors")
     a.add_argument("--summary-json", action="store_true", help="print the summary as JSON (stats per question)")
 
@@ -64,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_analyze(args) -> int:
     from . import summary
     from .embed import Embedder, default_cache_dir
+
+    if args.workers < 1:
+        raise InnspillError("E301", f"--workers must be at least 1, not {args.workers}")
     from .pipeline import analyze
 
     timings: dict = {}
@@ -79,7 +88,8 @@ def cmd_analyze(args) -> int:
                                 hint="give another --cache-dir, or --no-cache") from None
     analysis = analyze(args.input, fmt=args.format, questions_file=args.questions, lang=args.lang,
                        max_bytes=parse_size(args.max_size), encoding=args.encoding, embedder=embedder,
-                       use_embeddings=not args.no_embeddings, timings=timings)
+                       use_embeddings=not args.no_embeddings, timings=timings, runner=args.runner,
+                       scheduler=args.scheduler, workers=args.workers)
     if bar:
         bar(None, None)
     data = analysis.to_dict()

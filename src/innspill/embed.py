@@ -68,6 +68,10 @@ class Embedder:
         self.calls = 0  # texts the model embedded in this process
         self.disk_hits = 0
 
+    @property
+    def cache_path(self) -> str | None:
+        return self._disk.path if self._disk is not None else None
+
     def __getstate__(self):  # sent to distributed workers: no model, no open database
         return {"_threads": self._threads}
 

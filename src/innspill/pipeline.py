@@ -15,6 +15,7 @@ stance     answers, questions       answers.stance/confidence/evidence
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -32,7 +33,8 @@ from .stance import assign_stances
 def analyze(path: str, *, fmt: str = "auto", questions_file: str | None = None, lang: str = "auto",
             max_bytes: int = DEFAULT_MAX_BYTES, encoding: str = "utf-8", embedder: Embedder | None = None,
             use_embeddings: bool = True, timings: dict | None = None,
-            progress: Callable[[str], None] | None = None) -> Analysis:
+            progress: Callable[[str], None] | None = None, runner: str = "local",
+            scheduler: str | None = None, workers: int = 2) -> Analysis:
     """Read ``path`` and run every stage; returns the :class:`Analysis`."""
     timings = {} if timings is None else timings
 
@@ -46,6 +48,17 @@ def analyze(path: str, *, fmt: str = "auto", questions_file: str | None = None, 
 
     thread = step("read", read_input, path, fmt=fmt, questions_file=questions_file,
                   max_bytes=max_bytes, encoding=encoding)
+    if runner == "dask":
+        from .runners.dask_runner import run_stages_dask
+
+        cache_dir = None
+        if embedder is not None and embedder.cache_path:
+            cache_dir = os.path.dirname(embedder.cache_path)
+        analysis = run_stages_dask(thread, lang=lang, use_embeddings=use_embeddings, scheduler=scheduler,
+                                   workers=workers, cache_dir=cache_dir, step=step,
+                                   embedder_version=(embedder or Embedder()).version)
+        analysis.provenance["runner"] = {"name": "dask", "workers": workers, "scheduler": scheduler or "local"}
+        return analysis
     return run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step)
 
 
