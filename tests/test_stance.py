@@ -84,3 +84,22 @@ def test_comparison_is_not_an_alternative():
     q = make_questions([(1, "Kan vi ytre oss fritt i sosiale medier?")])[0]
     text = "Jeg tror det er viktig å våge å være personlig heller enn privat."
     assert StanceFinder("nb").judge(text, 0, len(text), q).stance != "against"
+
+
+Q_OPEN = make_questions([(4, "Hvilke regler bør gjelde for å spise ved pulten?")])[0]
+Q_OPEN_EN = make_questions([(4, "How should the town support the shops that lose business?")])[0]
+
+
+@pytest.mark.parametrize("question,text,stance,rule", [
+    (Q_OPEN, "Ingen lukt, og rydd etter deg. Det er dårlig gjort å la andre vaske.", "for", "open-proposal"),
+    (Q_OPEN, "Vi trenger ikke flere regler. Vi er voksne folk.", "against", "open-rejects"),
+    (Q_OPEN, "Ingenting. Folk skjønner det selv.", "against", "open-rejects"),
+    (Q_OPEN, "Det siste spørsmålet har jeg ingen formening om.", "none", "decline"),
+    (Q_OPEN_EN, "The town doesn't owe them anything; they knew the plan.", "against", "open-rejects"),
+    (Q_OPEN_EN, "Free parking validation, as long as it ends when construction does.", "mixed", "open-conditional"),
+    (Q_OPEN_EN, "Marketing help and a small grant for the worst hit.", "for", "open-proposal"),
+])
+def test_open_questions_are_judged_on_their_premise(question, text, stance, rule):
+    lang = "en" if question is Q_OPEN_EN else "nb"
+    v = StanceFinder(lang).judge(text, 0, len(text), question)
+    assert (v.stance, v.rule) == (stance, rule)

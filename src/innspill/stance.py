@@ -59,6 +59,8 @@ class StanceFinder:
         self.normative = CueMatcher(lex["normative"])
         self.stop = frozenset(lex["stopwords"])
         self.alternatives = CueMatcher(lex.get("alternatives", []))
+        self.rejections = CueMatcher(lex.get("rejections", []))
+        self.rej_open = CueMatcher(lex.get("rejection_openers", []))
         self.contrast = CueMatcher(["men", "but", "however", "likevel", "derimot", "though"])
         self.instead_of = CueMatcher(lex.get("instead_of", []))
         self.irony = CueMatcher(lex.get("irony", []))
@@ -87,6 +89,27 @@ class StanceFinder:
             return False
         ex = self.no_exceptions.first(text, i, min(e, i + 40))
         return not (ex is not None and ex[0] == i and ex[1] > m[1] - 1 and matcher is self.no)
+
+    def _open(self, text: str, sents, question: Question) -> Verdict:
+        """Open questions ("Hvilke regler bør gjelde …?"): for/against refer to the premise. An
+        answer that proposes anything is ``for``; "Ingen.", "vi trenger ikke flere regler",
+        "the town doesn't owe them anything" reject the premise; a proposal on a condition is
+        mixed. Judgement words mostly describe the problem here, so they do not decide."""
+        first = sents[0]
+        for s, e in sents[:2]:
+            m = self.rej_open.first(text, s, e)
+            alone = m and (s, e) == first and self._opener(text, s, e, self.rej_open) and \
+                (m[1] >= e or text[m[1]] in ".!,;:–-")  # "Ingen." / "None." but not "Ingen lukt, …"
+            if self.rejections.first(text, s, e) or alone:
+                return Verdict("against", 0.7, (s, e), "open-rejects")
+        for s, e in sents:
+            c = self.cond.first(text, s, e)
+            if c and self._strong_condition(text, s, c):
+                return Verdict("mixed", 0.6, (s, e), "open-conditional")
+        if len(words(text[first[0]:sents[-1][1]])) >= 3:
+            best = max(sents, key=lambda se: (bool(self.normative.first(text, *se)), -se[0]))
+            return Verdict("for", 0.6, best, "open-proposal")
+        return Verdict("none", 0.4, first, "no-cue")
 
     def _strong_condition(self, text: str, s: int, c) -> bool:
         """"bare … hvis", "only … if", "så lenge", "as long as": a condition that is the answer."""
@@ -154,6 +177,8 @@ class StanceFinder:
         for s, e in sents[:2]:
             if self.mixed.first(text, s, e) and not self._negated(text, self.mixed.first(text, s, e)[0]):
                 return Verdict("mixed", 0.7, (s, e), "mixed-cue")
+        if question.kind == "open":
+            return self._open(text, sents, question)
         # 3. yes/no opener
         conditional = next(((s, e) for s, e in head if self.cond.first(text, s, e)), None)
         if self._opener(text, *first, self.no):
