@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from . import SCHEMA
 
 STANCES = ("for", "against", "mixed", "none")
-HOWS = ("numbered", "quoted", "reference", "semantic")
+HOWS = ("numbered", "quoted", "reference", "semantic", "field")
 STATUSES = ("kept", "duplicate", "spam", "trash", "held", "empty", "rejected")
 
 
@@ -48,6 +48,8 @@ class Comment:
     language: str | None = None
     line: int | None = None  # 1-based line of the comment in the input file
     source_id: str | None = None  # the comment's own id in the source, if it had one
+    markup: str | None = None  # the comment as the source held it (HTML), when that differs from ``original``
+    fields: dict[str, list[int]] | None = None  # question id -> [start, end] in ``original`` (a table cell)
     repairs: list[Repair] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
 
@@ -59,7 +61,7 @@ class Comment:
         d = asdict(self)
         order = ["id", "position", "author", "posted_at", "parent_id", "text", "original",
                  "duplicate_of", "duplicate_how", "status", "reason", "language", "line", "source_id",
-                 "repairs", "flags"]
+                 "repairs", "flags", "markup", "fields"]
         return {k: d[k] for k in order}
 
 
