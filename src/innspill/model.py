@@ -109,6 +109,7 @@ class Analysis:
         answered = {}
         for a in self.answers:
             answered.setdefault(a.question_id, set()).add(a.comment_id)
+        source = self.source or {}
         return {
             "comments_read": len(self.comments),
             "distinct": len(self.distinct()),
@@ -117,6 +118,8 @@ class Analysis:
             "answers": len(self.answers),
             "repairs": sum(len(c.repairs) for c in self.comments),
             "answered_by_question": {q.id: len(answered.get(q.id, ())) for q in self.questions},
+            "reconciled": sum(by_status.values()) == len(self.comments),
+            "linkbacks": int(source.get("pingbacks") or 0) + int(source.get("trackbacks") or 0),
         }
 
     def to_dict(self) -> dict:

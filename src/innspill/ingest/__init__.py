@@ -247,8 +247,8 @@ def _dispatch(fmt: str, path: str, head: bytes, opts: ReadOptions) -> tuple[list
         if opts.encoding != "auto":
             check_codec(opts.encoding)
         threads = reader(fmt).read(path, opts)
-        return threads, {"encoding": opts.encoding if opts.encoding != "auto" else "xml declaration",
-                         "encoding_detected_by": "option" if opts.encoding != "auto" else "xml parser"}
+        return threads, {"encoding": opts.encoding if opts.encoding != "auto" else None,
+                         "encoding_detected_by": "option" if opts.encoding != "auto" else "xml declaration"}
     if fmt == "xlsx":
         return reader("table").read_xlsx(path, opts), {"encoding": None, "encoding_detected_by": None}
     data = load_bytes(path, opts.max_bytes)

@@ -44,6 +44,7 @@ class _Reader:
         self.pages: dict[str, _Page] = {}
         self.read = 0
         self.warnings: list[dict] = []
+        self.facts: dict = {}
 
     def page(self, dsq_id: str) -> _Page:
         if dsq_id not in self.pages:
@@ -121,7 +122,7 @@ def read(path: str, opts: ReadOptions) -> list[Thread]:
     reader = _Reader(path, opts)
     encoding = None if opts.encoding == "auto" else opts.encoding
     try:
-        for event, el in events(path, encoding):
+        for event, el in events(path, encoding, reader.facts):
             reader.feed(event, el)
     except Broken as b:
         if not opts.partial:

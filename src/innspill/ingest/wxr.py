@@ -58,6 +58,7 @@ class _Reader:
         self.items = 0
         self.read = 0
         self.warnings: list[dict] = []
+        self.facts: dict = {}
 
     def feed(self, event: str, el) -> None:
         name = local(el)
@@ -129,7 +130,7 @@ class _Reader:
         text = f"{title}\n\n{body}".strip()
         warnings = list(self.warnings) + link_parents(post.comments, self.path)
         notes = {"post_id": post.post_id or None, "post_slug": post.slug or None, "post_title": title or None,
-                 "posts_in_file": self.items, "comment_elements": post.elements,
+                 "encoding": self.facts.get("encoding"), "posts_in_file": self.items, "comment_elements": post.elements,
                  "pingbacks": post.linkbacks["pingback"], "trackbacks": post.linkbacks["trackback"]}
         return Thread(post=text, questions=find_in_post(text), comments=post.comments, source={},
                       warnings=warnings, notes=notes)
@@ -163,7 +164,7 @@ def read(path: str, opts: ReadOptions) -> list[Thread]:
     reader = _Reader(path, opts)
     encoding = None if opts.encoding == "auto" else opts.encoding
     try:
-        for event, el in events(path, encoding):
+        for event, el in events(path, encoding, reader.facts):
             reader.feed(event, el)
     except Broken as b:
         if not opts.partial:

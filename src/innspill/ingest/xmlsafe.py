@@ -38,8 +38,9 @@ def namespace(el) -> str:
     return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
-def events(path: str, encoding: str | None = None) -> Iterator[tuple[str, etree._Element]]:
-    """``(event, element)`` for every start and end tag; refuses any DTD (E109)."""
+def events(path: str, encoding: str | None = None, facts: dict | None = None) -> Iterator[tuple[str, etree._Element]]:
+    """``(event, element)`` for every start and end tag; refuses any DTD (E109).
+    ``facts`` gets the document's declared ``encoding``."""
     ctx = etree.iterparse(path, events=("start", "end"), resolve_entities=False, no_network=True,
                           load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True,
                           remove_pis=True, encoding=encoding)
@@ -48,7 +49,10 @@ def events(path: str, encoding: str | None = None) -> Iterator[tuple[str, etree.
         for event, el in ctx:
             if not checked:
                 checked = True
-                refuse_dtd(el.getroottree().docinfo, path)
+                docinfo = el.getroottree().docinfo
+                refuse_dtd(docinfo, path)
+                if facts is not None:
+                    facts["encoding"] = (encoding or docinfo.encoding or "utf-8").lower()
             if isinstance(el, etree._Entity):
                 raise InnspillError("E109", "the XML uses an entity reference", path=path,
                                     line=el.sourceline)
