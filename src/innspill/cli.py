@@ -152,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     except InnspillError as exc:
         print(exc.format(), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head and the like
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

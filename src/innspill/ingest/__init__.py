@@ -222,7 +222,7 @@ def read_threads(path: str, opts: ReadOptions | None = None, questions_file: str
 
 
 def _choose_post(threads: list[Thread], post: str, path: str) -> list[Thread]:
-    if not any("post_id" in t.notes for t in threads):
+    if threads and not any("post_id" in t.notes for t in threads):
         raise InnspillError("E301", "--post applies to WordPress (WXR) and Disqus exports only", path=path)
     chosen = [t for t in threads if post in (str(t.notes.get("post_id")), t.notes.get("post_slug"))]
     if not chosen:

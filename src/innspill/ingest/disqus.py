@@ -106,7 +106,8 @@ class _Reader:
         text = f"{page.title.strip()}\n\n{body}".strip()
         slug = page.link.rstrip("/").rsplit("/", 1)[-1] or None
         notes = {"post_id": page.dsq_id, "post_slug": slug, "post_title": page.title.strip() or None,
-                 "post_link": page.link.strip() or None, "posts_in_file": len(self.pages),
+                 "post_link": page.link.strip() or None, "encoding": self.facts.get("encoding"),
+                 "posts_in_file": len(self.pages),
                  "comment_elements": len(page.comments)}
         return Thread(post=text, questions=find_in_post(text), comments=page.comments, source={},
                       warnings=list(self.warnings) + link_parents(page.comments, self.path), notes=notes)

@@ -15,6 +15,7 @@ A file with several commented posts gives one thread per post, unless
 
 from __future__ import annotations
 
+from ..errors import InnspillError
 from ..model import Comment
 from . import ReadOptions, Thread
 from .markup import fragment_to_text
@@ -56,6 +57,7 @@ class _Reader:
         self.done: list[_Post] = []
         self.fallback: _Post | None = None  # the first post without comments, kept in case no post has any
         self.items = 0
+        self.listing: list[str] = []  # posts with comments, for the message when --post matches none
         self.read = 0
         self.warnings: list[dict] = []
         self.facts: dict = {}
@@ -113,6 +115,8 @@ class _Reader:
         if post is None:
             return
         self.items += 1
+        if post.elements:
+            self.listing.append(f"{post.post_id} ({post.slug or '-'})")
         if post.comments or (self.opts.post is not None and post.chosen):
             self.done.append(post)
         elif self.fallback is None and post.fields.get("post_type", "post") in ("post", "page"):
@@ -121,7 +125,10 @@ class _Reader:
             post.fields.pop("encoded", None)
 
     def threads(self) -> list[Thread]:
-        posts = self.done or ([self.fallback] if self.fallback is not None and self.opts.post is None else [])
+        if self.opts.post is not None and not self.done:
+            raise InnspillError("E112", f"no post {self.opts.post!r} in the file", path=self.path,
+                                hint="posts with comments: " + (", ".join(self.listing[:10]) or "none"))
+        posts = self.done or ([self.fallback] if self.fallback is not None else [])
         return [self.thread(p) for p in posts]
 
     def thread(self, post: _Post) -> Thread:
@@ -130,7 +137,8 @@ class _Reader:
         text = f"{title}\n\n{body}".strip()
         warnings = list(self.warnings) + link_parents(post.comments, self.path)
         notes = {"post_id": post.post_id or None, "post_slug": post.slug or None, "post_title": title or None,
-                 "encoding": self.facts.get("encoding"), "posts_in_file": self.items, "comment_elements": post.elements,
+                 "encoding": self.facts.get("encoding"), "posts_in_file": self.items,
+                 "comment_elements": post.elements,
                  "pingbacks": post.linkbacks["pingback"], "trackbacks": post.linkbacks["trackback"]}
         return Thread(post=text, questions=find_in_post(text), comments=post.comments, source={},
                       warnings=warnings, notes=notes)
