@@ -9,6 +9,8 @@ be silently repaired into the wrong letters.
 
 from __future__ import annotations
 
+import codecs
+
 from ..errors import InnspillError
 
 BOMS = (
@@ -19,7 +21,7 @@ BOMS = (
     (b"\xfe\xff", "utf-16"),
 )
 # charset-normalizer names that we report under their common name
-ALIASES = {"windows_1252": "cp1252", "latin_1": "latin-1", "iso8859_1": "latin-1", "iso8859_15": "latin-9",
+ALIASES = {"windows_1252": "cp1252", "latin_1": "latin-1", "iso8859_1": "latin-1", "iso8859_15": "iso8859-15",
            "utf_8": "utf-8", "ascii": "utf-8"}
 # preferred when charset-normalizer finds several encodings equally good (Western European exports)
 PREFERRED = ("utf_8", "cp1252", "windows_1252", "iso8859_15", "latin_1", "iso8859_1")
@@ -65,12 +67,15 @@ def detect(data: bytes) -> str:
         if pref in candidates:
             name = pref
             break
-    return ALIASES.get(name, name.replace("_", "-"))
+    name = ALIASES.get(name, name.replace("_", "-"))
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return "cp1252"
+    return name
 
 
 def check_codec(name: str) -> None:
-    import codecs
-
     try:
         codecs.lookup(name)
     except LookupError:

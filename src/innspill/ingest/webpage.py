@@ -19,7 +19,7 @@ from lxml import etree, html
 
 from ..model import Comment
 from . import ReadOptions, Thread
-from .encoding import bom_encoding, detect
+from .encoding import bom_encoding, check_codec, detect
 from .markup import element_to_text
 from .questions import find_in_post
 
@@ -68,6 +68,7 @@ def _own(item, items: set, names=None, tag: str | None = None) -> list:
 def decode_page(data: bytes, path: str, encoding: str) -> tuple[bytes, str, str]:
     """UTF-8 bytes of the page, the encoding it was in, and how that was decided."""
     if encoding != "auto":
+        check_codec(encoding)
         return data.decode(encoding, errors="replace").encode("utf-8"), encoding, "option"
     bom = bom_encoding(data)
     if bom:
@@ -89,7 +90,7 @@ def decode_page(data: bytes, path: str, encoding: str) -> tuple[bytes, str, str]
 
 def _meta_charset(data: bytes) -> str | None:
     try:
-        head = html.document_fromstring(data[:4096], parser=html.HTMLParser(encoding="latin-1"))
+        head = html.document_fromstring(data[:4096], parser=html.HTMLParser(encoding="iso-8859-1"))
     except (etree.ParserError, ValueError):
         return None
     for meta in head.iter("meta"):

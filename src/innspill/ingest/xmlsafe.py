@@ -59,7 +59,11 @@ def events(path: str, encoding: str | None = None, facts: dict | None = None) ->
             yield event, el
     except etree.XMLSyntaxError as exc:
         line, col = exc.position if exc.position else (exc.lineno or 0, 0)
-        raise Broken(line or 0, col or 0, _clean(exc.msg or str(exc))) from None
+        msg = _clean(exc.msg or str(exc))
+        first = next((e for e in ctx.error_log if e.level_name == "FATAL"), None)
+        if (not line or msg == "no element found") and first is not None:
+            line, col, msg = first.line, first.column, _clean(first.message)
+        raise Broken(line or 0, col or 0, msg) from None
     except (LookupError, ValueError) as exc:  # an unknown encoding in the XML declaration or --encoding
         raise Broken(1, 0, str(exc)) from None
 
