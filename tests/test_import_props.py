@@ -73,6 +73,22 @@ def test_arbitrary_bytes_import_or_coded_error(data, suffix, fmt):
     imports_or_coded_error(data, suffix, fmt)
 
 
+TOKENS = [b"<?xml version='1.0'?>", b"<rss xmlns:wp='http://wordpress.org/export/1.2/'>", b"<channel>", b"<item>",
+          b"</item>", b"<wp:comment>", b"</wp:comment>", b"<wp:comment_content>", b"</wp:comment_content>",
+          b"<wp:comment_parent>", b"</wp:comment_parent>", b"<wp:comment_id>", b"</wp:comment_id>", b"1", b"0",
+          b"<wp:comment_approved>", b"</wp:comment_approved>", b"<wp:comment_type>pingback</wp:comment_type>",
+          b"<disqus>", b"<thread dsq:id='1'>", b"</thread>", b"<post>", b"</post>", b"<message>", b"</message>",
+          b"<parent dsq:id='1'/>", b"<html>", b"<ol class='comment-list'>", b"<li class='comment depth-1'>",
+          b"</li>", b"<div class='comment-content'>", b"</div>", b"<p>", b"</p>", b"Er det greit?", b"Ja.",
+          b"\xc3\xa5", b"\xe5", b"&amp;", b"&", b"<![CDATA[", b"]]>", b"\n", b",", b";", b'"', b"\r\n", b" "]
+
+
+@given(parts=st.lists(st.sampled_from(TOKENS), max_size=60), suffix=st.sampled_from(SUFFIXES),
+       fmt=st.sampled_from(FORMATS), partial=st.booleans())
+def test_token_soup_import_or_coded_error(parts, suffix, fmt, partial):
+    imports_or_coded_error(b"".join(parts), suffix, fmt, partial)
+
+
 @given(fixture=st.sampled_from(FIXTURES), ops=MUTATIONS, partial=st.booleans())
 def test_mutated_fixtures_import_or_coded_error(fixture, ops, partial):
     imports_or_coded_error(mutate(fixture.read_bytes(), ops), fixture.suffix, partial=partial)

@@ -99,6 +99,8 @@ class _Reader:
 
     def threads(self) -> list[Thread]:
         pages = [p for p in self.pages.values() if p.comments] or list(self.pages.values())[:1]
+        if not pages:
+            pages = [_Page("none")]
         return [self.make(p) for p in pages]
 
     def make(self, page: _Page) -> Thread:

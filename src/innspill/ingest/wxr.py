@@ -129,6 +129,9 @@ class _Reader:
             raise InnspillError("E112", f"no post {self.opts.post!r} in the file", path=self.path,
                                 hint="posts with comments: " + (", ".join(self.listing[:10]) or "none"))
         posts = self.done or ([self.fallback] if self.fallback is not None else [])
+        if not posts:  # no post at all: one empty thread, so the caller says what is missing
+            return [Thread(post="", questions=[], comments=[], source={}, warnings=list(self.warnings),
+                           notes={"posts_in_file": self.items, "encoding": self.facts.get("encoding")})]
         return [self.thread(p) for p in posts]
 
     def thread(self, post: _Post) -> Thread:
