@@ -29,7 +29,7 @@ bench-import: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --import-only
 
 # the import properties with many examples (not in CI); FUZZ_EXAMPLES=N for another count
-FUZZ_EXAMPLES ?= 3000
+FUZZ_EXAMPLES ?= 20000
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
 	  --hypothesis-show-statistics tests/test_import_props.py

@@ -68,9 +68,10 @@ MUTATIONS = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1 << 16), st.in
                      min_size=1, max_size=6)
 
 
-@given(data=st.binary(max_size=4096), suffix=st.sampled_from(SUFFIXES), fmt=st.sampled_from(FORMATS))
-def test_arbitrary_bytes_import_or_coded_error(data, suffix, fmt):
-    imports_or_coded_error(data, suffix, fmt)
+@given(data=st.binary(max_size=4096), suffix=st.sampled_from(SUFFIXES), fmt=st.sampled_from(FORMATS),
+       partial=st.booleans())
+def test_arbitrary_bytes_import_or_coded_error(data, suffix, fmt, partial):
+    imports_or_coded_error(data, suffix, fmt, partial)
 
 
 TOKENS = [b"<?xml version='1.0'?>", b"<rss xmlns:wp='http://wordpress.org/export/1.2/'>", b"<channel>", b"<item>",
@@ -80,7 +81,8 @@ TOKENS = [b"<?xml version='1.0'?>", b"<rss xmlns:wp='http://wordpress.org/export
           b"<disqus>", b"<thread dsq:id='1'>", b"</thread>", b"<post>", b"</post>", b"<message>", b"</message>",
           b"<parent dsq:id='1'/>", b"<html>", b"<ol class='comment-list'>", b"<li class='comment depth-1'>",
           b"</li>", b"<div class='comment-content'>", b"</div>", b"<p>", b"</p>", b"Er det greit?", b"Ja.",
-          b"\xc3\xa5", b"\xe5", b"&amp;", b"&", b"<![CDATA[", b"]]>", b"\n", b",", b";", b'"', b"\r\n", b" "]
+          b"\xc3\xa5", b"\xe5", b"&amp;", b"&", b"<![CDATA[", b"]]>", b"\n", b",", b";", b'"', b"\r\n", b" ", b'{"text": "', b'{"question": "', b'"}',
+          b'{"status": "spam", "text": "x"}', b'{"id": 1, "parent_id": 1, "text": "a"}']
 
 
 @given(parts=st.lists(st.sampled_from(TOKENS), max_size=60), suffix=st.sampled_from(SUFFIXES),

@@ -128,3 +128,13 @@ def test_undefined_entity_is_a_coded_error(tmp_path):
     with pytest.raises(InnspillError) as e:
         read_threads(str(path), require_questions=False)
     assert e.value.code in ("E109", "E110")
+
+
+def test_jsonl_partial_reads_the_records_before_the_break(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"question": "Er det greit?"}\n{"text": "Ja."}\n{"text": "Nei', encoding="utf-8")
+    with pytest.raises(InnspillError) as e:
+        read_input(str(path))
+    assert e.value.code == "E107" and e.value.line == 3
+    t = read_input(str(path), opts=ReadOptions(partial=True))
+    assert [c.original for c in t.comments] == ["Ja."] and t.warnings[-1]["code"] == "W105"

@@ -259,8 +259,23 @@ def _dispatch(fmt: str, path: str, head: bytes, opts: ReadOptions) -> tuple[list
     if fmt == "csv":
         threads = [reader("table").read_csv(content, path, opts)]
     else:
-        threads = [reader(fmt).read(content, path)]
+        threads = [_read_text_format(reader(fmt), content, path, opts.partial)]
     return threads, {"encoding": enc, "encoding_detected_by": how}
+
+
+def _read_text_format(module, content: str, path: str, partial: bool) -> Thread:
+    """A text or JSONL reader; with ``partial``, a JSONL file is read up to its first broken record."""
+    try:
+        return module.read(content, path)
+    except InnspillError as exc:
+        if not (partial and exc.code == "E107" and exc.line):
+            raise
+        broken = exc
+    thread = module.read("\n".join(content.split("\n")[: broken.line - 1]), path)
+    thread.warnings.append({"code": "W105", "message": f"record at line {broken.line} is broken ({broken.message}); "
+                                                       "the records before it are analysed (--partial)",
+                            "place": f"{path}, line {broken.line}"})
+    return thread
 
 
 def read_input(path: str, fmt: str = "auto", questions_file: str | None = None,
