@@ -242,3 +242,8 @@ def test_wxr_through_the_pipeline_keeps_every_status(tmp_path, capsys):
     assert "Så" not in data["comments"][2]["original"] and "må lære å bruke" in data["comments"][2]["text"]
     assert {a["comment_id"] for a in data["answers"]} <= {"c1", "c2", "c3", "c8"}
     assert data["comments"][0]["markup"].startswith("1. Ja, <em>")
+
+
+def test_post_option_needs_an_export(capsys):
+    rc = main(["inspect", str(IMPORT / "innspill-cp1252.csv"), "--post", "3"])
+    assert rc == 2 and "E301" in capsys.readouterr().err
