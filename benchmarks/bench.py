@@ -68,11 +68,23 @@ def make_comment(rng: random.Random, i: int) -> str:
     return body
 
 
-def generate(n: int, path: Path, seed: int = 42) -> None:
+FORM_LETTER = ("Vi foreldre på {skole} ber om at kommunen innfører gratis skolemat for alle elever, at "
+               "mobilforbudet i friminuttene blir stående, og at skoleveien blir tryggere med fortau og lavere "
+               "fartsgrense. {hilsen}")
+
+
+def form_letter(rng: random.Random) -> str:
+    """A campaign text with a changed opening and signature (near-duplicates, not exact copies)."""
+    skole = rng.choice(["Lia skole", "Haugen skole", "Solbakken skole", "skolen vår"])
+    hilsen = rng.choice(["Hilsen FAU", "Med vennlig hilsen", "Mvh en bekymret forelder", "Takk for at dere lytter."])
+    return FORM_LETTER.format(skole=skole, hilsen=hilsen)
+
+
+def generate(n: int, path: Path, seed: int = 42, form_letters: bool = False) -> None:
     rng = random.Random(seed)
     bodies: list[str] = []
     while len(bodies) < n:
-        body = make_comment(rng, len(bodies))
+        body = form_letter(rng) if form_letters and rng.random() < 0.05 else make_comment(rng, len(bodies))
         bodies.append(body)
         r = rng.random()
         if r < 0.15 and len(bodies) < n:

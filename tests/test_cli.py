@@ -8,7 +8,7 @@ import pytest
 
 from innspill.cli import build_parser, main
 
-from conftest import ROOT
+from conftest import EXAMPLES, ROOT
 
 
 def run(args, capsys):
@@ -151,3 +151,22 @@ def test_entry_point_runs():
     r = subprocess.run([sys.executable, "-m", "innspill.cli", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "analyze" in r.stdout and "eval" in r.stdout
     assert Path(sys.executable).exists()
+
+
+def test_embedding_cache_makes_a_rerun_cheap(tmp_path):
+    from innspill.embed import Embedder
+    from innspill.pipeline import analyze
+    first = Embedder(cache_dir=str(tmp_path))
+    a = analyze(str(EXAMPLES / "townhall-en.txt"), embedder=first).to_dict()
+    assert first.calls > 20 and first.disk_hits == 0
+    second = Embedder(cache_dir=str(tmp_path))
+    b = analyze(str(EXAMPLES / "townhall-en.txt"), embedder=second).to_dict()
+    assert second.calls == 0 and second.disk_hits == first.calls
+    assert a["answers"] == b["answers"]
+
+
+def test_batching_does_not_change_vectors(embedder):
+    texts = ["Nei.", "Closing the street on Saturdays: yes, please.", "Jeg mener subsidien bør fjernes."]
+    together = embedder.model.passage(texts)
+    alone = [embedder.model.passage([t])[0] for t in texts]
+    assert [list(map(float, v)) for v in together] == [list(map(float, v)) for v in alone]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
 
@@ -58,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of the thread (default: auto-detect)")
     a.add_argument("--no-embeddings", action="store_true",
                    help="match answers to questions by words only (faster, less accurate)")
+    a.add_argument("--cache-dir", metavar="DIR", default=None,
+                   help="keep embeddings here between runs (default: ~/.cache/innspill, or $XDG_CACHE_HOME/innspill)")
+    a.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache on disk")
+    a.add_argument("--runner", choices=("local", "dask"), default="local",
+                   help="run the stages in this process (default) or over partitions on a Dask cluster")
+    a.add_argument("--scheduler", metavar="ADDRESS", help="with --runner dask: an existing scheduler, e.g. tcp://host:8786 "
+                                                         "(default: start a local cluster)")
+    a.add_argument("--workers", type=int, default=2, metavar="N",
+                   help="with --runner dask and no --scheduler: worker processes of the local cluster (default 2)")
     a.add_argument("--quiet", action="store_true", help="print nothing but errors")
     a.add_argument("--summary-json", action="store_true", help="print the summary as JSON (stats per question)")
 
@@ -74,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("gold", metavar="GOLD", help="hand labels, innspill.gold/1 JSON")
     e.add_argument("analysis", metavar="ANALYSIS", help="an analysis written by innspill analyze")
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    s = sub.add_parser("evalset", help="analyse every labelled thread and report pooled accuracy",
+                       description="For each GOLD file, analyse the thread it names, compare, and pool the "
+                                   "figures over all threads; optionally write a Markdown report.")
+    s.add_argument("golds", metavar="GOLD", nargs="+", help="hand-label files (innspill.gold/1)")
+    s.add_argument("--report", metavar="FILE", help="write the Markdown report here (e.g. evaluation/RESULTS.md)")
+    s.add_argument("--json", action="store_true", help="print all figures as JSON")
+    s.add_argument("--no-lexicon-baseline", action="store_true",
+                   help="skip the words-only (--no-embeddings) baseline run (halves the time)")
     return p
 
 
@@ -103,12 +122,29 @@ def write_json(data: dict, path: str) -> None:
 
 def cmd_analyze(args) -> int:
     from . import summary
+    from .embed import Embedder, default_cache_dir
+
+    if args.workers < 1:
+        raise InnspillError("E301", f"--workers must be at least 1, not {args.workers}")
     from .pipeline import analyze_all
 
     timings: dict = {}
     t0 = time.perf_counter()
-    analyses = analyze_all(args.input, read_options(args), questions_file=args.questions, lang=args.lang,
-                           use_embeddings=not args.no_embeddings, timings=timings)
+    opts = read_options(args)
+    bar = _progress_bar(args.quiet)
+    embedder = None
+    if not args.no_embeddings:
+        cache = None if args.no_cache else (args.cache_dir or default_cache_dir())
+        try:
+            embedder = Embedder(cache_dir=cache, progress=bar)
+        except (OSError, sqlite3.Error) as exc:
+            raise InnspillError("E301", f"cannot use the embedding cache: {exc}", path=cache,
+                                hint="give another --cache-dir, or --no-cache") from None
+    analyses = analyze_all(args.input, opts, questions_file=args.questions, lang=args.lang, embedder=embedder,
+                           use_embeddings=not args.no_embeddings, timings=timings, runner=args.runner,
+                           scheduler=args.scheduler, workers=args.workers)
+    if bar:
+        bar(None, None)
     for analysis, path in zip(analyses, output_paths(args.output, analyses)):
         data = analysis.to_dict()
         data["provenance"]["seconds"] = {k: round(v, 3) for k, v in timings.items()}
@@ -129,6 +165,32 @@ def cmd_inspect(args) -> int:
     return 0
 
 
+def _progress_bar(quiet: bool):
+    """A tqdm bar on stderr for the embedding step of long runs (only on a terminal)."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    state: dict = {}
+
+    def update(done, total):
+        if done is None:
+            if "bar" in state:
+                state["bar"].close()
+            return
+        if total < 2 * 256:  # short runs: no bar
+            return
+        if "bar" not in state or state["total"] != total:
+            if "bar" in state:
+                state["bar"].close()
+            state["bar"] = tqdm(total=total, unit="text", desc="embedding", file=sys.stderr, leave=False)
+            state["total"], state["done"] = total, 0
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+
+    return update
+
+
 def cmd_eval(args) -> int:
     from .evaluate import evaluate, load_json, render
 
@@ -141,6 +203,33 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_evalset(args) -> int:
+    from .evalset import markdown, run
+    from .evaluate import render
+
+    result = run(args.golds, lexicon_baseline=not args.no_lexicon_baseline,
+                 progress=None if args.json else (lambda p: print(f"analysing {p}", file=sys.stderr)))
+    if args.json:
+        print(json.dumps(result, indent=1, default=list))
+    else:
+        for r in result["threads"]:
+            print(f"{r['thread']}: seg F1 {r['seg_f1']:.3f} (baseline {r['seg_f1_baseline']:.3f}), "
+                  f"stance {r['stance_accuracy']:.3f} (baseline {r['stance_baseline']:.3f})")
+        print(f"\npooled over {len(result['threads'])} threads")
+        print(render(result["pooled"]))
+    if args.report:
+        command = "innspill evalset " + " ".join(args.golds) + f" --report {args.report}"
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)
+            with open(args.report, "w", encoding="utf-8") as fh:
+                fh.write(markdown(result, command))
+        except OSError as exc:
+            raise InnspillError("E301", f"cannot write the report: {exc.strerror}", path=args.report) from None
+        if not args.json:
+            print(f"\nwrote {args.report}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -148,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return {"analyze": cmd_analyze, "inspect": cmd_inspect, "eval": cmd_eval}[args.command](args)
+        return {"analyze": cmd_analyze, "inspect": cmd_inspect, "eval": cmd_eval,
+                "evalset": cmd_evalset}[args.command](args)
     except InnspillError as exc:
         print(exc.format(), file=sys.stderr)
         return 2

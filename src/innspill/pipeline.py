@@ -16,6 +16,7 @@ stance     answers, questions       answers.stance/confidence/evidence
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -45,24 +46,48 @@ def _stepper(timings: dict, progress: Callable[[str], None] | None):
 def analyze(path: str, *, fmt: str = "auto", questions_file: str | None = None, lang: str = "auto",
             max_bytes: int = DEFAULT_MAX_BYTES, encoding: str = "auto", embedder: Embedder | None = None,
             use_embeddings: bool = True, timings: dict | None = None,
-            progress: Callable[[str], None] | None = None, opts: ReadOptions | None = None) -> Analysis:
+            progress: Callable[[str], None] | None = None, runner: str = "local",
+            scheduler: str | None = None, workers: int = 2, opts: ReadOptions | None = None) -> Analysis:
     """Read ``path`` (one thread; see :func:`analyze_all` for files with several posts) and run every stage."""
     step = _stepper({} if timings is None else timings, progress)
     opts = opts or ReadOptions(fmt=fmt, encoding=encoding, max_bytes=max_bytes)
     thread = step("read", read_input, path, questions_file=questions_file, opts=opts)
-    return run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step)
+    return run_thread(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
+                      runner=runner, scheduler=scheduler, workers=workers)
+
+
+def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embeddings: bool, step,
+               runner: str = "local", scheduler: str | None = None, workers: int = 2) -> Analysis:
+    """Run the stages on one thread with the chosen runner. Answers from table cells
+    (``comment.fields``) are made by the local runner only, so such a thread always runs locally."""
+    if runner == "dask" and not any(c.fields for c in thread.comments):
+        from .runners.dask_runner import run_stages_dask
+
+        cache_dir = None
+        if embedder is not None and embedder.cache_path:
+            cache_dir = os.path.dirname(embedder.cache_path)
+        analysis = run_stages_dask(thread, lang=lang, use_embeddings=use_embeddings, scheduler=scheduler,
+                                   workers=workers, cache_dir=cache_dir, step=step,
+                                   embedder_version=(embedder or Embedder()).version)
+        analysis.provenance["runner"] = {"name": "dask", "workers": workers, "scheduler": scheduler or "local"}
+        return analysis
+    analysis = run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step)
+    if runner == "dask":
+        analysis.provenance["runner"] = {"name": "local", "note": "answers from table cells run locally"}
+    return analysis
 
 
 def analyze_all(path: str, opts: ReadOptions, *, questions_file: str | None = None, lang: str = "auto",
                 embedder: Embedder | None = None, use_embeddings: bool = True, timings: dict | None = None,
-                progress: Callable[[str], None] | None = None) -> list[Analysis]:
+                progress: Callable[[str], None] | None = None, runner: str = "local",
+                scheduler: str | None = None, workers: int = 2) -> list[Analysis]:
     """One analysis per post of ``path`` (a WordPress or Disqus export may hold several)."""
     step = _stepper({} if timings is None else timings, progress)
     threads: list[Thread] = step("read", read_threads, path, opts, questions_file)
-    if use_embeddings and embedder is None and threads:
-        embedder = Embedder()
-    return [run_stages(t, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step)
-            for t in threads]
+    if use_embeddings and embedder is None and len(threads) > 1:
+        embedder = Embedder()  # loaded once for all posts
+    return [run_thread(t, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
+                       runner=runner, scheduler=scheduler, workers=workers) for t in threads]
 
 
 def run_stages(thread, *, lang: str = "auto", embedder: Embedder | None = None, use_embeddings: bool = True,
