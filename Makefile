@@ -1,10 +1,10 @@
-# innspill: make demo | make test | make bench | make lint | make wheel-check
+# innspill: make demo | make test | make bench | make fuzz | make lint | make wheel-check
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-scale lint wheel-check eval eval-quick clean
+.PHONY: demo test bench bench-import bench-scale fuzz lint wheel-check eval eval-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# import rate and peak memory on a generated ~100 MB WordPress export (part of make bench)
+bench-import: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --import-only
+
+# the import properties with many examples (not in CI); FUZZ_EXAMPLES=N for another count
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  --hypothesis-show-statistics tests/test_import_props.py
 
 # 100,000 generated answers through the local and the Dask runner; writes benchmarks/RESULTS.md (about 3 h on 2 cores)
 bench-scale: $(STAMP)

@@ -3,7 +3,10 @@
 Prints comments/s per stage and for the whole pipeline, peak memory (max RSS),
 and the ratio of pipeline time to the raw embedding time of the same comment
 texts measured in the same run (target <= 1.5x). Run: ``make bench``
-(``python benchmarks/bench.py --comments N`` for another size).
+(``python benchmarks/bench.py --comments N`` for another size). Then the import
+figures of ``bench_import.py``: comments/s and peak memory reading a generated
+~100 MB WordPress export (``--import-only`` for those alone, ``--wxr-mb`` for
+another size).
 """
 
 from __future__ import annotations
@@ -103,7 +106,14 @@ def generate(n: int, path: Path, seed: int = 42, form_letters: bool = False) -> 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--comments", type=int, default=10_000)
+    ap.add_argument("--import-only", action="store_true", help="only the import figures (generated WXR)")
+    ap.add_argument("--wxr-mb", type=float, default=100.0, help="size of the generated WXR in MB")
     args = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_import
+
+    if args.import_only:
+        return bench_import.run(args.wxr_mb)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     from innspill.embed import Embedder
     from innspill.pipeline import analyze
@@ -139,7 +149,8 @@ def main() -> int:
     print(f"raw embedding of the same {len(texts)} comment texts: {raw_s:.2f} s ({len(texts) / raw_s:.0f} texts/s)")
     print(f"pipeline / raw embedding time: {total / raw_s:.2f}x (target <= 1.5x)")
     print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    return 0
+    print()
+    return bench_import.run(args.wxr_mb)
 
 
 if __name__ == "__main__":

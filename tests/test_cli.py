@@ -55,7 +55,9 @@ def _bad(tmp_path, name, content: bytes):
     ("blank.txt", b"  \n\n  \n", "E102"),
     ("binary.bin", bytes(range(256)) * 10, "E103"),
     ("latin1.txt", "Er det greit?\n\n  1. Ja, det er greit p\xe5 jobben.\n".encode("latin-1"), "E104"),
-    ("page.html", b"<html><body><p>Hei</p></body></html>", "E105"),
+    ("page.html", b"<html><body><p>Hei</p></body></html>", "E201"),
+    ("report.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "E105"),
+    ("export.xml", b"<?xml version='1.0'?><feed><entry>x</entry></feed>", "E105"),
     ("noquestions.txt", b"Just a post with no questions.\n\n2 comments\n\n  1. Nice.\n\n  2. Good.\n", "E201"),
 ])
 def test_bad_input_gives_code_place_and_status_2(tmp_path, capsys, name, content, code):
@@ -89,14 +91,20 @@ def test_missing_path_and_directory(tmp_path, capsys):
     assert rc == 2 and "E108" in err
 
 
-def test_50mb_file_is_refused_with_a_hint(tmp_path, capsys):
+def test_file_over_the_size_limit_is_refused_with_a_hint(tmp_path, capsys):
     path = tmp_path / "big.txt"
     with open(path, "wb") as fh:
         fh.write(b"Er det greit?\n\n")
-        fh.write((b"  1. Ja, det er greit. " + b"x" * 1000 + b"\n") * 52_000)
-    assert path.stat().st_size > 50 * 1024 * 1024
-    rc, _, err = run(["analyze", path], capsys)
+        fh.write((b"  1. Ja, det er greit. " + b"x" * 1000 + b"\n") * 2_100)
+    assert path.stat().st_size > 2 * 1024 * 1024
+    rc, _, err = run(["analyze", path, "--max-size", "2MB"], capsys)
     assert rc == 2 and "E106" in err and "--max-size" in err
+
+
+def test_default_size_limit_is_200mb():
+    from innspill.ingest import DEFAULT_MAX_BYTES
+
+    assert DEFAULT_MAX_BYTES == 200 * 1024 * 1024
 
 
 def test_bad_option_values(tmp_path, capsys, seed_path):
