@@ -35,15 +35,17 @@ def run(gold_paths: list[str], *, embedder=None, lexicon_baseline: bool = True, 
     from .pipeline import analyze
 
     embedder = embedder or Embedder()
-    per_thread, records, lex_records = [], [], []
+    per_thread, records, lex_records, items = [], [], [], []
     t0 = time.perf_counter()
     for gp in gold_paths:
         gold = load_json(gp, "gold")
         path = _thread_path(gold, gp)
         if progress:
             progress(path)
-        rec = collect(gold, analyze(path, embedder=embedder).to_dict(), gp)
+        data = analyze(path, embedder=embedder).to_dict()
+        rec = collect(gold, data, gp)
         records.append(rec)
+        items.extend(_stance_items(len(records) - 1, rec, data))
         one = score([rec])
         row = {"gold": gp, "thread": gold.get("thread"), "comments": one["comments_gold"],
                "distinct": len(rec["distinct"]), "questions": len(rec["numbers"]),
@@ -60,11 +62,58 @@ def run(gold_paths: list[str], *, embedder=None, lexicon_baseline: bool = True, 
     pooled = score(records)
     out = {"tool": f"innspill {__version__}", "threads": per_thread, "pooled": pooled,
            "seconds": round(time.perf_counter() - t0, 1), "python": platform.python_version()}
+    if len(records) > 1:
+        out["embedding_only_stance"] = embedding_only_stance(items, embedder)
     if lexicon_baseline:
         lex = score(lex_records)
         out["pooled_lexicon_only"] = {"segmentation": lex["segmentation"], "stance_yesno": {
             k: lex["stance_yesno"][k] for k in ("accuracy", "macro_f1", "matched")}}
     return out
+
+
+def _stance_items(thread: int, rec: dict, data: dict) -> list[tuple[int, str, str, str, str]]:
+    """(thread, answer text, question text, gold stance, our stance) of the yes/no answers found."""
+    pos_of = {c["id"]: c["position"] for c in data["comments"]}
+    qnum = {q["id"]: (q["number"], q["text"]) for q in data["questions"]}
+    out = []
+    for a in data["answers"]:
+        num, qtext = qnum[a["question_id"]]
+        key = (pos_of[a["comment_id"]], num)
+        if key in rec["pred"] and key in rec["gold_pairs"] and rec["kinds"].get(num) == "yesno":
+            out.append((thread, a["text"], qtext, rec["gold_pairs"][key], a["stance"]))
+    return out
+
+
+def embedding_only_stance(items, embedder, epochs: int = 300, l2: float = 1e-3) -> dict:
+    """Baseline: a stance classifier on the e5 embeddings alone (answer, and answer × question),
+    trained on the other threads and tested on each thread in turn (leave one thread out).
+    Pooled accuracy on the yes/no answers our segmentation found, beside ours on the same."""
+    import numpy as np
+
+    from .model import STANCES
+
+    if not items:
+        return {"accuracy": 0.0, "n": 0}
+    av = embedder.embed([t for _, t, _, _, _ in items])
+    qv = embedder.embed([q for _, _, q, _, _ in items], query=True)
+    x = np.hstack([av, av * qv * 20.0, np.ones((len(items), 1), dtype=np.float32)])
+    y = np.array([STANCES.index(g) for _, _, _, g, _ in items])
+    threads = np.array([t for t, _, _, _, _ in items])
+    correct = 0
+    for t in sorted(set(threads.tolist())):
+        train, test = threads != t, threads == t
+        w = np.zeros((x.shape[1], len(STANCES)), dtype=np.float64)
+        onehot = np.eye(len(STANCES))[y[train]]
+        for _ in range(epochs):  # plain gradient descent on the softmax loss, fixed start: deterministic
+            z = x[train] @ w
+            z -= z.max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            w -= 0.5 * (x[train].T @ (p - onehot) / train.sum() + l2 * w)
+        correct += int(((x[test] @ w).argmax(axis=1) == y[test]).sum())
+    ours = sum(g == o for _, _, _, g, o in items)
+    return {"accuracy": round(correct / len(items), 3), "ours_same_answers": round(ours / len(items), 3),
+            "n": len(items)}
 
 
 def _f(x) -> str:
@@ -109,6 +158,9 @@ def markdown(result: dict, command: str) -> str:
         f"| stance accuracy, yes/no questions ({st['matched']} of {st['gold_answers']} found) | {st['accuracy']:.3f} "
         f"| always '{st['majority_stance']}': {st['majority_baseline']:.3f} |",
         f"| stance macro-F1, yes/no questions | {st['macro_f1']:.3f} | |",
+        *([f"| stance accuracy on the same answers: ours (rules and lexicons) vs an embedding-only classifier "
+           f"(leave one thread out) | {result['embedding_only_stance']['ours_same_answers']:.3f} "
+           f"| {result['embedding_only_stance']['accuracy']:.3f} |"] if result.get("embedding_only_stance") else []),
         f"| stance accuracy counting missed answers as wrong | {st['strict_accuracy']:.3f} | |",
         f"| stance accuracy, all questions ({sa['matched']} found) | {sa['accuracy']:.3f} "
         f"| always '{sa['majority_stance']}': {sa['majority_baseline']:.3f} |",
