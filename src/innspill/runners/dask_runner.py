@@ -41,7 +41,7 @@ def _client(scheduler: str | None, workers: int):
             return Client(scheduler, timeout="10s"), None
         except OSError as exc:
             raise InnspillError("E301", f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                            env={"OMP_NUM_THREADS": "1"})
     return Client(cluster), cluster
 
