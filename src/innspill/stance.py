@@ -286,7 +286,10 @@ class StanceFinder:
     def _sentence_score(self, text: str, s: int, e: int, q_stems, dirs) -> float:
         lang = self._stem_lang()
         ev = 0.0
+        agreeing = [(a, b) for a, b, _ in self.agree_others.find(text, s, e)]
         for ms, _, _ in self.pos.find(text, s, e):
+            if any(a <= ms < b for a, b in agreeing):
+                continue  # "Enig med naboen": agrees with a person; what follows decides
             ev += -1.0 if self._negated(text, ms) else 1.0
         for ms, _, _ in self.neg.find(text, s, e):
             ev += 0.5 if self._negated(text, ms) else -1.0
