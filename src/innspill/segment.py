@@ -28,7 +28,7 @@ from .textutil import CueMatcher, content_stems, lower, paragraphs, sentences, s
 PARA_THRESHOLD = 0.55
 SENT_THRESHOLD = 1.2
 EXTRA_MARGIN = 0.9
-ASKS_PENALTY = 1.0  # a paragraph that asks the readers something and takes no side is rarely an answer  # a second question in the same unit must be this close to the best
+ASKS_PENALTY = 2.0  # a paragraph that asks the readers something and takes no side is rarely an answer  # a second question in the same unit must be this close to the best
 LEX_WEIGHT = 0.9
 PRIOR_STD = 0.022  # spread of relative e5 cosines seen on real threads; used for tiny threads
 PRIOR_N = 20
