@@ -32,6 +32,7 @@ ASKS_PENALTY = 2.0  # a paragraph that asks the readers something and takes no s
 LEX_WEIGHT = 0.9
 PRIOR_STD = 0.022  # spread of relative e5 cosines seen on real threads; used for tiny threads
 PRIOR_N = 20
+SECOND_TOPIC_MIN = 0.0  # a unit also answers a weaker question when it names that question's own words
 REST = -1  # anchor for "the other questions" when nothing else is anchored: resolved after matching
 
 
@@ -312,6 +313,11 @@ class Segmenter:
         return [(s, e, q, how) for s, e, q, how, _ in secs], free
 
     # ----- semantic --------------------------------------------------------
+    def _names_topic(self, text: str, q: int) -> bool:
+        """The text uses a word only question ``q`` has (its most distinctive stems)."""
+        own = {st for st, w in self.weights[q].items() if w >= max(self.weights[q].values()) - 1e-9}
+        return bool(stem_hits(own, text, self.stop, self._stem_lang()))
+
     def lexical(self, text: str) -> np.ndarray:
         out = np.zeros(len(self.questions), dtype=np.float32)
         for i, weights in enumerate(self.weights):
@@ -409,12 +415,14 @@ class Segmenter:
                 best = float(u.scores.max())
                 if best < thr:
                     continue
+                how = "semantic" if u.level == "para" else "semantic-sentence"
                 for q in np.argsort(-u.scores, kind="stable"):
                     sc = float(u.scores[q])
-                    if sc < thr or sc < best - EXTRA_MARGIN:
-                        break
-                    how = "semantic" if u.level == "para" else "semantic-sentence"
-                    picked.setdefault(int(q), []).append((u.start, u.end, how, sc))
+                    if sc >= thr and sc >= best - EXTRA_MARGIN:
+                        picked.setdefault(int(q), []).append((u.start, u.end, how, sc))
+                    elif sc >= SECOND_TOPIC_MIN and self._names_topic(c.text[u.start:u.end], int(q)):
+                        # one sentence, two topics: "… Facebook-grupper eller lagt ut … bilder …"
+                        picked.setdefault(int(q), []).append((u.start, u.end, how, sc))
             rest = picked.pop(REST, None)
             if rest:  # "Resten får andre meine noko om": every question nothing else answered
                 for q in range(len(self.questions)):
