@@ -307,7 +307,9 @@ class ThemeBuilder:
         themes = [self._theme(q, answers, X, g, found[k][0] if k < len(found) else None, other=k >= len(found))
                   for k, g in enumerate(groups)]
         boost = [{s for text in t["quotes"] for s, _ in _terms(text, self.stop, self.language, [])} for t in themes]
-        for t, label in zip(themes, label_themes(terms, q_stems, idf=self.idf, boost=boost)):
+        for t, g, label in zip(themes, groups, label_themes(terms, q_stems, idf=self.idf, boost=boost)):
+            if not label:  # answers of stop words only ("No.", "Ja!"): label with the words they use
+                label = [w for w, _ in Counter(w for i in g for w in words(answers[i].text)).most_common(3)]
             t["terms"] = label
             t["label"] = ", ".join(label)
         order = sorted(range(len(found)), key=lambda k: (STANCES.index(found[k][0]), -len(found[k][1]),
