@@ -3,7 +3,8 @@
 Prints comments/s per stage and for the whole pipeline, peak memory (max RSS),
 and the ratio of pipeline time to the raw embedding time of the same comment
 texts measured in the same run (target <= 1.5x). Run: ``make bench``
-(``python benchmarks/bench.py --comments N`` for another size).
+(``python benchmarks/bench.py --comments N`` for another size). ``--themes``: the theme
+step on 10,000 generated answers, beside BERTopic (``benchmarks/themes_bench.py``).
 """
 
 from __future__ import annotations
@@ -91,8 +92,15 @@ def generate(n: int, path: Path, seed: int = 42) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--comments", type=int, default=10_000)
+    ap.add_argument("--themes", action="store_true",
+                    help="bench the theme step on generated answers instead (beside BERTopic when installed)")
     args = ap.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    if args.themes:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from themes_bench import main as themes_main
+
+        return themes_main(args.comments)
     from innspill.embed import Embedder
     from innspill.pipeline import analyze
 

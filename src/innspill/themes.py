@@ -35,7 +35,7 @@ MAX_OTHER = 0.15
 MICRO_ABOVE = 300  # groups larger than this are first cut into micro-clusters by k-means
 MICRO_K = 150
 MAX_THEMES = 10  # per question and stance
-QUOTE_CANDIDATES = 5  # answers nearest the centre whose sentences are embedded as quote candidates
+QUOTE_CANDIDATES = 5  # how many answers past the wanted quotes are looked at for a quotable sentence
 HASH_DIM = 1024  # bag-of-stems vectors when embeddings are off
 
 
@@ -201,12 +201,12 @@ def _terms(text: str, stop: frozenset, language: str, hidden: list[tuple[int, in
 
 
 def label_themes(theme_terms: list[list[list[tuple[str, str]]]], question_stems: set[str],
-                 top: int = 3, idf: dict | None = None, boost: list[set[str]] | None = None) -> list[list[str]]:
+                 top: int = 3, idf: dict | None = None, weights_out: list | None = None) -> list[list[str]]:
     """c-TF-IDF labels: for each theme (a list of answers' term lists), its most distinctive surface words.
 
     ``idf``: a stem's inverse document frequency over the whole thread's answers (words
-    every answer uses label nothing); ``boost``: per theme, stems of its quotes (the label
-    then matches what the reader sees quoted).
+    every answer uses label nothing). ``weights_out``, when given, receives per theme the
+    scores of its ten most distinctive stems (used to pick quotes).
     """
     idf = idf or {}
     tf = []
@@ -222,8 +222,7 @@ def label_themes(theme_terms: list[list[list[tuple[str, str]]]], question_stems:
         total.update(raw)
     avg = max(1.0, sum(total.values()) / max(1, len(tf)))
     labels = []
-    for k, ((df, raw, size), answers) in enumerate(zip(tf, theme_terms)):
-        quoted = boost[k] if boost else set()
+    for (df, raw, size), answers in zip(tf, theme_terms):
         forms: dict[str, Counter] = defaultdict(Counter)
         for terms in answers:
             for s, w in terms:
@@ -233,11 +232,13 @@ def label_themes(theme_terms: list[list[list[tuple[str, str]]]], question_stems:
             if size >= 3 and df[s] < 2:
                 continue  # a word only one answer uses does not label a theme of several
             score = (df[s] + 0.1 * n) / max(1, sum(raw.values())) * math.log(1 + avg / total[s])
-            score *= idf.get(s, 1.0) * (1.5 if s in quoted else 1.0) * (0.25 if s in question_stems else 1.0)
+            score *= idf.get(s, 1.0) * (0.25 if s in question_stems else 1.0)
             first = next(i for i, terms in enumerate(answers) if any(t == s for t, _ in terms))
             scores.append((-round(score, 9), -len(s), first, s))
         scores.sort()
         labels.append([forms[x[-1]].most_common(1)[0][0] for x in scores[:top]])
+        if weights_out is not None:
+            weights_out.append({x[-1]: -x[0] for x in scores[:10]})
     return labels
 
 
@@ -304,10 +305,11 @@ class ThemeBuilder:
         terms = [[_terms(answers[i].text, self.stop, self.language, self._local_hidden(answers[i]))
                   for i in g] for g in groups]
         q_stems = {s for s, _ in _terms(q.text, self.stop, self.language, [])}
-        themes = [self._theme(q, answers, X, g, found[k][0] if k < len(found) else None, other=k >= len(found))
-                  for k, g in enumerate(groups)]
-        boost = [{s for text in t["quotes"] for s, _ in _terms(text, self.stop, self.language, [])} for t in themes]
-        for t, g, label in zip(themes, groups, label_themes(terms, q_stems, idf=self.idf, boost=boost)):
+        weights: list[dict] = []
+        labels = label_themes(terms, q_stems, idf=self.idf, weights_out=weights)
+        themes = [self._theme(q, answers, X, g, found[k][0] if k < len(found) else None, weights[k],
+                              other=k >= len(found)) for k, g in enumerate(groups)]
+        for t, g, label in zip(themes, groups, labels):
             if not label:  # answers of stop words only ("No.", "Ja!"): label with the words they use
                 label = [w for w, _ in Counter(w for i in g for w in words(answers[i].text)).most_common(3)]
             t["terms"] = label
@@ -319,11 +321,11 @@ class ThemeBuilder:
     def _local_hidden(self, a) -> list[tuple[int, int]]:
         return [(s - a.start, e - a.start) for s, e in self._hidden(a.comment_id) if a.start <= s < a.end]
 
-    def _theme(self, q, answers, X, members, stance, other: bool) -> dict:
+    def _theme(self, q, answers, X, members, stance, weights: dict, other: bool) -> dict:
         centre = _unit(X[members].mean(axis=0))
         sims = X[members] @ centre
         ranked = [members[i] for i in sorted(range(len(members)), key=lambda i: (-sims[i], members[i]))]
-        quotes = [] if other else self.pick_quotes([answers[i] for i in ranked], centre, len(members))
+        quotes = [] if other else self.pick_quotes([answers[i] for i in ranked], weights, len(members))
         return {
             "id": "", "question_id": q.id, "label": "", "stance": stance,
             "answer_ids": [answer_id(answers[i]) for i in sorted(members)],
@@ -332,33 +334,33 @@ class ThemeBuilder:
             "quote_refs": [{k: x[k] for k in ("comment_id", "start", "end")} for x in quotes],
         }
 
-    def pick_quotes(self, ranked, centre, size: int) -> list[dict]:
-        """Verbatim sentences from the answers nearest the centre: one per comment, 1-3 per theme."""
+    def pick_quotes(self, ranked, weights: dict, size: int) -> list[dict]:
+        """Verbatim sentences from the answers nearest the centre: one per comment, 1-3 per theme.
+
+        Answers are taken in order of their cosine to the theme's centre; within an answer the
+        sentence that carries most of the theme's distinctive words is quoted (no sentence is
+        embedded again, so picking quotes costs nothing next to the clustering).
+        """
         want = 1 if size == 1 else 2 if size <= 3 else 3
-        cands = []
-        for a in ranked:
-            if len({c["comment_id"] for c in cands}) >= QUOTE_CANDIDATES:
+        chosen: list[dict] = []
+        for rank, a in enumerate(ranked):
+            if len(chosen) == want or rank >= QUOTE_CANDIDATES + want:
                 break
             c = self.comments[a.comment_id]
             privacy = c.privacy or {}
-            if privacy.get("sensitive_story"):
+            if privacy.get("sensitive_story") or any(x["comment_id"] == c.id for x in chosen):
                 continue
+            best, best_score = None, -1.0
             for s, e in sentences(c.text, a.start, a.end):
                 n_words = len(c.text[s:e].split())
-                if 4 <= n_words <= 45 and not overlaps(privacy.get("sensitive", []), s, e):
-                    cands.append({"comment_id": c.id, "start": s, "end": e, "text": c.text[s:e]})
-        if not cands:
-            return []
-        V = self.vectorise([x["text"] for x in cands])
-        score = V @ centre
-        chosen, seen = [], set()
-        for k in sorted(range(len(cands)), key=lambda k: (-score[k], k)):
-            if cands[k]["comment_id"] in seen:
-                continue
-            chosen.append(cands[k])
-            seen.add(cands[k]["comment_id"])
-            if len(chosen) == want:
-                break
+                if not 4 <= n_words <= 45 or overlaps(privacy.get("sensitive", []), s, e):
+                    continue
+                stems = {st for st, _ in _terms(c.text[s:e], self.stop, self.language, [])}
+                score = sum(weights.get(st, 0.0) for st in stems) / (1.0 + abs(n_words - 18) / 30)
+                if score > best_score:
+                    best, best_score = (s, e), score
+            if best:
+                chosen.append({"comment_id": c.id, "start": best[0], "end": best[1], "text": c.text[best[0]:best[1]]})
         return chosen
 
 
