@@ -1,5 +1,6 @@
 """Open the HTML brief in Debian's chromium (Playwright): no console errors, no network, charts visible."""
 
+import os
 import shutil
 
 import pytest
@@ -14,6 +15,8 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-net
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have chromium (.ci/run installs it with apt-get)")
         pytest.skip("chromium is not installed here (apt-get install chromium); CI installs it in .ci/run")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
     with sync_api.sync_playwright() as p:
