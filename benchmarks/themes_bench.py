@@ -36,7 +36,8 @@ OPENERS = ["", "Ja, ", "Nei, ", "Jeg mener ", "Tja, ", "Helt klart: ", "Etter mi
 TAILS = ["", " Det er min erfaring.", " Vi har sett det på vår skole.", " Det sier de fleste jeg kjenner.",
          " Håper dere tar det med.", " Dette har vi diskutert mye i FAU."]
 ODD = ("kaffe sykkel regn båt fotball konsert hund katt tog fjell hytte bok film pizza ferie sommer "
-       "vinter ski strand butikk bil parkering").split()
+       "vinter ski strand butikk bil parkering buss lærer elev frukt lunsj gym snø is vei hjelm lys rektor "
+       "klasse lekser prøve tur leirskole svømming bibliotek nettbrett skjerm pause regn sol tid penger helse søvn").split()
 
 
 def generate(n: int = 10_000, seed: int = 42):
@@ -49,11 +50,12 @@ def generate(n: int = 10_000, seed: int = 42):
     comments, answers = [], []
     for i in range(n):
         stance = rng.choice(list(ARGUMENTS))
-        if rng.random() < 0.1:
-            text = "Jeg tenker mest på " + ", ".join(rng.sample(ODD, 4)) + f" nå for tiden ({i})."
+        if rng.random() < 0.1:  # an answer about something else, in no shared frame
+            text = " ".join(rng.sample(ODD, rng.randint(3, 8))).capitalize() + "."
         else:
             arg = rng.choice(ARGUMENTS[stance])
-            text = (rng.choice(OPENERS) + arg).capitalize() + "." + rng.choice(TAILS) + f" (innspill {i})"
+            text = ((rng.choice(OPENERS) + arg).capitalize() + "." + rng.choice(TAILS)
+                    + " Ellers tenker jeg på " + ", ".join(rng.sample(ODD, 3)) + f" (innspill {i}).")
         cid = f"c{i + 1}"
         comments.append(Comment(id=cid, position=i + 1, original=text))
         answers.append(Answer(comment_id=cid, question_id=qs[i % 4].id, text=text, start=0, end=len(text),
@@ -102,6 +104,6 @@ def main(n: int = 10_000) -> int:
         print(f"{'BERTopic 0.17 defaults (per q.)':<34} {bt['seconds']:>8.2f} {bt['themes']:>7} {bt['other']:>12.1%}")
     else:
         print(why)
-    print("innspill seconds include labelling and picking quotes (embedding quote candidates); "
-          "BERTopic seconds include UMAP, HDBSCAN and c-TF-IDF")
+    print("innspill seconds include labelling and picking quotes; BERTopic seconds include UMAP, HDBSCAN "
+          "and c-TF-IDF; about 10 % of the generated answers are off-topic word lists")
     return 0

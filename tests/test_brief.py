@@ -188,3 +188,16 @@ def test_every_message_has_a_norwegian_translation():
         key = msg[0] if isinstance(msg, tuple) else msg
         m = catalog.get(key)
         assert m is not None and m.string and all(m.string), f"no nb translation for {key!r}"
+
+
+def test_html_is_self_contained(seed_analysis):
+    html = render(seed_analysis, "html", "nb").decode("utf-8")
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "@import" not in html and "url(" not in html
+    assert 'lang="nb"' in html and "Content-Security-Policy" in html
+
+
+def test_analyze_refuses_a_brief_name_it_cannot_write_before_the_work(seed_path, tmp_path, capsys):
+    out = tmp_path / "a.json"
+    assert main(["analyze", str(seed_path), "-o", str(out), "--brief", str(tmp_path / "b.docx")]) == 2
+    assert "E301" in capsys.readouterr().err and not out.exists()

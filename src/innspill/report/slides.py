@@ -65,6 +65,8 @@ def to_pptx(brief: dict, T) -> bytes:
     mode = (T._("Anonymised: names and contact details masked; sensitive stories not shown.")
             if brief["mode"] == "anonymised" else
             T._("Includes sensitive content (--include-sensitive). Do not project or share."))
+    for ph, top, height in ((s.shapes.title, Inches(2.0), Inches(1.5)), (s.placeholders[1], Inches(3.7), Inches(2.5))):
+        ph.left, ph.top, ph.width, ph.height = Inches(0.8), top, WIDTH - Inches(1.6), height  # the 4:3 layout, widened
     s.placeholders[1].text = (f"{brief['source']['path']} · "
                               + T._("%(read)s comments read, %(distinct)s distinct", read=brief["stats"]["comments_read"],
                                     distinct=brief["stats"]["distinct"]) + "\n" + mode)
