@@ -38,8 +38,7 @@ class Masker:
         shown, n = (mask(text, start, end, p.get("personal_data", []), self.placeholders)
                     if self.anonymise else (text[start:end], 0))
         self.masked_count += n
-        return {"text": shown, "comment_id": cid, "start": start, "end": end, "masked": n > 0,
-                "verbatim": text[start:end]}
+        return {"text": shown, "comment_id": cid, "start": start, "end": end, "masked": n > 0}
 
 
 def _counts(answers: list[dict]) -> dict:
