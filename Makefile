@@ -1,10 +1,10 @@
-# innspill: make demo | make test | make bench | make lint | make wheel-check
+# innspill: make demo | make test | make bench | make fuzz | make lint | make wheel-check
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-deps lint wheel-check eval clean
+.PHONY: demo test bench bench-deps bench-import bench-scale fuzz lint wheel-check eval eval-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,13 +33,29 @@ $(VENV)/.bench-deps: $(STAMP)
 	$(BIN)/pip install --quiet hdbscan umap-learn scikit-learn pandas pyyaml tqdm plotly
 	touch $@
 
+# import rate and peak memory on a generated ~100 MB WordPress export (part of make bench)
+bench-import: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --import-only
+
+# the import properties with many examples (not in CI); FUZZ_EXAMPLES=N for another count
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  --hypothesis-show-statistics tests/test_import_props.py
+
+# 100,000 generated answers through the local and the Dask runner; writes benchmarks/RESULTS.md (about 3 h on 2 cores)
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py --answers $${ANSWERS:-100000} --workers $${WORKERS:-2} --write
+
+GOLDS := $(wildcard examples/*.gold.json) tests/data/seed.gold.json $(wildcard evaluation/threads/*.gold.json)
+
+# every labelled thread, with the words-only baseline; writes evaluation/RESULTS.md
 eval: $(STAMP)
-	@for g in examples/*.gold.json tests/data/seed.gold.json; do \
-	  case $$g in tests/*) src=../shared/seed/thread.txt;; *) src=$${g%.gold.json}.txt;; esac; \
-	  echo "== $$src"; \
-	  $(BIN)/innspill analyze $$src -o out/eval-$$(basename $$src .txt).json --quiet && \
-	  $(BIN)/innspill eval $$g out/eval-$$(basename $$src .txt).json; \
-	done
+	$(BIN)/innspill evalset $(GOLDS) --report evaluation/RESULTS.md
+
+# the examples and the seed only, no baseline run (quick)
+eval-quick: $(STAMP)
+	$(BIN)/innspill evalset examples/*.gold.json tests/data/seed.gold.json --no-lexicon-baseline
 
 wheel-check: $(STAMP)
 	rm -rf dist /tmp/innspill-wheel-venv

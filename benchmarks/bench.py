@@ -3,8 +3,11 @@
 Prints comments/s per stage and for the whole pipeline, peak memory (max RSS),
 and the ratio of pipeline time to the raw embedding time of the same comment
 texts measured in the same run (target <= 1.5x). Run: ``make bench``
-(``python benchmarks/bench.py --comments N`` for another size). ``--themes``: the theme
-step on 10,000 generated answers, beside BERTopic (``benchmarks/themes_bench.py``).
+(``python benchmarks/bench.py --comments N`` for another size). Then the import
+figures of ``bench_import.py``: comments/s and peak memory reading a generated
+~100 MB WordPress export (``--import-only`` for those alone, ``--wxr-mb`` for
+another size). ``--themes``: the theme step on 10,000 generated answers, beside
+BERTopic (``benchmarks/themes_bench.py``).
 """
 
 from __future__ import annotations
@@ -66,11 +69,23 @@ def make_comment(rng: random.Random, i: int) -> str:
     return body
 
 
-def generate(n: int, path: Path, seed: int = 42) -> None:
+FORM_LETTER = ("Vi foreldre på {skole} ber om at kommunen innfører gratis skolemat for alle elever, at "
+               "mobilforbudet i friminuttene blir stående, og at skoleveien blir tryggere med fortau og lavere "
+               "fartsgrense. {hilsen}")
+
+
+def form_letter(rng: random.Random) -> str:
+    """A campaign text with a changed opening and signature (near-duplicates, not exact copies)."""
+    skole = rng.choice(["Lia skole", "Haugen skole", "Solbakken skole", "skolen vår"])
+    hilsen = rng.choice(["Hilsen FAU", "Med vennlig hilsen", "Mvh en bekymret forelder", "Takk for at dere lytter."])
+    return FORM_LETTER.format(skole=skole, hilsen=hilsen)
+
+
+def generate(n: int, path: Path, seed: int = 42, form_letters: bool = False) -> None:
     rng = random.Random(seed)
     bodies: list[str] = []
     while len(bodies) < n:
-        body = make_comment(rng, len(bodies))
+        body = form_letter(rng) if form_letters and rng.random() < 0.05 else make_comment(rng, len(bodies))
         bodies.append(body)
         r = rng.random()
         if r < 0.15 and len(bodies) < n:
@@ -92,12 +107,18 @@ def generate(n: int, path: Path, seed: int = 42) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--comments", type=int, default=10_000)
+    ap.add_argument("--import-only", action="store_true", help="only the import figures (generated WXR)")
+    ap.add_argument("--wxr-mb", type=float, default=100.0, help="size of the generated WXR in MB")
     ap.add_argument("--themes", action="store_true",
-                    help="bench the theme step on generated answers instead (beside BERTopic when installed)")
+                    help="only the theme step on generated answers (beside BERTopic when installed)")
     args = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_import
+
+    if args.import_only:
+        return bench_import.run(args.wxr_mb)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     if args.themes:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         from themes_bench import main as themes_main
 
         return themes_main(args.comments)
@@ -135,7 +156,8 @@ def main() -> int:
     print(f"raw embedding of the same {len(texts)} comment texts: {raw_s:.2f} s ({len(texts) / raw_s:.0f} texts/s)")
     print(f"pipeline / raw embedding time: {total / raw_s:.2f}x (target <= 1.5x)")
     print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    return 0
+    print()
+    return bench_import.run(args.wxr_mb)
 
 
 if __name__ == "__main__":

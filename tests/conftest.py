@@ -1,7 +1,12 @@
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# the CLI keeps an embedding cache in the user's cache folder; tests use a throwaway one
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="innspill-test-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "thread.txt"

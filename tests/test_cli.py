@@ -8,7 +8,7 @@ import pytest
 
 from innspill.cli import build_parser, main
 
-from conftest import ROOT
+from conftest import EXAMPLES, ROOT
 
 
 def run(args, capsys):
@@ -55,7 +55,9 @@ def _bad(tmp_path, name, content: bytes):
     ("blank.txt", b"  \n\n  \n", "E102"),
     ("binary.bin", bytes(range(256)) * 10, "E103"),
     ("latin1.txt", "Er det greit?\n\n  1. Ja, det er greit p\xe5 jobben.\n".encode("latin-1"), "E104"),
-    ("page.html", b"<html><body><p>Hei</p></body></html>", "E105"),
+    ("page.html", b"<html><body><p>Hei</p></body></html>", "E201"),
+    ("report.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "E105"),
+    ("export.xml", b"<?xml version='1.0'?><feed><entry>x</entry></feed>", "E105"),
     ("noquestions.txt", b"Just a post with no questions.\n\n2 comments\n\n  1. Nice.\n\n  2. Good.\n", "E201"),
 ])
 def test_bad_input_gives_code_place_and_status_2(tmp_path, capsys, name, content, code):
@@ -89,14 +91,20 @@ def test_missing_path_and_directory(tmp_path, capsys):
     assert rc == 2 and "E108" in err
 
 
-def test_50mb_file_is_refused_with_a_hint(tmp_path, capsys):
+def test_file_over_the_size_limit_is_refused_with_a_hint(tmp_path, capsys):
     path = tmp_path / "big.txt"
     with open(path, "wb") as fh:
         fh.write(b"Er det greit?\n\n")
-        fh.write((b"  1. Ja, det er greit. " + b"x" * 1000 + b"\n") * 52_000)
-    assert path.stat().st_size > 50 * 1024 * 1024
-    rc, _, err = run(["analyze", path], capsys)
+        fh.write((b"  1. Ja, det er greit. " + b"x" * 1000 + b"\n") * 2_100)
+    assert path.stat().st_size > 2 * 1024 * 1024
+    rc, _, err = run(["analyze", path, "--max-size", "2MB"], capsys)
     assert rc == 2 and "E106" in err and "--max-size" in err
+
+
+def test_default_size_limit_is_200mb():
+    from innspill.ingest import DEFAULT_MAX_BYTES
+
+    assert DEFAULT_MAX_BYTES == 200 * 1024 * 1024
 
 
 def test_bad_option_values(tmp_path, capsys, seed_path):
@@ -143,3 +151,22 @@ def test_entry_point_runs():
     r = subprocess.run([sys.executable, "-m", "innspill.cli", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "analyze" in r.stdout and "eval" in r.stdout
     assert Path(sys.executable).exists()
+
+
+def test_embedding_cache_makes_a_rerun_cheap(tmp_path):
+    from innspill.embed import Embedder
+    from innspill.pipeline import analyze
+    first = Embedder(cache_dir=str(tmp_path))
+    a = analyze(str(EXAMPLES / "townhall-en.txt"), embedder=first).to_dict()
+    assert first.calls > 20 and first.disk_hits == 0
+    second = Embedder(cache_dir=str(tmp_path))
+    b = analyze(str(EXAMPLES / "townhall-en.txt"), embedder=second).to_dict()
+    assert second.calls == 0 and second.disk_hits == first.calls
+    assert a["answers"] == b["answers"]
+
+
+def test_batching_does_not_change_vectors(embedder):
+    texts = ["Nei.", "Closing the street on Saturdays: yes, please.", "Jeg mener subsidien bør fjernes."]
+    together = embedder.model.passage(texts)
+    alone = [embedder.model.passage([t])[0] for t in texts]
+    assert [list(map(float, v)) for v in together] == [list(map(float, v)) for v in alone]

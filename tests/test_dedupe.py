@@ -46,3 +46,30 @@ def test_exact_copy_after_normalisation():
     cs = _comments(["Helt klart, ja!", "helt  klart ja"])
     link_duplicates(cs)
     assert cs[1].duplicate_of == "c1" and cs[1].duplicate_how == "exact"
+
+
+def test_form_letter_with_changed_opening_and_signature_is_linked():
+    from innspill.dedupe import link_duplicates
+    from innspill.model import Comment
+    body = ("ber fylkeskommunen om å beholde rute 22 etter at bybanen åpner, fordi mange eldre på Lia "
+            "ikke kan gå til bybanestoppet, og fordi bussen er den eneste forbindelsen til legesenteret")
+    a = Comment(id="c1", position=1, original="Vi i Lia vel " + body + ". Hilsen styret i Lia vel")
+    b = Comment(id="c2", position=2, original="Jeg " + body + " og butikken. Med vennlig hilsen Per Olsen, Lia")
+    other = Comment(id="c3", position=3, original="Rute 22 bør legges ned når bybanen åpner, den går tom store "
+                                                    "deler av dagen og pengene trengs bedre andre steder i fylket")
+    link_duplicates([a, b, other])
+    assert (b.duplicate_of, b.duplicate_how) == ("c1", "near")
+    assert other.duplicate_of is None
+
+
+def test_links_do_not_depend_on_the_order_found():
+    from innspill.dedupe import _shingles, band_keys, candidate_pairs, lsh_bands
+    from innspill.textutil import normalise
+    texts = {1: "the council should keep the bus route to the old town because people need it",
+             2: "the council should keep the bus route to the old town because older people need it",
+             3: "something else entirely about parking fees on the lot near the station today"}
+    bands = lsh_bands()
+    keyed = [(p, band_keys(normalise(t), bands)) for p, t in texts.items()]
+    assert candidate_pairs(keyed) == candidate_pairs(keyed[::-1])
+    assert (1, 2) in candidate_pairs(keyed)
+    assert len(_shingles(normalise(texts[1]))) >= 5

@@ -45,3 +45,35 @@ def test_eval_counts_pairs_exactly():
     assert r["stance_yesno"]["accuracy"] == 0.5
     assert r["segmentation_baseline_all_pairs"]["f1"] == pytest.approx(0.857, abs=0.001)
     assert r["duplicates"] == {"precision": 1.0, "recall": 1.0, "predicted": 1, "gold": 1}
+
+
+def test_pooled_figures_add_up_over_threads():
+    from innspill.evaluate import collect, score
+    gold = {"schema": "innspill.gold/1", "questions": [{"number": 1, "kind": "yesno"}],
+            "comments": [{"position": 1, "answers": {"1": "for"}, "sensitive": True},
+                         {"position": 2, "answers": {"1": "against"}}]}
+    analysis = {"questions": [{"id": "q1", "number": 1, "kind": "yesno"}],
+                "comments": [{"id": "c1", "position": 1, "flags": ["sensitive:health"]},
+                             {"id": "c2", "position": 2, "flags": []}],
+                "answers": [{"comment_id": "c1", "question_id": "q1", "stance": "for", "confidence": 0.95},
+                            {"comment_id": "c2", "question_id": "q1", "stance": "for", "confidence": 0.55}]}
+    one = collect(gold, analysis)
+    r = score([one, one])
+    assert r["threads"] == 2
+    assert r["stance_yesno"]["matched"] == 4 and r["stance_yesno"]["accuracy"] == 0.5
+    # macro-F1 over the classes present: for (P 0.5, R 1 -> 0.667) and against (0)
+    assert r["stance_yesno"]["macro_f1"] == pytest.approx(0.333, abs=0.001)
+    buckets = {(b["from"], b["n"], b["accuracy"]) for b in r["calibration"]["buckets"]}
+    assert buckets == {(0.5, 2, 0.0), (0.9, 2, 1.0)}
+    assert r["calibration"]["ece"] == pytest.approx(0.5 * 0.55 + 0.5 * 0.05, abs=0.001)
+    assert r["sensitive"]["precision"] == 1.0 and r["sensitive"]["recall"] == 1.0
+    assert [q["stance_accuracy"] for q in r["per_question"]] == [0.5]
+
+
+def test_evalset_cli_writes_report(tmp_path, embedder, monkeypatch):
+    from innspill import evalset
+    result = evalset.run([str(EXAMPLES / "townhall-en.gold.json")], embedder=embedder, lexicon_baseline=False)
+    md = evalset.markdown(result, "innspill evalset examples/townhall-en.gold.json")
+    assert "| `examples/townhall-en.txt` | 17 | 14 | 4 |" in md
+    assert "innspill evalset examples/townhall-en.gold.json" in md
+    assert result["pooled"]["segmentation"]["f1"] == result["threads"][0]["seg_f1"]

@@ -86,3 +86,12 @@ def test_author_and_date_lines(tmp_path):
     t = read_input(str(f))
     assert [(c.author, c.posted_at, c.original) for c in t.comments] == [
         ("Kari Nordmann", "12. mars 2024 kl. 10:15", "Ja, helt greit."), ("Ola", None, "Nei.")]
+
+
+@pytest.mark.parametrize("counter", ["47 kommentarar til «Bustadpolitikk»", "Kommentarar (2)", "2 merknadar"])
+def test_nynorsk_counter_lines(tmp_path, counter):
+    f = tmp_path / "t.txt"
+    f.write_text("Bør kommunen selje lærarbustaden?\n\n" + counter + "\n\n  1. Ja.\n\n  2. Nei.\n")
+    t = read_input(str(f))
+    assert [c.original for c in t.comments] == ["Ja.", "Nei."]
+    assert counter not in t.post

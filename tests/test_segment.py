@@ -86,3 +86,48 @@ def test_positional_short_answers():
 def test_reference_lead_in_is_not_part_of_the_answer():
     got, _ = seg(NB, "Til spørsmål 2: Nei, absolutt ikke.")
     assert got["q2"].how == "numbered" and got["q2"].text == "Nei, absolutt ikke."
+
+
+def _spans(got):
+    return {q: (a.how, a.text) for q, a in got.items()}
+
+
+def test_positional_answers_separated_by_commas_and_og():
+    got, _ = seg(NB, "Nei, ja, og færre regler.")
+    assert _spans(got) == {"q1": ("numbered", "Nei"), "q2": ("numbered", "ja"),
+                           "q3": ("numbered", "færre regler.")}
+    # a new sentence after the bare answers is not read as the next answer
+    got, _ = seg(EN, "No. Yes. And nobody asked the people who live here.")
+    assert set(got) == {"q1", "q2"}
+
+
+def test_inline_numbers_with_short_answers():
+    got, _ = seg(NB, "1 ja 2 nei. 3 vet ikke helt")
+    assert _spans(got) == {"q1": ("numbered", "ja"), "q2": ("numbered", "nei."), "q3": ("numbered", "vet ikke helt")}
+
+
+def test_yes_to_topic_and_the_other_questions():
+    got, _ = seg(NB, "Ja til grupper på facebook. De andre spørsmålene har jeg ikke satt meg inn i.")
+    assert got["q1"].how == "reference" and got["q1"].text == "Ja til grupper på facebook."
+    assert got["q2"].text == got["q3"].text == "De andre spørsmålene har jeg ikke satt meg inn i."
+    # "de andre spørsmålene" is "the other questions", never "the second question" alone
+    assert got["q2"].how == "reference"
+
+
+def test_short_topic_heading():
+    got, _ = seg(EN, "Hot food? Absolutely. The rest I don't care about.")
+    assert got["q2"].how == "quoted" and got["q2"].text == "Absolutely."
+    assert set(got) == {"q1", "q2", "q3"}
+
+
+def test_bare_rest_inside_a_sentence_is_not_a_reference():
+    got, _ = seg(NB, "1. Ja.\nFå på plass regler, så ordner resten seg.")
+    assert set(got) == {"q1"}
+
+
+def test_a_question_to_the_readers_is_not_an_answer():
+    s = Segmenter(NB, "nb")
+    text = "Hvem skal jeg klage til? Bussen var sen igjen i dag."
+    assert s._asks_others(text, 0, len(text))
+    text = "Hvem tror dere kom? Ingen. Det er feil å legge møtet midt på dagen."
+    assert not s._asks_others(text, 0, len(text))  # takes a side

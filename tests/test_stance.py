@@ -45,3 +45,61 @@ def test_stance_en(text, stance):
 def test_negated_question_flips():
     q = make_questions([(1, "Er det ikke greit at ansatte lager grupper?")])[0]
     assert StanceFinder("nb").judge("Nei.", 0, 3, q).stance == "for"
+
+
+Q_KEEP = make_questions([(1, "Bør kommunen fortsette å subsidiere kantina?")])[0]
+Q_SELL = make_questions([(1, "Bør overskuddsmat selges billig i stedet for å kastes?")])[0]
+Q_CLOSE = make_questions([(1, "Should Main Street be closed to cars on Saturdays?")])[0]
+
+
+@pytest.mark.parametrize("question,text,stance", [
+    # direction: a judgement about the opposite of the proposal counts the other way
+    (Q_KEEP, "Jeg mener subsidien bør fjernes.", "against"),
+    (Q_KEEP, "Å kutte tilskuddet for å spare noen kroner er kortsiktig.", "for"),
+    (Q_KEEP, "Subsidien bør ikke fjernes.", "for"),
+    # words after "i stedet for" in the question are the opposite side
+    (Q_SELL, "Bare ikke kast maten.", "for"),
+    # an alternative proposal speaks against
+    (Q_KEEP, "Bruk heller pengene på noe alle kan få glede av.", "against"),
+    # a condition that restricts the proposal is the answer
+    (Q_KEEP, "Subsidien bør bare videreføres hvis prisene ikke øker.", "mixed"),
+    # a sentence opened by a negator turns the proposal around
+    (Q_CLOSE, "No one should close the street in summer.", "against"),
+    # a yes/no cue opening a later sentence, or after a colon
+    (Q_CLOSE, "We did the math on our Saturday customers. So no, not in the summer.", "against"),
+    (Q_CLOSE, "Closing it on Saturdays: yes, please.", "for"),
+    # irony turns praise around
+    (Q_CLOSE, "Oh great, another car-free street. Brilliant planning, as always.", "against"),
+    # "No one …" opening a sentence is not the answer "No."
+    (Q_CLOSE, "No one I know drives there on Saturdays anyway, it is fine.", "for"),
+])
+def test_stance_relative_to_the_proposal(question, text, stance):
+    lang = "en" if question is Q_CLOSE else "nb"
+    v = StanceFinder(lang).judge(text, 0, len(text), question)
+    assert v.stance == stance, v
+    assert text[v.span[0]:v.span[1]]
+
+
+def test_comparison_is_not_an_alternative():
+    q = make_questions([(1, "Kan vi ytre oss fritt i sosiale medier?")])[0]
+    text = "Jeg tror det er viktig å våge å være personlig heller enn privat."
+    assert StanceFinder("nb").judge(text, 0, len(text), q).stance != "against"
+
+
+Q_OPEN = make_questions([(4, "Hvilke regler bør gjelde for å spise ved pulten?")])[0]
+Q_OPEN_EN = make_questions([(4, "How should the town support the shops that lose business?")])[0]
+
+
+@pytest.mark.parametrize("question,text,stance,rule", [
+    (Q_OPEN, "Ingen lukt, og rydd etter deg. Det er dårlig gjort å la andre vaske.", "for", "open-proposal"),
+    (Q_OPEN, "Vi trenger ikke flere regler. Vi er voksne folk.", "against", "open-rejects"),
+    (Q_OPEN, "Ingenting. Folk skjønner det selv.", "against", "open-rejects"),
+    (Q_OPEN, "Det siste spørsmålet har jeg ingen formening om.", "none", "decline"),
+    (Q_OPEN_EN, "The town doesn't owe them anything; they knew the plan.", "against", "open-rejects"),
+    (Q_OPEN_EN, "Free parking validation, as long as it ends when construction does.", "mixed", "open-conditional"),
+    (Q_OPEN_EN, "Marketing help and a small grant for the worst hit.", "for", "open-proposal"),
+])
+def test_open_questions_are_judged_on_their_premise(question, text, stance, rule):
+    lang = "en" if question is Q_OPEN_EN else "nb"
+    v = StanceFinder(lang).judge(text, 0, len(text), question)
+    assert (v.stance, v.rule) == (stance, rule)

@@ -5,12 +5,38 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import time
 
 from . import __version__
 from .errors import InnspillError
-from .ingest import DEFAULT_MAX_BYTES, FORMATS, parse_size
+from .ingest import DEFAULT_MAX_BYTES, FORMATS, ReadOptions, parse_size
+
+
+def add_read_options(p: argparse.ArgumentParser) -> None:
+    """Options that say how to read the input (shared by analyze and inspect)."""
+    p.add_argument("--questions", metavar="FILE", help="the questions, one a line (overrides those found in the post)")
+    p.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: auto, sniffed)")
+    p.add_argument("--encoding", default="auto",
+                   help="text encoding of INPUT (default: auto: byte-order mark, UTF-8, or detected for CSV/HTML)")
+    p.add_argument("--max-size", default=f"{DEFAULT_MAX_BYTES // 1024 // 1024}MB", metavar="SIZE",
+                   help=f"refuse inputs larger than this (default: {DEFAULT_MAX_BYTES // 1024 // 1024}MB)")
+    p.add_argument("--post", metavar="ID|SLUG", help="the post to read from a WordPress or Disqus export "
+                                                     "(default: every post with comments)")
+    p.add_argument("--partial", action="store_true",
+                   help="read a truncated or malformed file up to the break (a warning) instead of failing")
+    p.add_argument("--text-col", metavar="COL", help="CSV/xlsx: the column with the comment text (name, letter or number)")
+    p.add_argument("--author-col", metavar="COL", help="CSV/xlsx: the column with the author")
+    p.add_argument("--question-cols", metavar="COLS",
+                   help="CSV/xlsx: comma-separated columns that each answer one question (the header is the question)")
+
+
+def read_options(args) -> ReadOptions:
+    cols = [c for c in (args.question_cols or "").split(",") if c.strip()] or None
+    return ReadOptions(fmt=args.format, encoding=args.encoding, max_bytes=parse_size(args.max_size),
+                       post=args.post, partial=args.partial, text_col=args.text_col, author_col=args.author_col,
+                       question_cols=cols)
 
 FORMATS_BRIEF = ("html", "pdf", "md", "pptx", "csv", "json")
 
@@ -23,21 +49,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     a = sub.add_parser("analyze", help="analyse a comment thread and write innspill.analysis/1 JSON",
-                       description="Read INPUT (a plain-text thread or JSONL), repair it, link duplicates, "
+                       description="Read INPUT (a thread as text, JSONL, WXR, Disqus, HTML, CSV, xlsx), repair it, link duplicates, "
                                    "split answers per question, find each answer's stance; write JSON and "
                                    "print a summary per question.")
-    a.add_argument("input", metavar="INPUT", help="the thread: plain text copied from a page, or JSONL")
+    a.add_argument("input", metavar="INPUT", help="the thread: plain text copied from a page, JSONL, a WordPress "
+                                                  "or Disqus export, a saved page, CSV or .xlsx")
     a.add_argument("-o", "--output", default="analysis.json", metavar="FILE",
                    help="where to write the analysis JSON (default: analysis.json)")
-    a.add_argument("--questions", metavar="FILE", help="the questions, one a line (overrides those found in the post)")
-    a.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: auto)")
+    add_read_options(a)
     a.add_argument("--lang", choices=("auto", "nb", "nn", "en"), default="auto",
                    help="language of the thread (default: auto-detect)")
-    a.add_argument("--encoding", default="utf-8", help="text encoding of INPUT (default: utf-8; e.g. cp1252)")
-    a.add_argument("--max-size", default=f"{DEFAULT_MAX_BYTES // 1024 // 1024}MB", metavar="SIZE",
-                   help="refuse inputs larger than this (default: 25MB)")
     a.add_argument("--no-embeddings", action="store_true",
                    help="match answers to questions by words only (faster, less accurate)")
+    a.add_argument("--cache-dir", metavar="DIR", default=None,
+                   help="keep embeddings here between runs (default: ~/.cache/innspill, or $XDG_CACHE_HOME/innspill)")
+    a.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache on disk")
+    a.add_argument("--runner", choices=("local", "dask"), default="local",
+                   help="run the stages in this process (default) or over partitions on a Dask cluster")
+    a.add_argument("--scheduler", metavar="ADDRESS", help="with --runner dask: an existing scheduler, e.g. tcp://host:8786 "
+                                                         "(default: start a local cluster)")
+    a.add_argument("--workers", type=int, default=2, metavar="N",
+                   help="with --runner dask and no --scheduler: worker processes of the local cluster (default 2)")
     a.add_argument("--quiet", action="store_true", help="print nothing but errors")
     a.add_argument("--summary-json", action="store_true", help="print the summary as JSON (stats per question)")
     a.add_argument("--brief", metavar="FILE",
@@ -63,18 +95,62 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--include-sensitive", dest="anonymise", action="store_false",
                       help="quote unmasked, including sensitive stories (for the organiser only; the brief says so)")
 
+    i = sub.add_parser("inspect", help="show what would be read from FILE, without analysing",
+                       description="Print the detected format and encoding, posts, questions, comment counts "
+                                   "by status, the first comments and warnings.")
+    i.add_argument("file", metavar="FILE", help="the input file, as for analyze")
+    add_read_options(i)
+    i.add_argument("--json", action="store_true", help="print the report as JSON")
+
     e = sub.add_parser("eval", help="compare an analysis with hand labels (gold) and print the figures",
                        description="Print segmentation precision/recall/F1, stance accuracy on yes/no "
                                    "questions and duplicate precision/recall, each beside a baseline.")
     e.add_argument("gold", metavar="GOLD", help="hand labels, innspill.gold/1 JSON")
     e.add_argument("analysis", metavar="ANALYSIS", help="an analysis written by innspill analyze")
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    s = sub.add_parser("evalset", help="analyse every labelled thread and report pooled accuracy",
+                       description="For each GOLD file, analyse the thread it names, compare, and pool the "
+                                   "figures over all threads; optionally write a Markdown report.")
+    s.add_argument("golds", metavar="GOLD", nargs="+", help="hand-label files (innspill.gold/1)")
+    s.add_argument("--report", metavar="FILE", help="write the Markdown report here (e.g. evaluation/RESULTS.md)")
+    s.add_argument("--json", action="store_true", help="print all figures as JSON")
+    s.add_argument("--no-lexicon-baseline", action="store_true",
+                   help="skip the words-only (--no-embeddings) baseline run (halves the time)")
     return p
+
+
+def output_paths(output: str, analyses: list) -> list[str]:
+    """``analysis.json`` for one post; ``analysis.<post>.json`` each when a file holds several."""
+    if len(analyses) == 1:
+        return [output]
+    stem, ext = os.path.splitext(output)
+    names = []
+    for a in analyses:
+        key = str(a.source.get("post_slug") or a.source.get("post_id") or len(names) + 1)
+        key = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in key)[:60]
+        names.append(f"{stem}.{key}{ext or '.json'}")
+    return names
+
+
+def write_json(data: dict, path: str) -> None:
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InnspillError("E301", f"cannot write the output: {exc.strerror}", path=path) from None
 
 
 def cmd_analyze(args) -> int:
     from . import summary
-    from .pipeline import analyze
+    from .embed import Embedder, default_cache_dir
+
+    if args.workers < 1:
+        raise InnspillError("E301", f"--workers must be at least 1, not {args.workers}")
+    from .pipeline import analyze_all
 
     timings: dict = {}
     t0 = time.perf_counter()
@@ -82,30 +158,35 @@ def cmd_analyze(args) -> int:
         from .report import format_for
 
         format_for(args.brief, None)  # a bad file name fails before the work, not after
-    analysis = analyze(args.input, fmt=args.format, questions_file=args.questions, lang=args.lang,
-                       max_bytes=parse_size(args.max_size), encoding=args.encoding,
-                       use_embeddings=not args.no_embeddings, timings=timings)
-    data = analysis.to_dict()
-    data["provenance"]["seconds"] = {k: round(v, 3) for k, v in timings.items()}
-    out_dir = os.path.dirname(os.path.abspath(args.output))
-    try:
-        os.makedirs(out_dir, exist_ok=True)
-        tmp = args.output + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-        os.replace(tmp, args.output)
-    except OSError as exc:
-        raise InnspillError("E301", f"cannot write the output: {exc.strerror}", path=args.output) from None
-    if args.brief:
-        from .report import write_brief
+    opts = read_options(args)
+    bar = _progress_bar(args.quiet)
+    embedder = None
+    if not args.no_embeddings:
+        cache = None if args.no_cache else (args.cache_dir or default_cache_dir())
+        try:
+            embedder = Embedder(cache_dir=cache, progress=bar)
+        except (OSError, sqlite3.Error) as exc:
+            raise InnspillError("E301", f"cannot use the embedding cache: {exc}", path=cache,
+                                hint="give another --cache-dir, or --no-cache") from None
+    analyses = analyze_all(args.input, opts, questions_file=args.questions, lang=args.lang, embedder=embedder,
+                           use_embeddings=not args.no_embeddings, timings=timings, runner=args.runner,
+                           scheduler=args.scheduler, workers=args.workers)
+    if bar:
+        bar(None, None)
+    briefs = output_paths(args.brief, analyses) if args.brief else [None] * len(analyses)
+    for analysis, path, brief in zip(analyses, output_paths(args.output, analyses), briefs):
+        data = analysis.to_dict()
+        data["provenance"]["seconds"] = {k: round(v, 3) for k, v in timings.items()}
+        write_json(data, path)
+        if brief:
+            from .report import write_brief
 
-        write_brief(data, args.brief)
-    if args.summary_json:
-        print(json.dumps(data["stats"], ensure_ascii=False, indent=1))
-    elif not args.quiet:
-        print(summary.render(analysis))
-        print(f"\nwrote {args.output}" + (f" and {args.brief}" if args.brief else "")
-              + f" in {time.perf_counter() - t0:.1f} s")
+            write_brief(data, brief)
+        if args.summary_json:
+            print(json.dumps(data["stats"], ensure_ascii=False, indent=1))
+        elif not args.quiet:
+            print(summary.render(analysis))
+            print(f"\nwrote {path}" + (f" and {brief}" if brief else "") + f" in {time.perf_counter() - t0:.1f} s")
     return 0
 
 
@@ -128,6 +209,40 @@ def cmd_brief(args) -> int:
     return 0
 
 
+def cmd_inspect(args) -> int:
+    from .inspect import inspect_file, render
+
+    report = inspect_file(args.file, read_options(args), args.questions)
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else render(report))
+    return 0
+
+
+def _progress_bar(quiet: bool):
+    """A tqdm bar on stderr for the embedding step of long runs (only on a terminal)."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    state: dict = {}
+
+    def update(done, total):
+        if done is None:
+            if "bar" in state:
+                state["bar"].close()
+            return
+        if total < 2 * 256:  # short runs: no bar
+            return
+        if "bar" not in state or state["total"] != total:
+            if "bar" in state:
+                state["bar"].close()
+            state["bar"] = tqdm(total=total, unit="text", desc="embedding", file=sys.stderr, leave=False)
+            state["total"], state["done"] = total, 0
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+
+    return update
+
+
 def cmd_eval(args) -> int:
     from .evaluate import evaluate, load_json, render
 
@@ -140,6 +255,33 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_evalset(args) -> int:
+    from .evalset import markdown, run
+    from .evaluate import render
+
+    result = run(args.golds, lexicon_baseline=not args.no_lexicon_baseline,
+                 progress=None if args.json else (lambda p: print(f"analysing {p}", file=sys.stderr)))
+    if args.json:
+        print(json.dumps(result, indent=1, default=list))
+    else:
+        for r in result["threads"]:
+            print(f"{r['thread']}: seg F1 {r['seg_f1']:.3f} (baseline {r['seg_f1_baseline']:.3f}), "
+                  f"stance {r['stance_accuracy']:.3f} (baseline {r['stance_baseline']:.3f})")
+        print(f"\npooled over {len(result['threads'])} threads")
+        print(render(result["pooled"]))
+    if args.report:
+        command = "innspill evalset " + " ".join(args.golds) + f" --report {args.report}"
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)
+            with open(args.report, "w", encoding="utf-8") as fh:
+                fh.write(markdown(result, command))
+        except OSError as exc:
+            raise InnspillError("E301", f"cannot write the report: {exc.strerror}", path=args.report) from None
+        if not args.json:
+            print(f"\nwrote {args.report}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -147,10 +289,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return {"analyze": cmd_analyze, "eval": cmd_eval, "brief": cmd_brief}[args.command](args)
+        return {"analyze": cmd_analyze, "inspect": cmd_inspect, "eval": cmd_eval,
+                "evalset": cmd_evalset, "brief": cmd_brief}[args.command](args)
     except InnspillError as exc:
         print(exc.format(), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head and the like
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

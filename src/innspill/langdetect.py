@@ -30,15 +30,23 @@ def detect(text: str) -> tuple[str, float]:
     return MAP.get(code, code), float(prob)
 
 
-def detect_thread(post: str, comments: list[Comment], forced: str = "auto") -> str:
-    """Set ``language`` on each comment; return the thread's language."""
+def detect_comments(texts: list[str]) -> list[str | None]:
+    """Each text's language, or None when it is too short to tell."""
+    return [detect(t)[0] if len(t) >= MIN_CHARS else None for t in texts]
+
+
+def detect_thread(post: str, comments: list[Comment], forced: str = "auto",
+                  detected: list[str | None] | None = None) -> str:
+    """Set ``language`` on each comment; return the thread's language. ``detected`` may carry
+    the per-comment results computed elsewhere (the distributed runner)."""
+    if detected is None:
+        detected = detect_comments([c.text for c in comments])
     votes: Counter = Counter()
     if post.strip():
         lang, _ = detect(post)
         votes[lang] += len(post)
-    for c in comments:
-        if len(c.text) >= MIN_CHARS:
-            lang, _ = detect(c.text)
+    for c, lang in zip(comments, detected):
+        if lang is not None:
             c.language = lang
             if c.duplicate_of is None:
                 votes[lang] += len(c.text)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from . import SCHEMA
 
 STANCES = ("for", "against", "mixed", "none")
-HOWS = ("numbered", "quoted", "reference", "semantic")
+HOWS = ("numbered", "quoted", "reference", "semantic", "field")
 STATUSES = ("kept", "duplicate", "spam", "trash", "held", "empty", "rejected")
 
 
@@ -48,6 +48,8 @@ class Comment:
     language: str | None = None
     line: int | None = None  # 1-based line of the comment in the input file
     source_id: str | None = None  # the comment's own id in the source, if it had one
+    markup: str | None = None  # the comment as the source held it (HTML), when that differs from ``original``
+    fields: dict[str, list[int]] | None = None  # question id -> [start, end] in ``original`` (a table cell)
     repairs: list[Repair] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     privacy: dict | None = None  # set by the privacy stage (distinct comments only)
@@ -60,7 +62,7 @@ class Comment:
         d = asdict(self)
         order = ["id", "position", "author", "posted_at", "parent_id", "text", "original",
                  "duplicate_of", "duplicate_how", "status", "reason", "language", "line", "source_id",
-                 "repairs", "flags"]
+                 "repairs", "flags", "markup", "fields"]
         out = {k: d[k] for k in order}
         if self.privacy is not None:
             out["privacy"] = d["privacy"]
@@ -111,6 +113,7 @@ class Analysis:
         answered = {}
         for a in self.answers:
             answered.setdefault(a.question_id, set()).add(a.comment_id)
+        source = self.source or {}
         return {
             "comments_read": len(self.comments),
             "distinct": len(self.distinct()),
@@ -119,6 +122,8 @@ class Analysis:
             "answers": len(self.answers),
             "repairs": sum(len(c.repairs) for c in self.comments),
             "answered_by_question": {q.id: len(answered.get(q.id, ())) for q in self.questions},
+            "reconciled": sum(by_status.values()) == len(self.comments),
+            "linkbacks": int(source.get("pingbacks") or 0) + int(source.get("trackbacks") or 0),
         }
 
     def to_dict(self) -> dict:

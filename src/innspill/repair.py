@@ -41,6 +41,20 @@ OPENERS = "([{«“‘\"'"
 SUSPECT = re.compile("[ÂÃâ\ufffd]|\\?[^\\W\\d_]")
 
 
+def word_counts(texts) -> Counter:
+    """Counts of the undamaged words of ``texts`` (what a :class:`Vocabulary` learns from)."""
+    counts: Counter = Counter()
+    for text in texts:
+        low = lower(text)
+        for m in WORD_RE.finditer(low):
+            w = m.group(0)
+            # "m?" may be "må" with a lost byte: a short word before '?' is not evidence
+            if SUSPECT.search(w) or (len(w) <= 3 and low[m.end():m.end() + 1] in ("?", "\ufffd")):
+                continue
+            counts[w] += 1
+    return counts
+
+
 class Vocabulary:
     """Word counts of a thread's undamaged text, to choose a lost letter."""
 
@@ -52,13 +66,14 @@ class Vocabulary:
             self.add(t)
 
     def add(self, text: str) -> None:
-        low = lower(text)
-        for m in WORD_RE.finditer(low):
-            w = m.group(0)
-            # "m?" may be "må" with a lost byte: a short word before '?' is not evidence
-            if SUSPECT.search(w) or (len(w) <= 3 and low[m.end():m.end() + 1] in ("?", "\ufffd")):
-                continue
-            self.counts[w] += 1
+        self.counts.update(word_counts([text]))
+
+    @classmethod
+    def from_counts(cls, counts: Counter) -> Vocabulary:
+        """A vocabulary from word counts summed elsewhere (the distributed runner)."""
+        vocab = cls()
+        vocab.counts.update(counts)
+        return vocab
 
     def best_letter(self, before: str, after: str) -> tuple[str | None, int]:
         """The letter that makes ``before + ? + after`` the commonest known word."""
@@ -185,11 +200,13 @@ def repair_text(original: str, vocab: Vocabulary | None = None) -> tuple[str, li
     return t.text, t.repairs
 
 
-def repair_comments(comments: list[Comment], extra_texts=()) -> Vocabulary:
-    """Repair every comment in place (``text`` and ``repairs``); ``original`` stays as read."""
-    vocab = Vocabulary([c.original for c in comments])
-    for t in extra_texts:
-        vocab.add(t)
+def repair_comments(comments: list[Comment], extra_texts=(), vocab: Vocabulary | None = None) -> Vocabulary:
+    """Repair every comment in place (``text`` and ``repairs``); ``original`` stays as read.
+    The vocabulary that chooses lost letters is the whole thread's (given, or learnt here)."""
+    if vocab is None:
+        vocab = Vocabulary([c.original for c in comments])
+        for t in extra_texts:
+            vocab.add(t)
     for c in comments:
         c.text, c.repairs = repair_text(c.original, vocab)
         if "Ã" in c.text or "\ufffd" in c.text or "â?" in c.text:

@@ -27,7 +27,8 @@ from .textutil import CueMatcher, content_stems, lower, paragraphs, sentences, s
 # semantic thresholds on the calibrated score (standard deviations above the thread's mean)
 PARA_THRESHOLD = 0.55
 SENT_THRESHOLD = 1.2
-EXTRA_MARGIN = 0.9  # a second question in the same unit must be this close to the best
+EXTRA_MARGIN = 0.9
+ASKS_PENALTY = 1.0  # a paragraph that asks the readers something and takes no side is rarely an answer  # a second question in the same unit must be this close to the best
 LEX_WEIGHT = 0.9
 PRIOR_STD = 0.022  # spread of relative e5 cosines seen on real threads; used for tiny threads
 PRIOR_N = 20
@@ -69,6 +70,11 @@ class Segmenter:
         self.weights = [{st: math.log(1 + n / df[st]) for st in s} for s in self.q_stems]
         self._build_patterns()
         self.short_answers = [CueMatcher(self.lex[k]) for k in ("answer_yes", "answer_no", "answer_mixed")]
+        self.declines = CueMatcher(self.lex["declines"])
+        self.asks = CueMatcher(self.lex.get("asks_others", []))
+        self.judgements = [CueMatcher(self.lex[k]) for k in ("positive", "negative", "normative")]
+        self.others = CueMatcher(self.lex.get("others", []))
+        self.yes_to = CueMatcher(self.lex.get("yes_to", []))
 
     def _stem_lang(self) -> str:
         return "en" if self.language == "en" else "nb"
@@ -78,7 +84,8 @@ class Segmenter:
         ords = sorted(self.lex["ordinals"], key=len, reverse=True)
         ordre = "|".join(re.escape(o) for o in ords if not o[0].isdigit())
         self.num_line = re.compile(
-            rf"^[ \t]*(?:(?:{nouns})\s*(?:nr\.?\s*)?)?#?(\d{{1,2}})\s*[.):]\s+", re.IGNORECASE | re.MULTILINE)
+            rf"^[ \t]*(?:(?:til|re|to|ad)\s+)?(?:(?:{nouns})\s*(?:nr\.?\s*)?)?#?(\d{{1,2}})\s*[.):]\s+",
+            re.IGNORECASE | re.MULTILINE)
         self.num_phrase = re.compile(
             rf"(?<!\w)(?:til|om|på|angående|ang\.?|re|on|to|for|about|regarding)?\s*(?:{nouns})\s*(?:nr\.?\s*)?#?(\d{{1,2}})(?!\d)",
             re.IGNORECASE)
@@ -135,10 +142,11 @@ class Segmenter:
                 if line.rstrip().rstrip("\"”»’'").endswith("?") and len(line) < 300:
                     out.append(Anchor(e, s, q, "quoted"))
         # references ("det siste spørsmålet ditt", "til spørsmål 2")
+        others = list(self.others.find(text))
         for m in self.ord_phrase.finditer(text):
             val = self.lex["ordinals"].get(lower(m.group(1)))
-            if val is None:
-                continue
+            if val is None or any(s <= m.start(1) < e for s, e, _ in others):
+                continue  # "de andre spørsmålene" is "the other questions", not the second one
             idx = val - 1 if val > 0 else n + val
             if 0 <= idx < n:
                 s0 = _sentence_start(text, m.start())
@@ -151,25 +159,110 @@ class Segmenter:
                 if not any(a.head <= s0 < a.start for a in out):
                     out.append(Anchor(_after_lead_in(text, s0, m.end()), s0, self.numbers[num], "numbered",
                                       paragraph_only=True))
+        out.extend(self._yes_to(text, out))
+        out.extend(self._headings(text, out))
         if not out:
-            out.extend(self._positional(text))
+            out.extend(self._inline_numbered(text) or self._positional(text))
+        out.extend(self._others(text, others, out))
         out.sort(key=lambda a: (a.head, a.question))
         return out
 
-    def _positional(self, text: str) -> list[Anchor]:
-        """"No. No. Yes." – bare short answers in a row, read as answers to the questions in order."""
+    def _topic(self, phrase: str) -> int | None:
+        """The one question whose distinctive words ``phrase`` shares most (ties: none)."""
+        stems = set(content_stems(phrase, self.stop, self._stem_lang()))
+        if not stems:
+            return None
+        scores = [sum(self.weights[i].get(st, 0.0) for st in stems & qs) for i, qs in enumerate(self.q_stems)]
+        best = max(scores)
+        if best <= 0 or scores.count(best) > 1:
+            return None
+        return scores.index(best)
+
+    def _yes_to(self, text: str, taken: list[Anchor]) -> list[Anchor]:
+        """"Ja til gratis for ungdom, og nei til …": a yes/no tied to a question by its topic."""
         out = []
-        for i, (s, e) in enumerate(sentences(text)):
-            ws = words(text[s:e])
-            bare = 0 < len(ws) <= 3 and any(m.first(text, s, e) for m in self.short_answers)
-            if not bare or i >= len(self.questions):
-                break
-            out.append(Anchor(s, s, i, "numbered", paragraph_only=True))
-        if len(out) < 2:
+        for s, e, _ in self.yes_to.find(text):
+            if any(a.head <= s < a.start for a in taken):
+                continue
+            m = re.search(r"[,.;:!?\n]|\s(?:og|men|and|but)\s", text[e:])
+            end = e + (m.start() if m else len(text) - e)
+            q = self._topic(text[e:end])
+            if q is not None:  # the section runs to the end of the sentence (its reason) or the next "ja til"
+                out.append(Anchor(s, s, q, "reference", end=_sentence_end(text, s)))
+        return out
+
+    def _others(self, text: str, others, taken: list[Anchor]) -> list[Anchor]:
+        """"De andre spørsmålene har jeg ikke satt meg inn i": every question not answered elsewhere."""
+        # bare "resten"/"the rest" only where it opens the sentence ("Resten vet jeg ikke")
+        others = [m for m in others if " " in m[2] and not m[2].startswith("the rest") or
+                  len(words(text[_sentence_start(text, m[0]):m[0]])) <= 1]
+        if not others or not taken:
             return []
-        for a, nxt in zip(out, out[1:] + [None]):
-            a.paragraph_only = False
-            a.end = nxt.head if nxt else None
+        answered = {a.question for a in taken}
+        s0 = _sentence_start(text, others[0][0])
+        end = next((e for s, e in sentences(text, s0) if e > others[0][0]), len(text))
+        return [Anchor(s0, s0, q, "reference", end=end) for q in range(len(self.questions)) if q not in answered]
+
+    def _inline_numbered(self, text: str) -> list[Anchor]:
+        """"1 ja 2 nei 3 ja 4 nei. 5 vet ikke": numbers and short answers on one line."""
+        marks = [m for m in re.finditer(r"(?<![\w.,])(\d{1,2})\s*[.):]?\s+(?=\D)", text[:400])]
+        run = []
+        for m in marks:
+            num = int(m.group(1))
+            if num in self.numbers and (not run or num > int(run[-1].group(1))):
+                run.append(m)
+        if len(run) < 2 or run[0].start() > 0 and text[:run[0].start()].strip():
+            return []
+        out = []
+        for m, nxt in zip(run, run[1:] + [None]):
+            end = nxt.start() if nxt else _paragraph_end(text, m.end())
+            if len(words(text[m.end():end])) > 6 and nxt is not None:
+                return []
+            out.append(Anchor(m.end(), m.start(), self.numbers[int(m.group(1))], "numbered", end=end))
+        return out
+
+    def _positional(self, text: str) -> list[Anchor]:
+        """"No. No. Yes." or "Nei, ja, ja – og …": bare short answers in a row, read as answers
+        to the questions in order."""
+        out: list[Anchor] = []
+        first_para_end = _paragraph_end(text, 0)
+        pos, sep = 0, ""
+        for m in re.finditer(r"[,.;:!?–—\n]+|\s(?:og|and)\s", text[:first_para_end] + "\n"):
+            s, e = _trim(text, pos, m.start())
+            this_sep, pos = sep, m.end()
+            sep = m.group(0).strip()
+            if e <= s:
+                continue
+            if len(out) >= len(self.questions):
+                break
+            ws = words(text[s:e])
+            cues = self.short_answers + ([self.declines] if out else [])
+            if not (0 < len(ws) <= 3 and any(c.first(text, s, e) for c in cues)):
+                # "Nei, ja, ja – og Skogbrynet.": the rest of the same sentence answers the next one
+                if len(out) >= 2 and this_sep not in (".", "!", "?", "") and "\n" not in this_sep:
+                    out.append(Anchor(s, s, len(out), "numbered", end=_sentence_end(text, s)))
+                break
+            out.append(Anchor(s, s, len(out), "numbered", end=e + (1 if text[e:e + 1] in ".!" else 0)))
+        return out if len(out) >= 2 else []
+
+    def _headings(self, text: str, taken: list[Anchor]) -> list[Anchor]:
+        """"Mobilforbud? Absolutt." / "Hjertesone: helt klart.": a short topic label opening a
+        sentence, tied to the one question it names."""
+        out = []
+        for ps, pe in paragraphs(text):
+            sents = sentences(text, ps, pe)
+            for i, (s, e) in enumerate(sents):
+                if any(a.head <= s < max(a.start, a.end or 0) for a in taken):
+                    continue
+                m = re.match(r"([^:?\n]{2,40})([:?])\s+\S", text[s:e])
+                if m and len(words(m.group(1))) <= 4:
+                    q = self._topic(m.group(1))
+                    if q is not None:
+                        out.append(Anchor(s + m.end(2), s, q, "quoted", end=e))
+                elif text[e - 1] in ":?" and len(words(text[s:e])) <= 3 and i + 1 < len(sents):
+                    q = self._topic(text[s:e])
+                    if q is not None:
+                        out.append(Anchor(sents[i + 1][0], s, q, "quoted", end=sents[i + 1][1]))
         return out
 
     # ----- sections ------------------------------------------------------
@@ -179,7 +272,7 @@ class Segmenter:
         anchors = self.anchors(text)
         secs = []
         for i, a in enumerate(anchors):
-            end = anchors[i + 1].head if i + 1 < len(anchors) else len(text)
+            end = next((b.head for b in anchors[i + 1:] if b.head > a.head), len(text))
             if a.paragraph_only:
                 pe = _paragraph_end(text, a.start)
                 end = min(end, pe)
@@ -205,16 +298,28 @@ class Segmenter:
                 out[i] = sum(weights[h] for h in hits) / math.sqrt(sum(weights.values()))
         return out
 
-    def score_units(self, units: list[Unit]) -> None:
-        if not units:
-            return
+    def raw_scores(self, units: list[Unit]) -> tuple[np.ndarray, np.ndarray]:
+        """Per unit and question: the e5 cosine relative to the unit's mean over the questions, and
+        the word-overlap score relative likewise. Units are independent here, so this step can run
+        on any slice of the units (the distributed runner maps it over partitions)."""
         nq = len(self.questions)
+        if not units:
+            return np.zeros((0, nq), dtype=np.float32), np.zeros((0, nq), dtype=np.float32)
         lex = np.stack([self.lexical(u.comment.text[u.start:u.end]) for u in units])
+        lex_rel = lex - lex.mean(axis=1, keepdims=True) if nq > 1 else lex
+        if self.embedder is None:
+            return np.zeros_like(lex), lex_rel
+        qv = self.embedder.embed([q.text for q in self.questions], query=True)
+        uv = self.embedder.embed([u.comment.text[u.start:u.end] for u in units])
+        sim = uv @ qv.T
+        rel = sim - sim.mean(axis=1, keepdims=True) if nq > 1 else sim - 0.82
+        return rel.astype(np.float32), lex_rel.astype(np.float32)
+
+    def calibrate(self, units: list[Unit], rel: np.ndarray, lex_rel: np.ndarray) -> None:
+        """Standardise the cosines over the whole thread (per unit level, with a prior for tiny
+        threads) and set each unit's ``scores``; needs all units at once."""
+        rel = rel.copy()
         if self.embedder is not None:
-            qv = self.embedder.embed([q.text for q in self.questions], query=True)
-            uv = self.embedder.embed([u.comment.text[u.start:u.end] for u in units])
-            sim = uv @ qv.T
-            rel = sim - sim.mean(axis=1, keepdims=True) if nq > 1 else sim - 0.82
             for level in ("para", "sent"):
                 idx = [i for i, u in enumerate(units) if u.level == level]
                 if not idx:
@@ -224,12 +329,24 @@ class Segmenter:
                 mean = block.mean(axis=0) * k / (k + PRIOR_N)
                 var = (block.var(axis=0) * k + PRIOR_STD ** 2 * PRIOR_N) / (k + PRIOR_N)
                 rel[idx] = (block - mean) / np.sqrt(var)
-            sem = rel
-        else:
-            sem = np.zeros_like(lex)
-        lex_rel = lex - lex.mean(axis=1, keepdims=True) if nq > 1 else lex
-        for u, s, lx in zip(units, sem, lex_rel):
-            u.scores = s + LEX_WEIGHT * lx
+        for u, sm, lx in zip(units, rel, lex_rel):
+            u.scores = sm + LEX_WEIGHT * lx
+            if u.level == "para" and self._asks_others(u.comment.text, u.start, u.end):
+                u.scores = u.scores - ASKS_PENALTY
+
+    def score_units(self, units: list[Unit]) -> None:
+        if units:
+            self.calibrate(units, *self.raw_scores(units))
+
+    def _asks_others(self, text: str, s: int, e: int) -> bool:
+        """"Hvem skal jeg klage til?", "Does anyone know when …?": a question to the readers,
+        with no yes/no, judgement or norm anywhere in the paragraph."""
+        sents = sentences(text, s, e)
+        asking = any(text[b - 1] == "?" and self.asks.first(text, a, min(b, a + 25)) for a, b in sents)
+        if not asking:
+            return False
+        cues = self.short_answers + self.judgements
+        return not any(m.first(text, a, b) for m in cues for a, b in sents if text[b - 1] != "?")
 
     def free_units(self, c: Comment, free: list[tuple[int, int]]) -> list[Unit]:
         units = []
@@ -243,15 +360,21 @@ class Segmenter:
                     units.extend(Unit(c, s, e, "sent") for s, e in sents if len(words(c.text[s:e])) >= 4)
         return units
 
-    def segment(self, comments: list[Comment]) -> list[Answer]:
-        plan = []
-        all_units: list[Unit] = []
+    def plan(self, comments: list[Comment]) -> list[tuple[Comment, list, list[Unit]]]:
+        """Per comment: its explicit sections and the free units left for semantic matching."""
+        out = []
         for c in comments:
             secs, free = self.sections(c)
-            units = self.free_units(c, free)
-            all_units.extend(units)
-            plan.append((c, secs, units))
-        self.score_units(all_units)
+            out.append((c, secs, self.free_units(c, free)))
+        return out
+
+    def segment(self, comments: list[Comment]) -> list[Answer]:
+        plan = self.plan(comments)
+        self.score_units([u for _, _, units in plan for u in units])
+        return self.pick(plan)
+
+    def pick(self, plan) -> list[Answer]:
+        """Answers from the explicit sections and the scored units."""
         answers = []
         for c, secs, units in plan:
             picked: dict[int, list[tuple[int, int, str, float]]] = {}
@@ -264,7 +387,7 @@ class Segmenter:
                 best = float(u.scores.max())
                 if best < thr:
                     continue
-                for q in np.argsort(-u.scores):
+                for q in np.argsort(-u.scores, kind="stable"):
                     sc = float(u.scores[q])
                     if sc < thr or sc < best - EXTRA_MARGIN:
                         break
@@ -305,6 +428,10 @@ def _after_lead_in(text: str, sentence_start: int, ref_end: int) -> int:
     if m and len(words(text[sentence_start:ref_end])) <= 5 and m.end() < len(text):
         return m.end()
     return sentence_start
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    return next((e for s, e in sentences(text, pos) if e > pos), len(text))
 
 
 def _paragraph_end(text: str, pos: int) -> int:

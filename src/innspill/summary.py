@@ -25,7 +25,9 @@ def render(analysis: Analysis) -> str:
     ]
     other = {k: v for k, v in st["by_status"].items() if v and k not in ("kept", "duplicate")}
     if other:
-        lines.append("other statuses: " + ", ".join(f"{k} {v}" for k, v in other.items()))
+        lines.append("other statuses (counted, not analysed): " + ", ".join(f"{k} {v}" for k, v in other.items()))
+    if st.get("linkbacks"):
+        lines.append(f"pingbacks/trackbacks {st['linkbacks']} (counted, not comments)")
     for w in analysis.warnings:
         lines.append(f"warning {w['code']}: {w['message']}")
     for q in analysis.questions:

@@ -15,8 +15,8 @@ from ..model import Comment
 from . import Thread
 from .questions import find_in_post
 
-_COUNTED = (r"thoughts?|comments?|responses?|replies|reactions?|kommentarer|kommentar|svar|tanker|tankar|"
-            r"innspill|innspel|merknader|reaksjoner")
+_COUNTED = (r"thoughts?|comments?|responses?|replies|reactions?|kommentarer|kommentarar|kommentar|svar|tanker|tankar|"
+            r"innspill|innspel|merknader|merknadar|reaksjoner|reaksjonar")
 COUNTER_RE = re.compile(
     rf"^\s*(?:(?P<n>\d+)\s+(?:{_COUNTED})\b(?:\s+(?:on|to|til|på|om)\b.*)?"
     rf"|(?:{_COUNTED})\s*(?:\((?P<m>\d+)\))?\s*:?)\s*$",

@@ -1,0 +1,140 @@
+"""Scale: a generated consultation (default 100,000 answers) through the local runner and the
+Dask runner in the same run, each in its own process tree so peak memory is measured apart.
+
+Prints and (with --write) records in benchmarks/RESULTS.md: answers/s of raw embedding of the
+same texts (the baseline), the local runner (one process; the embedding engine uses every
+core through OpenMP), the local runner limited to one core (OMP_NUM_THREADS=1, the
+"single-process" rate), the Dask runner on N one-thread workers, and a re-run of the local
+runner with a warm embedding cache; peak memory (resident set of the whole process tree,
+sampled every 0.2 s) of each; and a linear extrapolation to 1,000,000 answers.
+
+    python benchmarks/bench_scale.py --answers 100000 --workers 2 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+CHILD = r"""
+import json, sys, time
+sys.path.insert(0, {src!r})
+from innspill.embed import Embedder
+from innspill.pipeline import analyze
+mode, path, cache, workers = {mode!r}, {path!r}, {cache!r}, {workers}
+Embedder().embed(["oppvarming"])  # model load is not counted
+t0 = time.perf_counter()
+if mode == "base":
+    out = {{"n": 0}}
+elif mode == "raw":
+    from innspill.ingest import read_input
+    texts = [c.original for c in read_input(path, max_bytes=10**10).comments]
+    t0 = time.perf_counter()
+    Embedder().embed(texts)
+    out = {{"n": len(texts)}}
+else:
+    e = Embedder(cache_dir=cache) if cache else Embedder()
+    a = analyze(path, max_bytes=10**10, embedder=e, runner="dask" if mode == "dask" else "local", workers=workers)
+    st = a.stats()
+    out = {{"n": st["comments_read"], "distinct": st["distinct"], "duplicates": st["duplicates"],
+           "answers": st["answers"], "embedded": e.calls, "cache_hits": e.disk_hits}}
+out["seconds"] = time.perf_counter() - t0
+print("RESULT " + json.dumps(out))
+"""
+
+
+def run_child(mode: str, path: str, cache: str | None, workers: int, env: dict | None = None) -> dict:
+    import psutil
+
+    code = CHILD.format(src=str(ROOT / "src"), mode=mode, path=path, cache=cache, workers=workers)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, **(env or {})})
+    peak = 0
+    parent = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            rss = sum(p.memory_info().rss for p in [parent, *parent.children(recursive=True)])
+            peak = max(peak, rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    out, err = proc.communicate()
+    line = next((ln for ln in out.splitlines() if ln.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"{mode} run failed:\n{err[-3000:]}")
+    res = json.loads(line[7:])
+    res["peak_mb"] = peak / 1024**2
+    return res
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--answers", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--skip-single-core", action="store_true", help="skip the OMP_NUM_THREADS=1 local run")
+    ap.add_argument("--write", action="store_true", help="write the figures to benchmarks/RESULTS.md")
+    args = ap.parse_args()
+    sys.path.insert(0, str(HERE))
+    from bench import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "consultation.txt")
+        generate(args.answers, Path(path), seed=11, form_letters=True)
+        size = os.path.getsize(path)
+        cache = os.path.join(tmp, "cache")
+        runs = {}
+        fixed = run_child("base", path, None, 1)["peak_mb"]  # model and libraries loaded, nothing read
+        runs["raw embedding"] = run_child("raw", path, None, 1)
+        runs["local runner"] = run_child("local", path, cache, 1)
+        if not args.skip_single_core:
+            runs["local runner, one core"] = run_child("local", path, None, 1, env={"OMP_NUM_THREADS": "1"})
+        runs[f"dask runner, {args.workers} workers"] = run_child("dask", path, None, args.workers)
+        runs["local runner, warm cache"] = run_child("local", path, cache, 1)
+
+    n = args.answers
+    base = runs["local runner"]
+    lines = [f"generated consultation: {n} answers ({size / 1e6:.1f} MB), {base['distinct']} distinct, "
+             f"{base['duplicates']} duplicates (copies, truncated copies, form letters), {base['answers']} answers "
+             f"to questions; machine: {os.cpu_count()} cores, Python {platform.python_version()}",
+             "", "| run | seconds | answers/s | vs raw embedding | peak memory (MB) |", "|---|---:|---:|---:|---:|"]
+    raw_s = runs["raw embedding"]["seconds"]
+    for name, r in runs.items():
+        lines.append(f"| {name} | {r['seconds']:.1f} | {n / r['seconds']:.0f} | {r['seconds'] / raw_s:.2f}x "
+                     f"| {r['peak_mb']:.0f} |")
+    dask = runs[f"dask runner, {args.workers} workers"]
+    one = runs.get("local runner, one core")
+    warm = runs["local runner, warm cache"]
+    lines += ["",
+              f"Dask ({args.workers} one-thread workers) vs local runner: {base['seconds'] / dask['seconds']:.2f}x the rate"]
+    if one:
+        lines.append(f"Dask vs the single-process, single-core rate: {one['seconds'] / dask['seconds']:.2f}x "
+                     "(target >= 1.7x with 2 workers)")
+    lines += [f"cached re-run: {warm['seconds'] / base['seconds'] * 100:.1f}% of the first run "
+              f"({warm['cache_hits']} vectors from the cache, {warm['embedded']} embedded; target < 10%)",
+              f"extrapolated to 1,000,000 answers (linear): local {base['seconds'] * 1e6 / n / 3600:.1f} h, "
+              f"dask {dask['seconds'] * 1e6 / n / 3600:.1f} h on this machine",
+              f"memory: {fixed:.0f} MB fixed (model and libraries); the local runner's peak grows by "
+              f"{(base['peak_mb'] - fixed) * 1024 / n:.1f} KB per answer, so about "
+              f"{(fixed + (base['peak_mb'] - fixed) * 1e6 / n) / 1024:.1f} GB at 1,000,000 answers if linear"]
+    text = "\n".join(lines)
+    print(text)
+    if args.write:
+        cmd = "python benchmarks/bench_scale.py " + " ".join(sys.argv[1:])
+        (HERE / "RESULTS.md").write_text(
+            "# Scale benchmark\n\nWritten by `" + cmd + "`. Timings are wall-clock on a shared machine; "
+            "compare rows of one run only.\n\n" + text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

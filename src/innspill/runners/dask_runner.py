@@ -1,0 +1,231 @@
+"""Run the pipeline's stages over partitions of comments on a Dask cluster.
+
+The stages are the same functions the local runner calls; only the steps that need the
+whole thread run on the client, and they see exactly the numbers the local runner sees:
+
+* repair: word counts per partition, summed (the vocabulary that picks lost letters is the
+  thread's), then each partition repaired with it;
+* duplicates: exact and truncated copies on the client (sorting normalised texts is cheap);
+  near-identical texts by MinHash band keys computed per partition and *shuffled by band*
+  (a Dask bag grouped by bucket key), so copies in different partitions meet; candidate
+  pairs are verified on the workers and joined into groups on the client;
+* language per comment on the workers, the thread's vote on the client;
+* segmentation: sections and raw scores (embedding, word overlap) per partition, the
+  per-thread calibration on the client over all units in the local order, then picking;
+* stance per partition.
+
+Embeddings are computed per text, independent of the batch (see ``embed.py``), so the result
+is identical to the local runner's (tested).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import numpy as np
+
+from ..errors import InnspillError
+
+N_PARTITIONS_PER_WORKER = 4
+
+
+def _client(scheduler: str | None, workers: int):
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InnspillError("E301", "the dask runner needs the dask extra",
+                            hint="pip install 'innspill[dask]'") from None
+    if scheduler:
+        try:
+            return Client(scheduler, timeout="10s"), None
+        except OSError as exc:
+            raise InnspillError("E301", f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                           env={"OMP_NUM_THREADS": "1"})
+    return Client(cluster), cluster
+
+
+def _chunks(items: list, n: int) -> list[list]:
+    size = max(1, -(-len(items) // max(1, n)))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+# ---- functions run on the workers (top level so they pickle by reference) ----------
+def _w_word_counts(originals: list[str]) -> Counter:
+    from ..repair import word_counts
+    return word_counts(originals)
+
+
+def _w_repair(comments, vocab):
+    from ..repair import repair_comments
+    repair_comments(comments, vocab=vocab)
+    return [(c.text, c.repairs, c.flags) for c in comments]
+
+
+def _w_band_keys(items: list[tuple[int, str]], bands) -> list[tuple[bytes, int]]:
+    from ..dedupe import band_keys
+    out = []
+    for pos, norm in items:
+        for k in band_keys(norm, bands) or ():
+            out.append((k, pos))
+    return out
+
+
+def _w_verify(pairs: list[tuple[int, int]], norms: dict[int, str], threshold: float) -> list[tuple[int, int]]:
+    from ..dedupe import similar
+    return [(a, b) for a, b in pairs if similar(norms[a], norms[b], threshold)]
+
+
+def _w_languages(texts: list[str]):
+    from ..langdetect import detect_comments
+    return detect_comments(texts)
+
+
+_EMBEDDER = None
+
+
+def _worker_embedder(cache_dir: str | None):
+    global _EMBEDDER
+    if _EMBEDDER is None:
+        from ..embed import Embedder
+        _EMBEDDER = Embedder(threads=1, cache_dir=cache_dir)
+    return _EMBEDDER
+
+
+def _w_raw_scores(comments, questions, language, use_embeddings, cache_dir):
+    from ..segment import Segmenter
+    seg = Segmenter(questions, language, _worker_embedder(cache_dir) if use_embeddings else None)
+    units = [u for _, _, us in seg.plan(comments) for u in us]
+    return seg.raw_scores(units)
+
+
+def _w_stances(answers, comments, questions, language):
+    from ..stance import assign_stances
+    assign_stances(answers, comments, questions, language)
+    return [(a.stance, a.confidence, a.evidence, a.provenance) for a in answers]
+
+
+# ---- the runner ------------------------------------------------------------------------
+def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, scheduler: str | None = None,
+                    workers: int = 2, cache_dir: str | None = None, step=None, embedder_version: str | None = None):
+    from .. import __version__
+    from ..dedupe import NEAR_THRESHOLD, _Groups, apply_links, exact_and_prefix, lsh_bands
+    from ..langdetect import detect_thread
+    from ..model import Analysis
+    from ..repair import Vocabulary, repair_text, word_counts
+    from ..segment import Segmenter
+
+    step = step or (lambda name, fn, *a, **k: fn(*a, **k))
+    client, cluster = _client(scheduler, workers)
+    try:
+        nparts = max(1, len(client.scheduler_info().get("workers", {})) or workers) * N_PARTITIONS_PER_WORKER
+        for q in thread.questions:
+            q.text, _ = repair_text(q.text)
+        comments = thread.comments
+
+        def repair():
+            parts = _chunks(comments, nparts)
+            counts = Counter()
+            for c in client.gather(client.map(_w_word_counts, [[c.original for c in p] for p in parts], pure=False)):
+                counts.update(c)
+            counts.update(word_counts([thread.post]))
+            vocab = Vocabulary.from_counts(counts - Vocabulary().counts)  # from_counts adds the stop words
+            [vfut] = client.scatter([vocab], broadcast=True)
+            results = client.gather(client.map(_w_repair, parts, vocab=vfut, pure=False))
+            for p, res in zip(parts, results):
+                for c, (text, repairs, flags) in zip(p, res):
+                    c.text, c.repairs, c.flags = text, repairs, flags
+
+        step("repair", repair)
+
+        def dedupe():
+            import dask.bag as db
+
+            from ..textutil import normalise
+            live = [c for c in comments if c.status == "kept" and c.text.strip()]
+            norms = {c.position: normalise(c.text) for c in live}
+            groups = _Groups()
+            for c in live:
+                groups.find(c.position)
+            first, truncated = exact_and_prefix(live, norms, groups)
+            bands = lsh_bands(NEAR_THRESHOLD)
+            items = sorted((pos, n) for n, pos in first.items())
+            keyed = db.from_sequence(items, npartitions=nparts).map_partitions(_w_band_keys, bands)
+            # shuffle by band key: texts that share a bucket meet whatever partition they came from
+            buckets = keyed.groupby(lambda kp: kp[0]).map(lambda kv: sorted({p for _, p in kv[1]}))
+            pair_lists = buckets.filter(lambda m: len(m) > 1).map(
+                lambda m: [(a, b) for i, a in enumerate(m) for b in m[i + 1:]]).compute()
+            pairs = sorted({p for lst in pair_lists for p in lst})
+            verified = []
+            if pairs:  # a dict is scattered as one object inside a list (a bare dict scatters its items)
+                [nf] = client.scatter([{p: norms[p] for p in {x for ab in pairs for x in ab}}], broadcast=True)
+                verified = client.gather(client.map(_w_verify, _chunks(pairs, nparts), norms=nf,
+                                                    threshold=NEAR_THRESHOLD, pure=False))
+            for a, b in sorted(p for lst in verified for p in lst):
+                groups.union(a, b)
+            return apply_links(live, norms, groups, truncated)
+
+        dup_counts = step("dedupe", dedupe)
+
+        def language():
+            parts = _chunks(comments, nparts)
+            detected = [x for r in client.gather(client.map(_w_languages, [[c.text for c in p] for p in parts],
+                                                              pure=False)) for x in r]
+            return detect_thread(thread.post, comments, lang, detected=detected)
+
+        lang_main = step("language", language)
+        analysis = Analysis(source=thread.source, questions=thread.questions, comments=comments,
+                            post=thread.post, language=lang_main, warnings=list(thread.warnings))
+        distinct = analysis.distinct()
+
+        def segment():
+            parts = _chunks(distinct, nparts)
+            raws = client.gather(client.map(_w_raw_scores, parts, questions=thread.questions, language=lang_main,
+                                            use_embeddings=use_embeddings, cache_dir=cache_dir, pure=False))
+            seg = Segmenter(thread.questions, lang_main, _Marker() if use_embeddings else None)
+            plan = seg.plan(distinct)
+            units = [u for _, _, us in plan for u in us]
+            nq = len(thread.questions)
+            rel = np.concatenate([r[0] for r in raws]) if raws else np.zeros((0, nq), np.float32)
+            lex = np.concatenate([r[1] for r in raws]) if raws else np.zeros((0, nq), np.float32)
+            if len(units) != len(rel):
+                raise RuntimeError("partitioned segmentation saw different units")  # pragma: no cover
+            if units:
+                seg.calibrate(units, rel, lex)
+            return seg.pick(plan)
+
+        analysis.answers = step("segment", segment)
+
+        def stance():
+            by_comment: dict[str, list] = {}
+            for a in analysis.answers:
+                by_comment.setdefault(a.comment_id, []).append(a)
+            cparts = _chunks([c for c in distinct if c.id in by_comment], nparts)
+            aparts = [[a for c in p for a in by_comment[c.id]] for p in cparts]
+            results = client.gather(client.map(_w_stances, aparts, cparts, questions=thread.questions,
+                                               language=lang_main, pure=False))
+            for ap, res in zip(aparts, results):
+                for a, (st, conf, ev, prov) in zip(ap, res):
+                    a.stance, a.confidence, a.evidence, a.provenance = st, conf, ev, prov
+
+        step("stance", stance)
+        analysis.provenance = {
+            "tool": f"innspill {__version__}",
+            "stages": ["read", "repair", "dedupe", "language", "segment", "stance"],
+            "embedding_model": embedder_version if use_embeddings else None,
+            "duplicates_by_kind": dup_counts,
+        }
+        return analysis
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class _Marker:
+    """Stands in for the embedder on the client: calibration only needs to know embeddings were used."""
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
