@@ -75,4 +75,5 @@ class Text:
             "conditional": self._("Conditional: many say yes, but only on conditions."),
             "no-side": self._("Few take a side: most answers discuss without a yes or no."),
             "unanswered": self._("Nobody answered this question."),
+            "few": self._("Too few answers to tell where people stand."),
         }[v]

@@ -46,11 +46,13 @@ def _counts(answers: list[dict]) -> dict:
 
 
 def verdict(counts: dict) -> str:
-    """Where people stand on a question: agree / divided / conditional / no-side / few."""
+    """Where people stand on a question: agree-for/-against, divided, conditional, no-side, few, unanswered."""
     n = sum(counts.values())
     decided = counts["for"] + counts["against"]
     if n == 0:
         return "unanswered"
+    if n < 3:
+        return "few"
     if counts["mixed"] >= max(counts["for"], counts["against"]) and counts["mixed"] >= 0.3 * n:
         return "conditional"
     if decided == 0 or decided < 0.3 * n:
