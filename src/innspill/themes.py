@@ -140,12 +140,10 @@ def _unit(v: np.ndarray) -> np.ndarray:
 def _settle_outliers(groups, X, min_size: int, threshold: float):
     """Dissolve groups under ``min_size``; move their answers to the nearest kept theme when similar enough.
 
-    Returns (themes, other) where other holds (index, best similarity, theme position or -1).
+    Returns (themes, other) where other holds (index, best similarity, position of the nearest theme).
     """
-    kept = [g for g in groups if len(g) >= min_size]
-    loose = [i for g in groups if len(g) < min_size for i in g]
-    if not kept:
-        return [], [(i, -1.0, -1) for i in loose]
+    kept = [g for g in groups if len(g) >= min_size] or groups[:1]  # a side keeps at least its largest group
+    loose = [i for g in groups if g not in kept for i in g]
     centres = np.stack([_unit(X[g].mean(axis=0)) for g in kept])
     other = []
     for i in loose:
@@ -292,9 +290,9 @@ class ThemeBuilder:
             kept, other = _settle_outliers(groups, sub, min_size, t)
             base = len(found)
             found += [(stance, [idx[i] for i in g]) for g in kept]
-            loose += [(idx[i], sim, base + pos if pos >= 0 else -1) for i, sim, pos in other]
+            loose += [(idx[i], sim, base + pos) for i, sim, pos in other]
         loose.sort(key=lambda x: (-x[1], x[0]))
-        while len(loose) > cap and loose[0][2] >= 0:
+        while len(loose) > cap:
             i, _, pos = loose.pop(0)
             found[pos][1].append(i)  # the outlier nearest a theme joins it, so "other" stays small
         other_idx = sorted(i for i, _, _ in loose)
