@@ -67,11 +67,14 @@ def _kmeans(X: np.ndarray, k: int, iters: int = 12) -> np.ndarray:
     return labels
 
 
-def _agglomerate(means: np.ndarray, weights: np.ndarray, threshold: float, max_clusters: int) -> np.ndarray:
+def _agglomerate(means: np.ndarray, weights: np.ndarray, threshold: float, max_clusters: int,
+                 min_size: int = 1) -> np.ndarray:
     """Average linkage on cluster means (unnormalised, so mean_a . mean_b is the average pairwise cosine).
 
     Merges the closest pair while it is above ``threshold`` or there are more than
-    ``max_clusters`` clusters. Returns a cluster index per input row.
+    ``max_clusters`` clusters of at least ``min_size`` (small ones do not count: they are
+    outliers, dissolved later, and must not force two real themes together). Returns a
+    cluster index per input row.
     """
     n = len(means)
     M = means @ means.T
@@ -83,7 +86,7 @@ def _agglomerate(means: np.ndarray, weights: np.ndarray, threshold: float, max_c
     while count > 1:
         flat = int(np.argmax(M))
         i, j = divmod(flat, n)
-        if M[i, j] < threshold and count <= max_clusters:
+        if M[i, j] < threshold and int((w[alive] >= min_size).sum()) <= max_clusters:
             break
         i, j = min(i, j), max(i, j)
         row = (w[i] * M[i] + w[j] * M[j]) / (w[i] + w[j])
@@ -108,7 +111,7 @@ def _threshold(X: np.ndarray) -> float:
     return float(off.mean() + 1.0 * off.std())
 
 
-def cluster_group(X: np.ndarray, threshold: float | None = None) -> list[list[int]]:
+def cluster_group(X: np.ndarray, threshold: float | None = None, min_size: int = 1) -> list[list[int]]:
     """Clusters (lists of row indices, sorted) of the unit vectors ``X``, largest first."""
     n = len(X)
     if n == 0:
@@ -123,10 +126,10 @@ def cluster_group(X: np.ndarray, threshold: float | None = None) -> list[list[in
         ids = sorted(set(micro.tolist()))
         means = np.stack([X[micro == m].mean(axis=0) for m in ids])
         weights = np.array([(micro == m).sum() for m in ids])
-        owner = _agglomerate(means, weights, t, max_k)
+        owner = _agglomerate(means, weights, t, max_k, min_size)
         labels = owner[np.searchsorted(ids, micro)]
     else:
-        labels = _agglomerate(X, np.ones(n), t, max_k)
+        labels = _agglomerate(X, np.ones(n), t, max_k, min_size)
     groups: dict[int, list[int]] = defaultdict(list)
     for idx, lab in enumerate(labels.tolist()):
         groups[lab].append(idx)
@@ -284,7 +287,7 @@ class ThemeBuilder:
                 continue
             sub = X[idx]
             t = _threshold(sub)
-            groups = cluster_group(sub, t)
+            groups = cluster_group(sub, t, min_size)
             if len(idx) < 2 * min_size:
                 groups = [list(range(len(idx)))]  # a small side is one theme: a minority view, not noise
             kept, other = _settle_outliers(groups, sub, min_size, t)
