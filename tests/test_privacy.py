@@ -63,3 +63,8 @@ def test_assess_comment_english():
     r = assess_comment("Dear John, my manager harassed me and I reported him to the police last year.", "en")
     assert r["sensitive_story"] and {"harassment", "legal", "third-party"} <= set(r["categories"])
     assert [p["kind"] for p in r["personal_data"]] == ["name"]
+
+
+def test_a_term_inside_a_name_is_not_sensitive():
+    assert find_sensitive("Has anyone seen my cat around Elm Court? She is gray.", "en",
+                          find_personal_data("Has anyone seen my cat around Elm Court? She is gray.", "en")) == []

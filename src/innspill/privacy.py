@@ -162,7 +162,8 @@ def find_sensitive(text: str, language: str | None = None, names: list[dict] | N
     out = []
     for s, e in sentences(text):
         seg = low[s:e]
-        cats = [cat for cat, rx in cues["sensitive"].items() if rx.search(seg)]
+        cats = [cat for cat, rx in cues["sensitive"].items()
+                if any(not any(a <= s + m.start() < b for a, b in name_spans) for m in rx.finditer(seg))]
         if not cats:
             continue
         own = _unquoted(seg)  # "jeg er syk" inside quotation marks is an example, not the writer
