@@ -60,7 +60,10 @@ def claim(worker: str) -> Job | None:
 def _beat(job_id: int, worker: str, stop: threading.Event) -> None:
     try:
         while not stop.wait(HEARTBEAT_SECONDS):
-            Job.objects.filter(id=job_id, claimed_by=worker, status=Job.RUNNING).update(heartbeat=timezone.now())
+            try:
+                Job.objects.filter(id=job_id, claimed_by=worker, status=Job.RUNNING).update(heartbeat=timezone.now())
+            except Exception as exc:  # a busy database: the next beat will do
+                log.warning("job %s: heartbeat not written (%s)", job_id, exc)
     finally:
         connection.close()
 

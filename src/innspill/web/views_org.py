@@ -22,8 +22,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ..errors import InnspillError
 from . import jobs, services
 from .forms import ConsultationForm, ImportForm, ModerationForm, QuestionFormSet
-from .models import Comment, Consultation, ImportBatch, Invitation, Job, Membership, ModerationEvent, new_token, \
-    token_hash
+from .models import (
+    Comment,
+    Consultation,
+    ImportBatch,
+    Invitation,
+    Job,
+    Membership,
+    ModerationEvent,
+    new_token,
+    token_hash,
+)
 from .security import consultation_for
 
 ORGANISER = (Membership.ORGANISER,)
