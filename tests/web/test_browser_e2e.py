@@ -35,6 +35,7 @@ def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("web-e2e")
     env = {**os.environ, "INNSPILL_DATA": str(data), "INNSPILL_NO_EMBEDDINGS": "1", "INNSPILL_JOB_TIMEOUT": "60"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)  # the server gets its own SQLite file, not the test database
     cli = [sys.executable, "-m", "innspill.cli"]
     r = subprocess.run(cli + ["createadmin", "--username", "ola", "--password-stdin"], input=PASSWORD + "\n",
                        text=True, capture_output=True, env=env, timeout=120)
