@@ -14,9 +14,8 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT
-
 from .conftest import PASSWORD, QUESTIONS
+from conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
