@@ -1,6 +1,7 @@
 """Import through the web page: the inspect summary first, then the same analysis as the CLI."""
 
 import json
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -93,3 +94,18 @@ def test_wxr_keeps_statuses_and_threads(organiser, client_for):
     assert len(stored) == len(threads[0].comments)
     assert [c.source_status for c in stored] == [c.status for c in threads[0].comments]
     assert sum(1 for c in stored if c.parent_id) == sum(1 for c in threads[0].comments if c.parent_id)
+
+
+def test_demo_consultation_loads_and_analyses(db, client_for):
+    from django.contrib.auth.models import User
+
+    from innspill.web.runtime import load_demo
+
+    slug = load_demo(out=open(os.devnull, "w"))
+    assert load_demo() == slug  # loading twice changes nothing
+    assert User.objects.get().username == "demo"
+    assert client_for().get(f"/c/{slug}/").status_code == 200
+    job = jobs.run_one("w")
+    assert job.status == "done" and job.run.analysis["stats"]["comments_read"] == 21
+    org = client_for(User.objects.get())
+    assert org.get(f"/org/c/{slug}/review/").status_code == 200
