@@ -170,3 +170,15 @@ def test_batching_does_not_change_vectors(embedder):
     together = embedder.model.passage(texts)
     alone = [embedder.model.passage([t])[0] for t in texts]
     assert [list(map(float, v)) for v in together] == [list(map(float, v)) for v in alone]
+
+
+def test_estimate_before_a_long_embedding_run(embedder):
+    from innspill.embed import Embedder
+    seen = []
+    e = Embedder(on_estimate=lambda n, secs: seen.append((n, secs)))
+    e._model = embedder.model  # share the loaded model
+    texts = [f"Kommentar nummer {i} om skolemat og trygg skolevei." for i in range(600)]
+    vecs = e.embed(texts)
+    assert len(seen) == 1 and seen[0][0] == 600 and seen[0][1] > 0
+    assert e.calls == 600 and vecs.shape == (600, 384)  # the timed sample is not embedded twice
+    assert (vecs[123] == embedder.embed([texts[123]])[0]).all()

@@ -1,8 +1,9 @@
 """Accuracy on the labelled threads, measured by innspill eval's own code.
 
-These are regression guards at the level reached now (see docs/figures.md), not the
-targets of the issue (segmentation F1 0.92, stance accuracy 0.75), which are not met yet
-on every thread. Each guard also checks that we beat the baselines the issue names.
+The seed and the two examples must meet the issue's targets (segmentation F1 >= 0.92,
+stance accuracy on yes/no questions >= 0.75). The development set under evaluation/ is
+guarded at a little below the level reached now (evaluation/RESULTS.md), so a change that
+loses accuracy there fails. Each guard also checks that we beat the baselines.
 """
 
 import pytest
@@ -12,10 +13,18 @@ from innspill.pipeline import analyze
 
 from conftest import DATA, EXAMPLES, SEED, load
 
+EVAL = EXAMPLES.parent / "evaluation" / "threads"
 CASES = [
-    (EXAMPLES / "kantine-nb.txt", EXAMPLES / "kantine-nb.gold.json", 0.93, 0.70),
-    (EXAMPLES / "townhall-en.txt", EXAMPLES / "townhall-en.gold.json", 0.88, 0.65),
-    (SEED, DATA / "seed.gold.json", 0.89, 0.68),
+    (EXAMPLES / "kantine-nb.txt", EXAMPLES / "kantine-nb.gold.json", 0.92, 0.75),
+    (EXAMPLES / "townhall-en.txt", EXAMPLES / "townhall-en.gold.json", 0.92, 0.75),
+    (SEED, DATA / "seed.gold.json", 0.92, 0.75),
+    (EVAL / "buss-nb.txt", EVAL / "buss-nb.gold.json", 0.90, 0.72),
+    (EVAL / "bustad-nn.txt", EVAL / "bustad-nn.gold.json", 0.90, 0.84),
+    (EVAL / "devconf-en.txt", EVAL / "devconf-en.gold.json", 0.86, 0.83),
+    (EVAL / "festival-en.txt", EVAL / "festival-en.gold.json", 0.85, 0.78),
+    (EVAL / "idrettslag-nb.txt", EVAL / "idrettslag-nb.gold.json", 0.86, 0.82),
+    (EVAL / "kontor-nn.txt", EVAL / "kontor-nn.gold.json", 0.85, 0.77),
+    (EVAL / "skole-nb.txt", EVAL / "skole-nb.gold.json", 0.90, 0.87),
 ]
 
 

@@ -131,3 +131,16 @@ def test_a_question_to_the_readers_is_not_an_answer():
     assert s._asks_others(text, 0, len(text))
     text = "Hvem tror dere kom? Ingen. Det er feil å legge møtet midt på dagen."
     assert not s._asks_others(text, 0, len(text))  # takes a side
+
+
+def test_several_questions_at_once_and_the_rest():
+    got, _ = seg(NB, "Ja på de to første. Resten har jeg ingen formening om.")
+    assert got["q1"].text == got["q2"].text == "Ja på de to første."
+    assert got["q3"].how == "reference" and got["q3"].text == "Resten har jeg ingen formening om."
+
+
+def test_the_rest_after_a_meaning_match_takes_the_unanswered_questions(embedder):
+    got, _ = seg(EN, "The café should serve hot soup and sandwiches all day.\n\nThe rest I don't care about.",
+                 embedder=embedder, lang="en")
+    assert got["q2"].how == "semantic"
+    assert {q for q, a in got.items() if a.text == "The rest I don't care about."} == {"q1", "q3"}

@@ -103,3 +103,17 @@ def test_open_questions_are_judged_on_their_premise(question, text, stance, rule
     lang = "en" if question is Q_OPEN_EN else "nb"
     v = StanceFinder(lang).judge(text, 0, len(text), question)
     assert (v.stance, v.rule) == (stance, rule)
+
+
+Q_RENT = make_questions([(4, "Bør klubbhuset leies ut til private fester i helgene?")])[0]
+Q_SELL_NN = make_questions([(2, "Bør kommunen selje lærarbustaden?")])[0]
+
+
+@pytest.mark.parametrize("question,text,stance", [
+    (Q_RENT, "Enig med naboen over. Ingen fester i klubbhuset.", "against"),  # agreeing with a person is no "yes"
+    (Q_RENT, "«Bør klubbhuset leies ut til private fester?» Nei, det blir bare skader.", "against"),
+    (Q_RENT, "Det står tomt nesten hver helg, ja takk.", "for"),
+    (Q_SELL_NN, "Ikke selg lærerboligen!", "against"),  # a Bokmål answer to a Nynorsk question
+])
+def test_more_answer_shapes(question, text, stance):
+    assert StanceFinder("nb").judge(text, 0, len(text), question).stance == stance

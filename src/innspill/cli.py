@@ -181,7 +181,8 @@ def cmd_analyze(args) -> int:
     if not args.no_embeddings:
         cache = None if args.no_cache else (args.cache_dir or default_cache_dir())
         try:
-            embedder = Embedder(cache_dir=cache, progress=bar)
+            embedder = Embedder(cache_dir=cache, progress=bar,
+                                on_estimate=None if args.quiet else _print_estimate)
         except (OSError, sqlite3.Error) as exc:
             raise InnspillError("E301", f"cannot use the embedding cache: {exc}", path=cache,
                                 hint="give another --cache-dir, or --no-cache") from None
@@ -208,6 +209,11 @@ def cmd_inspect(args) -> int:
     report = inspect_file(args.file, read_options(args), args.questions)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else render(report))
     return 0
+
+
+def _print_estimate(n: int, seconds: float) -> None:
+    when = f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
+    print(f"embedding {n} text parts: about {when} on this machine (timed on a sample)", file=sys.stderr)
 
 
 def _progress_bar(quiet: bool):

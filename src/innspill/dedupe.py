@@ -130,6 +130,19 @@ def apply_links(live: list[Comment], norms: dict[int, str], groups: _Groups, tru
     return counts
 
 
+def link_copies(comments: list[Comment]):
+    """The first phase, on the whole thread: the comments that take part, their normalised texts,
+    the groups with exact and truncated copies joined, each distinct text's first position, and
+    the truncated texts."""
+    live = [c for c in comments if c.status == "kept" and c.text.strip()]
+    norms = {c.position: normalise(c.text) for c in live}
+    groups = _Groups()
+    for c in live:
+        groups.find(c.position)
+    first, truncated = exact_and_prefix(live, norms, groups)
+    return live, norms, groups, first, truncated
+
+
 def link_duplicates(comments: list[Comment], threshold: float = NEAR_THRESHOLD) -> dict:
     """Mark duplicates in place; returns counts by kind.
 
@@ -138,12 +151,7 @@ def link_duplicates(comments: list[Comment], threshold: float = NEAR_THRESHOLD) 
     depend on the order pairs are checked in, so the distributed runner, which finds the
     candidate pairs by shuffling bucket keys, links exactly the same comments.
     """
-    live = [c for c in comments if c.status == "kept" and c.text.strip()]
-    norms = {c.position: normalise(c.text) for c in live}
-    groups = _Groups()
-    for c in live:
-        groups.find(c.position)
-    first, truncated = exact_and_prefix(live, norms, groups)
+    live, norms, groups, first, truncated = link_copies(comments)
     bands = lsh_bands(threshold)
     keyed = [(pos, k) for n, pos in first.items() if (k := band_keys(n, bands))]
     for a, b in candidate_pairs(keyed):

@@ -59,12 +59,14 @@ class DiskCache:
 
 class Embedder:
     def __init__(self, threads: int | None = None, cache_dir: str | None = None,
-                 progress: Callable[[int, int], None] | None = None):
+                 progress: Callable[[int, int], None] | None = None,
+                 on_estimate: Callable[[int, float], None] | None = None):
         self._model = None
         self._threads = threads
         self._cache: dict[bytes, np.ndarray] = {}
         self._disk = DiskCache(cache_dir, self.version) if cache_dir else None
         self.progress = progress
+        self.on_estimate = on_estimate  # (texts to embed, estimated seconds) before a long batch
         self.calls = 0  # texts the model embedded in this process
         self.disk_hits = 0
 
@@ -114,6 +116,12 @@ class Embedder:
             missing = {k: t for k, t in missing.items() if k not in found}
         if missing:
             items = list(missing.items())
+            if self.on_estimate and not query and len(items) > 2 * BATCH:
+                done = self._estimate(items)
+                if self._disk is not None:
+                    self._disk.put_many(done)
+                self.calls += len(done)
+                items = [(k, t) for k, t in items if k not in done]
             for i in range(0, len(items), BATCH):
                 chunk = items[i:i + BATCH]
                 batch = [t for _, t in chunk]
@@ -127,3 +135,18 @@ class Embedder:
                 if self.progress:
                     self.progress(min(i + BATCH, len(items)), len(items))
         return np.stack([self._cache[k] for k in keys])
+
+    def _estimate(self, items: list[tuple[bytes, str]], sample: int = 32) -> dict[bytes, np.ndarray]:
+        """Time a spread-out sample (kept in the cache, so no work is wasted) and report the
+        estimated time for all of ``items`` on this machine."""
+        import time
+
+        step = max(1, len(items) // sample)
+        picked = items[::step][:sample]
+        t0 = time.perf_counter()
+        vecs = np.asarray(self.model.passage([t for _, t in picked]), dtype=np.float32).reshape(len(picked), -1)
+        per_text = (time.perf_counter() - t0) / len(picked)
+        done = {k: v for (k, _), v in zip(picked, vecs)}
+        self._cache.update(done)
+        self.on_estimate(len(items), per_text * len(items))
+        return done

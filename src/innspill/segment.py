@@ -28,10 +28,12 @@ from .textutil import CueMatcher, content_stems, lower, paragraphs, sentences, s
 PARA_THRESHOLD = 0.55
 SENT_THRESHOLD = 1.2
 EXTRA_MARGIN = 0.9
-ASKS_PENALTY = 1.0  # a paragraph that asks the readers something and takes no side is rarely an answer  # a second question in the same unit must be this close to the best
+ASKS_PENALTY = 2.0  # a paragraph that asks the readers something and takes no side is rarely an answer  # a second question in the same unit must be this close to the best
 LEX_WEIGHT = 0.9
 PRIOR_STD = 0.022  # spread of relative e5 cosines seen on real threads; used for tiny threads
 PRIOR_N = 20
+SECOND_TOPIC_MIN = 0.0  # a unit also answers a weaker question when it names that question's own words
+REST = -1  # anchor for "the other questions" when nothing else is anchored: resolved after matching
 
 
 @dataclass
@@ -92,6 +94,10 @@ class Segmenter:
         self.ord_phrase = re.compile(
             rf"(?<!\w)(?:det\s+|den\s+|the\s+|your\s+|ditt\s+|dine\s+)?({ordre})\s+(?:(?:\w+\s+)?(?:{nouns})|one)(?!\w)",
             re.IGNORECASE)
+        counts = "|".join(re.escape(c) for c in sorted(self.lex.get("ordinal_counts", {}), key=len, reverse=True))
+        firstlast = "|".join(re.escape(o) for o in ("første", "fyrste", "siste", "first", "last"))
+        self.several_phrase = re.compile(
+            rf"(?<!\w)(?:de|dei|the|dine|your)\s+({counts})\s+({firstlast})(?:\s+(?:{nouns}))?(?!\w)", re.IGNORECASE)
         prev = "|".join(re.escape(p) for p in self.lex["previous"])
         self.prev_phrase = re.compile(rf"(?<!\w)(?:{prev})\s+(?:{nouns})(?!\w)", re.IGNORECASE)
 
@@ -161,6 +167,7 @@ class Segmenter:
                                       paragraph_only=True))
         out.extend(self._yes_to(text, out))
         out.extend(self._headings(text, out))
+        out.extend(self._several(text, out))
         if not out:
             out.extend(self._inline_numbered(text) or self._positional(text))
         out.extend(self._others(text, others, out))
@@ -196,12 +203,28 @@ class Segmenter:
         # bare "resten"/"the rest" only where it opens the sentence ("Resten vet jeg ikke")
         others = [m for m in others if " " in m[2] and not m[2].startswith("the rest") or
                   len(words(text[_sentence_start(text, m[0]):m[0]])) <= 1]
-        if not others or not taken:
+        if not others:
             return []
-        answered = {a.question for a in taken}
         s0 = _sentence_start(text, others[0][0])
         end = next((e for s, e in sentences(text, s0) if e > others[0][0]), len(text))
+        if not taken:  # the rest of what the meaning-based step does not find: resolved in pick()
+            return [Anchor(s0, s0, REST, "reference", end=end)]
+        answered = {a.question for a in taken}
         return [Anchor(s0, s0, q, "reference", end=end) for q in range(len(self.questions)) if q not in answered]
+
+    def _several(self, text: str, taken: list[Anchor]) -> list[Anchor]:
+        """"Ja på de to første", "the last two: no": one answer to several questions in order."""
+        out = []
+        for m in self.several_phrase.finditer(text):
+            k = self.lex["ordinal_counts"].get(lower(m.group(1)))
+            side = self.lex["ordinals"].get(lower(m.group(2)), 1) if m.group(2) else 1
+            if not k or any(a.head <= m.start() < max(a.start, a.end or 0) for a in taken):
+                continue
+            n = len(self.questions)
+            idx = range(k) if side > 0 else range(n - k, n)
+            s0 = _sentence_start(text, m.start())
+            out += [Anchor(s0, s0, q, "reference", end=_sentence_end(text, s0)) for q in idx if 0 <= q < n]
+        return out
 
     def _inline_numbered(self, text: str) -> list[Anchor]:
         """"1 ja 2 nei 3 ja 4 nei. 5 vet ikke": numbers and short answers on one line."""
@@ -290,6 +313,11 @@ class Segmenter:
         return [(s, e, q, how) for s, e, q, how, _ in secs], free
 
     # ----- semantic --------------------------------------------------------
+    def _names_topic(self, text: str, q: int) -> bool:
+        """The text uses a word only question ``q`` has (its most distinctive stems)."""
+        own = {st for st, w in self.weights[q].items() if w >= max(self.weights[q].values()) - 1e-9}
+        return bool(stem_hits(own, text, self.stop, self._stem_lang()))
+
     def lexical(self, text: str) -> np.ndarray:
         out = np.zeros(len(self.questions), dtype=np.float32)
         for i, weights in enumerate(self.weights):
@@ -387,12 +415,19 @@ class Segmenter:
                 best = float(u.scores.max())
                 if best < thr:
                     continue
+                how = "semantic" if u.level == "para" else "semantic-sentence"
                 for q in np.argsort(-u.scores, kind="stable"):
                     sc = float(u.scores[q])
-                    if sc < thr or sc < best - EXTRA_MARGIN:
-                        break
-                    how = "semantic" if u.level == "para" else "semantic-sentence"
-                    picked.setdefault(int(q), []).append((u.start, u.end, how, sc))
+                    if sc >= thr and sc >= best - EXTRA_MARGIN:
+                        picked.setdefault(int(q), []).append((u.start, u.end, how, sc))
+                    elif sc >= SECOND_TOPIC_MIN and self._names_topic(c.text[u.start:u.end], int(q)):
+                        # one sentence, two topics: "… Facebook-grupper eller lagt ut … bilder …"
+                        picked.setdefault(int(q), []).append((u.start, u.end, how, sc))
+            rest = picked.pop(REST, None)
+            if rest:  # "Resten får andre meine noko om": every question nothing else answered
+                for q in range(len(self.questions)):
+                    if q not in picked:
+                        picked[q] = list(rest)
             for q, parts in sorted(picked.items()):
                 answers.append(self._answer(c, q, parts))
         return answers

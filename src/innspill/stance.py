@@ -78,6 +78,7 @@ class StanceFinder:
         self.late_openers = sorted(lex.get("late_openers", []), key=len, reverse=True)
         self.no_exceptions = CueMatcher(lex.get("no_exceptions", []))
         self.direction_pairs = lex.get("directions", [])
+        self.agree_others = CueMatcher(lex.get("agree_with_others", []))
         self.sentence_negators = set(lex.get("sentence_negators", []))
         # "uten kjøtt" restates "kjøttfri"; only plain negation turns an echo against
         self.echo_negators = self.negators - {"uten", "utan", "without", "lite", "barely", "rarely"}
@@ -98,6 +99,9 @@ class StanceFinder:
         m = matcher.first(text, i, min(e, i + 60))
         if m is None or m[0] != i:
             return False
+        ag = self.agree_others.first(text, i, min(e, i + 40))
+        if ag is not None and ag[0] == i:
+            return False  # "Enig med naboen over." agrees with a person, not with the question
         ex = self.no_exceptions.first(text, i, min(e, i + 40))
         return not (ex is not None and ex[0] == i and ex[1] > m[1] - 1 and matcher is self.no)
 
@@ -130,47 +134,58 @@ class StanceFinder:
         return any(w in self.restrictors for w in before)
 
     def _late_opener(self, text: str, sents) -> tuple[int, tuple[int, int]] | None:
-        """A yes/no cue opening a later sentence ("So no.") or following a colon in the first."""
-        cands = []
+        """A yes/no cue opening a later sentence ("So no."), following a colon in the first
+        ("Closing it on Saturdays: yes, please."), or closing a sentence ("Fast plass, ja takk.")."""
         s0, e0 = sents[0]
+        cands = []
         colon = max(text.rfind(":", s0, e0), text.rfind(" – ", s0, e0), text.rfind(" - ", s0, e0))
         if colon > s0:
             cands.append((colon + 1, e0, (s0, e0)))
-        for s, e in sents[1:]:
-            cands.append((s, e, (s, e)))
+        cands += [(s, e, (s, e)) for s, e in sents[1:]]
         found = None
         for s, e, span in cands:
-            while s < e and not text[s].isalnum():
-                s += 1
-            low = lower(text[s:e])
-            for pre in self.late_openers:
-                if low.startswith(pre + " ") or low.startswith(pre + ", "):
-                    s += len(pre) + 1
-                    while s < e and not text[s].isalnum():
-                        s += 1
-                    break
-            if self.mixed.first(text, s, e) and self._opener(text, s, e, self.mixed):
-                continue
-            for sign, matcher in ((-1, self.no), (1, self.yes)):
-                m = matcher.first(text, s, e)
-                # only a cue that stands alone ("So no, …", "Nei.") counts, not "Jeg tror det er …"
-                if m and self._opener(text, s, e, matcher) and (m[1] >= e or text[m[1]] in ",.!:;–-"
-                                                                 or _follower(text, m[1])):
-                    found = (sign, span)
-                    break
-            # "Fast plass, ja takk." / "Likt for alle under 13, ja.": a cue closing the sentence
-            comma = text.rfind(",", s, e)
-            if found is None and comma > s:
+            hit = self._standalone_cue(text, s, e)
+            if hit:
+                found = (hit, span)
+        if found is None:
+            for s, e in sents:
+                comma = text.rfind(",", s, e)
+                if comma <= s:
+                    continue
                 tail = text[comma + 1:e].strip(" .!")
                 for sign, matcher in ((-1, self.no), (1, self.yes)):
                     m = matcher.first(tail)
                     if m and m[0] == 0 and len(words(tail)) <= 3:
-                        found = (sign, span)
+                        found = (sign, (s, e))
                         break
         return found
 
+    def _standalone_cue(self, text: str, s: int, e: int) -> int:
+        """+1/-1 when ``text[s:e]`` opens with a yes/no cue that stands alone ("So no, …",
+        "Nei.", "Ja frå meg"), not one that starts a clause ("Jeg tror det er …"); else 0."""
+        while s < e and not text[s].isalnum():
+            s += 1
+        low = lower(text[s:e])
+        for pre in self.late_openers:
+            if low.startswith(pre + " ") or low.startswith(pre + ", "):
+                s += len(pre) + 1
+                while s < e and not text[s].isalnum():
+                    s += 1
+                break
+        if self.mixed.first(text, s, e) and self._opener(text, s, e, self.mixed):
+            return 0
+        for sign, matcher in ((-1, self.no), (1, self.yes)):
+            m = matcher.first(text, s, e)
+            if m and self._opener(text, s, e, matcher) and (m[1] >= e or text[m[1]] in ",.!:;–-"
+                                                             or _follower(text, m[1])):
+                return sign
+        return 0
+
     def judge(self, text: str, start: int, end: int, question: Question) -> Verdict:
         sents = sentences(text, start, end) or [(start, end)]
+        if len(sents) > 1 and text[sents[0][1] - 1:sents[0][1] + 1].rstrip(" »”\"'").endswith("?") or \
+                len(sents) > 1 and text[sents[0][0]:sents[0][1]].rstrip(" »”\"'").endswith("?"):
+            sents = sents[1:]  # «Bør klubbhuset leies ut?» Nei, …: the answer starts after the question
         first = sents[0]
         head = sents[:2]
         # 1. decline, unless the rest weighs both sides ("Vet ikke helt. … men …" is mixed)
@@ -271,7 +286,10 @@ class StanceFinder:
     def _sentence_score(self, text: str, s: int, e: int, q_stems, dirs) -> float:
         lang = self._stem_lang()
         ev = 0.0
+        agreeing = [(a, b) for a, b, _ in self.agree_others.find(text, s, e)]
         for ms, _, _ in self.pos.find(text, s, e):
+            if any(a <= ms < b for a, b in agreeing):
+                continue  # "Enig med naboen": agrees with a person; what follows decides
             ev += -1.0 if self._negated(text, ms) else 1.0
         for ms, _, _ in self.neg.find(text, s, e):
             ev += 0.5 if self._negated(text, ms) else -1.0

@@ -15,7 +15,7 @@ from . import ReadOptions, Thread
 from .markup import fragment_to_text
 from .questions import find_in_post
 from .wxr import link_parents
-from .xmlsafe import Broken, broken_error, broken_warning, events, local, release
+from .xmlsafe import local, release, stream_into
 
 
 def _dsq_id(el) -> str | None:
@@ -123,12 +123,5 @@ def _text(el) -> str:
 
 def read(path: str, opts: ReadOptions) -> list[Thread]:
     reader = _Reader(path, opts)
-    encoding = None if opts.encoding == "auto" else opts.encoding
-    try:
-        for event, el in events(path, encoding, reader.facts):
-            reader.feed(event, el)
-    except Broken as b:
-        if not opts.partial:
-            raise broken_error(b, path, reader.read) from None
-        reader.warnings.append(broken_warning(b, path, reader.read))
+    stream_into(reader, path, opts)
     return reader.threads()

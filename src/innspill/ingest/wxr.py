@@ -20,7 +20,7 @@ from ..model import Comment
 from . import ReadOptions, Thread
 from .markup import fragment_to_text
 from .questions import find_in_post
-from .xmlsafe import Broken, broken_error, broken_warning, events, local, namespace, release
+from .xmlsafe import local, namespace, release, stream_into
 
 WP_NS = "http://wordpress.org/export/"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -173,13 +173,5 @@ def link_parents(comments: list[Comment], path: str) -> list[dict]:
 
 def read(path: str, opts: ReadOptions) -> list[Thread]:
     reader = _Reader(path, opts)
-    encoding = None if opts.encoding == "auto" else opts.encoding
-    try:
-        for event, el in events(path, encoding, reader.facts):
-            reader.feed(event, el)
-    except Broken as b:
-        if not opts.partial:
-            raise broken_error(b, path, reader.read) from None
-        reader.warnings.append(broken_warning(b, path, reader.read))
-        reader.end_item()
+    stream_into(reader, path, opts, after_break=reader.end_item)
     return reader.threads()

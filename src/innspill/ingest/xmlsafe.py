@@ -117,3 +117,18 @@ def broken_warning(b: Broken, path: str, read: int, what: str = "comments") -> d
             "message": f"the XML breaks at line {b.line}, column {b.column}: {b.message}; "
                        f"{read} {what} read before it are analysed (--partial)",
             "place": f"{path}, line {b.line}"}
+
+
+def stream_into(reader, path: str, opts, after_break=None) -> None:
+    """Feed every parse event of ``path`` to ``reader.feed``; a break in the file is an error,
+    or with ``--partial`` a warning on ``reader.warnings`` (then ``after_break`` tidies up)."""
+    encoding = None if opts.encoding == "auto" else opts.encoding
+    try:
+        for event, el in events(path, encoding, reader.facts):
+            reader.feed(event, el)
+    except Broken as b:
+        if not opts.partial:
+            raise broken_error(b, path, reader.read) from None
+        reader.warnings.append(broken_warning(b, path, reader.read))
+        if after_break:
+            after_break()

@@ -110,7 +110,7 @@ def _w_stances(answers, comments, questions, language):
 def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, scheduler: str | None = None,
                     workers: int = 2, cache_dir: str | None = None, step=None, embedder_version: str | None = None):
     from .. import __version__
-    from ..dedupe import NEAR_THRESHOLD, _Groups, apply_links, exact_and_prefix, lsh_bands
+    from ..dedupe import NEAR_THRESHOLD, apply_links, link_copies, lsh_bands
     from ..langdetect import detect_thread
     from ..model import Analysis
     from ..repair import Vocabulary, repair_text, word_counts
@@ -142,13 +142,7 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
         def dedupe():
             import dask.bag as db
 
-            from ..textutil import normalise
-            live = [c for c in comments if c.status == "kept" and c.text.strip()]
-            norms = {c.position: normalise(c.text) for c in live}
-            groups = _Groups()
-            for c in live:
-                groups.find(c.position)
-            first, truncated = exact_and_prefix(live, norms, groups)
+            live, norms, groups, first, truncated = link_copies(comments)
             bands = lsh_bands(NEAR_THRESHOLD)
             items = sorted((pos, n) for n, pos in first.items())
             keyed = db.from_sequence(items, npartitions=nparts).map_partitions(_w_band_keys, bands)
