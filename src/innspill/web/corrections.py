@@ -15,9 +15,15 @@ import hashlib
 import re
 
 from .. import model
+from ..evaluate import is_sensitive as flagged_sensitive
 from .models import Comment, Correction
 
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+def is_sensitive(comment: dict) -> bool:
+    """Flagged sensitive by the privacy stage or by an organiser."""
+    return flagged_sensitive(comment) or bool((comment.get("privacy") or {}).get("sensitive_story"))
 
 
 def text_hash(text: str) -> str:
@@ -104,13 +110,17 @@ def _apply_one(data: dict, c: dict, qid: str | None, corr: Correction, entry: di
             "score": 1.0, "provenance": {**old.get("provenance", {}), "corrected": mark}})
         return True
     if corr.kind == Correction.SENSITIVE:
-        flags = [f for f in c.get("flags") or [] if f != "sensitive"]
-        if after.get("sensitive"):
-            flags.append("sensitive")
-        c["flags"] = flags
-        if isinstance(c.get("privacy"), dict):
-            c["privacy"]["sensitive"] = bool(after.get("sensitive"))
-            c["privacy"]["corrected"] = mark
+        on = bool(after.get("sensitive"))
+        c["flags"] = [f for f in c.get("flags") or [] if f not in ("sensitive", "sensitive-story")] + \
+            (["sensitive-story"] if on else [])
+        privacy = c.get("privacy")
+        if isinstance(privacy, dict):  # the privacy stage's record: the brief never quotes a sensitive story
+            privacy["sensitive_story"] = on
+            if not on:
+                privacy["sensitive"] = []
+            privacy["corrected"] = mark
+        elif on:
+            c["privacy"] = {"sensitive": [], "sensitive_story": True, "corrected": mark}
         return True
     if corr.kind == Correction.DUPLICATE:
         target = next((x for x in data["comments"] if x["id"] == after.get("duplicate_of_id")), None)
@@ -147,8 +157,7 @@ def gold(data: dict, slug: str) -> dict:
         if c.get("duplicate_of"):
             out.append({"position": c["position"], "duplicate_of": pos[c["duplicate_of"]]})
             continue
-        sensitive = "sensitive" in (c.get("flags") or []) or bool((c.get("privacy") or {}).get("sensitive"))
-        out.append({"position": c["position"], "answers": answers.get(c["id"], {}), "sensitive": sensitive})
+        out.append({"position": c["position"], "answers": answers.get(c["id"], {}), "sensitive": is_sensitive(c)})
     return {"schema": "innspill.gold/1", "thread": f"consultation:{slug}",
             "note": "the analysis with the organisers' corrections (innspill web)",
             "questions": [{"number": q["number"], "kind": q["kind"]} for q in data["questions"]],

@@ -61,7 +61,7 @@ def review(request, slug):
         items.append({"c": cm, "pk": run.comment_map.get(cm["id"]), "answers": answers,
                       "segments": segments(cm["text"], answers),
                       "dup_pos": pos.get(cm.get("duplicate_of")),
-                      "sensitive": "sensitive" in (cm.get("flags") or []) or bool((cm.get("privacy") or {}).get("sensitive"))})
+                      "sensitive": corrections.is_sensitive(cm)})
     only = request.GET.get("show", "distinct")
     if only == "distinct":
         items = [i for i in items if i["c"]["status"] == "kept" and not i["c"].get("duplicate_of")]
@@ -98,7 +98,7 @@ def correct(request, slug, comment):
     elif kind == "flags":
         form = CommentFlagForm(request.POST)
         if form.is_valid():
-            was = "sensitive" in (current.get("flags") or []) or bool((current.get("privacy") or {}).get("sensitive"))
+            was = corrections.is_sensitive(current)
             if form.cleaned_data["sensitive"] != was:
                 corrections.record(c, cm, Correction.SENSITIVE, {"sensitive": form.cleaned_data["sensitive"]},
                                    request.user, before={"sensitive": was})
