@@ -73,3 +73,15 @@ def test_links_do_not_depend_on_the_order_found():
     assert candidate_pairs(keyed) == candidate_pairs(keyed[::-1])
     assert (1, 2) in candidate_pairs(keyed)
     assert len(_shingles(normalise(texts[1]))) >= 5
+
+
+def test_short_equal_answers_from_different_people_are_not_copies():
+    from innspill.dedupe import link_duplicates
+    from innspill.model import Comment
+    cs = [Comment(id="c1", position=1, original="Nei.", author="Kari"),
+          Comment(id="c2", position=2, original="Nei.", author="Kari"),      # double post
+          Comment(id="c3", position=3, original="Helt enig!"),
+          Comment(id="c9", position=9, original="Nei.", author="Ola"),       # someone else, later
+          Comment(id="c10", position=10, original="Helt enig!")]             # far from the first
+    link_duplicates(cs)
+    assert [c.duplicate_of for c in cs] == [None, "c1", None, None, None]

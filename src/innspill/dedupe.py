@@ -20,6 +20,8 @@ from .textutil import normalise
 NEAR_THRESHOLD = 0.4  # word 3-shingle Jaccard; unrelated comments on one topic stay under 0.16 in our labelled threads
 MIN_PREFIX_CHARS = 40
 MIN_PREFIX_SHARE = 0.3
+SHORT_WORDS = 8  # below this, equal texts are copies only from the same author or a few comments apart
+SHORT_WINDOW = 3
 NUM_PERM = 64
 
 
@@ -88,11 +90,23 @@ def similar(a: str, b: str, threshold: float = NEAR_THRESHOLD) -> bool:
 
 def exact_and_prefix(live: list[Comment], norms: dict[int, str], groups: _Groups) -> tuple[dict[str, int], set[str]]:
     """Union exact copies and truncated copies; returns the first position of each distinct text
-    and the texts that are truncated copies of longer ones."""
+    and the texts that are truncated copies of longer ones.
+
+    A short text ("Nei.", "Helt enig!") is something many people write on their own: it is a
+    copy only when the same author posted it again or it follows within a few comments (a
+    double post), never because someone else gave the same short answer."""
     first: dict[str, int] = {}
+    recent: dict[str, Comment] = {}
     for c in live:
         n = norms[c.position]
-        if n in first:
+        if len(n.split()) < SHORT_WORDS:
+            prev = recent.get(n)
+            if prev is not None and (c.position - prev.position <= SHORT_WINDOW or
+                                     (c.author and c.author == prev.author)):
+                groups.union(prev.position, c.position)
+            recent[n] = c
+            first.setdefault(n, c.position)
+        elif n in first:
             groups.union(first[n], c.position)
         else:
             first[n] = c.position
