@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-import bench-scale bench-web serve fuzz lint wheel-check eval eval-quick clean
+.PHONY: demo test bench bench-deps bench-import bench-scale bench-web serve fuzz lint wheel-check eval eval-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,17 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-bench: $(STAMP)
+bench: $(STAMP) $(VENV)/.bench-deps
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py --themes
+
+# BERTopic for the theme bench only: installed without torch / sentence-transformers, which it
+# does not need when given embeddings (it is not an innspill dependency)
+bench-deps: $(VENV)/.bench-deps
+$(VENV)/.bench-deps: $(STAMP)
+	$(BIN)/pip install --quiet --no-deps 'bertopic==0.17.*'
+	$(BIN)/pip install --quiet hdbscan umap-learn scikit-learn pandas pyyaml tqdm plotly
+	touch $@
 
 # the web app with the bundled example consultation, on http://127.0.0.1:8000/ (data in ./innspill-data)
 serve: $(STAMP)

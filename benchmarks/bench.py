@@ -6,7 +6,8 @@ texts measured in the same run (target <= 1.5x). Run: ``make bench``
 (``python benchmarks/bench.py --comments N`` for another size). Then the import
 figures of ``bench_import.py``: comments/s and peak memory reading a generated
 ~100 MB WordPress export (``--import-only`` for those alone, ``--wxr-mb`` for
-another size).
+another size). ``--themes``: the theme step on 10,000 generated answers, beside
+BERTopic (``benchmarks/themes_bench.py``).
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ def main() -> int:
     ap.add_argument("--comments", type=int, default=10_000)
     ap.add_argument("--import-only", action="store_true", help="only the import figures (generated WXR)")
     ap.add_argument("--wxr-mb", type=float, default=100.0, help="size of the generated WXR in MB")
+    ap.add_argument("--themes", action="store_true",
+                    help="only the theme step on generated answers (beside BERTopic when installed)")
     args = ap.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_import
@@ -118,6 +121,10 @@ def main() -> int:
     if args.import_only:
         return bench_import.run(args.wxr_mb)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    if args.themes:
+        from themes_bench import main as themes_main
+
+        return themes_main(args.comments)
     from innspill.embed import Embedder
     from innspill.pipeline import analyze
 

@@ -36,3 +36,20 @@ def seed_analysis(seed_path, embedder):
 
 def load(path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_brief_html(seed_analysis, tmp_path_factory):
+    from innspill.report import write_brief
+
+    made = {}
+
+    def make(lang: str = "nb", anonymise: bool = True):
+        key = (lang, anonymise)
+        if key not in made:
+            path = tmp_path_factory.mktemp("brief") / f"brief-{lang}-{'anon' if anonymise else 'sens'}.html"
+            write_brief(seed_analysis, str(path), "html", lang, anonymise=anonymise)
+            made[key] = path
+        return made[key]
+
+    return make

@@ -38,6 +38,8 @@ def read_options(args) -> ReadOptions:
                        post=args.post, partial=args.partial, text_col=args.text_col, author_col=args.author_col,
                        question_cols=cols)
 
+FORMATS_BRIEF = ("html", "pdf", "md", "pptx", "csv", "json")
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -70,6 +72,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --runner dask and no --scheduler: worker processes of the local cluster (default 2)")
     a.add_argument("--quiet", action="store_true", help="print nothing but errors")
     a.add_argument("--summary-json", action="store_true", help="print the summary as JSON (stats per question)")
+    a.add_argument("--brief", metavar="FILE",
+                   help="also write the debate brief (anonymised; format from the extension: .html .pdf .md .pptx "
+                        ".csv .json)")
+
+    b = sub.add_parser("brief", help="write the debate brief of an analysis (HTML, PDF, Markdown, PPTX, CSV, JSON)",
+                       description="Read an analysis written by innspill analyze and write the debate brief: per "
+                                   "question the stance counts and chart, themes with verbatim quotes, agreement, "
+                                   "minority views and who declined; debate statements and personal stories. "
+                                   "Anonymised unless --include-sensitive is given.")
+    b.add_argument("analysis", metavar="ANALYSIS", help="an analysis written by innspill analyze")
+    b.add_argument("-o", "--output", default="brief.html", metavar="FILE",
+                   help="where to write the brief (default: brief.html)")
+    b.add_argument("--format", choices=FORMATS_BRIEF, default=None,
+                   help="output format (default: from the file name's extension)")
+    b.add_argument("--lang", choices=("nb", "en"), default=None,
+                   help="language of the brief (default: nb for Norwegian threads, else en)")
+    mode = b.add_mutually_exclusive_group()
+    mode.add_argument("--anonymise", dest="anonymise", action="store_true", default=True,
+                      help="mask names, e-mail addresses and phone numbers in quotes; summarise sensitive stories "
+                           "(the default)")
+    mode.add_argument("--include-sensitive", dest="anonymise", action="store_false",
+                      help="quote unmasked, including sensitive stories (for the organiser only; the brief says so)")
 
     i = sub.add_parser("inspect", help="show what would be read from FILE, without analysing",
                        description="Print the detected format and encoding, posts, questions, comment counts "
@@ -175,6 +199,10 @@ def cmd_analyze(args) -> int:
 
     timings: dict = {}
     t0 = time.perf_counter()
+    if args.brief:
+        from .report import format_for
+
+        format_for(args.brief, None)  # a bad file name fails before the work, not after
     opts = read_options(args)
     bar = _progress_bar(args.quiet)
     embedder = None
@@ -191,15 +219,39 @@ def cmd_analyze(args) -> int:
                            scheduler=args.scheduler, workers=args.workers)
     if bar:
         bar(None, None)
-    for analysis, path in zip(analyses, output_paths(args.output, analyses)):
+    briefs = output_paths(args.brief, analyses) if args.brief else [None] * len(analyses)
+    for analysis, path, brief in zip(analyses, output_paths(args.output, analyses), briefs):
         data = analysis.to_dict()
         data["provenance"]["seconds"] = {k: round(v, 3) for k, v in timings.items()}
         write_json(data, path)
+        if brief:
+            from .report import write_brief
+
+            write_brief(data, brief)
         if args.summary_json:
             print(json.dumps(data["stats"], ensure_ascii=False, indent=1))
         elif not args.quiet:
             print(summary.render(analysis))
-            print(f"\nwrote {path} in {time.perf_counter() - t0:.1f} s")
+            print(f"\nwrote {path}" + (f" and {brief}" if brief else "") + f" in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_brief(args) -> int:
+    from .evaluate import load_json
+    from .report import write_brief
+
+    t0 = time.perf_counter()
+    data = load_json(args.analysis, "analysis")
+    if not isinstance(data, dict) or data.get("schema") != "innspill.analysis/1":
+        raise InnspillError("E204", "not an innspill.analysis/1 file", path=args.analysis,
+                            hint="write one with: innspill analyze INPUT -o analysis.json")
+    try:
+        fmt = write_brief(data, args.output, args.format, args.lang, anonymise=args.anonymise)
+    except (KeyError, TypeError) as exc:
+        raise InnspillError("E204", f"the analysis lacks a field the brief needs ({exc})", path=args.analysis,
+                            hint="write it again with this version of innspill analyze") from None
+    mode = "anonymised" if args.anonymise else "including sensitive content"
+    print(f"wrote {args.output} ({fmt}, {mode}) in {time.perf_counter() - t0:.1f} s")
     return 0
 
 
@@ -289,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return {"analyze": cmd_analyze, "inspect": cmd_inspect, "eval": cmd_eval, "evalset": cmd_evalset,
-                "serve": cmd_serve, "worker": cmd_worker, "createadmin": cmd_createadmin}[args.command](args)
+                "brief": cmd_brief, "serve": cmd_serve, "worker": cmd_worker,
+                "createadmin": cmd_createadmin}[args.command](args)
     except InnspillError as exc:
         print(exc.format(), file=sys.stderr)
         return 2

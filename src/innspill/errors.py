@@ -23,7 +23,9 @@ CODES = {
     "E201": "no questions found",
     "E202": "no comments found",
     "E203": "gold file is malformed",
+    "E204": "analysis file is malformed",
     "E301": "invalid option value",
+    "E302": "an optional output dependency is missing",
 }
 
 

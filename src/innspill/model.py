@@ -52,6 +52,7 @@ class Comment:
     fields: dict[str, list[int]] | None = None  # question id -> [start, end] in ``original`` (a table cell)
     repairs: list[Repair] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    privacy: dict | None = None  # set by the privacy stage (distinct comments only)
 
     def __post_init__(self):
         if not self.text:
@@ -62,7 +63,10 @@ class Comment:
         order = ["id", "position", "author", "posted_at", "parent_id", "text", "original",
                  "duplicate_of", "duplicate_how", "status", "reason", "language", "line", "source_id",
                  "repairs", "flags", "markup", "fields"]
-        return {k: d[k] for k in order}
+        out = {k: d[k] for k in order}
+        if self.privacy is not None:
+            out["privacy"] = d["privacy"]
+        return out
 
 
 @dataclass

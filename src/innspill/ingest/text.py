@@ -72,12 +72,32 @@ def read(content: str, path: str) -> Thread:
     post = "\n".join(lines[:post_end]).strip()
     comments, ignored, warnings = _read_comments(lines, start, path)
     questions = find_in_post(post)
+    notes = {"ignored_lines": ignored}
+    author = _post_author(lines, start)
+    if author:
+        notes["post_author"] = author
     if counted is not None and counted != len(comments):
         warnings.append({"code": "W101",
                          "message": f"the page says {counted} comments; {len(comments)} were listed in the text",
                          "place": f"{path}, line {start}"})
     return Thread(post=post, questions=questions, comments=comments, source={}, warnings=warnings,
-                  notes={"ignored_lines": ignored})
+                  notes=notes)
+
+
+AUTHOR_BOX_RE = re.compile(r"^\s*(?:[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?\s){1,2}[A-ZÆØÅ][a-zæøåéü]+\s*$")
+
+
+def _post_author(lines: list[str], start: int) -> str | None:
+    """The post author's name from the author box after the comments (a line of 2-3 capitalised words)."""
+    closed = next((i for i in range(start, len(lines)) if re.match(r"^\s*(comments are closed|kommentarfeltet er "
+                                                                     r"stengt|kommentering er stengt)", lines[i],
+                                                                     re.IGNORECASE)), None)
+    if closed is None:
+        return None
+    for line in lines[closed + 1:closed + 6]:
+        if AUTHOR_BOX_RE.match(line):
+            return line.strip()
+    return None
 
 
 def _read_comments(lines: list[str], start: int, path: str):

@@ -1,0 +1,74 @@
+"""Render the brief model to HTML (and PDF from the same HTML) and Markdown with Jinja2 templates."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+
+from ..errors import InnspillError
+from ..model import STANCES
+from .charts import stance_svg
+from .i18n import Text
+
+
+@cache
+def _env(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("innspill.report", "templates"),
+                             autoescape=autoescape, extensions=["jinja2.ext.i18n"],
+                             trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    return env
+
+
+def _context(brief: dict, T: Text) -> dict:
+    numbers = {q["id"]: q["number"] for q in brief["questions"]}
+    return {
+        "b": brief, "T": T, "stances": STANCES, "numbers": numbers,
+        "placeholders": ", ".join(T.placeholders().values()),
+        "stance_heads": {"for": T._("Arguments for"), "against": T._("Arguments against"),
+                         "mixed": T._("Conditions people set"), "none": T._("Without taking a side")},
+    }
+
+
+def _render(name: str, brief: dict, T: Text, autoescape: bool, **extra) -> str:
+    env = _env(autoescape)
+    env.install_gettext_callables(T.t.gettext, T.t.ngettext, newstyle=True)
+    env.filters["category"] = T.category
+    env.filters["qnum"] = lambda qid: next((str(q["number"]) for q in brief["questions"] if q["id"] == qid), qid)
+    return env.get_template(name).render(**_context(brief, T), **extra)
+
+
+def charts_svg(brief: dict, T: Text) -> dict:
+    labels = {s: T.stance(s) for s in STANCES}
+    out = {}
+    for q in brief["questions"]:
+        alt = T._("Bar chart of stances on question %(n)s: %(for)s for, %(against)s against, %(mixed)s mixed, "
+                  "%(none)s no side.", n=q["number"], **q["counts"])
+        title = T._("Question %(n)s: stances (%(a)s answered)", n=q["number"], a=q["answered"])
+        out[q["id"]] = stance_svg(q["counts"], labels, title, alt, f"chart-{q['id']}")
+    return out
+
+
+def to_html(brief: dict, lang: str) -> str:
+    T = Text(lang)
+    return _render("brief.html.j2", brief, T, True, charts=charts_svg(brief, T))
+
+
+def to_markdown(brief: dict, lang: str) -> str:
+    return _render("brief.md.j2", brief, Text(lang), False)
+
+
+def to_pdf(brief: dict, lang: str) -> bytes:
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:
+        raise InnspillError("E302", f"PDF output needs WeasyPrint and the Pango library ({exc})",
+                            hint="pip install 'innspill[pdf]' and, on Debian, apt-get install libpango-1.0-0 "
+                                 "libpangoft2-1.0-0; or write --format html and print it to PDF") from None
+
+    def no_fetch(url, *args, **kwargs):  # the HTML is self-contained; never reach another host
+        raise ValueError(f"innspill does not fetch {url}")
+
+    html = to_html(brief, lang)
+    return weasyprint.HTML(string=html, url_fetcher=no_fetch).write_pdf()

@@ -1,0 +1,107 @@
+"""PPTX slides (python-pptx): a title slide, one slide per question (chart and two quotes), debate statements.
+
+Slides are always anonymised in what they quote: the quotes come from the brief model,
+which masks personal data and never quotes a sensitive sentence unless the brief was
+made with ``--include-sensitive`` (and the title slide then says so).
+"""
+
+from __future__ import annotations
+
+import io
+
+from pptx import Presentation
+from pptx.util import Emu, Inches, Pt
+
+from ..model import STANCES
+from .charts import stance_png
+
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+
+
+def _text(slide, left, top, width, height, text, size=18, bold=False):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    tf = box.text_frame
+    tf.word_wrap = True
+    tf.text = text
+    for p in tf.paragraphs:
+        for r in p.runs:
+            r.font.size = Pt(size)
+            r.font.bold = bold
+    return box
+
+
+def _short(text: str, limit: int = 220) -> str:
+    """A quote for a slide: whole if short, else cut at a word with the cut marked outside the quote marks."""
+    if len(text) <= limit:
+        return f"“{text}”"
+    return f"“{text[:limit].rsplit(' ', 1)[0]}” …"
+
+
+def _quotes(q: dict, n: int = 2) -> list[dict]:
+    """Two quotes from the question's largest themes, from different comments, preferring different stances."""
+    themes = sorted(q["themes"], key=lambda t: -t["size"])
+    out, seen = [], set()
+    for pass_ in (0, 1):
+        for t in themes:
+            for x in t["quotes"]:
+                if x["comment_id"] in seen or (pass_ == 0 and any(o["stance"] == t["stance"] for o in out)):
+                    continue
+                out.append({**x, "stance": t["stance"]})
+                seen.add(x["comment_id"])
+                break
+            if len(out) == n:
+                return out
+    return out
+
+
+def to_pptx(brief: dict, T) -> bytes:
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = WIDTH, HEIGHT
+    blank = prs.slide_layouts[6]
+    title_layout = prs.slide_layouts[0]
+
+    s = prs.slides.add_slide(title_layout)
+    s.shapes.title.text = T._("Debate brief")
+    mode = (T._("Anonymised: names and contact details masked; sensitive stories not shown.")
+            if brief["mode"] == "anonymised" else
+            T._("Includes sensitive content (--include-sensitive). Do not project or share."))
+    for ph, top, height in ((s.shapes.title, Inches(2.0), Inches(1.5)), (s.placeholders[1], Inches(3.7), Inches(2.5))):
+        ph.left, ph.top, ph.width, ph.height = Inches(0.8), top, WIDTH - Inches(1.6), height  # the 4:3 layout, widened
+    s.placeholders[1].text = (f"{brief['source']['path']} · "
+                              + T._("%(read)s comments read, %(distinct)s distinct", read=brief["stats"]["comments_read"],
+                                    distinct=brief["stats"]["distinct"]) + "\n" + mode)
+
+    labels = {st: T.stance(st) for st in STANCES}
+    margin = Inches(0.5)
+    for q in brief["questions"]:
+        s = prs.slides.add_slide(blank)
+        _text(s, margin, Inches(0.3), WIDTH - 2 * margin, Inches(1.2),
+              T._("Question %(n)s", n=q["number"]) + ": " + q["text"], size=22, bold=True)
+        png = stance_png(q["counts"], labels, T._("Question %(n)s: stances (%(a)s answered)", n=q["number"],
+                                                  a=q["answered"]))
+        pic = s.shapes.add_picture(io.BytesIO(png), margin, Inches(1.6), width=Inches(6.4))
+        pic._element.nvPicPr.cNvPr.set("descr", T._(
+            "Bar chart of stances on question %(n)s: %(for)s for, %(against)s against, %(mixed)s mixed, "
+            "%(none)s no side.", n=q["number"], **q["counts"]))
+        _text(s, margin, Inches(4.0), Inches(6.4), Inches(1.0), T.verdict(q["verdict"]), size=16)
+        quotes = _quotes(q)
+        top = Inches(1.6)
+        for x in quotes:
+            tag = f"– {x['comment_id']}, {T.stance(x['stance'])}" + (f", {T._('masked')}" if x["masked"] else "")
+            _text(s, Inches(7.2), top, Inches(5.6), Inches(2.2), _short(x["text"]) + "\n" + tag, size=15)
+            top = Emu(top + Inches(2.4))
+        if not quotes:
+            _text(s, Inches(7.2), top, Inches(5.6), Inches(1.0), T._("No quote to show."), size=15)
+
+    s = prs.slides.add_slide(blank)
+    _text(s, margin, Inches(0.3), WIDTH - 2 * margin, Inches(0.9), T._("Debate statements"), size=26, bold=True)
+    lines = [f"{k}. {_short(st['text'], 160)} – {st['comment_id']}" for k, st in enumerate(brief["statements"], 1)]
+    _text(s, margin, Inches(1.3), WIDTH - 2 * margin, HEIGHT - Inches(1.6),
+          "\n".join(lines) or T._("No answer has a sentence short enough for a statement."), size=16)
+    for shape in s.shapes:
+        shape.text_frame.word_wrap = True
+
+    buf = io.BytesIO()
+    prs.core_properties.title = T._("Debate brief")
+    prs.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,105 @@
+import random
+
+import numpy as np
+
+from innspill.model import Analysis, Answer, Comment, Question
+from innspill.themes import MAX_OTHER, build_themes, cluster_group, label_themes
+
+
+def _check_themes(data):
+    answers = {f"{a['comment_id']}:{a['question_id']}": a for a in data["answers"]}
+    texts = {c["id"]: c["text"] for c in data["comments"]}
+    seen = []
+    for t in data["themes"]:
+        seen += t["answer_ids"]
+        assert all(answers[aid]["question_id"] == t["question_id"] for aid in t["answer_ids"])
+        if not t["other"]:
+            assert all(answers[aid]["stance"] == t["stance"] for aid in t["answer_ids"])
+            assert t["label"] and t["terms"]
+        assert 0 <= len(t["quotes"]) <= 3 and len(t["quotes"]) == len(t["quote_refs"])
+        for q, ref in zip(t["quotes"], t["quote_refs"]):
+            assert q in texts[ref["comment_id"]]
+            assert texts[ref["comment_id"]][ref["start"]:ref["end"]] == q
+        # labels are words from the theme's own answers
+        own = " ".join(answers[aid]["text"].lower() for aid in t["answer_ids"])
+        assert all(term in own for term in t["terms"])
+    assert sorted(seen) == sorted(answers), "every answer lands in exactly one theme"
+    for q in data["questions"]:
+        n = sum(a["question_id"] == q["id"] for a in data["answers"])
+        other = sum(t["size"] for t in data["themes"] if t["question_id"] == q["id"] and t["other"])
+        assert other <= MAX_OTHER * n
+
+
+def test_seed_themes_cover_every_answer_with_verbatim_quotes(seed_analysis):
+    _check_themes(seed_analysis)
+    assert {t["question_id"] for t in seed_analysis["themes"]} == {"q1", "q2", "q3", "q4"}
+    ids = [t["id"] for t in seed_analysis["themes"]]
+    assert ids == [f"t{k}" for k in range(1, len(ids) + 1)]
+
+
+def test_seed_quotes_never_from_the_sensitive_story(seed_analysis):
+    refs = [r["comment_id"] for t in seed_analysis["themes"] for r in t["quote_refs"]]
+    assert refs and "c21" not in refs
+
+
+def test_examples_themes(embedder):
+    from innspill.pipeline import analyze
+
+    from conftest import EXAMPLES
+
+    for name in ("kantine-nb.txt", "townhall-en.txt"):
+        _check_themes(analyze(str(EXAMPLES / name), embedder=embedder).to_dict())
+
+
+def test_same_input_same_themes(seed_path, embedder, seed_analysis):
+    from innspill.pipeline import analyze
+
+    again = analyze(str(seed_path), embedder=embedder).to_dict()
+    assert again["themes"] == seed_analysis["themes"]
+
+
+def _synthetic(n=400, seed=7):
+    rng = random.Random(seed)
+    topics = ["skolemat gir likt utgangspunkt for alle barn", "mobilforbud gir mer lek i friminuttene",
+              "fortau og lys gjør skoleveien trygg", "budsjettet er rektors ansvar og ikke foreldrenes",
+              "leksefri skole gir mer tid til familien"]
+    comments, answers = [], []
+    for i in range(n):
+        text = rng.choice(topics) + " " + " ".join(rng.sample(["ja", "klart", "tenker", "viktig", "barna",
+                                                                "dessuten", "uansett", "kanskje"], 3))
+        if rng.random() < 0.1:
+            text = " ".join(rng.sample("kaffe sykkel regn båt fotball konsert hund katt tog fjell".split(), 4))
+        cid = f"c{i + 1}"
+        comments.append(Comment(id=cid, position=i + 1, original=text))
+        answers.append(Answer(comment_id=cid, question_id="q1", text=text, start=0, end=len(text), how="numbered",
+                              stance=rng.choice(["for", "against", "mixed", "none"])))
+    q = Question(id="q1", number=1, text="Hva mener du om skolen?", kind="open")
+    return Analysis(source={}, questions=[q], comments=comments, language="nb", answers=answers)
+
+
+def test_other_stays_small_and_output_is_stable_without_embeddings():
+    a = _synthetic()
+    themes = build_themes(a)
+    assert build_themes(_synthetic()) == themes
+    data = a.to_dict()
+    _check_themes(data)
+    other = sum(t["size"] for t in themes if t["other"])
+    assert other <= 0.15 * len(a.answers)
+    assert 4 <= sum(not t["other"] for t in themes) <= 40
+
+
+def test_cluster_group_separates_clear_groups():
+    rng = np.random.default_rng(0)
+    centres = np.eye(3, 16)
+    X = np.concatenate([c + 0.05 * rng.standard_normal((20, 16)) for c in centres])
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    groups = cluster_group(X)
+    assert sorted(len(g) for g in groups) == [20, 20, 20]
+    assert all(len({i // 20 for i in g}) == 1 for g in groups)
+
+
+def test_label_words_are_distinctive():
+    t1 = [[("skolemat", "skolemat"), ("barn", "barna")], [("skolemat", "skolematen"), ("sunn", "sunn")]]
+    t2 = [[("mobil", "mobilen"), ("barn", "barna")], [("mobil", "mobil"), ("lek", "lek")]]
+    labels = label_themes([t1, t2], question_stems=set(), top=1)
+    assert labels[0] == ["skolemat"] and labels[1][0].startswith("mobil")
