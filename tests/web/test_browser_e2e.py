@@ -159,14 +159,18 @@ def test_consultation_end_to_end(server, browser):
 
     page.goto(f"{base}/org/c/{slug}/results/")
     _shot(page, "07-results")
-    if page.locator("#brief-html").count():
-        with page.expect_download() as dl:
-            page.click("a[href$='brief.json?download=1']")
-        brief = json.loads(open(dl.value.path(), encoding="utf-8").read())
-        text = json.dumps(brief, ensure_ascii=False)
-        assert "enkeltpersoner" in text or brief
-        page.goto(f"{base}/org/c/{slug}/brief.html")
-        _shot(page, "08-brief")
+    assert page.locator("#brief-html").count() == 1
+    with page.expect_download() as dl:
+        page.click("a[href$='brief.json?download=1']")
+    brief = json.loads(open(dl.value.path(), encoding="utf-8").read())
+    q1 = next(q for q in brief["questions"] if q["number"] == 1)
+    assert q1["counts"]["for"] == 1 and q1["counts"]["against"] == 0  # Per's "Nei." corrected to for
+    with page.expect_download() as dl:
+        page.click("a[href$='brief.md?download=1']")
+    assert dl.value.suggested_filename.endswith(".md")
+    page.goto(f"{base}/org/c/{slug}/brief.html")
+    assert page.locator("h1").count() == 1
+    _shot(page, "08-brief")
     with page.expect_download() as dl:
         page.goto(f"{base}/org/c/{slug}/results/")
         page.click("a[href$='export/analysis.json']")

@@ -213,3 +213,24 @@ def test_invited_moderator_sees_the_queue_but_cannot_correct(make_consultation, 
     assert guest.get(f"/org/c/{cons.slug}/results/").status_code == 404
     assert guest.post(f"/org/c/{cons.slug}/analyse/").status_code == 404
     assert client_for().get(path).status_code == 404  # used once
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_brief_downloads_in_every_format(make_consultation, client_for, lang):
+    from innspill.web.views_results import BRIEF_TYPES
+
+    cons = make_consultation()
+    c1, c2, _ = _three_answers(cons, client_for)
+    org = client_for(cons.created_by)
+    org.post(f"/org/c/{cons.slug}/moderate/", {"ids": [c1.pk, c2.pk], "action": "approve"})
+    jobs.enqueue(cons)
+    jobs.run_one()
+    org.post(f"/org/c/{cons.slug}/review/{c1.pk}/correct/", {"kind": "stance", "question": "1", "stance": "for"})
+    for fmt, ctype in BRIEF_TYPES.items():
+        r = org.get(f"/org/c/{cons.slug}/brief.{fmt}?download=1&lang={lang}")
+        assert r.status_code == 200 and r["Content-Type"] == ctype, fmt
+        assert r["Content-Disposition"].endswith(f'.{fmt}"') and len(r.content) > 200, fmt
+    brief = json.loads(org.get(f"/org/c/{cons.slug}/brief.json").content)
+    q1 = next(q for q in brief["questions"] if q["number"] == 1)
+    assert q1["counts"]["for"] == 1 and q1["counts"]["against"] == 0
+    assert client_for().get(f"/org/c/{cons.slug}/brief.html").status_code == 302  # login required

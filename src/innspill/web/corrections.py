@@ -38,19 +38,32 @@ def _evidence(text: str, start: int, end: int, old: str) -> str:
     return m.group(0).strip() if m and m.group(0).strip() else span.strip()
 
 
-def _stats(data: dict) -> dict:
-    """``stats`` recomputed by the library's own Analysis.stats on the corrected document."""
+def _analysis(data: dict) -> model.Analysis:
+    """The corrected document as the library's Analysis object (repairs left out: not needed here)."""
     def build(cls, d):
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names and k not in ("repairs",)})
 
-    a = model.Analysis(source=data.get("source") or {}, language=data.get("language", "und"),
-                       questions=[build(model.Question, q) for q in data["questions"]],
-                       comments=[build(model.Comment, c) for c in data["comments"]],
-                       answers=[build(model.Answer, x) for x in data["answers"]])
+    return model.Analysis(source=data.get("source") or {}, language=data.get("language", "und"),
+                          questions=[build(model.Question, q) for q in data["questions"]],
+                          comments=[build(model.Comment, c) for c in data["comments"]],
+                          answers=[build(model.Answer, x) for x in data["answers"]])
+
+
+def _restage(data: dict, themes: bool) -> None:
+    """``stats`` by the library's Analysis.stats and, after a correction, ``themes`` by the themes
+    stage itself (answers moved, removed or re-labelled, stories marked sensitive)."""
+    a = _analysis(data)
     stats = a.stats()
     stats["repairs"] = sum(len(c.get("repairs") or ()) for c in data["comments"])
-    return stats
+    data["stats"] = stats
+    if themes and "themes" in data:
+        from django.conf import settings
+
+        from ..themes import build_themes
+        from .services import embedder
+
+        data["themes"] = build_themes(a, embedder() if settings.USE_EMBEDDINGS else None)
 
 
 def apply(data: dict, comment_map: dict[str, int], corrections) -> dict:
@@ -75,7 +88,7 @@ def apply(data: dict, comment_map: dict[str, int], corrections) -> dict:
     pos = {c["id"]: c["position"] for c in data["comments"]}
     data["answers"].sort(key=lambda a: (pos[a["comment_id"]], order.get(a["question_id"], 99), a["start"]))
     data["corrections"] = applied
-    data["stats"] = _stats(data)
+    _restage(data, themes=any(x["applied"] for x in applied))
     return data
 
 
@@ -140,9 +153,17 @@ def record(consultation, comment: Comment, kind: str, after: dict | None, user, 
 
 
 def corrected(run) -> dict:
-    """The run's analysis with every correction of its consultation applied."""
-    corrs = run.consultation.corrections.select_related("user").order_by("at", "id")
-    return apply(run.analysis, {k: int(v) for k, v in run.comment_map.items()}, corrs)
+    """The run's analysis with every correction of its consultation applied (kept in the cache
+    until the run or the corrections change)."""
+    from django.core.cache import cache
+
+    corrs = list(run.consultation.corrections.select_related("user").order_by("at", "id"))
+    key = f"innspill:corrected:{run.pk}:{len(corrs)}:{corrs[-1].pk if corrs else 0}"
+    data = cache.get(key)
+    if data is None:
+        data = apply(run.analysis, {k: int(v) for k, v in run.comment_map.items()}, corrs)
+        cache.set(key, data, 600)
+    return data
 
 
 def gold(data: dict, slug: str) -> dict:
