@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-deps bench-import bench-scale fuzz lint wheel-check eval eval-quick clean
+.PHONY: demo test bench bench-deps bench-import bench-scale bench-web serve fuzz lint wheel-check eval eval-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ $(VENV)/.bench-deps: $(STAMP)
 	$(BIN)/pip install --quiet --no-deps 'bertopic==0.17.*'
 	$(BIN)/pip install --quiet hdbscan umap-learn scikit-learn pandas pyyaml tqdm plotly
 	touch $@
+
+# the web app with the bundled example consultation, on http://127.0.0.1:8000/ (data in ./innspill-data)
+serve: $(STAMP)
+	$(BIN)/innspill serve --demo
+
+# 200 concurrent participants answering through the web app on loopback (not part of make test)
+bench-web: $(STAMP)
+	$(BIN)/python benchmarks/web_bench.py --participants $${PARTICIPANTS:-200}
 
 # import rate and peak memory on a generated ~100 MB WordPress export (part of make bench)
 bench-import: $(STAMP)

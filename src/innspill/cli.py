@@ -117,7 +117,52 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print all figures as JSON")
     s.add_argument("--no-lexicon-baseline", action="store_true",
                    help="skip the words-only (--no-embeddings) baseline run (halves the time)")
+    add_web_commands(sub)
     return p
+
+
+def add_web_commands(sub) -> None:
+    w = sub.add_parser("serve", help="start the web app (consultations, moderation, review, brief)",
+                       description="Start the web app with uvicorn on SQLite in ./innspill-data (or DATABASE_URL), "
+                                   "with one background worker for analyses.")
+    w.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    w.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    w.add_argument("--data", metavar="DIR", help="folder for the database, secret key and uploads "
+                                                 "(default ./innspill-data, or $INNSPILL_DATA)")
+    w.add_argument("--demo", action="store_true", help="load the bundled example consultation, analysed")
+    w.add_argument("--no-worker", action="store_true", help="do not run analyses in this process "
+                                                            "(run innspill worker instead)")
+    k = sub.add_parser("worker", help="run queued analyses of the web app",
+                       description="Claim jobs from the database (a crashed worker's job is taken over) and run them.")
+    k.add_argument("--data", metavar="DIR", help="as for serve")
+    k.add_argument("--once", action="store_true", help="run the queued jobs, then stop")
+    k.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="wait between looks at the queue (default 1)")
+    c = sub.add_parser("createadmin", help="create an organiser account for the web app",
+                       description="Create an organiser (administrator) account; the password must pass Django's "
+                                   "password validators.")
+    c.add_argument("--username", required=True, help="the user name")
+    c.add_argument("--email", default="", help="e-mail address (optional)")
+    c.add_argument("--password-stdin", action="store_true", help="read the password from standard input "
+                                                                 "instead of asking")
+    c.add_argument("--data", metavar="DIR", help="as for serve")
+
+
+def cmd_serve(args) -> int:
+    from .web.runtime import serve
+
+    return serve(args.host, args.port, demo=args.demo, worker=not args.no_worker, data_dir=args.data)
+
+
+def cmd_worker(args) -> int:
+    from .web.runtime import worker
+
+    return worker(once=args.once, poll=args.poll, data_dir=args.data)
+
+
+def cmd_createadmin(args) -> int:
+    from .web.runtime import createadmin
+
+    return createadmin(args.username, args.email, password_stdin=args.password_stdin, data_dir=args.data)
 
 
 def output_paths(output: str, analyses: list) -> list[str]:
@@ -295,8 +340,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return {"analyze": cmd_analyze, "inspect": cmd_inspect, "eval": cmd_eval,
-                "evalset": cmd_evalset, "brief": cmd_brief}[args.command](args)
+        return {"analyze": cmd_analyze, "inspect": cmd_inspect, "eval": cmd_eval, "evalset": cmd_evalset,
+                "brief": cmd_brief, "serve": cmd_serve, "worker": cmd_worker,
+                "createadmin": cmd_createadmin}[args.command](args)
     except InnspillError as exc:
         print(exc.format(), file=sys.stderr)
         return 2

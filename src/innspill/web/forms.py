@@ -1,0 +1,184 @@
+"""Forms: consultation and questions, the public answer form, moderation, import, corrections."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.forms import inlineformset_factory
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from ..ingest import FORMATS
+from ..model import STANCES
+from .models import Comment, Consultation, Question
+
+
+class ConsultationForm(forms.ModelForm):
+    class Meta:
+        model = Consultation
+        fields = ["title", "intro", "language", "closes_at"]
+        widgets = {"intro": forms.Textarea(attrs={"rows": 6}),
+                   "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+        help_texts = {"closes_at": _("Optional: the comment field closes by itself at this time.")}
+
+    def unique_slug(self) -> str:
+        base = slugify(self.cleaned_data["title"])[:60] or "innspill"
+        slug, n = base, 1
+        while Consultation.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+
+QuestionFormSet = inlineformset_factory(
+    Consultation, Question, fields=["number", "text", "kind"], extra=4, can_delete=True,
+    widgets={"text": forms.Textarea(attrs={"rows": 2}), "number": forms.NumberInput(attrs={"min": 1})})
+
+
+class AnswerForm(forms.Form):
+    """A participant's answer: one field per question, or one free comment, or both."""
+
+    name = forms.CharField(label=_("Name (optional, shown with your answer)"), max_length=120, required=False)
+    email = forms.EmailField(label=_("E-mail (optional, never shown)"), required=False)
+    comment = forms.CharField(label=_("Your comment"), required=False, max_length=20000,
+                              widget=forms.Textarea(attrs={"rows": 6}),
+                              help_text=_("Write freely about any of the questions; we find what you answer."))
+    consent = forms.BooleanField(label=_("I agree that my answer (without my e-mail) may be published and analysed."),
+                                 required=True)
+    website = forms.CharField(label=_("Leave this field empty"), required=False)  # honeypot
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for q in self.questions:
+            self.fields[q.qid] = forms.CharField(label=f"{q.number}. {q.text}", required=False, max_length=10000,
+                                                 widget=forms.Textarea(attrs={"rows": 3}))
+        order = ["name", "email"] + [q.qid for q in self.questions] + ["comment", "consent", "website"]
+        self.order_fields(order)
+
+    def question_fields(self):
+        return [self[q.qid] for q in self.questions]
+
+    def clean(self):
+        data = super().clean()
+        if not any((data.get(q.qid) or "").strip() for q in self.questions) and not (data.get("comment") or "").strip():
+            raise forms.ValidationError(_("Answer at least one question, or write a comment."))
+        return data
+
+    def is_bot(self) -> bool:
+        return bool((self.cleaned_data.get("website") or "").strip())
+
+    def as_text(self) -> tuple[str, dict | None, str]:
+        """The comment text, the per-question spans in it (``fields``) and the free remark.
+        Per-question answers are joined by blank lines and analysed as table cells are
+        (``how: field``); a free comment alone is analysed like any blog comment; a free comment
+        beside per-question answers is kept as a remark for the organiser, not split into questions."""
+        fields, text = {}, ""
+        for q in self.questions:
+            answer = (self.cleaned_data.get(q.qid) or "").strip().replace("\r\n", "\n")
+            if answer:
+                if text:
+                    text += "\n\n"
+                fields[q.qid] = [len(text), len(text) + len(answer)]
+                text += answer
+        free = (self.cleaned_data.get("comment") or "").strip().replace("\r\n", "\n")
+        if not fields:
+            return free, None, ""
+        return text, fields, free
+
+
+def initial_from(comment: Comment, questions) -> dict:
+    data = {"name": comment.author, "email": comment.email, "consent": comment.consent}
+    if comment.fields:
+        for q in questions:
+            if q.qid in comment.fields:
+                s, e = comment.fields[q.qid]
+                data[q.qid] = comment.text[s:e]
+        data["comment"] = comment.remark
+    else:
+        data["comment"] = comment.text
+    return data
+
+
+class ModerationForm(forms.Form):
+    ACTIONS = [("approve", _("Approve")), ("reject", _("Reject")), ("spam", _("Mark as spam")),
+               ("pending", _("Back to the queue"))]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    ids = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") in ("reject", "spam") and not (data.get("reason") or "").strip():
+            raise forms.ValidationError(_("Give a reason when you reject a comment or mark it as spam."))
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (text, JSONL, WordPress or Disqus export, saved page, CSV, xlsx)"))
+    format = forms.ChoiceField(label=_("Format"), choices=[(f, f) for f in FORMATS], initial="auto")
+    post = forms.CharField(label=_("Post (WordPress/Disqus export with several posts: id or slug)"),
+                           required=False, max_length=200)
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > self.max_bytes:
+            raise forms.ValidationError(_("The file is %(size)s MB; the limit is %(limit)s MB.")
+                                        % {"size": round(f.size / 1024**2, 1), "limit": round(self.max_bytes / 1024**2, 1)})
+        return f
+
+
+STANCE_CHOICES = [(s, s) for s in STANCES]
+
+
+class StanceForm(forms.Form):
+    question = forms.IntegerField(widget=forms.HiddenInput)
+    stance = forms.ChoiceField(label=_("Stance"), choices=STANCE_CHOICES)
+
+
+class SpanForm(forms.Form):
+    """Move a span to another question, change its bounds, or split it (``split_at``)."""
+
+    question = forms.IntegerField(widget=forms.HiddenInput)
+    target = forms.IntegerField(label=_("Question"), min_value=1)
+    start = forms.IntegerField(label=_("From character"), min_value=0)
+    end = forms.IntegerField(label=_("To character"), min_value=1)
+    split_at = forms.IntegerField(label=_("Split at character (the rest goes to)"), min_value=1, required=False)
+    split_target = forms.IntegerField(label=_("Question for the rest"), min_value=1, required=False)
+    remove = forms.BooleanField(label=_("Remove this answer"), required=False)
+
+
+class CommentFlagForm(forms.Form):
+    sensitive = forms.BooleanField(label=_("Sensitive (personal story): never quoted"), required=False)
+    duplicate_of = forms.IntegerField(label=_("Duplicate of comment number"), required=False, min_value=1)
+
+
+class AccountForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=name).exists():
+            raise forms.ValidationError(_("That user name is taken."))
+        return name
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The passwords differ."))
+        elif p1:
+            user = get_user_model()(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                validate_password(p1, user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

@@ -1,0 +1,155 @@
+"""Fill the Bokmål catalog (django.po) from the table below and compile django.mo.
+
+Run after ``django-admin makemessages -l nb`` (in src/innspill/web):
+``python locale/translate_nb.py``. Untranslated strings are listed and stay English.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+NB = {
+    "Optional: the comment field closes by itself at this time.": "Valgfritt: kommentarfeltet stenges av seg selv på dette tidspunktet.",
+    "Name (optional, shown with your answer)": "Navn (valgfritt, vises med svaret ditt)",
+    "E-mail (optional, never shown)": "E-post (valgfritt, vises aldri)",
+    "Your comment": "Din kommentar",
+    "Write freely about any of the questions; we find what you answer.": "Skriv fritt om hvilke som helst av spørsmålene; vi finner hva du svarer på.",
+    "I agree that my answer (without my e-mail) may be published and analysed.": "Jeg godtar at svaret mitt (uten e-postadressen) kan publiseres og analyseres.",
+    "Leave this field empty": "La dette feltet stå tomt",
+    "Answer at least one question, or write a comment.": "Svar på minst ett spørsmål, eller skriv en kommentar.",
+    "Approve": "Godkjenn", "Reject": "Avvis", "Mark as spam": "Merk som spam", "Back to the queue": "Tilbake i køen",
+    "Action": "Handling", "Reason": "Begrunnelse",
+    "Give a reason when you reject a comment or mark it as spam.": "Oppgi en begrunnelse når du avviser en kommentar eller merker den som spam.",
+    "File (text, JSONL, WordPress or Disqus export, saved page, CSV, xlsx)": "Fil (tekst, JSONL, WordPress- eller Disqus-eksport, lagret side, CSV, xlsx)",
+    "Format": "Format",
+    "Post (WordPress/Disqus export with several posts: id or slug)": "Innlegg (WordPress-/Disqus-eksport med flere innlegg: id eller slug)",
+    "The file is %(size)s MB; the limit is %(limit)s MB.": "Filen er %(size)s MB; grensen er %(limit)s MB.",
+    "Stance": "Standpunkt", "Question": "Spørsmål", "From character": "Fra tegn", "To character": "Til tegn",
+    "Split at character (the rest goes to)": "Del ved tegn (resten går til)",
+    "Question for the rest": "Spørsmål for resten", "Remove this answer": "Fjern dette svaret",
+    "Sensitive (personal story): never quoted": "Sensitiv (personlig historie): siteres aldri",
+    "Duplicate of comment number": "Duplikat av kommentar nummer",
+    "User name": "Brukernavn", "E-mail": "E-post", "Password": "Passord", "Password again": "Passord igjen",
+    "That user name is taken.": "Brukernavnet er opptatt.", "The passwords differ.": "Passordene er ulike.",
+    "Draft": "Utkast", "Published": "Publisert", "Closed": "Stengt", "title": "tittel", "introduction": "innledning",
+    "language": "språk", "detect": "finn automatisk", "closes at": "stenger", "yes/no": "ja/nei", "open": "åpent",
+    "question": "spørsmål", "kind": "type", "organiser": "arrangør", "moderator": "moderator",
+    "awaiting moderation": "venter på moderering", "approved": "godkjent", "rejected": "avvist", "spam": "spam",
+    "withdrawn by the participant": "trukket av deltakeren",
+    "Skip to content": "Hopp til innholdet", "Main": "Hovedmeny", "My consultations": "Mine høringer",
+    "Log out": "Logg ut", "Log in": "Logg inn", "Language": "Språk", "Change": "Bytt", "Consultation": "Høring",
+    "Overview": "Oversikt", "Moderation": "Moderering", "Review": "Gjennomgang", "Import": "Import",
+    "Results": "Resultater", "Public page": "Offentlig side", "Edit consultation": "Rediger høringen",
+    "New consultation": "Ny høring",
+    "Questions (in order; leave a row empty to skip it)": "Spørsmål (i rekkefølge; la en rad stå tom for å hoppe over den)",
+    "No.": "Nr.", "Kind": "Type", "Delete": "Slett", "Save": "Lagre", "Title": "Tittel", "State": "Tilstand",
+    "Comments": "Kommentarer", "None yet.": "Ingen ennå.", "Open consultations": "Åpne høringer",
+    "No open consultations right now.": "Ingen åpne høringer nå.", "Import comments": "Importer kommentarer",
+    "Upload a file (at most %(limit_mb)s MB). You will see what was read before anything is stored.":
+        "Last opp en fil (høyst %(limit_mb)s MB). Du ser hva som ble lest før noe lagres.",
+    "Read the file": "Les filen", "What the file holds": "Hva filen inneholder", "encoding": "tegnkoding",
+    "replies": "svar på svar", "Questions": "Spørsmål", "none found": "ingen funnet",
+    "The consultation's own questions are kept.": "Høringens egne spørsmål beholdes.",
+    "First comments": "De første kommentarene",
+    "The file holds several posts: the first is imported unless you chose one.":
+        "Filen har flere innlegg: det første importeres om du ikke valgte ett.",
+    "Imported": "Importert", "Import and analyse": "Importer og analyser", "Invitation to %(title)s": "Invitasjon til %(title)s",
+    "Role": "Rolle", "Create your account:": "Opprett kontoen din:", "Accept": "Godta", "Analysis": "Analyse",
+    "Progress": "Fremdrift",
+    "This page updates by itself. The analysis runs in innspill worker (innspill serve runs one).":
+        "Siden oppdaterer seg selv. Analysen kjører i innspill worker (innspill serve kjører en).",
+    "Review the analysis": "Gå gjennom analysen", "Your answer": "Ditt svar", "Status": "Status",
+    "Save changes": "Lagre endringene", "The comment field is closed": "Kommentarfeltet er stengt",
+    "Delete my answer": "Slett svaret mitt", "Filter": "Filter", "all": "alle",
+    "For the chosen comments": "For de valgte kommentarene", "Apply": "Utfør", "Choose all": "Velg alle",
+    "Anonymous": "Anonym", "History": "Historikk", "Nothing here.": "Ingenting her.", "your role": "din rolle",
+    "Edit title, intro and questions": "Rediger tittel, innledning og spørsmål", "Publish": "Publiser",
+    "Close the comment field": "Steng kommentarfeltet", "Run the analysis": "Kjør analysen",
+    "No questions yet.": "Ingen spørsmål ennå.", "Latest analysis job": "Siste analysejobb",
+    "Latest analysis": "Siste analyse", "review": "gå gjennom", "Team": "Team", "Invite a": "Inviter en",
+    "Make an invitation link": "Lag en invitasjonslenke",
+    "Send this link to the person you invite (it works once):": "Send denne lenken til den du inviterer (den virker én gang):",
+    "Answer each question in its own field, or write one comment below. Only your answer and your name (if you give it) are published, after moderation.":
+        "Svar på hvert spørsmål i sitt eget felt, eller skriv én kommentar nedenfor. Bare svaret og navnet ditt (om du oppgir det) publiseres, etter moderering.",
+    "Send": "Send", "No analysis yet.": "Ingen analyse ennå.", "Per question": "Per spørsmål",
+    "answered by": "besvart av", "Brief": "Notat", "Open the brief": "Åpne notatet",
+    "The brief is not installed in this version.": "Notatet finnes ikke i denne versjonen.", "Export": "Eksport",
+    "Analysis with corrections": "Analysen med rettelser", "Analysis as the pipeline wrote it": "Analysen slik den ble laget",
+    "Corrections as hand labels": "Rettelsene som fasit", "for innspill eval": "for innspill eval",
+    "Answers": "Svar", "All comments": "Alle kommentarer",
+    "All data: comments, moderation history, corrections": "Alle data: kommentarer, modereringshistorikk, rettelser",
+    "Analysis of": "Analyse fra", "comments read": "kommentarer lest", "distinct": "ulike", "duplicates": "duplikater",
+    "corrections applied": "rettelser brukt", "not applied": "ikke brukt", "analysed comments": "analyserte kommentarer",
+    "all comments": "alle kommentarer", "of": "av", "sensitive": "sensitiv", "corrected by": "rettet av",
+    "Correct": "Rett", "Move, resize or split": "Flytt, endre eller del", "Split at character": "Del ved tegn",
+    "Corrections not applied": "Rettelser som ikke ble brukt", "Welcome to innspill": "Velkommen til innspill",
+    "Create the organiser account. You can invite moderators later.": "Opprett arrangørkontoen. Du kan invitere moderatorer senere.",
+    "Create account": "Opprett konto", "Thank you for your answer": "Takk for svaret ditt",
+    "It will be published after moderation.": "Det publiseres etter moderering.",
+    "Keep this private link to change or delete your answer later:": "Ta vare på denne private lenken for å endre eller slette svaret ditt senere:",
+    "Back to the consultation": "Tilbake til høringen", "Saved.": "Lagret.",
+    "Add at least one question before publishing.": "Legg til minst ett spørsmål før du publiserer.",
+    "%(n)d comments changed.": "%(n)d kommentarer endret.", "Choose at least one comment.": "Velg minst én kommentar.",
+    "%(n)d comments imported; the analysis is queued.": "%(n)d kommentarer importert; analysen står i kø.",
+    "Too many answers from your address in the last hour. Try again later.": "For mange svar fra adressen din den siste timen. Prøv igjen senere.",
+    "Your answer is deleted": "Svaret ditt er slettet",
+    "Its text, name and e-mail are erased. It is still counted as a withdrawn answer.":
+        "Tekst, navn og e-post er fjernet. Det telles fortsatt som et trukket svar.",
+    "Your answer is changed. It will be shown again after moderation.": "Svaret ditt er endret. Det vises igjen etter moderering.",
+    "Too many failed attempts. Wait 15 minutes and try again.": "For mange mislykkede forsøk. Vent 15 minutter og prøv igjen.",
+    "No such comment to be a duplicate of.": "Det finnes ingen slik kommentar å være duplikat av.",
+    "Correction saved.": "Rettelsen er lagret.",
+    "The correction was not valid: check the question and the characters.": "Rettelsen var ugyldig: sjekk spørsmålet og tegnene.",
+}
+PLURALS = {"%(n)s published answer": ("%(n)s publisert svar", "%(n)s publiserte svar")}
+
+
+def unquote(lines):
+    return "".join(re.match(r'^(?:msgid|msgid_plural|msgstr)?\s*"(.*)"$', ln).group(1) for ln in lines) \
+        .replace('\\"', '"').replace("\\n", "\n")
+
+
+def quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def main(folder: Path) -> int:
+    po = folder / "django.po"
+    blocks = po.read_text(encoding="utf-8").split("\n\n")
+    out, missing = [], []
+    for block in blocks:
+        lines = block.split("\n")
+        ids = [i for i, ln in enumerate(lines) if ln.startswith("msgid ")]
+        if not ids:
+            out.append(block)
+            continue
+        i = ids[0]
+        j = i + 1
+        while j < len(lines) and lines[j].startswith('"'):
+            j += 1
+        msgid = unquote(lines[i:j])
+        head = [ln for ln in lines[:i] if ln != "#, fuzzy"]
+        if msgid == "":
+            out.append("\n".join(head + lines[i:]).replace("charset=CHARSET", "charset=UTF-8")
+                       .replace('"Language: \\n"', '"Language: nb\\n"'))
+            continue
+        if msgid in PLURALS:
+            one, many = PLURALS[msgid]
+            plural = [ln for ln in lines if ln.startswith("msgid_plural")]
+            out.append("\n".join(head + [f"msgid {quote(msgid)}"] + plural +
+                                 [f"msgstr[0] {quote(one)}", f"msgstr[1] {quote(many)}"]))
+            continue
+        if msgid not in NB:
+            missing.append(msgid)
+        out.append("\n".join(head + [f"msgid {quote(msgid)}", f"msgstr {quote(NB.get(msgid, ''))}"]))
+    po.write_text("\n\n".join(out), encoding="utf-8")
+    for m in missing:
+        print("untranslated:", m, file=sys.stderr)
+    import subprocess
+
+    subprocess.run(["msgfmt", "--check-format", "-o", str(folder / "django.mo"), str(po)], check=True)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(__file__).resolve().parent / "nb" / "LC_MESSAGES"))

@@ -1,0 +1,196 @@
+"""Database tables: consultations and their questions, participants' comments, moderation
+events, imports, analysis runs (the innspill.analysis/1 JSON as written), corrections (applied
+on top of a run, so they survive re-analysis), jobs for ``innspill worker``, login failures."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+User = settings.AUTH_USER_MODEL
+
+
+class Consultation(models.Model):
+    DRAFT, OPEN, CLOSED = "draft", "open", "closed"
+    STATES = [(DRAFT, _("Draft")), (OPEN, _("Published")), (CLOSED, _("Closed"))]
+
+    slug = models.SlugField(unique=True, max_length=80)
+    title = models.CharField(_("title"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True)
+    language = models.CharField(_("language"), max_length=4, default="auto",
+                                choices=[("auto", _("detect")), ("nb", "Bokmål"), ("nn", "Nynorsk"), ("en", "English")])
+    state = models.CharField(max_length=10, choices=STATES, default=DRAFT)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.state == self.OPEN and (self.closes_at is None or now < self.closes_at)
+
+
+class Question(models.Model):
+    KINDS = [("yesno", _("yes/no")), ("open", _("open"))]
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveIntegerField()
+    text = models.TextField(_("question"))
+    kind = models.CharField(_("kind"), max_length=8, choices=KINDS, default="yesno")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["consultation", "number"], name="question_number_unique")]
+
+    @property
+    def qid(self) -> str:
+        return f"q{self.number}"
+
+
+class Membership(models.Model):
+    ORGANISER, MODERATOR = "organiser", "moderator"
+    ROLES = [(ORGANISER, _("organiser")), (MODERATOR, _("moderator"))]
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=ROLES)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="membership_unique")]
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="invitations")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    role = models.CharField(max_length=10, choices=Membership.ROLES, default=Membership.MODERATOR)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class ImportBatch(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="imports")
+    filename = models.CharField(max_length=255)
+    stored_path = models.CharField(max_length=500)
+    report = models.JSONField(default=dict)  # innspill.inspect.inspect_file
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    comments = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Comment(models.Model):
+    """One participant's answer (from the form) or one imported comment."""
+
+    PENDING, APPROVED, REJECTED, SPAM, WITHDRAWN = "pending", "approved", "rejected", "spam", "withdrawn"
+    STATES = [(PENDING, _("awaiting moderation")), (APPROVED, _("approved")), (REJECTED, _("rejected")),
+              (SPAM, _("spam")), (WITHDRAWN, _("withdrawn by the participant"))]
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="comments")
+    author = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)  # never shown to the public
+    text = models.TextField(blank=True)  # as written (the per-question answers joined by blank lines)
+    fields = models.JSONField(null=True, blank=True)  # {"q1": [start, end]} when answered per question
+    remark = models.TextField(blank=True)  # the free comment beside per-question answers (not split)
+    consent = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=STATES, default=PENDING, db_index=True)
+    reason = models.CharField(max_length=300, blank=True)
+    moderated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=10, default="form")  # form | import
+    batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True)
+    source_status = models.CharField(max_length=10, blank=True)  # the status the import read
+    posted_at = models.CharField(max_length=40, blank=True)
+    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source_id = models.CharField(max_length=100, blank=True)
+    edit_token_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ModerationEvent(models.Model):
+    """Every change of a comment's state, with who and why: nothing is changed silently."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    before = models.CharField(max_length=10)
+    after = models.CharField(max_length=10)
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+
+class AnalysisRun(models.Model):
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="runs")
+    created_at = models.DateTimeField(default=timezone.now)
+    analysis = models.JSONField()  # innspill.analysis/1, as the pipeline wrote it
+    comment_map = models.JSONField(default=dict)  # analysis comment id -> Comment pk
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Correction(models.Model):
+    """An organiser's correction of one analysis value; applied on top of every later run."""
+
+    STANCE, SPAN, SENSITIVE, DUPLICATE = "stance", "span", "sensitive", "duplicate"
+    KINDS = [(STANCE, "stance"), (SPAN, "span"), (SENSITIVE, "sensitive"), (DUPLICATE, "duplicate")]
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="corrections")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="corrections")
+    question_number = models.PositiveIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=KINDS)
+    before = models.JSONField(null=True)
+    after = models.JSONField(null=True)
+    text_sha256 = models.CharField(max_length=64)  # of the comment text corrected; stale when it changes
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Job(models.Model):
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATES = [(QUEUED, QUEUED), (RUNNING, RUNNING), (DONE, DONE), (FAILED, FAILED)]
+    kind = models.CharField(max_length=20, default="analyse")
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="jobs")
+    status = models.CharField(max_length=10, choices=STATES, default=QUEUED, db_index=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    progress = models.PositiveIntegerField(default=0)  # percent
+    message = models.CharField(max_length=300, blank=True)
+    run = models.ForeignKey(AnalysisRun, on_delete=models.SET_NULL, null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class LoginFailure(models.Model):
+    username = models.CharField(max_length=150)
+    ip = models.CharField(max_length=45)
+    failures = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "ip"], name="login_failure_unique")]

@@ -1,0 +1,83 @@
+"""Access checks, rate limiting of the public form, and the login lockout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import Consultation, LoginFailure, Membership
+
+ANY_ROLE = (Membership.ORGANISER, Membership.MODERATOR)
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def role_of(user, consultation: Consultation) -> str | None:
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Membership.ORGANISER
+    m = Membership.objects.filter(consultation=consultation, user=user).values_list("role", flat=True).first()
+    return m
+
+
+def consultation_for(request, slug: str, roles=ANY_ROLE) -> tuple[Consultation, str]:
+    """The consultation if the user has one of ``roles`` in it; 404 otherwise (its existence is
+    not revealed to members of other consultations)."""
+    consultation = get_object_or_404(Consultation, slug=slug)
+    role = role_of(request.user, consultation)
+    if role not in roles:
+        raise Http404("no such consultation")
+    return consultation, role
+
+
+def submit_allowed(request, slug: str) -> bool:
+    """At most ``SUBMIT_RATE_PER_HOUR`` answers per IP address and consultation an hour."""
+    limit = settings.SUBMIT_RATE_PER_HOUR
+    if limit <= 0:
+        return True
+    key = f"innspill:submit:{slug}:{client_ip(request)}"
+    cache.add(key, 0, 3600)
+    try:
+        n = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, 3600)
+        n = 1
+    return n <= limit
+
+
+def login_locked(username: str, ip: str) -> bool:
+    row = LoginFailure.objects.filter(username=username.lower(), ip=ip).first()
+    return bool(row and row.locked_until and row.locked_until > timezone.now())
+
+
+def login_failed(username: str, ip: str) -> None:
+    """Count a failure for (username, IP); lock that pair after ``LOGIN_LOCKOUT_FAILURES``."""
+    now = timezone.now()
+    window = timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    name = username.lower()[:150]
+    try:
+        with transaction.atomic():
+            row, created = LoginFailure.objects.get_or_create(username=name, ip=ip)
+    except IntegrityError:
+        row = LoginFailure.objects.get(username=name, ip=ip)
+    if row.first_at < now - window and not (row.locked_until and row.locked_until > now):
+        LoginFailure.objects.filter(pk=row.pk).update(failures=1, first_at=now, locked_until=None)
+        return
+    LoginFailure.objects.filter(pk=row.pk).update(failures=F("failures") + 1)
+    row.refresh_from_db()
+    if row.failures >= settings.LOGIN_LOCKOUT_FAILURES:
+        LoginFailure.objects.filter(pk=row.pk).update(locked_until=now + window)
+
+
+def login_succeeded(username: str, ip: str) -> None:
+    LoginFailure.objects.filter(username=username.lower(), ip=ip).delete()

@@ -1,0 +1,159 @@
+"""What the views and the worker do with the library: build an innspill Thread from the
+database, run the pipeline on it (``pipeline.run_stages``, the same stages as the CLI), read
+an upload with the importer (``inspect_file`` / ``read_threads``) and store its comments."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .. import model
+from ..ingest import ReadOptions, Thread, read_threads
+from ..inspect import inspect_file
+from .models import AnalysisRun, Comment, Consultation, ImportBatch, Question
+
+STAGES = ("repair", "dedupe", "language", "segment", "fields", "stance", "privacy", "themes")
+_embedder = None
+_embedder_lock = threading.Lock()
+
+
+def embedder():
+    """One embedding model per process, with its disk cache in the data folder (a re-run after a
+    correction embeds only what changed)."""
+    global _embedder
+    if not settings.USE_EMBEDDINGS:
+        return None
+    with _embedder_lock:
+        if _embedder is None:
+            from ..embed import Embedder
+
+            _embedder = Embedder(cache_dir=str(settings.DATA_DIR / "embeddings"))
+        return _embedder
+
+
+def analysis_status(c: Comment) -> tuple[str, str | None]:
+    """The contract's ``status`` (and ``reason``) of a stored comment."""
+    if c.state == Comment.APPROVED:
+        return ("empty", None) if c.source_status == "empty" or not c.text.strip() else ("kept", None)
+    if c.state == Comment.PENDING:
+        return "held", None
+    if c.state == Comment.SPAM:
+        return "spam", c.reason or None
+    if c.state == Comment.WITHDRAWN:
+        return "trash", "withdrawn by the participant"
+    if c.source_status == "trash":
+        return "trash", c.reason or None
+    return "rejected", c.reason or "rejected by a moderator"
+
+
+def post_text(consultation: Consultation, questions: list[Question]) -> str:
+    """The post as the pipeline sees it: the intro, with the numbered questions unless it holds them."""
+    post = consultation.intro or consultation.title
+    if not all(q.text in post for q in questions):
+        post += "\n\n" + "\n".join(f"  {q.number}. {q.text}" for q in questions)
+    return post
+
+
+def build_thread(consultation: Consultation) -> tuple[Thread, dict[str, int]]:
+    """The consultation as an innspill Thread (every stored comment, with its status), and the
+    map from the thread's comment ids to database ids."""
+    questions = list(consultation.questions.all())
+    qs = [model.Question(id=q.qid, number=q.number, text=q.text, kind=q.kind) for q in questions]
+    comments, cmap, by_pk = [], {}, {}
+    for i, c in enumerate(consultation.comments.order_by("id"), start=1):
+        status, reason = analysis_status(c)
+        cid = f"c{i}"
+        by_pk[c.pk] = cid
+        cmap[cid] = c.pk
+        text = "" if c.state == Comment.WITHDRAWN else c.text
+        comments.append(model.Comment(
+            id=cid, position=i, original=text, author=c.author or None, posted_at=c.posted_at or None,
+            parent_id=by_pk.get(c.parent_id), status=status, reason=reason, source_id=c.source_id or None,
+            fields={k: list(v) for k, v in c.fields.items()} if c.fields and status == "kept" else None))
+    source = {"path": f"consultation:{consultation.slug}", "format": "web", "sha256": None,
+              "consultation": consultation.slug, "title": consultation.title}
+    return Thread(post=post_text(consultation, questions), questions=qs, comments=comments, source=source), cmap
+
+
+def run_analysis(consultation: Consultation, progress: Callable[[int, str], None] | None = None) -> AnalysisRun:
+    """Run every stage on the consultation and store the analysis (innspill.analysis/1)."""
+    from ..pipeline import run_stages
+
+    thread, cmap = build_thread(consultation)
+    timings: dict = {}
+
+    def step(name, fn, *args, **kwargs):
+        if progress:
+            done = STAGES.index(name) if name in STAGES else 0
+            progress(10 + int(85 * done / len(STAGES)), name)
+        t0 = time.perf_counter()
+        out = fn(*args, **kwargs)
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+        return out
+
+    lang = consultation.language if consultation.language != "auto" else "auto"
+    analysis = run_stages(thread, lang=lang, embedder=embedder(), use_embeddings=settings.USE_EMBEDDINGS, step=step)
+    data = analysis.to_dict()
+    data["provenance"]["seconds"] = {k: round(v, 3) for k, v in timings.items()}
+    data["provenance"]["runner"] = {"name": "web", "note": "innspill worker, from the database"}
+    return AnalysisRun.objects.create(consultation=consultation, analysis=data, comment_map=cmap)
+
+
+def latest_run(consultation: Consultation) -> AnalysisRun | None:
+    return consultation.runs.order_by("-id").first()
+
+
+# -- import --------------------------------------------------------------------------------------
+
+IMPORT_STATE = {"kept": Comment.APPROVED, "empty": Comment.APPROVED, "held": Comment.PENDING,
+                "spam": Comment.SPAM, "trash": Comment.REJECTED, "rejected": Comment.REJECTED}
+
+
+def read_options(fmt: str = "auto", post: str | None = None) -> ReadOptions:
+    return ReadOptions(fmt=fmt, max_bytes=settings.UPLOAD_MAX_BYTES, post=post or None)
+
+
+def inspect_upload(path: str, fmt: str = "auto", post: str | None = None) -> dict:
+    """The ``innspill inspect`` report of an uploaded file (raises InnspillError for a bad file)."""
+    return inspect_file(path, read_options(fmt, post))
+
+
+@transaction.atomic
+def confirm_import(batch: ImportBatch, fmt: str = "auto", post: str | None = None) -> int:
+    """Store the comments of the upload (the first post, or ``post``); questions and the post text
+    come from the file when the consultation has none. Returns the number of comments stored."""
+    consultation = batch.consultation
+    thread = read_threads(batch.stored_path, read_options(fmt, post),
+                          require_questions=not consultation.questions.exists())[0]
+    if not consultation.questions.exists():
+        for q in thread.questions:
+            Question.objects.create(consultation=consultation, number=q.number, text=q.text, kind=q.kind)
+        if not consultation.intro.strip():
+            consultation.intro = thread.post
+            consultation.save(update_fields=["intro"])
+    now = timezone.now()
+    by_reader_id: dict[str, Comment] = {}
+    parents = []
+    for c in thread.comments:
+        row = Comment.objects.create(
+            consultation=consultation, author=(c.author or "")[:120], text=c.original,
+            fields=c.fields or None, consent=True, state=IMPORT_STATE.get(c.status, Comment.REJECTED),
+            reason=(c.reason or (f"{c.status} at the source" if c.status in ("spam", "trash") else ""))[:300],
+            source="import", batch=batch, source_status=c.status, posted_at=(c.posted_at or "")[:40],
+            source_id=(c.source_id or "")[:100], created_at=now)
+        by_reader_id[c.id] = row
+        if c.parent_id:
+            parents.append((row, c.parent_id))
+    for row, parent in parents:
+        if parent in by_reader_id:
+            row.parent = by_reader_id[parent]
+            row.save(update_fields=["parent"])
+    batch.confirmed_at = now
+    batch.comments = len(thread.comments)
+    batch.save(update_fields=["confirmed_at", "comments"])
+    return len(thread.comments)

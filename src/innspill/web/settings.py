@@ -1,0 +1,163 @@
+"""Django settings, from the environment with safe defaults.
+
+==========================  ==================================================================
+variable                    meaning (default)
+==========================  ==================================================================
+INNSPILL_DATA               folder for the SQLite database, secret key and uploads (./innspill-data)
+DATABASE_URL                postgres://user:pass@host:port/name or sqlite:///path (SQLite in INNSPILL_DATA)
+INNSPILL_SECRET_KEY         secret key (else generated on first run, stored in INNSPILL_DATA/secret_key)
+INNSPILL_DEBUG              1 for Django's debug mode (off)
+INNSPILL_PRODUCTION         1 behind HTTPS: secure cookies, HSTS, SSL redirect (off)
+INNSPILL_ALLOWED_HOSTS      comma-separated host names (localhost,127.0.0.1,[::1])
+INNSPILL_UPLOAD_MAX_MB      largest import file in MB (20)
+INNSPILL_SUBMIT_RATE        answers per IP address and consultation per hour (20; 0 = no limit)
+INNSPILL_LOGIN_LOCKOUT      failed logins per username and IP before a 15-minute lockout (5)
+INNSPILL_JOB_TIMEOUT        seconds without a heartbeat before a running job is taken over (120)
+INNSPILL_NO_EMBEDDINGS      1 to analyse by words only (faster; used by tests)
+==========================  ==================================================================
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    v = os.environ.get(name)
+    return default if v is None else v.strip().lower() in ("1", "true", "yes", "on")
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("INNSPILL_DATA", "innspill-data")).resolve()
+
+
+def _secret_key() -> str:
+    key = os.environ.get("INNSPILL_SECRET_KEY") or os.environ.get("DJANGO_SECRET_KEY")
+    if key:
+        return key
+    path = DATA_DIR / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key)
+        return key
+
+
+def database_from_url(url: str | None, data_dir: Path) -> dict:
+    """A Django DATABASES entry from DATABASE_URL (postgres or sqlite); SQLite in ``data_dir`` by default."""
+    sqlite_opts = {"transaction_mode": "IMMEDIATE", "timeout": 30,
+                   "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    if not url:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(data_dir / "innspill.sqlite3"),
+                "OPTIONS": sqlite_opts}
+    u = urlparse(url)
+    if u.scheme in ("postgres", "postgresql", "pgsql"):
+        return {"ENGINE": "django.db.backends.postgresql", "NAME": unquote(u.path.lstrip("/")),
+                "USER": unquote(u.username or ""), "PASSWORD": unquote(u.password or ""),
+                "HOST": u.hostname or "", "PORT": str(u.port or ""), "CONN_MAX_AGE": 0}
+    if u.scheme == "sqlite":
+        path = unquote(u.path)[1:] if url.startswith("sqlite:///") else unquote(u.path)
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or str(data_dir / "innspill.sqlite3"),
+                "OPTIONS": sqlite_opts}
+    raise ValueError(f"DATABASE_URL: unsupported scheme {u.scheme!r} (use postgres:// or sqlite:///)")
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _flag("INNSPILL_DEBUG")
+PRODUCTION = _flag("INNSPILL_PRODUCTION")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("INNSPILL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+                 if h.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "innspill.web.apps.WebConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "innspill.web.urls"
+ASGI_APPLICATION = "innspill.web.asgi.application"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.template.context_processors.i18n",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"), DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+
+LANGUAGE_CODE = "nb"
+LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("INNSPILL_TIME_ZONE", "Europe/Oslo")
+
+STATIC_URL = "/static/"
+STATIC_DIR = PACKAGE_DIR / "static"
+UPLOAD_DIR = DATA_DIR / "uploads"
+UPLOAD_MAX_BYTES = int(float(os.environ.get("INNSPILL_UPLOAD_MAX_MB", "20")) * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads go to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # form fields (not files)
+SUBMIT_RATE_PER_HOUR = int(os.environ.get("INNSPILL_SUBMIT_RATE", "20"))
+LOGIN_LOCKOUT_FAILURES = int(os.environ.get("INNSPILL_LOGIN_LOCKOUT", "5"))
+LOGIN_LOCKOUT_SECONDS = 15 * 60
+JOB_TIMEOUT_SECONDS = int(os.environ.get("INNSPILL_JOB_TIMEOUT", "120"))
+USE_EMBEDDINGS = not _flag("INNSPILL_NO_EMBEDDINGS")
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

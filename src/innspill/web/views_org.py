@@ -1,0 +1,245 @@
+"""Organiser and moderator pages: dashboard, consultation settings and questions, publishing,
+invitations, the moderation queue, imports, analysis jobs."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..errors import InnspillError
+from . import jobs, services
+from .forms import ConsultationForm, ImportForm, ModerationForm, QuestionFormSet
+from .models import (
+    Comment,
+    Consultation,
+    ImportBatch,
+    Invitation,
+    Job,
+    Membership,
+    ModerationEvent,
+    new_token,
+    token_hash,
+)
+from .security import consultation_for
+
+ORGANISER = (Membership.ORGANISER,)
+
+
+@login_required
+def dashboard(request):
+    if request.user.is_superuser:
+        mine = Consultation.objects.all()
+    else:
+        mine = Consultation.objects.filter(members__user=request.user)
+    mine = mine.annotate(n=Count("comments")).order_by("-created_at")
+    return render(request, "web/dashboard.html", {"consultations": mine,
+                                                  "can_create": request.user.is_staff or request.user.is_superuser})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    if not (request.user.is_staff or request.user.is_superuser):
+        raise PermissionDenied
+    form = ConsultationForm(request.POST or None)
+    formset = QuestionFormSet(request.POST or None, prefix="q")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            c = form.save(commit=False)
+            c.slug, c.created_by = form.unique_slug(), request.user
+            c.save()
+            formset.instance = c
+            formset.save()
+            Membership.objects.create(consultation=c, user=request.user, role=Membership.ORGANISER)
+        return redirect("web:overview", slug=c.slug)
+    return render(request, "web/consultation_form.html", {"form": form, "formset": formset})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, slug):
+    c, role = consultation_for(request, slug, ORGANISER)
+    form = ConsultationForm(request.POST or None, instance=c)
+    formset = QuestionFormSet(request.POST or None, instance=c, prefix="q")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            form.save()
+            formset.save()
+        messages.success(request, _("Saved."))
+        return redirect("web:overview", slug=c.slug)
+    return render(request, "web/consultation_form.html", {"form": form, "formset": formset, "c": c, "role": role})
+
+
+@login_required
+def overview(request, slug):
+    c, role = consultation_for(request, slug)
+    counts = dict(c.comments.values_list("state").annotate(n=Count("id")))
+    return render(request, "web/overview.html", {
+        "c": c, "role": role, "counts": {k: counts.get(k, 0) for k, _label in Comment.STATES},
+        "questions": c.questions.all(), "job": c.jobs.order_by("-id").first(), "run": services.latest_run(c),
+        "members": c.members.select_related("user"), "invite_link": request.session.pop("innspill_invite", None)})
+
+
+@login_required
+@require_POST
+def set_state(request, slug):
+    c, _role = consultation_for(request, slug, ORGANISER)
+    state = request.POST.get("state")
+    if state not in (Consultation.DRAFT, Consultation.OPEN, Consultation.CLOSED):
+        raise PermissionDenied
+    if state == Consultation.OPEN and not c.questions.exists():
+        messages.error(request, _("Add at least one question before publishing."))
+        return redirect("web:overview", slug=slug)
+    c.state = state
+    if state == Consultation.OPEN and c.closes_at and c.closes_at <= timezone.now():
+        c.closes_at = None
+    c.save(update_fields=["state", "closes_at"])
+    return redirect("web:overview", slug=slug)
+
+
+@login_required
+@require_POST
+def invite(request, slug):
+    c, _role = consultation_for(request, slug, ORGANISER)
+    role = request.POST.get("role", Membership.MODERATOR)
+    if role not in (Membership.MODERATOR, Membership.ORGANISER):
+        raise PermissionDenied
+    token = new_token()
+    Invitation.objects.create(consultation=c, token_sha256=token_hash(token), role=role, created_by=request.user)
+    request.session["innspill_invite"] = request.build_absolute_uri(reverse("web:accept_invite", args=[token]))
+    return redirect("web:overview", slug=slug)
+
+
+def moderate_comments(comments, action: str, reason: str, user) -> int:
+    """Change the state of ``comments``, logging each change; nothing is deleted."""
+    target = {"approve": Comment.APPROVED, "reject": Comment.REJECTED, "spam": Comment.SPAM,
+              "pending": Comment.PENDING}[action]
+    n = 0
+    now = timezone.now()
+    with transaction.atomic():
+        for comment in comments.select_for_update().exclude(state=Comment.WITHDRAWN):
+            if comment.state == target and comment.reason == reason:
+                continue
+            ModerationEvent.objects.create(comment=comment, user=user, before=comment.state, after=target,
+                                           reason=reason)
+            comment.state, comment.reason, comment.moderated_by, comment.moderated_at = target, reason, user, now
+            comment.save(update_fields=["state", "reason", "moderated_by", "moderated_at"])
+            n += 1
+    return n
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderate(request, slug):
+    c, role = consultation_for(request, slug)
+    show = request.GET.get("show", Comment.PENDING)
+    if request.method == "POST":
+        form = ModerationForm(request.POST)
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        if form.is_valid() and ids:
+            n = moderate_comments(c.comments.filter(id__in=ids), form.cleaned_data["action"],
+                                  form.cleaned_data["reason"].strip(), request.user)
+            messages.success(request, _("%(n)d comments changed.") % {"n": n})
+        elif not ids:
+            messages.error(request, _("Choose at least one comment."))
+        else:
+            for err in form.non_field_errors():
+                messages.error(request, err)
+        return redirect(f"{reverse('web:moderate', args=[slug])}?show={show}")
+    states = dict(Comment.STATES)
+    comments = c.comments.all() if show == "all" else c.comments.filter(state=show if show in states else "pending")
+    counts = dict(c.comments.values_list("state").annotate(n=Count("id")))
+    return render(request, "web/moderate.html", {
+        "c": c, "role": role, "comments": comments.prefetch_related("events")[:500], "show": show,
+        "tabs": [(k, label, counts.get(k, 0)) for k, label in Comment.STATES], "form": ModerationForm()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, slug):
+    c, role = consultation_for(request, slug, ORGANISER)
+    form = ImportForm(request.POST or None, request.FILES or None, max_bytes=settings.UPLOAD_MAX_BYTES)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+            name = os.path.basename(upload.name)[:200] or "upload"
+            path = settings.UPLOAD_DIR / f"{uuid.uuid4().hex}-{''.join(ch for ch in name if ch.isalnum() or ch in '.-_')}"
+            with open(path, "wb") as fh:
+                for chunk in upload.chunks():
+                    fh.write(chunk)
+            try:
+                report = services.inspect_upload(str(path), form.cleaned_data["format"], form.cleaned_data["post"])
+            except InnspillError as exc:
+                os.remove(path)
+                form.add_error("file", f"{exc.code}: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+                status = 400
+            else:
+                report["options"] = {"format": form.cleaned_data["format"], "post": form.cleaned_data["post"]}
+                batch = ImportBatch.objects.create(consultation=c, filename=name, stored_path=str(path),
+                                                   report=report, created_by=request.user)
+                return redirect("web:import_confirm", slug=slug, batch=batch.pk)
+        else:
+            status = 400
+    return render(request, "web/import.html", {"c": c, "role": role, "form": form,
+                                               "limit_mb": round(settings.UPLOAD_MAX_BYTES / 1024**2)}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_confirm(request, slug, batch):
+    c, role = consultation_for(request, slug, ORGANISER)
+    batch = get_object_or_404(ImportBatch, pk=batch, consultation=c)
+    if request.method == "POST" and batch.confirmed_at is None:
+        opts = batch.report.get("options", {})
+        try:
+            n = services.confirm_import(batch, opts.get("format", "auto"), opts.get("post") or None)
+        except InnspillError as exc:
+            messages.error(request, f"{exc.code}: {exc.message}")
+            return redirect("web:import_confirm", slug=slug, batch=batch.pk)
+        job = jobs.enqueue(c, request.user)
+        messages.success(request, _("%(n)d comments imported; the analysis is queued.") % {"n": n})
+        return redirect("web:job", slug=slug, job=job.pk)
+    return render(request, "web/import_confirm.html", {"c": c, "role": role, "batch": batch, "report": batch.report,
+                                                       "has_questions": c.questions.exists()})
+
+
+@login_required
+@require_POST
+def analyse(request, slug):
+    c, _role = consultation_for(request, slug, ORGANISER)
+    job = jobs.enqueue(c, request.user)
+    return redirect("web:job", slug=slug, job=job.pk)
+
+
+@login_required
+def job(request, slug, job):
+    c, role = consultation_for(request, slug)
+    j = get_object_or_404(Job, pk=job, consultation=c)
+    data = {"id": j.pk, "status": j.status, "progress": j.progress, "message": j.message,
+            "attempts": j.attempts, "run": j.run_id}
+    if request.GET.get("format") == "json":
+        return JsonResponse(data)
+    return render(request, "web/job.html", {"c": c, "role": role, "job": j, "refresh": j.status in (Job.QUEUED, Job.RUNNING)})
+
+
+@require_POST
+def logout_view(request):
+    from django.contrib.auth import logout
+
+    logout(request)
+    return redirect("web:home")

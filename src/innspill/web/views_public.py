@@ -1,0 +1,194 @@
+"""Public pages: the list of open consultations, a consultation with its answer form, the
+participant's private edit link; login, first-run setup and accepting an invitation."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import security
+from .forms import AccountForm, AnswerForm, initial_from
+from .models import Comment, Consultation, Invitation, Membership, ModerationEvent, new_token, token_hash
+
+
+def home(request):
+    if not get_user_model().objects.exists():
+        return redirect("web:setup")
+    now = timezone.now()
+    open_ones = [c for c in Consultation.objects.filter(state=Consultation.OPEN).order_by("-created_at")
+                 if c.is_open(now)]
+    return render(request, "web/home.html", {"consultations": open_ones})
+
+
+def _public_consultation(slug: str) -> Consultation:
+    c = get_object_or_404(Consultation, slug=slug)
+    if c.state == Consultation.DRAFT:
+        raise Http404("not published")
+    return c
+
+
+def _published_comments(c: Consultation):
+    """Approved comments only: nothing awaiting moderation, rejected or spam is ever public."""
+    return c.comments.filter(state=Comment.APPROVED, consent=True).only("author", "text", "fields", "remark",
+                                                                         "created_at", "posted_at")
+
+
+@require_http_methods(["GET", "POST"])
+def consultation(request, slug):
+    c = _public_consultation(slug)
+    questions = list(c.questions.all())
+    is_open = c.is_open()
+    form = AnswerForm(request.POST or None, questions=questions)
+    status = 200
+    if request.method == "POST":
+        if not is_open:
+            return render(request, "web/public.html", {"c": c, "questions": questions, "form": None,
+                                                       "is_open": False, "comments": _published_comments(c)},
+                          status=403)
+        if not security.submit_allowed(request, slug):
+            messages.error(request, _("Too many answers from your address in the last hour. Try again later."))
+            status = 429
+        elif form.is_valid():
+            token = new_token()
+            text, fields, remark = form.as_text()
+            comment = Comment.objects.create(
+                consultation=c, author=form.cleaned_data["name"].strip(), email=form.cleaned_data["email"],
+                text=text, fields=fields, remark=remark, consent=True, edit_token_sha256=token_hash(token),
+                state=Comment.SPAM if form.is_bot() else Comment.PENDING,
+                reason="honeypot field filled in" if form.is_bot() else "")
+            if comment.state == Comment.SPAM:
+                ModerationEvent.objects.create(comment=comment, before="", after=Comment.SPAM,
+                                               reason="honeypot field filled in")
+            link = request.build_absolute_uri(reverse("web:mine", args=[slug, token]))
+            request.session["innspill_last_link"] = link
+            return redirect("web:thanks", slug=slug)
+        else:
+            status = 400
+    return render(request, "web/public.html", {"c": c, "questions": questions, "form": form if is_open else None,
+                                               "is_open": is_open, "comments": _published_comments(c)}, status=status)
+
+
+def thanks(request, slug):
+    c = _public_consultation(slug)
+    link = request.session.pop("innspill_last_link", None)
+    return render(request, "web/thanks.html", {"c": c, "link": link})
+
+
+def _own_comment(slug: str, token: str) -> Comment:
+    h = token_hash(token)
+    comment = Comment.objects.filter(consultation__slug=slug, edit_token_sha256=h).select_related(
+        "consultation").first()
+    if comment is None or not hmac.compare_digest(comment.edit_token_sha256, h) \
+            or comment.state == Comment.WITHDRAWN:
+        raise Http404("no such answer")
+    return comment
+
+
+@require_http_methods(["GET", "POST"])
+def mine(request, slug, token):
+    """The participant's own answer, by private link: change it (back to moderation) or withdraw it."""
+    comment = _own_comment(slug, token)
+    c = comment.consultation
+    questions = list(c.questions.all())
+    if request.method == "POST" and request.POST.get("delete"):
+        with transaction.atomic():
+            ModerationEvent.objects.create(comment=comment, before=comment.state, after=Comment.WITHDRAWN,
+                                           reason="withdrawn by the participant")
+            Comment.objects.filter(pk=comment.pk).update(state=Comment.WITHDRAWN, text="", fields=None, remark="",
+                                                         email="", author="", reason="withdrawn by the participant")
+        return render(request, "web/message.html", {"title": _("Your answer is deleted"),
+                                                    "text": _("Its text, name and e-mail are erased. It is still "
+                                                              "counted as a withdrawn answer.")})
+    form = AnswerForm(request.POST or None, questions=questions, initial=initial_from(comment, questions))
+    if request.method == "POST":
+        if not c.is_open():
+            return render(request, "web/message.html", {"title": _("The comment field is closed")}, status=403)
+        if form.is_valid():
+            text, fields, remark = form.as_text()
+            with transaction.atomic():
+                if comment.state != Comment.PENDING:
+                    ModerationEvent.objects.create(comment=comment, before=comment.state, after=Comment.PENDING,
+                                                   reason="changed by the participant")
+                comment.author, comment.email = form.cleaned_data["name"].strip(), form.cleaned_data["email"]
+                comment.text, comment.fields, comment.remark = text, fields, remark
+                comment.state = Comment.PENDING
+                comment.save()
+            messages.success(request, _("Your answer is changed. It will be shown again after moderation."))
+            return redirect("web:mine", slug=slug, token=token)
+    return render(request, "web/mine.html", {"c": c, "form": form, "comment": comment, "is_open": c.is_open()})
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = AuthenticationForm(request, data=request.POST or None)
+    status = 200
+    if request.method == "POST":
+        username, ip = request.POST.get("username", "")[:150], security.client_ip(request)
+        if security.login_locked(username, ip):
+            form = AuthenticationForm(request)
+            messages.error(request, _("Too many failed attempts. Wait 15 minutes and try again."))
+            status = 429
+        elif form.is_valid():
+            security.login_succeeded(username, ip)
+            login(request, form.get_user())
+            nxt = request.POST.get("next") or request.GET.get("next") or ""
+            if url_has_allowed_host_and_scheme(nxt, {request.get_host()}, require_https=request.is_secure()):
+                return redirect(nxt)
+            return redirect("web:dashboard")
+        else:
+            security.login_failed(username, ip)
+            status = 400
+    return render(request, "web/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def setup(request):
+    """First run: create the organiser account (only while there are no users)."""
+    User = get_user_model()
+    if User.objects.exists():
+        return redirect("web:login")
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            if User.objects.exists():
+                return redirect("web:login")
+            user = User.objects.create_superuser(form.cleaned_data["username"], form.cleaned_data["email"],
+                                                 form.cleaned_data["password1"])
+        login(request, user)
+        return redirect("web:dashboard")
+    return render(request, "web/setup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invite(request, token):
+    inv = Invitation.objects.filter(token_sha256=token_hash(token), used_at__isnull=True).select_related(
+        "consultation").first()
+    if inv is None:
+        raise Http404("no such invitation")
+    form = AccountForm(request.POST or None) if not request.user.is_authenticated else None
+    if request.method == "POST":
+        user = request.user if request.user.is_authenticated else None
+        if user is None and form.is_valid():
+            user = get_user_model().objects.create_user(form.cleaned_data["username"], form.cleaned_data["email"],
+                                                        form.cleaned_data["password1"])
+            login(request, user)
+        if user is not None:
+            with transaction.atomic():
+                updated = Invitation.objects.filter(pk=inv.pk, used_at__isnull=True).update(
+                    used_by=user, used_at=timezone.now())
+                if updated:
+                    Membership.objects.get_or_create(consultation=inv.consultation, user=user,
+                                                     defaults={"role": inv.role})
+            return redirect("web:overview", slug=inv.consultation.slug)
+    return render(request, "web/invite.html", {"inv": inv, "form": form})

@@ -1,0 +1,245 @@
+"""Review (answers highlighted per question, corrections), results (the brief) and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..model import STANCES
+from . import corrections, services
+from .forms import CommentFlagForm, SpanForm, StanceForm
+from .models import Comment, Correction, Membership
+from .security import consultation_for
+
+ORGANISER = (Membership.ORGANISER,)
+BRIEF_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8", "pdf": "application/pdf",
+               "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+               "csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def segments(text: str, answers: list[dict]) -> list[tuple[str, list[int]]]:
+    """``text`` cut at every answer boundary: (piece, question numbers whose answers cover it)."""
+    cuts = sorted({0, len(text), *(a["start"] for a in answers), *(a["end"] for a in answers)})
+    out = []
+    for s, e in zip(cuts, cuts[1:]):
+        out.append((text[s:e], sorted({a["number"] for a in answers if a["start"] <= s and e <= a["end"]})))
+    return out
+
+
+def _corrected_or_404(c):
+    run = services.latest_run(c)
+    if run is None:
+        raise Http404("no analysis yet")
+    return run, corrections.corrected(run)
+
+
+@login_required
+def review(request, slug):
+    c, role = consultation_for(request, slug)
+    run = services.latest_run(c)
+    if run is None:
+        return render(request, "web/review.html", {"c": c, "role": role, "run": None})
+    data = corrections.corrected(run)
+    qnum = {q["id"]: q["number"] for q in data["questions"]}
+    by_comment: dict[str, list] = {}
+    for a in data["answers"]:
+        by_comment.setdefault(a["comment_id"], []).append({**a, "number": qnum[a["question_id"]]})
+    items = []
+    pos = {x["id"]: x["position"] for x in data["comments"]}
+    for cm in data["comments"]:
+        answers = by_comment.get(cm["id"], [])
+        items.append({"c": cm, "pk": run.comment_map.get(cm["id"]), "answers": answers,
+                      "segments": segments(cm["text"], answers),
+                      "dup_pos": pos.get(cm.get("duplicate_of")),
+                      "sensitive": corrections.is_sensitive(cm)})
+    only = request.GET.get("show", "distinct")
+    if only == "distinct":
+        items = [i for i in items if i["c"]["status"] == "kept" and not i["c"].get("duplicate_of")]
+    return render(request, "web/review.html", {
+        "c": c, "role": role, "run": run, "data": data, "items": items, "stances": STANCES, "show": only,
+        "applied": [x for x in data.get("corrections", []) if x["applied"]],
+        "stale": [x for x in data.get("corrections", []) if not x["applied"]]})
+
+
+@login_required
+@require_POST
+def correct(request, slug, comment):
+    """Store one correction (stance, span move/split/removal, sensitive, duplicate) by an organiser."""
+    c, _role = consultation_for(request, slug, ORGANISER)
+    cm = get_object_or_404(Comment, pk=comment, consultation=c)
+    run, data = _corrected_or_404(c)
+    cid = next((k for k, v in run.comment_map.items() if int(v) == cm.pk), None)
+    current = next((x for x in data["comments"] if x["id"] == cid), None)
+    if current is None:
+        raise Http404("comment not in the analysis")
+    answers = {a["question_id"]: a for a in data["answers"] if a["comment_id"] == cid}
+    qids = {q["number"]: q["id"] for q in data["questions"]}
+    kind = request.POST.get("kind")
+    ok = False
+    if kind == "stance":
+        form = StanceForm(request.POST)
+        if form.is_valid() and qids.get(form.cleaned_data["question"]) in answers:
+            n = form.cleaned_data["question"]
+            corrections.record(c, cm, Correction.STANCE, {"stance": form.cleaned_data["stance"]}, request.user, n,
+                               before={"stance": answers[qids[n]]["stance"]})
+            ok = True
+    elif kind == "span":
+        ok = _correct_span(c, cm, SpanForm(request.POST), answers, qids, len(current["text"]), request.user)
+    elif kind == "flags":
+        form = CommentFlagForm(request.POST)
+        if form.is_valid():
+            was = corrections.is_sensitive(current)
+            if form.cleaned_data["sensitive"] != was:
+                corrections.record(c, cm, Correction.SENSITIVE, {"sensitive": form.cleaned_data["sensitive"]},
+                                   request.user, before={"sensitive": was})
+            dup = form.cleaned_data.get("duplicate_of")
+            if dup:
+                target = next((x for x in data["comments"] if x["position"] == dup), None)
+                if target is None or target["id"] == cid:
+                    messages.error(request, _("No such comment to be a duplicate of."))
+                    return redirect(reverse("web:review", args=[slug]) + f"#c{cm.pk}")
+                corrections.record(c, cm, Correction.DUPLICATE, {"duplicate_of_id": target["id"],
+                                                                 "duplicate_of_position": dup},
+                                   request.user, before={"duplicate_of": current.get("duplicate_of")})
+            ok = True
+    if ok:
+        messages.success(request, _("Correction saved."))
+    else:
+        messages.error(request, _("The correction was not valid: check the question and the characters."))
+    return redirect(reverse("web:review", args=[slug]) + f"#c{cm.pk}")
+
+
+def _correct_span(c, cm, form, answers, qids, length, user) -> bool:
+    if not form.is_valid():
+        return False
+    d = form.cleaned_data
+    n, target = d["question"], d["target"]
+    old = answers.get(qids.get(n))
+    if old is None or target not in qids:
+        return False
+    before = {"start": old["start"], "end": old["end"], "question": n}
+    if d["remove"]:
+        corrections.record(c, cm, Correction.SPAN, {"start": None}, user, n, before=before)
+        return True
+    s, e = d["start"], d["end"]
+    if not 0 <= s < e <= length:
+        return False
+    split, rest_q = d.get("split_at"), d.get("split_target")
+    if split is not None and not (s < split < e and rest_q in qids):
+        return False
+    first_end = split if split is not None else e
+    if target != n:
+        corrections.record(c, cm, Correction.SPAN, {"start": None}, user, n, before=before)
+    corrections.record(c, cm, Correction.SPAN, {"start": s, "end": first_end, "stance": old["stance"]}, user,
+                       target, before=before)
+    if split is not None:
+        corrections.record(c, cm, Correction.SPAN, {"start": split, "end": e, "stance": "none"}, user, rest_q,
+                           before=before)
+    return True
+
+
+def _brief_lang(request, data) -> str:
+    lang = request.GET.get("lang") or (get_language() or "nb")[:2]
+    return lang if lang in ("nb", "en") else "nb"
+
+
+def brief_available() -> bool:
+    try:
+        from .. import report  # noqa: F401  (the brief, issue 5)
+    except ImportError:
+        return False
+    return True
+
+
+@login_required
+def results(request, slug):
+    c, role = consultation_for(request, slug, ORGANISER)
+    run = services.latest_run(c)
+    data = corrections.corrected(run) if run else None
+    return render(request, "web/results.html", {"c": c, "role": role, "run": run, "data": data,
+                                                "brief": brief_available(), "formats": list(BRIEF_TYPES)})
+
+
+@login_required
+def brief(request, slug, fmt):
+    c, _role = consultation_for(request, slug, ORGANISER)
+    if fmt not in BRIEF_TYPES or not brief_available():
+        raise Http404("no such brief format")
+    from ..report import render as render_brief
+
+    _run, data = _corrected_or_404(c)
+    payload = render_brief(data, fmt, _brief_lang(request, data))
+    resp = HttpResponse(payload, content_type=BRIEF_TYPES[fmt])
+    if fmt != "html" or request.GET.get("download"):
+        resp["Content-Disposition"] = f'attachment; filename="brief-{c.slug}.{fmt}"'
+    return resp
+
+
+def _json(data, name: str) -> HttpResponse:
+    resp = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1), content_type="application/json")
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+@login_required
+def export(request, slug, what):
+    """analysis.json (corrected), analysis-raw.json, gold.json (innspill.gold/1), comments.csv,
+    answers.csv, data.json (all comments with moderation state, corrections). No e-mail addresses."""
+    c, _role = consultation_for(request, slug, ORGANISER)
+    if what in ("analysis.json", "analysis-raw.json", "gold.json", "answers.csv"):
+        run, data = _corrected_or_404(c)
+        if what == "analysis.json":
+            return _json(data, f"analysis-{c.slug}.json")
+        if what == "analysis-raw.json":
+            return _json(run.analysis, f"analysis-raw-{c.slug}.json")
+        if what == "gold.json":
+            return _json(corrections.gold(data, c.slug), f"gold-{c.slug}.json")
+        pos = {x["id"]: x["position"] for x in data["comments"]}
+        qnum = {q["id"]: q["number"] for q in data["questions"]}
+        rows = [[pos[a["comment_id"]], qnum[a["question_id"]], a["stance"], a["confidence"], a["how"],
+                 "yes" if a.get("provenance", {}).get("corrected") else "", a["text"], a["evidence"]]
+                for a in data["answers"]]
+        return _csv(["comment", "question", "stance", "confidence", "how", "corrected", "text", "evidence"], rows,
+                    f"answers-{c.slug}.csv")
+    comments = c.comments.order_by("id")
+    if what == "comments.csv":
+        rows = [[x.pk, x.created_at.isoformat(), x.source, x.state, x.reason, x.author, x.text, x.remark,
+                 json.dumps(x.fields) if x.fields else ""] for x in comments]
+        return _csv(["id", "created_at", "source", "state", "reason", "author", "text", "remark", "fields"], rows,
+                    f"comments-{c.slug}.csv")
+    if what == "data.json":
+        return _json({
+            "consultation": {"slug": c.slug, "title": c.title, "intro": c.intro, "state": c.state,
+                             "closes_at": c.closes_at.isoformat() if c.closes_at else None,
+                             "questions": [{"number": q.number, "text": q.text, "kind": q.kind} for q in c.questions.all()]},
+            "comments": [{"id": x.pk, "created_at": x.created_at.isoformat(), "source": x.source, "state": x.state,
+                          "reason": x.reason, "author": x.author, "text": x.text, "remark": x.remark,
+                          "fields": x.fields, "events": [{"before": e.before, "after": e.after, "reason": e.reason,
+                                                          "by": e.user.get_username() if e.user else None,
+                                                          "at": e.at.isoformat()} for e in x.events.all()]}
+                         for x in comments.prefetch_related("events__user")],
+            "corrections": [{"id": k.pk, "comment": k.comment_id, "question": k.question_number, "kind": k.kind,
+                             "before": k.before, "after": k.after, "by": k.user.get_username() if k.user else None,
+                             "at": k.at.isoformat()} for k in c.corrections.select_related("user")],
+        }, f"data-{c.slug}.json")
+    raise Http404("no such export")
+
+
+def _csv(header, rows, name) -> HttpResponse:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerows(rows)
+    resp = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp

@@ -1,0 +1,215 @@
+"""Security: CSRF, login and object permissions, nothing unmoderated or private in public,
+login lockout, upload limits and safe parsing, password validators, spam defences, deploy check."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+
+from innspill.web.models import Comment, ImportBatch, LoginFailure
+
+from .conftest import PASSWORD, answer
+
+pytestmark = pytest.mark.django_db
+
+
+def _csrf_token(client, url):
+    client.get(url)
+    return client.cookies["csrftoken"].value
+
+
+def test_csrf_is_enforced_on_the_public_form_and_organiser_forms(make_consultation):
+    cons = make_consultation()
+    c = Client(enforce_csrf_checks=True)
+    r = c.post(f"/c/{cons.slug}/", {"comment": "Ja.", "consent": "on"})
+    assert r.status_code == 403 and Comment.objects.count() == 0
+    token = _csrf_token(c, f"/c/{cons.slug}/")
+    r = c.post(f"/c/{cons.slug}/", {"comment": "Ja.", "consent": "on", "csrfmiddlewaretoken": token})
+    assert r.status_code == 302 and Comment.objects.count() == 1
+    org = Client(enforce_csrf_checks=True)
+    org.force_login(cons.created_by)
+    for url, data in [(f"/org/c/{cons.slug}/state/", {"state": "closed"}), (f"/org/c/{cons.slug}/analyse/", {}),
+                      (f"/org/c/{cons.slug}/moderate/", {"ids": "1", "action": "approve"}), ("/logout/", {}),
+                      (f"/org/c/{cons.slug}/invite/", {"role": "moderator"})]:
+        assert org.post(url, data).status_code == 403, url
+    cons.refresh_from_db()
+    assert cons.state == "open" and not cons.jobs.exists() and not cons.invitations.exists()
+    assert Comment.objects.get().state == "pending"
+
+
+def test_login_is_required_for_organiser_pages(make_consultation):
+    cons = make_consultation()
+    anon = Client()
+    for url in ["/org/", "/org/new/", f"/org/c/{cons.slug}/", f"/org/c/{cons.slug}/moderate/",
+                f"/org/c/{cons.slug}/review/", f"/org/c/{cons.slug}/results/", f"/org/c/{cons.slug}/import/",
+                f"/org/c/{cons.slug}/export/data.json", f"/org/c/{cons.slug}/export/gold.json"]:
+        r = anon.get(url)
+        assert r.status_code == 302 and r["Location"].startswith("/login/"), url
+
+
+def test_a_moderator_of_one_consultation_cannot_reach_another(make_consultation, client_for):
+    from django.contrib.auth.models import User
+
+    from innspill.web.models import Membership
+
+    a = make_consultation("a")
+    make_consultation("b")
+    answer(Client(), "b", comment="Hemmelig innspill til B", email="b@example.org")
+    mod = User.objects.create_user("mod", "", PASSWORD)
+    Membership.objects.create(consultation=a, user=mod, role="moderator")
+    c = client_for(mod)
+    assert c.get("/org/c/a/moderate/").status_code == 200
+    pk = Comment.objects.get().pk
+    for url in ["/org/c/b/", "/org/c/b/moderate/", "/org/c/b/review/", "/org/c/b/results/", "/org/c/b/import/",
+                "/org/c/b/export/data.json", "/org/c/b/export/comments.csv", "/org/c/b/edit/"]:
+        assert c.get(url).status_code == 404, url
+    assert c.post("/org/c/b/moderate/", {"ids": [pk], "action": "approve"}).status_code == 404
+    assert c.post(f"/org/c/b/review/{pk}/correct/", {"kind": "flags", "sensitive": "1"}).status_code == 404
+    assert c.post("/org/c/b/state/", {"state": "closed"}).status_code == 404
+    # a moderator of A cannot moderate B's comment through A's page either
+    c.post("/org/c/a/moderate/", {"ids": [pk], "action": "approve"})
+    assert Comment.objects.get().state == "pending"
+    assert "Hemmelig" not in c.get("/org/").content.decode()
+    # a moderator is not an organiser: no settings, exports or corrections
+    for url in ["/org/c/a/edit/", "/org/c/a/results/", "/org/c/a/import/", "/org/c/a/export/data.json"]:
+        assert c.get(url).status_code == 404, url
+    assert c.get("/org/new/").status_code == 403
+
+
+def test_unmoderated_comments_and_emails_are_never_public(make_consultation, client_for):
+    cons = make_consultation()
+    anon = Client()
+    answer(anon, cons.slug, comment="Venter på moderering", email="venter@example.org", name="Vera")
+    answer(anon, cons.slug, comment="Godkjent svar", email="godkjent@example.org", name="Gunn")
+    answer(anon, cons.slug, comment="Avvist svar", email="avvist@example.org")
+    pending, ok, rejected = Comment.objects.order_by("id")
+    Comment.objects.filter(pk=ok.pk).update(state="approved")
+    Comment.objects.filter(pk=rejected.pk).update(state="rejected", reason="off topic")
+    for url in [f"/c/{cons.slug}/", "/"]:
+        page = anon.get(url).content.decode()
+        assert "Venter på moderering" not in page and "Avvist svar" not in page
+        assert "@example.org" not in page
+    page = anon.get(f"/c/{cons.slug}/").content.decode()
+    assert "Godkjent svar" in page and "Gunn" in page
+
+
+def test_edit_link_needs_the_right_token(make_consultation):
+    cons = make_consultation()
+    answer(Client(), cons.slug, comment="Mitt svar")
+    other = make_consultation("annen")
+    assert Client().get(f"/c/{cons.slug}/mine/not-the-token/").status_code == 404
+    assert Client().post(f"/c/{cons.slug}/mine/not-the-token/", {"delete": "1"}).status_code == 404
+    assert Comment.objects.get().state == "pending"
+    assert Client().get(f"/c/{other.slug}/mine/x/").status_code == 404
+
+
+@override_settings(LOGIN_LOCKOUT_FAILURES=5)
+def test_login_brute_force_lockout(organiser):
+    c = Client(REMOTE_ADDR="10.0.0.7")
+    for _ in range(5):
+        assert c.post("/login/", {"username": "org", "password": "wrong-guess"}).status_code == 400
+    r = c.post("/login/", {"username": "org", "password": PASSWORD})
+    assert r.status_code == 429 and "_auth_user_id" not in c.session
+    assert LoginFailure.objects.get(username="org").locked_until is not None
+    # another address is not locked out
+    other = Client(REMOTE_ADDR="10.0.0.8")
+    assert other.post("/login/", {"username": "org", "password": PASSWORD}).status_code == 302
+    assert not LoginFailure.objects.filter(ip="10.0.0.8").exists()
+
+
+def test_login_next_must_be_local(organiser):
+    r = Client().post("/login/?next=https://evil.example/", {"username": "org", "password": PASSWORD})
+    assert r.status_code == 302 and r["Location"] == "/org/"
+
+
+@override_settings(UPLOAD_MAX_BYTES=1024)
+def test_upload_over_the_limit_is_refused(make_consultation, client_for):
+    cons = make_consultation()
+    org = client_for(cons.created_by)
+    big = SimpleUploadedFile("big.txt", b"Er det greit?\n\n" + b"x" * 2048, content_type="text/plain")
+    r = org.post(f"/org/c/{cons.slug}/import/", {"file": big, "format": "auto"})
+    assert r.status_code == 400 and "MB" in r.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_unsafe_xml_upload_is_refused_by_the_importer(make_consultation, client_for):
+    cons = make_consultation()
+    org = client_for(cons.created_by)
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+            b'<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>&lol2;</channel></rss>')
+    r = org.post(f"/org/c/{cons.slug}/import/", {"file": SimpleUploadedFile("x.xml", bomb), "format": "auto"})
+    assert r.status_code == 400 and "E109" in r.content.decode()
+    binary = SimpleUploadedFile("x.txt", bytes(range(256)) * 4)
+    r = org.post(f"/org/c/{cons.slug}/import/", {"file": binary, "format": "auto"})
+    assert r.status_code == 400 and "E103" in r.content.decode()
+    assert not ImportBatch.objects.exists() and not Comment.objects.exists()
+
+
+def test_honeypot_answers_are_kept_as_spam_not_published(make_consultation):
+    cons = make_consultation()
+    r = answer(Client(), cons.slug, comment="Kjøp nå", website="http://spam.example")
+    assert r.status_code == 302
+    c = Comment.objects.get()
+    assert c.state == "spam" and c.reason == "honeypot field filled in"
+    assert "Kjøp nå" not in Client().get(f"/c/{cons.slug}/").content.decode()
+
+
+@override_settings(SUBMIT_RATE_PER_HOUR=3)
+def test_rate_limit_on_answers(make_consultation):
+    cons = make_consultation()
+    c = Client(REMOTE_ADDR="10.1.1.1")
+    codes = [answer(c, cons.slug, comment=f"Svar {i}").status_code for i in range(5)]
+    assert codes == [302, 302, 302, 429, 429]
+    assert Comment.objects.count() == 3
+    assert answer(Client(REMOTE_ADDR="10.1.1.2"), cons.slug, comment="Annen").status_code == 302
+
+
+def test_first_run_setup_needs_a_strong_password_and_only_works_once(db):
+    from django.contrib.auth.models import User
+
+    c = Client()
+    assert c.get("/").status_code == 302
+    r = c.post("/setup/", {"username": "eva", "password1": "password", "password2": "password"})
+    assert r.status_code == 200 and not User.objects.exists()
+    r = c.post("/setup/", {"username": "eva", "password1": "12345678901", "password2": "12345678901"})
+    assert not User.objects.exists()
+    r = c.post("/setup/", {"username": "eva", "password1": PASSWORD, "password2": PASSWORD})
+    assert r.status_code == 302 and User.objects.get().is_superuser
+    r = Client().post("/setup/", {"username": "mallory", "password1": PASSWORD, "password2": PASSWORD})
+    assert r.status_code == 302 and User.objects.count() == 1
+
+
+def _cli(args, tmp_path, stdin="", env=None):
+    e = {**os.environ, "INNSPILL_DATA": str(tmp_path), **(env or {})}
+    e.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "innspill.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=e, timeout=120)
+
+
+def test_createadmin_applies_the_password_validators(tmp_path):
+    r = _cli(["createadmin", "--username", "admin", "--password-stdin"], tmp_path, "admin123\n")
+    assert r.returncode == 2 and "E301" in r.stderr and "password refused" in r.stderr
+    r = _cli(["createadmin", "--username", "admin", "--password-stdin"], tmp_path, PASSWORD + "\n")
+    assert r.returncode == 0, r.stderr
+    r = _cli(["createadmin", "--username", "admin", "--password-stdin"], tmp_path, PASSWORD + "\n")
+    assert r.returncode == 2 and "exists" in r.stderr
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_deploy_check_is_clean_in_production_mode(tmp_path):
+    env = {**os.environ, "INNSPILL_DATA": str(tmp_path), "INNSPILL_PRODUCTION": "1",
+           "INNSPILL_ALLOWED_HOSTS": "innspill.example.org", "DJANGO_SETTINGS_MODULE": "innspill.web.settings"}
+    env.pop("INNSPILL_DEBUG", None)
+    r = subprocess.run([sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "no issues" in r.stdout
+
+
+def test_debug_is_off_by_default():
+    from django.conf import settings
+
+    assert settings.DEBUG is False
