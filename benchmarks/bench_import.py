@@ -67,14 +67,21 @@ def generate(path: Path, megabytes: float, seed: int = 7) -> dict:
 
 
 def read_in_child(path: Path) -> dict:
-    code = ("import json, resource, sys, time\n"
+    # VmHWM is this process image's own peak; ru_maxrss would carry the parent's peak across exec
+    code = ("import json, sys, time\n"
+            "def hwm():\n"
+            "    for line in open('/proc/self/status'):\n"
+            "        if line.startswith('VmHWM:'):\n"
+            "            return int(line.split()[1]) / 1024\n"
+            "    import resource\n"
+            "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
             "from innspill.ingest import read_threads, ReadOptions\n"
             "t0 = time.perf_counter()\n"
             "(t,) = read_threads(sys.argv[1], ReadOptions(max_bytes=10**10))\n"
             "secs = time.perf_counter() - t0\n"
             "print(json.dumps({'seconds': secs, 'comments': len(t.comments), 'pingbacks': t.source['pingbacks'],\n"
             "  'elements': t.source['comment_elements'], 'replies': sum(1 for c in t.comments if c.parent_id),\n"
-            "  'max_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n")
+            "  'max_rss_mb': hwm()}))\n")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
