@@ -122,7 +122,10 @@ class StanceFinder:
             if c and self._strong_condition(text, s, c):
                 return Verdict("mixed", 0.6, (s, e), "open-conditional")
         if len(words(text[first[0]:sents[-1][1]])) >= 3:
-            best = max(sents, key=lambda se: (bool(self.normative.first(text, *se)), -se[0]))
+            def proposes(se) -> bool:  # "Alle bør rydde etter seg", not "Meir treng vi ikkje"
+                ws = words(text[se[0]:se[1]])
+                return bool(self.normative.first(text, *se)) and not any(w in self.negators for w in ws)
+            best = max(sents, key=lambda se: (proposes(se), -se[0]))
             return Verdict("for", 0.6, best, "open-proposal")
         return Verdict("none", 0.4, first, "no-cue")
 
