@@ -108,6 +108,7 @@ def main() -> int:
              f"to questions; machine: {os.cpu_count()} cores, Python {platform.python_version()}",
              "", "| run | seconds | answers/s | vs raw embedding | peak memory (MB) |", "|---|---:|---:|---:|---:|"]
     raw_s = runs["raw embedding"]["seconds"]
+    raw_mb = runs["raw embedding"]["peak_mb"]
     for name, r in runs.items():
         lines.append(f"| {name} | {r['seconds']:.1f} | {n / r['seconds']:.0f} | {r['seconds'] / raw_s:.2f}x "
                      f"| {r['peak_mb']:.0f} |")
@@ -123,9 +124,10 @@ def main() -> int:
               f"({warm['cache_hits']} vectors from the cache, {warm['embedded']} embedded; target < 10%)",
               f"extrapolated to 1,000,000 answers (linear): local {base['seconds'] * 1e6 / n / 3600:.1f} h, "
               f"dask {dask['seconds'] * 1e6 / n / 3600:.1f} h on this machine",
-              f"memory: {fixed:.0f} MB fixed (model and libraries); the local runner's peak grows by "
-              f"{(base['peak_mb'] - fixed) * 1024 / n:.1f} KB per answer, so about "
-              f"{(fixed + (base['peak_mb'] - fixed) * 1e6 / n) / 1024:.1f} GB at 1,000,000 answers if linear"]
+              f"memory: the raw embedding run peaks at {raw_mb:.0f} MB (model, libraries and the engine's buffers; "
+              f"{fixed:.0f} MB before any batch); the local runner's peak is {(base['peak_mb'] - raw_mb) * 1024 / n:.1f} KB "
+              f"per answer above that, so about {(raw_mb + (base['peak_mb'] - raw_mb) * 1e5 / n) / 1024:.1f} GB at "
+              f"100,000 answers and {(raw_mb + (base['peak_mb'] - raw_mb) * 1e6 / n) / 1024:.1f} GB at 1,000,000 if linear"]
     text = "\n".join(lines)
     print(text)
     if args.write:
