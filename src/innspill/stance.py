@@ -186,8 +186,7 @@ class StanceFinder:
 
     def judge(self, text: str, start: int, end: int, question: Question) -> Verdict:
         sents = sentences(text, start, end) or [(start, end)]
-        if len(sents) > 1 and text[sents[0][1] - 1:sents[0][1] + 1].rstrip(" »”\"'").endswith("?") or \
-                len(sents) > 1 and text[sents[0][0]:sents[0][1]].rstrip(" »”\"'").endswith("?"):
+        if len(sents) > 1 and text[sents[0][0]:sents[0][1]].rstrip(" »”\"'").endswith("?"):
             sents = sents[1:]  # «Bør klubbhuset leies ut?» Nei, …: the answer starts after the question
         first = sents[0]
         head = sents[:2]
