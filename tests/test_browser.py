@@ -1,28 +1,9 @@
 """Open the HTML brief in Debian's chromium (Playwright): no console errors, no network, charts visible."""
 
-import os
-import shutil
 
 import pytest
 
 from conftest import ROOT
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have chromium (.ci/run installs it with apt-get)")
-        pytest.skip("chromium is not installed here (apt-get install chromium); CI installs it in .ci/run")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])

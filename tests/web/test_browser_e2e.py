@@ -5,7 +5,6 @@ a brief that reflects the correction. Screenshots go to out/screenshots/."""
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,9 +16,6 @@ import pytest
 from .conftest import PASSWORD, QUESTIONS
 from conftest import ROOT
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = ROOT / "out" / "screenshots"
 
 
@@ -55,18 +51,6 @@ def server(tmp_path_factory):
     proc.terminate()
     proc.wait(timeout=20)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have chromium (.ci/run installs it with apt-get)")
-        pytest.skip("chromium is not installed here (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def _shot(page, name):
