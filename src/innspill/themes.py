@@ -36,6 +36,7 @@ MICRO_ABOVE = 300  # groups larger than this are first cut into micro-clusters b
 MICRO_K = 150
 MAX_THEMES = 10  # per question and stance
 QUOTE_CANDIDATES = 5  # how many answers past the wanted quotes are looked at for a quotable sentence
+THRESHOLD_SAMPLE = 2000  # answers used to estimate a group's similarity threshold
 HASH_DIM = 1024  # bag-of-stems vectors when embeddings are off
 
 
@@ -103,9 +104,13 @@ def _agglomerate(means: np.ndarray, weights: np.ndarray, threshold: float, max_c
 
 
 def _threshold(X: np.ndarray) -> float:
-    """Similarity above which two answers say the same thing, from the group's own spread."""
+    """Similarity above which two answers say the same thing, from the group's own spread
+    (estimated on an evenly spaced sample of at most ``THRESHOLD_SAMPLE`` answers, so memory
+    stays flat however large the group: the full matrix of 20,000 answers would need 1.6 GB)."""
     if len(X) < 3:
         return 0.9
+    if len(X) > THRESHOLD_SAMPLE:
+        X = X[:: -(-len(X) // THRESHOLD_SAMPLE)]
     S = X @ X.T
     off = S[~np.eye(len(X), dtype=bool)]
     return float(off.mean() + 1.0 * off.std())
@@ -118,8 +123,7 @@ def cluster_group(X: np.ndarray, threshold: float | None = None, min_size: int =
         return []
     if n == 1:
         return [[0]]
-    sample = X if n <= 2000 else X[:: max(1, n // 2000)]
-    t = _threshold(sample) if threshold is None else threshold
+    t = _threshold(X) if threshold is None else threshold
     max_k = max(1, min(MAX_THEMES, round(math.sqrt(n / 2))))
     if n > MICRO_ABOVE:
         micro = _kmeans(X, min(MICRO_K, n // 2))
