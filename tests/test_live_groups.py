@@ -311,3 +311,101 @@ def _timed(data):
     result = build_results(data)
     assert result["groups"] is not None
     return time.perf_counter() - start
+
+
+# ---------------------------------------------------------------- Pol.is export
+
+
+def _vote_set(votes):
+    return sorted((v["participant"], v["statement"], v["vote"], v.get("at")) for v in votes)
+
+
+def test_polis_export_written_and_read_back_equal_to_the_votes(tmp_path):
+    from innspill.live.polis import read_polis, write_polis
+
+    data, _ = dataset()
+    data["statements"][1]["text"] = 'Kantina bør ha «grønne» dager, også "fredag", med komma'
+    data["statements"][11]["hidden"] = True
+    result = build_results(data)
+    paths = write_polis(result, tmp_path)
+    assert [p.name for p in paths] == ["comments.csv", "votes.csv", "participants-votes.csv", "summary.csv"]
+
+    lines = {p.name: p.read_text(encoding="utf-8").splitlines() for p in paths}
+    assert lines["comments.csv"][0] == "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body"
+    assert lines["votes.csv"][0] == "timestamp,datetime,comment-id,voter-id,vote"
+    assert lines["participants-votes.csv"][0] == (
+        "participant,group-id,n-comments,n-votes,n-agree,n-disagree," + ",".join(str(s) for s in PLANTED))
+    assert [line.split(",")[0] for line in lines["summary.csv"]] == [
+        "topic", "url", "voters", "voters-in-conv", "commenters", "comments", "groups", "conversation-description"]
+    assert "groups,2" in lines["summary.csv"] and f"voters,{LARGE + SMALL}" in lines["summary.csv"]
+    # votes.csv: 1 = agree, JavaScript-style datetime, sorted by comment then voter
+    first = lines["votes.csv"][1].split(",")
+    assert first[2:4] == ["1", "1"]
+    assert first[1] == "Wed Nov 25 2026 18:03:00 GMT+0000 (Coordinated Universal Time)"
+    assert int(first[0]) == 1795629780
+    # participants-votes.csv: p1 is in the large group (0), one column per statement
+    row = lines["participants-votes.csv"][1].split(",")
+    assert row[0] == "1" and row[1] == "0" and row[3] == "12"
+
+    back = read_polis(tmp_path)
+    assert _vote_set(back["votes"]) == _vote_set(data["votes"])
+    assert [p["id"] for p in back["participants"]] == sorted((p["id"] for p in data["participants"]),
+                                                             key=lambda p: int(p[1:]))
+    assert [s["text"] for s in back["statements"]] == [s["text"] for s in data["statements"]]
+    assert [s["hidden"] for s in back["statements"]] == [s["hidden"] for s in data["statements"]]
+    assert back["session"]["title"] == "Test"
+    # the read-back data is valid input and gives the same counts and groups
+    again = build_results(back)
+    assert again["counts"] == result["counts"]
+    assert again["groups"]["members"] == result["groups"]["members"]
+
+
+def test_polis_export_writes_only_the_last_vote_and_computes_results_when_given_data(tmp_path):
+    from innspill.live.polis import read_polis, write_polis
+
+    data, _ = dataset(large=4, small=0, flip=0)        # too few for groups: group-id empty
+    data["votes"].append({"participant": "p1", "statement": 1, "vote": -1, "at": "2026-11-25T18:40:00Z"})
+    write_polis(data, tmp_path)                         # plain data: results are computed
+    back = read_polis(tmp_path)
+    assert len(back["votes"]) == len(data["votes"]) - 1
+    assert next(v for v in back["votes"] if v["participant"] == "p1" and v["statement"] == 1)["vote"] == -1
+    rows = (tmp_path / "participants-votes.csv").read_text(encoding="utf-8").splitlines()
+    assert all(r.split(",")[1] == "" for r in rows[1:])
+    assert "groups,0" in (tmp_path / "summary.csv").read_text(encoding="utf-8")
+
+
+def test_polis_export_non_numbered_participant_ids(tmp_path):
+    from innspill.live.polis import polis_ids, read_polis, write_polis
+
+    data, _ = dataset(large=6, small=0)
+    rename = {p["id"]: f"anon-{i}" for i, p in enumerate(data["participants"])}
+    for p in data["participants"]:
+        p["id"] = rename[p["id"]]
+    for v in data["votes"]:
+        v["participant"] = rename[v["participant"]]
+    assert polis_ids(data["participants"]) == {f"anon-{i}": i for i in range(6)}
+    write_polis(data, tmp_path)
+    back = read_polis(tmp_path)
+    assert _vote_set(back["votes"]) == _vote_set(
+        [{**v, "participant": f"p{v['participant'].split('-')[1]}"} for v in data["votes"]])
+
+
+def test_read_polis_from_participants_votes_only_and_bad_files(tmp_path):
+    from innspill.live.polis import read_polis, write_polis
+
+    data, _ = dataset()
+    write_polis(data, tmp_path)
+    (tmp_path / "votes.csv").unlink()
+    back = read_polis(tmp_path)
+    assert _vote_set(back["votes"]) == _vote_set([{k: v[k] for k in ("participant", "statement", "vote")}
+                                                  for v in data["votes"]])
+
+    (tmp_path / "participants-votes.csv").write_text("participant,group-id,n-comments,n-votes,n-agree,n-disagree,1\n"
+                                                     "x,,0,1,1,0,1\n", encoding="utf-8")
+    with pytest.raises(LiveFormatError, match="E410: participants-votes.csv line 2: expected an integer"):
+        read_polis(tmp_path)
+    (tmp_path / "comments.csv").write_text("id,text\n1,hei\n", encoding="utf-8")
+    with pytest.raises(LiveFormatError, match="comments.csv line 1: expected the columns"):
+        read_polis(tmp_path)
+    with pytest.raises(LiveFormatError, match="file not found"):
+        read_polis(tmp_path / "nowhere")

@@ -48,6 +48,7 @@ LIVE_CODES = {
     "E407": "a value is not one of the allowed values",
     "E408": "a timestamp is not ISO 8601",
     "E409": "invalid option value",
+    "E410": "a Pol.is export file is missing or malformed",
 }
 
 
@@ -108,7 +109,8 @@ def _type_name(value) -> str:
 class _Parsed:
     """Validated input: statement and participant order, the last vote per (participant, statement)."""
 
-    __slots__ = ("statements", "stmt_index", "participants", "part_index", "p_idx", "s_idx", "vals", "repeated")
+    __slots__ = ("statements", "stmt_index", "participants", "part_index", "p_idx", "s_idx", "vals", "ats",
+                 "repeated")
 
 
 def validate(data) -> _Parsed:
@@ -171,7 +173,7 @@ def validate(data) -> _Parsed:
             _timestamp(pa["joined"], f"{where}.joined")
     parsed.part_index = part_index
 
-    latest: dict[tuple[int, int], tuple[datetime | None, int]] = {}
+    latest: dict[tuple[int, int], tuple[datetime | None, int, str | None]] = {}
     repeated = 0
     for i, vote in enumerate(data["votes"]):
         if type(vote) is not dict:
@@ -200,12 +202,13 @@ def validate(data) -> _Parsed:
             repeated += 1
             if before[0] is not None and stamp is not None and stamp < before[0]:
                 continue            # an older vote listed after a newer one
-        latest[key] = (stamp, value)
+        latest[key] = (stamp, value, at)
 
     n = len(latest)
     parsed.p_idx = np.fromiter((k[0] for k in latest), dtype=np.int64, count=n)
     parsed.s_idx = np.fromiter((k[1] for k in latest), dtype=np.int64, count=n)
     parsed.vals = np.fromiter((v[1] for v in latest.values()), dtype=np.int8, count=n)
+    parsed.ats = [v[2] for v in latest.values()]
     parsed.repeated = repeated
     return parsed
 
