@@ -426,3 +426,18 @@ def test_read_polis_from_participants_votes_only_and_bad_files(tmp_path):
         read_polis(tmp_path)
     with pytest.raises(LiveFormatError, match="file not found"):
         read_polis(tmp_path / "nowhere")
+
+
+def test_read_polis_line_numbers_count_multiline_comments(tmp_path):
+    from innspill.live.polis import read_polis, write_polis
+
+    data, _ = dataset(large=6, small=0)
+    data["statements"][0]["text"] = "First line\nsecond line"
+    write_polis(data, tmp_path)
+    back = read_polis(tmp_path)
+    assert back["statements"][0]["text"] == "First line\nsecond line"
+    text = (tmp_path / "comments.csv").read_text(encoding="utf-8").rstrip("\n") + "\n\nnot-a-number,x,y,z,1,1,1,t\n"
+    (tmp_path / "comments.csv").write_text(text, encoding="utf-8")
+    # 1 header + 12 statements (one of them two lines) + a blank line -> the bad row is line 16
+    with pytest.raises(LiveFormatError, match="comments.csv line 16: expected an integer"):
+        read_polis(tmp_path)

@@ -70,8 +70,10 @@ def write_polis(result_or_data: dict, folder: str | Path) -> list[Path]:
     Returns the paths written, in the order ``comments.csv``, ``votes.csv``, ``participants-votes.csv``,
     ``summary.csv``. Only each participant's last vote on a statement is written.
     """
-    result = result_or_data if "groups" in result_or_data and "counts" in result_or_data \
-        else build_results(result_or_data)
+    if isinstance(result_or_data, dict) and "groups" in result_or_data and "counts" in result_or_data:
+        result = result_or_data
+    else:
+        result = build_results(result_or_data)
     parsed = validate(result)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -146,17 +148,23 @@ def write_polis(result_or_data: dict, folder: str | Path) -> list[Path]:
     return written
 
 
-def _read_rows(path: Path, header: list[str] | None):
+def _read_rows(path: Path, header: list[str] | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header row and the other rows with their line numbers (blank lines skipped)."""
     if not path.is_file():
         raise LiveFormatError("E410", str(path), "file not found")
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh))
+        reader = csv.reader(fh)
+        try:
+            rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+        except csv.Error as exc:
+            raise LiveFormatError("E410", f"{path.name} line {reader.line_num}", str(exc)) from None
     if header is None:
-        return rows
-    if not rows or rows[0][:len(header)] != header:
-        got = ",".join(rows[0]) if rows else "an empty file"
-        raise LiveFormatError("E410", f"{path.name} line 1", f"expected the columns {','.join(header)}, got {got}")
-    return rows
+        return [], rows
+    if not rows or rows[0][1][:len(header)] != header:
+        got = ",".join(rows[0][1]) if rows else "an empty file"
+        raise LiveFormatError("E410", f"{path.name} line {rows[0][0] if rows else 1}",
+                              f"expected the columns {','.join(header)}, got {got}")
+    return rows[0][1], rows[1:]
 
 
 def _int(text: str, where: str) -> int:
@@ -182,10 +190,10 @@ def read_polis(folder: str | Path) -> dict:
     file and line for a missing file or a malformed row.
     """
     folder = Path(folder)
-    comment_rows = _read_rows(folder / "comments.csv", COMMENTS)
-    col = {name: i for i, name in enumerate(comment_rows[0])}
+    head, rows = _read_rows(folder / "comments.csv", COMMENTS)
+    col = {name: i for i, name in enumerate(head)}
     statements = []
-    for line, row in enumerate(comment_rows[1:], start=2):
+    for line, row in rows:
         where = f"comments.csv line {line}"
         if len(row) < len(COMMENTS):
             raise LiveFormatError("E410", where, f"expected {len(COMMENTS)} columns, got {len(row)}")
@@ -198,10 +206,11 @@ def read_polis(folder: str | Path) -> dict:
 
     votes: list[dict] = []
     voters: dict[int, None] = {}
-    if (folder / "votes.csv").is_file():
-        rows = _read_rows(folder / "votes.csv", VOTES)
-        c = {name: i for i, name in enumerate(rows[0])}
-        for line, row in enumerate(rows[1:], start=2):
+    has_votes = (folder / "votes.csv").is_file()
+    if has_votes:
+        head, rows = _read_rows(folder / "votes.csv", VOTES)
+        c = {name: i for i, name in enumerate(head)}
+        for line, row in rows:
             where = f"votes.csv line {line}"
             if len(row) < len(VOTES):
                 raise LiveFormatError("E410", where, f"expected {len(VOTES)} columns, got {len(row)}")
@@ -213,25 +222,23 @@ def read_polis(folder: str | Path) -> dict:
             if at is not None:
                 vote["at"] = at
             votes.append(vote)
-    else:
-        rows = _read_rows(folder / "participants-votes.csv", PARTICIPANT_VOTES)
-        head = rows[0]
+    if not has_votes or (folder / "participants-votes.csv").is_file():     # participants who voted
+        head, rows = _read_rows(folder / "participants-votes.csv", PARTICIPANT_VOTES)
+        width = len(PARTICIPANT_VOTES)
         tids = [_int(name, f"participants-votes.csv line 1, column {i + 1}")
-                for i, name in enumerate(head[len(PARTICIPANT_VOTES):], start=len(PARTICIPANT_VOTES))]
-        for line, row in enumerate(rows[1:], start=2):
+                for i, name in enumerate(head[width:], start=width)]
+        for line, row in rows:
             where = f"participants-votes.csv line {line}"
             voter = _int(row[0], where)
             voters[voter] = None
-            for tid, cell in zip(tids, row[len(PARTICIPANT_VOTES):]):
-                if cell.strip() != "":
-                    votes.append({"participant": f"p{voter}", "statement": tid, "vote": _int(cell, where)})
-    if (folder / "participants-votes.csv").is_file():
-        for line, row in enumerate(_read_rows(folder / "participants-votes.csv", PARTICIPANT_VOTES)[1:], start=2):
-            voters[_int(row[0], f"participants-votes.csv line {line}")] = None
+            if not has_votes:       # the votes without their times
+                for tid, cell in zip(tids, row[width:]):
+                    if cell.strip() != "":
+                        votes.append({"participant": f"p{voter}", "statement": tid, "vote": _int(cell, where)})
 
     title = None
     if (folder / "summary.csv").is_file():
-        for row in _read_rows(folder / "summary.csv", None):
+        for _line, row in _read_rows(folder / "summary.csv", None)[1]:
             if len(row) >= 2 and row[0] == "topic":
                 title = row[1] or None
     return {
