@@ -80,7 +80,16 @@ def test_planted_groups_are_recovered():
     for sid, rows in groups["by_group"].items():
         assert sum(r["n"] for r in rows) == result["counts"][sid]["total"]
         assert sum(r["agree"] for r in rows) == result["counts"][sid]["agree"]
-    json.dumps(result)                            # JSON-serialisable
+    json.dumps(result)                            # JSON-serialisable, with plain Python types only
+    assert _plain(result)
+
+
+def _plain(value) -> bool:
+    if isinstance(value, dict):
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return type(value) in (int, float, str, bool, type(None))
 
 
 def test_consensus_and_divisive_are_the_planted_ones_and_the_small_group_is_not_outvoted():

@@ -232,7 +232,7 @@ def _bad_vote(i: int, participant, statement, value, known_participant: bool, kn
 
 
 def _share(part: int, whole: int) -> float:
-    return round(part / whole, 3) if whole else 0.0
+    return round(float(part) / float(whole), 3) if whole else 0.0
 
 
 def build_results(data: dict, *, include_straight_liners: bool = True, min_votes: int = 5, seed: int = 0) -> dict:
