@@ -73,8 +73,8 @@ def _w_band_keys(items: list[tuple[int, str]], bands) -> list[tuple[bytes, int]]
 
 
 def _w_verify(pairs: list[tuple[int, int]], norms: dict[int, str], threshold: float) -> list[tuple[int, int]]:
-    from ..dedupe import similar
-    return [(a, b) for a, b in pairs if similar(norms[a], norms[b], threshold)]
+    from ..dedupe import verify_pairs
+    return verify_pairs(pairs, norms, threshold)
 
 
 def _w_languages(texts: list[str]):
