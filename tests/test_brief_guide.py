@@ -340,18 +340,21 @@ def test_every_quoted_string_in_every_output_is_verbatim(seed_analysis, campaign
             for row in csv.DictReader(io.StringIO(render(data, "csv", lang, anonymise).decode("utf-8"))):
                 assert row["evidence"] in withheld or _verbatim(row["evidence"], texts), row
             brief = json.loads(render(data, "json", lang, anonymise, **kw))
+            assert _walk_quotes(brief, {c["id"]: c["text"] for c in data["comments"]}) > 10
 
-            def walk(x):
-                if isinstance(x, dict):
-                    if {"text", "comment_id", "start", "end"} <= set(x) and x["text"]:
-                        src = next(c["text"] for c in data["comments"] if c["id"] == x["comment_id"])
-                        assert x["text"] == src[x["start"]:x["end"]] or (x["masked"] and _verbatim(x["text"], [src]))
-                    for v in x.values():
-                        walk(v)
-                elif isinstance(x, list):
-                    for v in x:
-                        walk(v)
-            walk(brief)
+
+def _walk_quotes(x, texts: dict) -> int:
+    """Check every quote object (text, comment_id, start, end) in the brief JSON; returns how many."""
+    n = 0
+    if isinstance(x, dict):
+        if {"text", "comment_id", "start", "end"} <= set(x) and x["text"]:
+            src = texts[x["comment_id"]]
+            assert x["text"] == src[x["start"]:x["end"]] or (x["masked"] and _verbatim(x["text"], [src])), x
+            n += 1
+        x = list(x.values())
+    if isinstance(x, list):
+        n += sum(_walk_quotes(v, texts) for v in x)
+    return n
 
 
 def test_the_sensitive_story_summary_is_never_in_quotation_marks(seed_analysis):
