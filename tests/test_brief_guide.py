@@ -434,3 +434,68 @@ def test_live_cli_and_bad_files(seed_analysis, live_results, tmp_path, capsys):
         assert json.loads((tmp_path / "x.json").read_text())["live"]["statements"][0]["counts"]["disagree"] == 7
     assert main(["brief", str(a), "-o", str(tmp_path / "x.md"), "--live", str(tmp_path / "nope.json")]) == 2
     assert "E101" in capsys.readouterr().err
+
+
+def _session(n_people: int = 30, seed: int = 3) -> dict:
+    """A plain innspill.live/1 export: two camps of equal size on the seed's questions, one statement
+    everybody agrees with, and two participants who agree with everything (straight-liners)."""
+    rnd = random.Random(seed)
+    texts = [("question", "q1", "Er det greit at ansatte oppretter grupper på facebook i bedriftens navn?"),
+             ("statement", "q1", "Bedriften bør eie sine egne sider i sosiale medier."),
+             ("statement", "q2", "Ansatte som legger ut bilder fra jobben, bør få en advarsel."),
+             ("statement", "q3", "Alle bedrifter trenger retningslinjer for sosiale medier."),
+             ("statement", "q4", "Kommunikasjonsrådgivere kan ytre seg fritt som privatpersoner."),
+             ("statement", None, "Ledere bør ikke være venner med ansatte på Facebook.")]
+    statements = [{"id": k, "kind": kind, "text": text, "question_id": qid, "source": "presenter",
+                   "hidden": False, "revealed": True, "locked": False, "position": k}
+                  for k, (kind, qid, text) in enumerate(texts, 1)]
+    camp = {0: [-1, 1, 1, 1, -1, 1], 1: [1, -1, -1, 1, 1, -1]}  # statement 4: both camps agree
+    participants, votes = [], []
+    for i in range(1, n_people + 1):
+        pid = f"p{i}"
+        participants.append({"id": pid, "joined": "2026-11-25T18:01:00Z"})
+        for k in range(1, 7):
+            v = 1 if i > n_people - 2 else camp[i % 2][k - 1]
+            if i <= n_people - 2 and rnd.random() < 0.1:
+                v = 0
+            votes.append({"participant": pid, "statement": k, "vote": v, "at": f"2026-11-25T18:{10 + k:02d}:00Z"})
+    return {"schema": "innspill.live/1",
+            "session": {"code": "AB12CD", "title": "Frokostmøte", "language": "nb", "consultation": None,
+                        "started": "2026-11-25T18:00:00Z", "ended": None, "exported": "2026-11-25T19:00:00Z"},
+            "statements": statements, "participants": participants, "votes": votes}
+
+
+def test_live_results_from_the_live_package(seed_analysis, live_results, tmp_path):
+    results = pytest.importorskip("innspill.live.results")
+    plain = {k: v for k, v in live_results.items() if k in ("schema", "session", "statements", "participants",
+                                                               "votes")}
+    computed = results.build_results(plain)
+    assert {k: computed["counts"][k] for k in "1234"} == {k: live_results["counts"][k] for k in "1234"}
+    assert computed["straight_liners"] == live_results["straight_liners"] == ["p8"]
+
+    session = results.build_results(_session(), include_straight_liners=False)
+    assert session["groups"] and session["groups"]["k"] == 2 and len(session["straight_liners"]) == 2
+    brief = build_brief(seed_analysis, live=session)
+    lv = brief["live"]
+    assert lv["groups"]["sizes"] == session["groups"]["sizes"] and lv["straight_liners_included"] is False
+    assert lv["consensus"] == [c["statement"] for c in session["consensus"]] and 4 in lv["consensus"]
+    assert lv["divisive"] == [d["statement"] for d in session["divisive"]] and len(lv["divisive"]) >= 4
+    md = render(seed_analysis, "md", "nb", live=session).decode("utf-8")
+    sizes = ", ".join(str(x) for x in session["groups"]["sizes"])
+    assert f"Meningsgrupper: 2 grupper med {sizes} deltakere" in md
+    assert "Rettlinjestemmere: 2 deltakere" in md and "regnet ut uten dem" in md
+    c4 = session["counts"]["4"]
+    consensus = " ".join(_section(md, "### Enighet").split())
+    assert f"- *Alle bedrifter trenger retningslinjer for sosiale medier.* – enig {c4['agree']} (" in consensus
+    assert f"står over {c4['pass']} (" in consensus and "– 30 stemmer (spørsmål 3)" in consensus
+
+    a = tmp_path / "a.json"
+    a.write_text(json.dumps(seed_analysis, ensure_ascii=False), encoding="utf-8")
+    live = tmp_path / "live.json"
+    live.write_text(json.dumps(session, ensure_ascii=False), encoding="utf-8")
+    for choice, included in (("include", True), ("exclude", False)):
+        assert main(["brief", str(a), "-o", str(tmp_path / "b.json"), "--live", str(live),
+                     "--straight-liners", choice]) == 0
+        got = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["live"]
+        assert got["straight_liners_included"] is included and got["straight_liners"] == 2
+    assert main(["brief", str(a), "-o", str(tmp_path / "b.json"), "--straight-liners", "include"]) == 2

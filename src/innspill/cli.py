@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(once, the default) or once per author (all); the brief says which")
     b.add_argument("--live", metavar="RESULTS",
                    help="results of a live debate (innspill.live/1 JSON with results) to show beside each question")
+    b.add_argument("--straight-liners", choices=("include", "exclude"), default=None,
+                   help="with --live: count participants who agreed (or disagreed) with every statement in the "
+                        "opinion groups and consensus, or leave them out (default: the choice in the results file; "
+                        "computed again from its votes when it differs)")
 
     i = sub.add_parser("inspect", help="show what would be read from FILE, without analysing",
                        description="Print the detected format and encoding, posts, questions, comment counts "
@@ -256,7 +260,9 @@ def cmd_brief(args) -> int:
     if args.live:
         from .report.live import load as load_live
 
-        live = load_live(args.live)
+        live = load_live(args.live, None if args.straight_liners is None else args.straight_liners == "include")
+    elif args.straight_liners:
+        raise InnspillError("E301", "--straight-liners needs --live RESULTS")
     try:
         fmt = write_brief(data, args.output, args.format, args.lang, anonymise=args.anonymise,
                           min_answers=args.min_answers, count_campaigns=args.count_campaigns, live=live)

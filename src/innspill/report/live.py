@@ -12,6 +12,8 @@ from ..errors import InnspillError
 
 SCHEMA = "innspill.live/1"
 VOTES = ("agree", "disagree", "pass")
+RESULT_KEYS = ("counts", "participants_voting", "straight_liners", "straight_liners_included", "groups",
+               "consensus", "divisive", "notes", "notes_detail")
 
 
 def _bad(msg: str, path: str | None) -> InnspillError:
@@ -25,8 +27,9 @@ def _count(x, what: str, path: str | None) -> int:
     return x
 
 
-def check(data, path: str | None = None) -> dict:
-    """The results, checked (and computed from a plain export when the live package is there)."""
+def check(data, path: str | None = None, include_straight_liners: bool | None = None) -> dict:
+    """The results, checked; computed from a plain export (or computed again, when
+    ``include_straight_liners`` is given and the file holds the votes) when the live package is there."""
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise _bad(f"not an {SCHEMA} file", path)
     sts = data.get("statements")
@@ -34,12 +37,20 @@ def check(data, path: str | None = None) -> dict:
                                             and isinstance(s.get("text"), str)
                                             and s.get("kind") in ("question", "statement") for s in sts):
         raise _bad("statements must be a list of {id, kind: question|statement, text}", path)
-    if "counts" not in data:
+    recompute = include_straight_liners is not None and isinstance(data.get("votes"), list) and \
+        bool(data.get("straight_liners_included", True)) != include_straight_liners
+    if "counts" not in data or recompute:
         try:
             from ..live.results import build_results
         except ImportError:
             raise _bad("the file holds no results (counts); export the results of the live debate", path) from None
-        data = build_results(data)
+        plain = {k: v for k, v in data.items() if k not in RESULT_KEYS}
+        data = build_results(plain, include_straight_liners=True if include_straight_liners is None
+                             else include_straight_liners)
+    elif include_straight_liners is not None and bool(data.get("straight_liners_included", True)) != \
+            include_straight_liners:
+        raise _bad("the results were computed with the other straight-liner choice and hold no votes to "
+                   "compute them again", path)
     counts = data.get("counts")
     if not isinstance(counts, dict):
         raise _bad("counts must be an object keyed by statement id", path)
@@ -56,10 +67,10 @@ def check(data, path: str | None = None) -> dict:
     return data
 
 
-def load(path: str) -> dict:
+def load(path: str, include_straight_liners: bool | None = None) -> dict:
     from ..evaluate import load_json
 
-    return check(load_json(path, "live results"), path)
+    return check(load_json(path, "live results"), path, include_straight_liners)
 
 
 def model(res: dict, question_ids: set[str], min_answers: int) -> dict:
