@@ -123,7 +123,8 @@ def test_csv_of_answers(seed_analysis):
     rows = list(csv.DictReader(io.StringIO(render(seed_analysis, "csv", "en").decode("utf-8"))))
     assert len(rows) == len(seed_analysis["answers"])
     assert list(rows[0]) == ["comment", "question", "stance", "confidence", "evidence", "evidence_masked",
-                             "theme_id", "theme"]
+                             "theme_id", "theme", "campaign", "counted_as"]
+    assert all(r["campaign"] == "" and r["counted_as"] == "1" for r in rows)  # the seed's double posts are copies
     c21 = [r for r in rows if r["comment"] == "c21"]
     assert c21 and all(r["evidence"] == "[withheld: sensitive]" for r in c21)
     assert all(r["theme_id"] for r in rows)
@@ -137,10 +138,11 @@ def test_pptx_reads_back(seed_analysis, tmp_path):
     path.write_bytes(render(seed_analysis, "pptx", "nb"))
     prs = Presentation(str(path))
     slides = list(prs.slides)
-    assert len(slides) == 1 + len(seed_analysis["questions"]) + 1
+    assert len(slides) == 1 + 1 + len(seed_analysis["questions"]) + 1
     text = lambda s: "\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)  # noqa: E731
     assert "Debattnotat" in text(slides[0]) and "Anonymisert" in text(slides[0])
-    for k, s in enumerate(slides[1:-1], start=1):
+    assert "Slik leser du notatet" in text(slides[1]) and "Dette er kopier, ikke en kampanje." in text(slides[1])
+    for k, s in enumerate(slides[2:-1], start=1):
         pics = [sh for sh in s.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
         assert len(pics) == 1 and pics[0]._element.nvPicPr.cNvPr.get("descr").startswith("Stolpediagram")
         assert f"Spørsmål {k}:" in text(s)
@@ -185,7 +187,7 @@ def test_every_message_has_a_norwegian_translation():
     with root.joinpath("locale/nb/LC_MESSAGES/brief.po").open("rb") as fh:
         catalog = read_po(fh)
     found = list(extract_from_dir(str(root), method_map=[("**.py", "python"), ("**/templates/**.j2", "jinja2")],
-                                  keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
+                                  keywords={"_": None, "gettext": None, "ngettext": (1, 2), "n_": (1, 2)},
                                   options_map={"**/templates/**.j2": {"extensions": "jinja2.ext.i18n"}}))
     assert len(found) > 60
     for _, _, msg, _, _ in found:

@@ -94,6 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
                            "(the default)")
     mode.add_argument("--include-sensitive", dest="anonymise", action="store_false",
                       help="quote unmasked, including sensitive stories (for the organiser only; the brief says so)")
+    b.add_argument("--min-answers", type=int, default=5, metavar="N",
+                   help="mark every number that rests on fewer than N answers as few answers (default 5)")
+    b.add_argument("--count-campaigns", choices=("once", "all"), default="once",
+                   help="a campaign or form letter (the same text from several authors) counts as one answer "
+                        "(once, the default) or once per author (all); the brief says which")
+    b.add_argument("--live", metavar="RESULTS",
+                   help="results of a live debate (innspill.live/1 JSON with results) to show beside each question")
+    b.add_argument("--straight-liners", choices=("include", "exclude"), default=None,
+                   help="with --live: count participants who agreed (or disagreed) with every statement in the "
+                        "opinion groups and consensus, or leave them out (default: the choice in the results file; "
+                        "computed again from its votes when it differs)")
 
     i = sub.add_parser("inspect", help="show what would be read from FILE, without analysing",
                        description="Print the detected format and encoding, posts, questions, comment counts "
@@ -255,8 +266,16 @@ def cmd_brief(args) -> int:
     if not isinstance(data, dict) or data.get("schema") != "innspill.analysis/1":
         raise InnspillError("E204", "not an innspill.analysis/1 file", path=args.analysis,
                             hint="write one with: innspill analyze INPUT -o analysis.json")
+    live = None
+    if args.live:
+        from .report.live import load as load_live
+
+        live = load_live(args.live, None if args.straight_liners is None else args.straight_liners == "include")
+    elif args.straight_liners:
+        raise InnspillError("E301", "--straight-liners needs --live RESULTS")
     try:
-        fmt = write_brief(data, args.output, args.format, args.lang, anonymise=args.anonymise)
+        fmt = write_brief(data, args.output, args.format, args.lang, anonymise=args.anonymise,
+                          min_answers=args.min_answers, count_campaigns=args.count_campaigns, live=live)
     except (KeyError, TypeError) as exc:
         raise InnspillError("E204", f"the analysis lacks a field the brief needs ({exc})", path=args.analysis,
                             hint="write it again with this version of innspill analyze") from None

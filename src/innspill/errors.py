@@ -26,6 +26,7 @@ CODES = {
     "E204": "analysis file is malformed",
     "E301": "invalid option value",
     "E302": "an optional output dependency is missing",
+    "E303": "live results file is malformed",
 }
 
 

@@ -7,7 +7,7 @@ import os
 
 from ..errors import InnspillError
 from .i18n import LANGS, Text
-from .model import build_brief
+from .model import MIN_ANSWERS, build_brief
 
 FORMATS = ("html", "pdf", "md", "pptx", "csv", "json")
 EXTENSIONS = {".html": "html", ".htm": "html", ".pdf": "pdf", ".md": "md", ".markdown": "md",
@@ -24,14 +24,19 @@ def format_for(path: str, fmt: str | None) -> str:
     return EXTENSIONS[ext]
 
 
-def render(data: dict, fmt: str, lang: str, anonymise: bool = True) -> bytes:
-    """The brief of analysis ``data`` in ``fmt`` as bytes."""
+def render(data: dict, fmt: str, lang: str, anonymise: bool = True, *, min_answers: int = MIN_ANSWERS,
+           count_campaigns: str = "once", live: dict | None = None) -> bytes:
+    """The brief of analysis ``data`` in ``fmt`` as bytes.
+
+    ``min_answers``: numbers resting on fewer answers are marked; ``count_campaigns``: ``once`` or
+    ``all``; ``live``: results of a live debate (``innspill.live/1`` with results) to merge in."""
     if fmt not in FORMATS:
         raise InnspillError("E301", f"unknown brief format {fmt!r}", hint="use one of " + ", ".join(FORMATS))
     if lang not in LANGS:
         raise InnspillError("E301", f"unknown brief language {lang!r}", hint="use nb or en")
     T = Text(lang)
-    brief = build_brief(data, anonymise=anonymise, placeholders=T.placeholders())
+    brief = build_brief(data, anonymise=anonymise, placeholders=T.placeholders(), min_answers=min_answers,
+                        count_campaigns=count_campaigns, live=live)
     if fmt == "json":
         return (json.dumps(brief, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     if fmt == "csv":
@@ -49,11 +54,13 @@ def render(data: dict, fmt: str, lang: str, anonymise: bool = True) -> bytes:
 
 
 def write_brief(data: dict, path: str, fmt: str | None = None, lang: str | None = None,
-                anonymise: bool = True) -> str:
+                anonymise: bool = True, *, min_answers: int = MIN_ANSWERS, count_campaigns: str = "once",
+                live: dict | None = None) -> str:
     """Write the brief to ``path``; returns the format written."""
     fmt = format_for(path, fmt)
     lang = lang or ("nb" if data.get("language") in ("nb", "nn") else "en")
-    payload = render(data, fmt, lang, anonymise)
+    payload = render(data, fmt, lang, anonymise, min_answers=min_answers, count_campaigns=count_campaigns,
+                     live=live)
     try:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         tmp = path + ".tmp"

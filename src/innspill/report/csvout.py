@@ -1,4 +1,6 @@
-"""CSV of answers for spreadsheets: comment, question, stance, confidence, evidence, theme."""
+"""CSV of answers for spreadsheets: comment, question, stance, confidence, evidence, theme, and how many
+answers the row counts for (``counted_as``: more than 1 only for a campaign's text with
+``--count-campaigns all``) with its campaign id. No percentages: nothing to put a count beside."""
 
 from __future__ import annotations
 
@@ -10,12 +12,16 @@ def to_csv(brief: dict, T) -> str:
     numbers = {q["id"]: q["number"] for q in brief["questions"]}
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["comment", "question", "stance", "confidence", "evidence", "evidence_masked", "theme_id", "theme"])
+    campaign = {d["comment_id"]: d for d in brief["duplicates"] if d["kind"] == "campaign"}
+    all_ = brief["guide"]["count_campaigns"] == "all"
+    w.writerow(["comment", "question", "stance", "confidence", "evidence", "evidence_masked", "theme_id", "theme",
+                "campaign", "counted_as"])
     for r in brief["answers"]:
         evidence = r["evidence"] if r["evidence"] is not None else (T._("[withheld: sensitive]")
                                                                      if r["evidence_withheld"] else "")
         theme = T._("other") if r["theme_other"] else (r["theme"] or "")
         w.writerow([r["comment_id"], numbers.get(r["question_id"], r["question_id"]), r["stance"],
                     f"{r['confidence']:.3f}", evidence, "yes" if r["evidence_masked"] else "", r["theme_id"] or "",
-                    theme])
+                    theme, campaign[r["comment_id"]]["id"] if r["comment_id"] in campaign else "",
+                    campaign[r["comment_id"]]["authors"] if all_ and r["comment_id"] in campaign else 1])
     return buf.getvalue()

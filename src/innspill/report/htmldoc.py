@@ -8,6 +8,7 @@ import jinja2
 
 from ..errors import InnspillError
 from ..model import STANCES
+from . import guidetext as G
 from .charts import stance_svg
 from .i18n import Text
 
@@ -23,8 +24,16 @@ def _env(autoescape: bool) -> jinja2.Environment:
 
 def _context(brief: dict, T: Text) -> dict:
     numbers = {q["id"]: q["number"] for q in brief["questions"]}
+    live = {s["id"]: s for s in (brief.get("live") or {}).get("statements", [])}
+    mn = brief["guide"]["min_answers"]
     return {
-        "b": brief, "T": T, "stances": STANCES, "numbers": numbers,
+        "b": brief, "T": T, "stances": STANCES, "numbers": numbers, "live": live,
+        "guide": G.guide(brief, T), "copies": G.copies(brief, T), "campaigns": G.campaigns(brief, T),
+        "campaign_groups": [d for d in brief["duplicates"] if d["kind"] == "campaign"],
+        "qcamp": lambda q: G.question_campaigns(brief, q, T), "cs": lambda n, x: G.count_share(T, n, x),
+        "few": G.few(T, mn), "live_counts": lambda s: G.live_counts(T, s), "live_source": lambda s: G.live_source(T, s),
+        "live_tags": lambda s: G.live_tags(T, s, mn),
+        "live_summary": G.live_summary(brief, T) if brief.get("live") else [],
         "placeholders": ", ".join(T.placeholders().values()),
         "stance_heads": {"for": T._("Arguments for"), "against": T._("Arguments against"),
                          "mixed": T._("Conditions people set"), "none": T._("Without taking a side")},
@@ -46,7 +55,7 @@ def charts_svg(brief: dict, T: Text) -> dict:
         alt = T._("Bar chart of stances on question %(n)s: %(for)s for, %(against)s against, %(mixed)s mixed, "
                   "%(none)s no side.", n=q["number"], **q["counts"])
         title = T._("Question %(n)s: stances (%(a)s answered)", n=q["number"], a=q["answered"])
-        out[q["id"]] = stance_svg(q["counts"], labels, title, alt, f"chart-{q['id']}")
+        out[q["id"]] = stance_svg(q["counts"], labels, title, alt, f"chart-{q['id']}", T.pct)
     return out
 
 

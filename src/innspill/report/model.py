@@ -9,12 +9,16 @@ by its categories only (a summary), never quoted.
 
 from __future__ import annotations
 
+from ..errors import InnspillError
 from ..model import STANCES
 from ..privacy import mask, overlaps
+from . import guide as guide_mod
+from . import live as live_mod
 
 SCHEMA = "innspill.brief/1"
 STATEMENT_WORDS = (6, 32)
 MAX_STATEMENTS = 8
+MIN_ANSWERS = 5  # a number resting on fewer answers than this is marked "few answers"
 
 
 class Masker:
@@ -41,17 +45,18 @@ class Masker:
         return {"text": shown, "comment_id": cid, "start": start, "end": end, "masked": n > 0}
 
 
-def _counts(answers: list[dict]) -> dict:
-    return {s: sum(a["stance"] == s for a in answers) for s in STANCES}
+def _counts(answers: list[dict], weight: dict | None = None) -> dict:
+    weight = weight or {}
+    return {s: sum(weight.get(a["comment_id"], 1) for a in answers if a["stance"] == s) for s in STANCES}
 
 
-def verdict(counts: dict) -> str:
+def verdict(counts: dict, min_answers: int = 3) -> str:
     """Where people stand on a question: agree-for/-against, divided, conditional, no-side, few, unanswered."""
     n = sum(counts.values())
     decided = counts["for"] + counts["against"]
     if n == 0:
         return "unanswered"
-    if n < 3:
+    if n < max(3, min_answers):
         return "few"
     if counts["mixed"] >= max(counts["for"], counts["against"]) and counts["mixed"] >= 0.3 * n:
         return "conditional"
@@ -75,15 +80,40 @@ def _minority(themes: list[dict], counts: dict) -> list[str]:
     return [t["id"] for t in themes if t["stance"] == least and not t["other"]]
 
 
-def build_brief(data: dict, *, anonymise: bool = True, placeholders: dict | None = None) -> dict:
-    """The brief model of analysis ``data`` (an ``innspill.analysis/1`` dict)."""
+def check_options(min_answers, count_campaigns) -> None:
+    if isinstance(min_answers, bool) or not isinstance(min_answers, int) or min_answers < 1:
+        raise InnspillError("E301", f"--min-answers must be a whole number of at least 1, not {min_answers!r}")
+    if count_campaigns not in guide_mod.CAMPAIGN_MODES:
+        raise InnspillError("E301", f"--count-campaigns must be once or all, not {count_campaigns!r}")
+
+
+def build_brief(data: dict, *, anonymise: bool = True, placeholders: dict | None = None,
+                min_answers: int = MIN_ANSWERS, count_campaigns: str = "once", live: dict | None = None) -> dict:
+    """The brief model of analysis ``data`` (an ``innspill.analysis/1`` dict).
+
+    ``min_answers``: a number resting on fewer answers is flagged ``few``. ``count_campaigns``:
+    ``once`` (a campaign's text counts as one answer) or ``all`` (once per author). ``live``: the
+    results of a live debate (``innspill.live/1`` with results) to set beside each question.
+    """
+    check_options(min_answers, count_campaigns)
     placeholders = placeholders or {"name": "[name]", "email": "[e-mail]", "phone": "[phone]"}
     comments = {c["id"]: c for c in data["comments"]}
     masker = Masker(comments, anonymise, placeholders)
     distinct = [c for c in data["comments"] if c["status"] == "kept" and c.get("duplicate_of") is None]
     theme_of = {aid: t for t in data.get("themes", []) for aid in t["answer_ids"]}
-    questions = [_question(q, data, masker, distinct, theme_of) for q in data["questions"]]
+    groups = guide_mod.duplicate_groups(data["comments"])
+    weight = guide_mod.weights(groups, count_campaigns)
+    campaign_of = {g["comment_id"]: g["id"] for g in groups if g["kind"] == "campaign"}
+    questions = [_question(q, data, masker, distinct, theme_of, weight, campaign_of, min_answers)
+                 for q in data["questions"]]
+    live_part = None
+    if live is not None:
+        live_part = live_mod.model(live_mod.check(live), {q["id"] for q in questions}, min_answers)
+        for q in questions:
+            q["live"] = [s["id"] for s in live_part["statements"] if s["question_id"] == q["id"]]
     stats = data["stats"]
+    facts = guide_mod.facts(data, groups, min_answers=min_answers, count_campaigns=count_campaigns)
+    facts["counted"] = sum(weight.get(c["id"], 1) for c in distinct)
     return {
         "schema": SCHEMA,
         "analysis_schema": data.get("schema"),
@@ -91,6 +121,8 @@ def build_brief(data: dict, *, anonymise: bool = True, placeholders: dict | None
         "language": data.get("language"),
         "mode": "anonymised" if anonymise else "include-sensitive",
         "stats": {k: stats.get(k) for k in ("comments_read", "distinct", "duplicates", "answers")},
+        "guide": facts,
+        "duplicates": [_group(g, masker) for g in groups],
         "questions": questions,
         "statements": _statements(questions),
         "stories": _stories(distinct, data, masker),
@@ -102,18 +134,32 @@ def build_brief(data: dict, *, anonymise: bool = True, placeholders: dict | None
                         for f in ("personal-data", "sensitive", "personal-story", "sensitive-story")},
         },
         "tool": data.get("provenance", {}).get("tool"),
+        "live": live_part,
     }
 
 
-def _question(q: dict, data: dict, masker: Masker, distinct: list[dict], theme_of: dict) -> dict:
+def _group(g: dict, masker: Masker) -> dict:
+    """A group of linked comments, with its opening quoted (verbatim, masked) when it is a campaign."""
+    out = dict(g)
+    out["quote"] = None
+    if g["kind"] == "campaign":
+        start, end = guide_mod.first_sentence(masker.comments[g["comment_id"]]["text"])
+        out["quote"] = masker.quote(g["comment_id"], start, end) if end > start else None
+    return out
+
+
+def _question(q: dict, data: dict, masker: Masker, distinct: list[dict], theme_of: dict, weight: dict,
+              campaign_of: dict, min_answers: int) -> dict:
     answers = [a for a in data["answers"] if a["question_id"] == q["id"]]
-    counts = _counts(answers)
+    counts = _counts(answers, weight)
+    n_answered = sum(counts.values())
     themes = []
     for t in (t for t in data.get("themes", []) if t["question_id"] == q["id"]):
         refs = t.get("quote_refs") or []
         quotes = [x for x in (masker.quote(r["comment_id"], r["start"], r["end"]) for r in refs) if x]
-        themes.append({"id": t["id"], "label": t["label"], "stance": t["stance"], "size": t["size"],
-                       "other": t.get("other", False), "share": t["size"] / len(answers) if answers else 0.0,
+        size = sum(weight.get(aid.split(":", 1)[0], 1) for aid in t["answer_ids"]) if weight else t["size"]
+        themes.append({"id": t["id"], "label": t["label"], "stance": t["stance"], "size": size,
+                       "other": t.get("other", False), "share": size / n_answered if n_answered else 0.0,
                        "quotes": quotes, "no_quote": not quotes})
     answered = {a["comment_id"] for a in answers}
     declined = [a for a in answers if a.get("provenance", {}).get("stance_rule") == "decline"]
@@ -123,17 +169,25 @@ def _question(q: dict, data: dict, masker: Masker, distinct: list[dict], theme_o
         x = masker.quote(a["comment_id"], start, start + len(a["evidence"])) if a["evidence"] else None
         declined_quotes.append(x or {"text": None, "comment_id": a["comment_id"]})
     other = next((t for t in themes if t["other"]), None)
+    not_addressed = [c["id"] for c in distinct if c["id"] not in answered]
+    n_declined = sum(weight.get(a["comment_id"], 1) for a in declined)
     return {
         "id": q["id"], "number": q["number"], "text": q["text"], "kind": q["kind"],
-        "answered": len(answered), "distinct": len(distinct), "counts": counts,
-        "verdict": verdict(counts),
+        "answered": n_answered, "distinct": sum(weight.get(c["id"], 1) for c in distinct), "counts": counts,
+        "shares": {s: counts[s] / n_answered if n_answered else 0.0 for s in STANCES},
+        "few": n_answered < min_answers,
+        "verdict": verdict(counts, min_answers),
         "themes": [t for t in themes if not t["other"]],
         "other": {"size": other["size"], "share": other["share"], "label": other["label"]} if other else
                  {"size": 0, "share": 0.0, "label": ""},
         "minority": _minority(themes, counts),
         "declined": declined_quotes,
-        "no_side": counts["none"] - len(declined),
-        "not_addressed": [c["id"] for c in distinct if c["id"] not in answered],
+        "declined_n": n_declined,
+        "no_side": counts["none"] - n_declined,
+        "not_addressed": not_addressed,
+        "not_addressed_n": sum(weight.get(cid, 1) for cid in not_addressed),
+        "campaigns": sorted({campaign_of[cid] for cid in answered if cid in campaign_of}),
+        "live": [],
     }
 
 

@@ -13,6 +13,7 @@ from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
 from ..model import STANCES
+from . import guidetext as G
 from .charts import stance_png
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -73,17 +74,36 @@ def to_pptx(brief: dict, T) -> bytes:
 
     labels = {st: T.stance(st) for st in STANCES}
     margin = Inches(0.5)
+    s = prs.slides.add_slide(blank)
+    _text(s, margin, Inches(0.3), WIDTH - 2 * margin, Inches(0.8), T._("How to read this brief"), size=26, bold=True)
+    groups = [d for d in brief["duplicates"] if d["kind"] == "campaign"]
+    guide = G.guide(brief, T) + [G.copies(brief, T)] + G.campaigns(brief, T)
+    guide += [f"{_short(d['quote']['text'], 160)} – {d['id']}, {d['comment_id']}"
+              + (f", {T._('masked')}" if d["quote"]["masked"] else "") for d in groups if d["quote"]]
+    _text(s, margin, Inches(1.1), WIDTH - 2 * margin, HEIGHT - Inches(1.3), "\n".join(guide),
+          size=13 if len(guide) <= 8 else 11)
+    live = {st["id"]: st for st in (brief.get("live") or {}).get("statements", [])}
+    mn = brief["guide"]["min_answers"]
     for q in brief["questions"]:
         s = prs.slides.add_slide(blank)
         _text(s, margin, Inches(0.3), WIDTH - 2 * margin, Inches(1.2),
               T._("Question %(n)s", n=q["number"]) + ": " + q["text"], size=22, bold=True)
         png = stance_png(q["counts"], labels, T._("Question %(n)s: stances (%(a)s answered)", n=q["number"],
-                                                  a=q["answered"]))
+                                                  a=q["answered"]), T.pct)
         pic = s.shapes.add_picture(io.BytesIO(png), margin, Inches(1.6), width=Inches(6.4))
         pic._element.nvPicPr.cNvPr.set("descr", T._(
             "Bar chart of stances on question %(n)s: %(for)s for, %(against)s against, %(mixed)s mixed, "
             "%(none)s no side.", n=q["number"], **q["counts"]))
-        _text(s, margin, Inches(4.0), Inches(6.4), Inches(1.0), T.verdict(q["verdict"]), size=16)
+        notes = [T.verdict(q["verdict"])]
+        if q["few"]:
+            notes.append("⚠ " + T._("These shares rest on %(n)s answers.", n=q["answered"]) + " " + G.few(T, mn))
+        if G.question_campaigns(brief, q, T):
+            notes.append(G.question_campaigns(brief, q, T))
+        for sid in q["live"][:3]:
+            st = live[sid]
+            notes.append(T._("Live vote") + ": " + st["text"] + " – " + G.live_counts(T, st)
+                         + ("; ⚠ " + G.few(T, mn) if st["few"] else ""))
+        _text(s, margin, Inches(4.0), Inches(6.4), Inches(3.2), "\n".join(notes), size=16 if len(notes) == 1 else 13)
         quotes = _quotes(q)
         top = Inches(1.6)
         for x in quotes:
@@ -100,6 +120,17 @@ def to_pptx(brief: dict, T) -> bytes:
           "\n".join(lines) or T._("No answer has a sentence short enough for a statement."), size=16)
     for shape in s.shapes:
         shape.text_frame.word_wrap = True
+
+    if brief.get("live"):
+        s = prs.slides.add_slide(blank)
+        _text(s, margin, Inches(0.3), WIDTH - 2 * margin, Inches(0.9), T._("Live vote"), size=26, bold=True)
+        lv = brief["live"]
+        lines = G.live_summary(brief, T)
+        for head, ids in ((T._("Consensus: statements every opinion group shares"), lv["consensus"]),
+                          (T._("Divisive: statements that split the opinion groups"), lv["divisive"])):
+            lines.append(head + ": " + ("; ".join(f"{live[i]['text']} ({G.live_counts(T, live[i])})" for i in ids)
+                                        or T._("None.")))
+        _text(s, margin, Inches(1.2), WIDTH - 2 * margin, HEIGHT - Inches(1.4), "\n".join(lines), size=13)
 
     buf = io.BytesIO()
     prs.core_properties.title = T._("Debate brief")

@@ -8,13 +8,14 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..errors import InnspillError
 from ..model import STANCES
 from . import corrections, services
 from .forms import CommentFlagForm, SpanForm, StanceForm
@@ -178,7 +179,15 @@ def brief(request, slug, fmt):
     from ..report import render as render_brief
 
     _run, data = _corrected_or_404(c)
-    payload = render_brief(data, fmt, _brief_lang(request, data))
+    opts = {}  # ?campaigns=once|all&min=N: the brief's --count-campaigns and --min-answers
+    if "campaigns" in request.GET:
+        opts["count_campaigns"] = request.GET["campaigns"]
+    if "min" in request.GET:
+        opts["min_answers"] = int(request.GET["min"]) if request.GET["min"].isdigit() else request.GET["min"]
+    try:
+        payload = render_brief(data, fmt, _brief_lang(request, data), **opts)
+    except InnspillError as exc:
+        return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
     resp = HttpResponse(payload, content_type=BRIEF_TYPES[fmt])
     if fmt != "html" or request.GET.get("download"):
         resp["Content-Disposition"] = f'attachment; filename="brief-{c.slug}.{fmt}"'
