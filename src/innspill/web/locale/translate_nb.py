@@ -137,7 +137,7 @@ def main(folder: Path) -> int:
         while j < len(lines) and lines[j].startswith('"'):
             j += 1
         msgid = unquote(lines[i:j])
-        head = [ln for ln in lines[:i] if ln != "#, fuzzy"]
+        head = [ln.replace("#, fuzzy, ", "#, ") for ln in lines[:i] if ln != "#, fuzzy" and not ln.startswith("#| ")]
         if msgid == "":
             out.append("\n".join(head + lines[i:]).replace("charset=CHARSET", "charset=UTF-8")
                        .replace('"Language: \\n"', '"Language: nb\\n"'))
