@@ -12,6 +12,8 @@ Nothing is deleted: a duplicate keeps its place with ``status = "duplicate"``,
 
 from __future__ import annotations
 
+from functools import cache
+
 from datasketch import MinHash, MinHashLSH
 
 from .model import Comment
@@ -56,12 +58,21 @@ def lsh_bands(threshold: float = NEAR_THRESHOLD) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
+@cache
+def _permutations() -> tuple:
+    """The MinHash permutations of seed 7 and their scheme, made once (making them is most of a
+    MinHash's cost); a MinHash made from them hashes exactly as a fresh one of seed 7."""
+    mh = MinHash(num_perm=NUM_PERM, seed=7)
+    return mh.permutations, mh.scheme
+
+
 def band_keys(norm: str, bands: tuple[int, int]) -> list[bytes] | None:
     """The LSH bucket keys of one normalised text (None when it is too short to compare)."""
     sh = _shingles(norm)
     if len(sh) < 5:
         return None
-    mh = MinHash(num_perm=NUM_PERM, seed=7)
+    perms, scheme = _permutations()
+    mh = MinHash(num_perm=NUM_PERM, seed=7, permutations=perms, scheme=scheme)
     mh.update_batch(list(sh))
     b, r = bands
     hv = mh.hashvalues

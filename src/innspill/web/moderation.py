@@ -102,12 +102,20 @@ def refresh_signals(consultation, force: bool = False) -> int:
             duplicate=copies, form_letter=form_letter, sensitive=sensitive,
             copy_of=root[pk] if root[pk] != pk else None, copy_how=how[pk], group_size=len(members),
             group_authors=len(authors), privacy=privacy))
+    out = [s for s in out if _changed(old.get(s.comment_id), s)]  # write only what changed
     with transaction.atomic():
         CommentSignals.objects.bulk_create(
             out, batch_size=500, update_conflicts=True, unique_fields=["comment"],
-            update_fields=["stamp", "bucket", "group_key", "spam", "duplicate", "form_letter", "sensitive",
-                           "copy_of", "copy_how", "group_size", "group_authors", "privacy"])
+            update_fields=list(SIGNAL_FIELDS))
     return assessed
+
+
+SIGNAL_FIELDS = ("stamp", "bucket", "group_key", "spam", "duplicate", "form_letter", "sensitive", "copy_of", "copy_how",
+                 "group_size", "group_authors", "privacy")
+
+
+def _changed(old: CommentSignals | None, new: CommentSignals) -> bool:
+    return old is None or any(getattr(old, f) != getattr(new, f) for f in SIGNAL_FIELDS)
 
 
 def _privacy_summary(p: dict | None) -> dict:
