@@ -93,6 +93,12 @@ def test_signals_follow_new_and_changed_comments(queue_consultation):
     s = CommentSignals.objects.get(comment=late)
     assert s.form_letter and s.group_size == 4 and s.copy_of == ids["letter1"]
     assert CommentSignals.objects.get(comment_id=ids["letter1"]).group_size == 4
+    # a participant withdraws a copy: the group shrinks at the next batch
+    Comment.objects.filter(pk=ids["letter3"]).update(state="withdrawn", text="")
+    assert moderation.stale(c).count() == 1
+    moderation.refresh_signals(c)
+    assert CommentSignals.objects.get(comment_id=ids["letter1"]).group_size == 3
+    assert not CommentSignals.objects.filter(comment_id=ids["letter3"]).exists()
     # a participant edits the spam into an ordinary answer: stale, then recomputed
     spam = Comment.objects.get(pk=ids["spam"])
     spam.text = "Jeg synes grupper på facebook er greit så lenge de er åpne."
@@ -231,3 +237,24 @@ def test_two_moderators_own_logins_in_the_log_and_no_cross_access(make_consultat
     assert "@" not in text and "mona@example.org" not in text
     page = mads.get("/org/c/a/moderate/log/?who=mona")
     assert [who for _e, who in page.context["rows"]] == ["mona"]
+
+
+def test_participant_sees_the_rule_not_the_note(make_consultation, client_for):
+    c = make_consultation()
+    rule = ModerationRule.objects.create(consultation=c, code="R3", text="Ingen personangrep.")
+    anon = client_for(HTTP_ACCEPT_LANGUAGE="en")
+    r = answer(anon, c.slug, comment="Sjefen er en idiot og burde sparkes, det er greit med facebook.")
+    link = anon.get(r["Location"]).context["link"].split("testserver", 1)[1]
+    x = Comment.objects.get()
+    org = client_for(c.created_by)
+    org.post(f"/org/c/{c.slug}/moderate/", {"ids": [x.pk], "action": "reject", "rule": rule.pk,
+                                            "note": "intern: ring ham"})
+    page = anon.get(link).content.decode()
+    assert "rejected" in page and "R3: Ingen personangrep." in page and "intern: ring ham" not in page
+    # approving later names no rule, and the log keeps both decisions
+    org.post(f"/org/c/{c.slug}/moderate/", {"show": "rejected", "ids": [x.pk], "action": "approve",
+                                            "rule": rule.pk})
+    x.refresh_from_db()
+    assert x.state == "approved" and x.reason == ""
+    assert list(ModerationEvent.objects.order_by("id").values_list("after", "rule_code")) == [
+        ("rejected", "R3"), ("approved", "")]

@@ -39,9 +39,11 @@ def link_heavy(text: str) -> bool:
 
 
 def stale(consultation):
-    """Comments whose signals are missing or older than their last change."""
-    return consultation.comments.exclude(state=Comment.WITHDRAWN).filter(
-        Q(signals__isnull=True) | Q(signals__stamp__lt=F("updated_at")))
+    """Comments whose signals are missing or older than their last change, and withdrawn ones
+    that still have signals (their copies' groups have shrunk)."""
+    return consultation.comments.filter(
+        (~Q(state=Comment.WITHDRAWN) & (Q(signals__isnull=True) | Q(signals__stamp__lt=F("updated_at"))))
+        | Q(state=Comment.WITHDRAWN, signals__isnull=False))
 
 
 def _language(consultation) -> str | None:
@@ -104,6 +106,8 @@ def refresh_signals(consultation, force: bool = False) -> int:
             group_authors=len(authors), privacy=privacy))
     out = [s for s in out if _changed(old.get(s.comment_id), s)]  # write only what changed
     with transaction.atomic():
+        CommentSignals.objects.filter(comment__consultation=consultation,
+                                      comment__state=Comment.WITHDRAWN).delete()
         CommentSignals.objects.bulk_create(
             out, batch_size=500, update_conflicts=True, unique_fields=["comment"],
             update_fields=list(SIGNAL_FIELDS))
@@ -177,9 +181,9 @@ def decide(comments, action: str, user, rule=None, note: str = "") -> int:
     target = {"approve": Comment.APPROVED, "reject": Comment.REJECTED, "spam": Comment.SPAM,
               "pending": Comment.PENDING}[action]
     note = note.strip()[:300]
+    if target in (Comment.APPROVED, Comment.PENDING):
+        rule = None  # a rule is a reason not to publish
     reason = (f"{rule.code}: {rule.text}" if rule else note)[:300]
-    if target in (Comment.APPROVED, Comment.PENDING) and not rule:
-        reason = note
     now, n, events = timezone.now(), 0, []
     with transaction.atomic():
         changed = []

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
@@ -251,8 +252,7 @@ def heard(c: Consultation, lang: str) -> dict | None:
         questions.append({"number": q["number"], "text": q["text"], "answered": q["answered"],
                           "counts": [(T.stance(s), k, round(100 * k / n) if n else 0) for s, k in q["counts"].items()],
                           "verdict": T.verdict(q["verdict"]), "themes": themes})
-    return {"questions": questions, "distinct": brief["stats"]["distinct"], "masked": brief["privacy"]["masked"],
-            "run": run}
+    return {"questions": questions, "distinct": brief["stats"]["distinct"], "masked": brief["privacy"]["masked"]}
 
 
 def public_results(request, slug):
@@ -260,9 +260,16 @@ def public_results(request, slug):
     if not results_published(c):
         raise Http404("no public results")
     lang = (get_language() or "nb")[:2]
-    data = heard(c, lang if lang in ("nb", "en") else "nb")
-    if data is None:
+    lang = lang if lang in ("nb", "en") else "nb"
+    run = services.latest_run(c)
+    if run is None:
         raise Http404("no analysis")
+    last = c.corrections.order_by("-id").values_list("id", flat=True).first()
+    key = f"innspill:heard:{c.pk}:{run.pk}:{last}:{lang}"  # a public page: built once per run and correction
+    data = cache.get(key)
+    if data is None:
+        data = heard(c, lang)
+        cache.set(key, data, 600)
     return render(request, "web/public_results.html", {"c": c, "heard": data})
 
 
