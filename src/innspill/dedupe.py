@@ -12,6 +12,8 @@ Nothing is deleted: a duplicate keeps its place with ``status = "duplicate"``,
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
@@ -68,13 +70,22 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
+@cache
+def _permutations() -> tuple:
+    """The MinHash permutations of seed 7 and their scheme, made once (making them is most of a
+    MinHash's cost); a MinHash made from them hashes exactly as a fresh one of seed 7."""
+    mh = MinHash(num_perm=NUM_PERM, seed=7)
+    return mh.permutations, mh.scheme
+
+
 def signature(norm: str) -> np.ndarray | None:
     """The text's MinHash signature (``NUM_PERM`` values below 2**32, as uint32), or None when
     it is too short to compare."""
     sh = _shingles(norm)
     if len(sh) < 5:
         return None
-    mh = MinHash(num_perm=NUM_PERM, seed=7)
+    perms, scheme = _permutations()
+    mh = MinHash(num_perm=NUM_PERM, seed=7, permutations=perms, scheme=scheme)
     mh.update_batch(list(sh))
     return mh.hashvalues.astype(np.uint32)
 

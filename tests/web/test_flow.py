@@ -89,10 +89,10 @@ def test_moderation_bulk_actions_keep_everything(make_consultation, client_for):
     org = client_for(cons.created_by)
     r = org.post(f"/org/c/{cons.slug}/moderate/", {"ids": [c1.pk, c2.pk], "action": "approve"})
     assert r.status_code == 302
-    r = org.post(f"/org/c/{cons.slug}/moderate/", {"ids": [c3.pk], "action": "spam", "reason": ""})
+    r = org.post(f"/org/c/{cons.slug}/moderate/", {"ids": [c3.pk], "action": "spam", "note": ""})
     c3.refresh_from_db()
     assert c3.state == "pending"  # a reason is required
-    org.post(f"/org/c/{cons.slug}/moderate/", {"ids": [c3.pk], "action": "spam", "reason": "advertising"})
+    org.post(f"/org/c/{cons.slug}/moderate/", {"ids": [c3.pk], "action": "spam", "note": "advertising"})
     states = dict(Comment.objects.values_list("id", "state"))
     assert states == {c1.pk: "approved", c2.pk: "approved", c3.pk: "spam"}
     assert ModerationEvent.objects.count() == 3

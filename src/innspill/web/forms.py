@@ -101,20 +101,6 @@ def initial_from(comment: Comment, questions) -> dict:
     return data
 
 
-class ModerationForm(forms.Form):
-    ACTIONS = [("approve", _("Approve")), ("reject", _("Reject")), ("spam", _("Mark as spam")),
-               ("pending", _("Back to the queue"))]
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
-    ids = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("action") in ("reject", "spam") and not (data.get("reason") or "").strip():
-            raise forms.ValidationError(_("Give a reason when you reject a comment or mark it as spam."))
-        return data
-
-
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (text, JSONL, WordPress or Disqus export, saved page, CSV, xlsx)"))
     format = forms.ChoiceField(label=_("Format"), choices=[(f, f) for f in FORMATS], initial="auto")

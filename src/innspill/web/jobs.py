@@ -81,13 +81,19 @@ def run_job(job: Job, worker: str) -> Job:
         Job.objects.filter(id=job.id, claimed_by=worker).update(progress=percent, message=stage,
                                                                  heartbeat=timezone.now())
 
+    def estimate(texts: int, seconds: float) -> None:
+        from .models import JobEstimate
+
+        JobEstimate.objects.update_or_create(job_id=job.id, defaults={"texts": texts, "seconds": seconds,
+                                                                      "at": timezone.now()})
+
     stop = threading.Event()
     beat = threading.Thread(target=_beat, args=(job.id, worker, stop), daemon=True)
     beat.start()
     try:
         if job.kind != "analyse":
             raise ValueError(f"unknown job kind {job.kind!r}")
-        run = run_analysis(job.consultation, progress=progress)
+        run = run_analysis(job.consultation, progress=progress, on_estimate=estimate)
         Job.objects.filter(id=job.id, claimed_by=worker).update(
             status=Job.DONE, progress=100, message="done", run=run, finished_at=timezone.now())
     except Exception as exc:  # the job fails, the worker goes on

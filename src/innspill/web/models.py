@@ -134,6 +134,11 @@ class ModerationEvent(models.Model):
     after = models.CharField(max_length=10)
     reason = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now)
+    # the policy rule a decision names (a snapshot of its code and text, kept if the rule changes) and a note
+    rule = models.ForeignKey("web.ModerationRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    rule_code = models.CharField(max_length=20, blank=True)
+    rule_text = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True)
 
 
 class AnalysisRun(models.Model):
@@ -194,3 +199,12 @@ class LoginFailure(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["username", "ip"], name="login_failure_unique")]
+
+
+from .models_moderation import (  # noqa: E402,F401  (issue 9: moderation, closing the loop)
+    CommentSignals,
+    JobEstimate,
+    MisreadingFlag,
+    ModerationRule,
+    ResultsPage,
+)

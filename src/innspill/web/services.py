@@ -80,8 +80,10 @@ def build_thread(consultation: Consultation) -> tuple[Thread, dict[str, int]]:
     return Thread(post=post_text(consultation, questions), questions=qs, comments=comments, source=source), cmap
 
 
-def run_analysis(consultation: Consultation, progress: Callable[[int, str], None] | None = None) -> AnalysisRun:
-    """Run every stage on the consultation and store the analysis (innspill.analysis/1)."""
+def run_analysis(consultation: Consultation, progress: Callable[[int, str], None] | None = None,
+                 on_estimate: Callable[[int, float], None] | None = None) -> AnalysisRun:
+    """Run every stage on the consultation and store the analysis (innspill.analysis/1).
+    ``on_estimate(texts, seconds)``: the embedder's estimate, timed on a sample, before a long batch."""
     from ..pipeline import run_stages
 
     thread, cmap = build_thread(consultation)
@@ -97,7 +99,14 @@ def run_analysis(consultation: Consultation, progress: Callable[[int, str], None
         return out
 
     lang = consultation.language if consultation.language != "auto" else "auto"
-    analysis = run_stages(thread, lang=lang, embedder=embedder(), use_embeddings=settings.USE_EMBEDDINGS, step=step)
+    emb = embedder()
+    if emb is not None:
+        emb.on_estimate = on_estimate
+    try:
+        analysis = run_stages(thread, lang=lang, embedder=emb, use_embeddings=settings.USE_EMBEDDINGS, step=step)
+    finally:
+        if emb is not None:
+            emb.on_estimate = None
     data = analysis.to_dict()
     data["provenance"]["seconds"] = {k: round(v, 3) for k, v in timings.items()}
     data["provenance"]["runner"] = {"name": "web", "note": "innspill worker, from the database"}

@@ -1,5 +1,5 @@
 """Organiser and moderator pages: dashboard, consultation settings and questions, publishing,
-invitations, the moderation queue, imports, analysis jobs."""
+invitations, imports, analysis jobs (the moderation queue is in views_moderation)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..errors import InnspillError
 from . import jobs, services
-from .forms import ConsultationForm, ImportForm, ModerationForm, QuestionFormSet
+from .forms import ConsultationForm, ImportForm, QuestionFormSet
 from .models import (
     Comment,
     Consultation,
@@ -29,7 +29,6 @@ from .models import (
     Invitation,
     Job,
     Membership,
-    ModerationEvent,
     new_token,
     token_hash,
 )
@@ -123,50 +122,6 @@ def invite(request, slug):
     return redirect("web:overview", slug=slug)
 
 
-def moderate_comments(comments, action: str, reason: str, user) -> int:
-    """Change the state of ``comments``, logging each change; nothing is deleted."""
-    target = {"approve": Comment.APPROVED, "reject": Comment.REJECTED, "spam": Comment.SPAM,
-              "pending": Comment.PENDING}[action]
-    n = 0
-    now = timezone.now()
-    with transaction.atomic():
-        for comment in comments.select_for_update().exclude(state=Comment.WITHDRAWN):
-            if comment.state == target and comment.reason == reason:
-                continue
-            ModerationEvent.objects.create(comment=comment, user=user, before=comment.state, after=target,
-                                           reason=reason)
-            comment.state, comment.reason, comment.moderated_by, comment.moderated_at = target, reason, user, now
-            comment.save(update_fields=["state", "reason", "moderated_by", "moderated_at"])
-            n += 1
-    return n
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def moderate(request, slug):
-    c, role = consultation_for(request, slug)
-    show = request.GET.get("show", Comment.PENDING)
-    if request.method == "POST":
-        form = ModerationForm(request.POST)
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-        if form.is_valid() and ids:
-            n = moderate_comments(c.comments.filter(id__in=ids), form.cleaned_data["action"],
-                                  form.cleaned_data["reason"].strip(), request.user)
-            messages.success(request, _("%(n)d comments changed.") % {"n": n})
-        elif not ids:
-            messages.error(request, _("Choose at least one comment."))
-        else:
-            for err in form.non_field_errors():
-                messages.error(request, err)
-        return redirect(f"{reverse('web:moderate', args=[slug])}?show={show}")
-    states = dict(Comment.STATES)
-    comments = c.comments.all() if show == "all" else c.comments.filter(state=show if show in states else "pending")
-    counts = dict(c.comments.values_list("state").annotate(n=Count("id")))
-    return render(request, "web/moderate.html", {
-        "c": c, "role": role, "comments": comments.prefetch_related("events")[:500], "show": show,
-        "tabs": [(k, label, counts.get(k, 0)) for k, label in Comment.STATES], "form": ModerationForm()})
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request, slug):
@@ -231,7 +186,9 @@ def job(request, slug, job):
     c, role = consultation_for(request, slug)
     j = get_object_or_404(Job, pk=job, consultation=c)
     data = {"id": j.pk, "status": j.status, "progress": j.progress, "message": j.message,
-            "attempts": j.attempts, "run": j.run_id}
+            "attempts": j.attempts, "run": j.run_id,
+            "estimate": {"texts": j.estimate.texts, "seconds": round(j.estimate.seconds, 1)}
+            if hasattr(j, "estimate") else None}
     if request.GET.get("format") == "json":
         return JsonResponse(data)
     return render(request, "web/job.html", {"c": c, "role": role, "job": j, "refresh": j.status in (Job.QUEUED, Job.RUNNING)})

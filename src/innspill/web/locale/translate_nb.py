@@ -103,6 +103,15 @@ NB = {
 }
 PLURALS = {"%(n)s published answer": ("%(n)s publisert svar", "%(n)s publiserte svar")}
 
+try:  # the strings of each feature's own table (run as a script: the folder is on sys.path)
+    from nb_moderation import NB as _NB_MODERATION
+    from nb_moderation import PLURALS as _PLURALS_MODERATION
+except ImportError:  # imported as a module
+    from .nb_moderation import NB as _NB_MODERATION
+    from .nb_moderation import PLURALS as _PLURALS_MODERATION
+NB.update(_NB_MODERATION)
+PLURALS.update(_PLURALS_MODERATION)
+
 
 def unquote(lines):
     return "".join(re.match(r'^(?:msgid|msgid_plural|msgstr)?\s*"(.*)"$', ln).group(1) for ln in lines) \
@@ -128,7 +137,7 @@ def main(folder: Path) -> int:
         while j < len(lines) and lines[j].startswith('"'):
             j += 1
         msgid = unquote(lines[i:j])
-        head = [ln for ln in lines[:i] if ln != "#, fuzzy"]
+        head = [ln.replace("#, fuzzy, ", "#, ") for ln in lines[:i] if ln != "#, fuzzy" and not ln.startswith("#| ")]
         if msgid == "":
             out.append("\n".join(head + lines[i:]).replace("charset=CHARSET", "charset=UTF-8")
                        .replace('"Language: \\n"', '"Language: nb\\n"'))
