@@ -82,11 +82,13 @@ def signature(norm: str) -> np.ndarray | None:
     """The text's MinHash signature (``NUM_PERM`` values below 2**32, as uint32), or None when
     it is too short to compare."""
     sh = _shingles(norm)
-    if len(sh) < 5:
-        return None
+    return _minhash(sh) if len(sh) >= 5 else None
+
+
+def _minhash(shingles: set[bytes]) -> np.ndarray:
     perms, scheme = _permutations()
     mh = MinHash(num_perm=NUM_PERM, seed=7, permutations=perms, scheme=scheme)
-    mh.update_batch(list(sh))
+    mh.update_batch(list(shingles))
     return mh.hashvalues.astype(np.uint32)
 
 
@@ -234,16 +236,21 @@ def link_duplicates(comments: list[Comment], threshold: float = NEAR_THRESHOLD) 
     """
     live, norms, groups, first, truncated = link_copies(comments)
     bands = lsh_bands(threshold)
-    keyed = [(pos, sig) for n, pos in first.items() if (sig := signature(n)) is not None]
-    if keyed:
-        positions = np.array([pos for pos, _ in keyed])
-        sigs = np.stack([sig for _, sig in keyed])  # distinct texts x NUM_PERM, uint32
-        del keyed
-        table = np.stack([bands_of(sig, bands) for sig in sigs])  # distinct texts x bands
-        checked: set[tuple[int, int]] = set()
+    positions, sigs, shingles = [], [], []
+    for n, pos in first.items():
+        sh = _shingles(n)
+        if len(sh) >= 5:
+            positions.append(pos)
+            sigs.append(_minhash(sh))
+            shingles.append(np.unique(np.fromiter((hash(x) for x in sh), dtype=np.int64, count=len(sh))))
+    if positions:
+        rows_pos = np.array(positions)
+        sig_table = np.stack(sigs)  # distinct texts x NUM_PERM, uint32
+        del sigs
+        table = np.stack([bands_of(sig, bands) for sig in sig_table])  # distinct texts x bands
         for band in range(table.shape[1]):
             for rows in _shared_buckets(table[:, band]):
-                _link_bucket(rows, positions, sigs, norms, groups, threshold, checked)
+                _link_bucket(rows, band, table, rows_pos, sig_table, shingles, groups, threshold)
     return apply_links(live, norms, groups, truncated)
 
 
@@ -258,18 +265,21 @@ def _shared_buckets(column: np.ndarray):
             yield order[s:e]
 
 
-def _link_bucket(rows: np.ndarray, positions: np.ndarray, sigs: np.ndarray, norms: dict[int, str],
-                 groups: _Groups, threshold: float, checked: set) -> None:
-    """Check the pairs of one bucket: the signature test for all of a row's partners at once
-    (one numpy comparison), then the exact Jaccard for the few left. Pairs are never listed: a
-    form letter sent in a thousand variants makes half a million of them."""
+def _link_bucket(rows: np.ndarray, band: int, table: np.ndarray, positions: np.ndarray, sigs: np.ndarray,
+                 shingles: list[np.ndarray], groups: _Groups, threshold: float) -> None:
+    """Check the pairs of one bucket, all of a row's partners at once: pairs that met in an earlier
+    band were checked there, pairs whose signatures disagree are dropped (one numpy comparison
+    each), and the exact Jaccard of the rest is computed on the texts' hashed shingles. Pairs are
+    never listed: a form letter sent in a thousand variants makes half a million of them."""
     for k in range(len(rows) - 1):
-        rest = rows[k + 1:]
-        close = rest[(sigs[rest] == sigs[rows[k]]).sum(axis=1) >= EST_MATCHES]
-        for j in close.tolist():
-            a, b = sorted((int(positions[rows[k]]), int(positions[j])))
-            if (a, b) in checked or groups.find(a) == groups.find(b):
+        row, rest = rows[k], rows[k + 1:]
+        keep = (sigs[rest] == sigs[row]).sum(axis=1) >= EST_MATCHES
+        if band:
+            keep &= ~(table[rest, :band] == table[row, :band]).any(axis=1)
+        for j in rest[keep].tolist():
+            a, b = int(positions[row]), int(positions[j])
+            if groups.find(a) == groups.find(b):
                 continue
-            checked.add((a, b))
-            if similar(norms[a], norms[b], threshold):
+            inter = np.intersect1d(shingles[row], shingles[j], assume_unique=True).size
+            if inter / (shingles[row].size + shingles[j].size - inter) >= threshold:
                 groups.union(a, b)
