@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-deps bench-import bench-scale bench-web serve fuzz lint wheel-check eval eval-quick clean
+.PHONY: demo test bench bench-deps bench-import bench-scale bench-scale-memory bench-web serve fuzz lint wheel-check eval eval-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ fuzz: $(STAMP)
 # 100,000 generated answers through the local and the Dask runner; writes benchmarks/RESULTS.md (about 3 h on 2 cores)
 bench-scale: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py --answers $${ANSWERS:-100000} --workers $${WORKERS:-2} --write
+
+# the local runner's memory stage by stage at 100,000 generated answers, with a stand-in for the model (minutes)
+bench-scale-memory: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py --answers $${ANSWERS:-100000} --memory-only --write
 
 GOLDS := $(wildcard examples/*.gold.json) tests/data/seed.gold.json $(wildcard evaluation/threads/*.gold.json)
 
