@@ -68,3 +68,15 @@ def test_assess_comment_english():
 def test_a_term_inside_a_name_is_not_sensitive():
     assert find_sensitive("Has anyone seen my cat around Elm Court? She is gray.", "en",
                           find_personal_data("Has anyone seen my cat around Elm Court? She is gray.", "en")) == []
+
+
+def test_disability_and_allergy_stories_are_health_and_everyday_punishment_is_not_legal():
+    wheel = assess_comment("Sønnen vår ble skadet i en ulykke for to år siden og har sittet i rullestol siden, så "
+                           "han må kjøres helt fram til inngangen. Skal vi søke om dispensasjon hver høst?", "nb")
+    assert wheel["sensitive_story"] and "health" in wheel["categories"]
+    allergy = assess_comment("I have a severe nut allergy and last year I ended up in the emergency room after "
+                             "eating a veggie burger from the canteen.", "en")
+    assert allergy["sensitive_story"] and "health" in allergy["categories"]
+    everyday = assess_comment("Jeg forstår poenget med to dager, men det føles litt som en straff for de som "
+                              "jobber godt hjemme.", "nb")
+    assert not everyday["sensitive_story"] and "legal" not in everyday["categories"]
