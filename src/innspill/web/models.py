@@ -194,3 +194,6 @@ class LoginFailure(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["username", "ip"], name="login_failure_unique")]
+
+
+from .models_live import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, Vote  # noqa: E402,F401,I001

@@ -1,0 +1,328 @@
+"""Live debate logic without HTTP: statements from a consultation, votes, the export in
+``innspill.live/1``, and the per-session results cache that the pages and the event streams read.
+
+Results are recomputed in this process at most every ``MIN_INTERVAL`` seconds per session, and
+only after something changed (a vote, a presenter action) or ``MAX_AGE`` passed (another process
+may have written). Every vote is committed before its request returns: the database is the only
+truth and the cache can be dropped at any time (a restart rebuilds it on the first request)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timezone as dt_timezone
+import time
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from .models_live import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, Vote
+
+SCHEMA = "innspill.live/1"
+MIN_INTERVAL = 1.0  # seconds between two recomputations of one session
+MAX_AGE = 5.0  # recompute after this long even without a change seen in this process
+VOTE_WORDS = {1: "agree", -1: "disagree", 0: "pass"}
+
+
+class LiveError(Exception):
+    """A request the live session refuses (``status`` is the HTTP status to answer with)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+# -- statements from a consultation --------------------------------------------------------------
+
+def suggested_statements(consultation) -> list[dict]:
+    """The consultation's yes/no questions, each followed by the brief's debate statements for it
+    (anonymised quotes from the latest analysis, corrections applied), in question order."""
+    from . import corrections, services
+
+    out: list[dict] = []
+    by_question: dict[str, list[dict]] = {}
+    numbers: dict[str, int] = {}
+    run = services.latest_run(consultation)
+    if run is not None:
+        from ..report.model import build_brief
+
+        data = corrections.corrected(run)
+        numbers = {q["id"]: q.get("number") for q in data.get("questions", [])}
+        for s in build_brief(data)["statements"]:
+            by_question.setdefault(s["question_id"], []).append(s)
+    seen: set[str] = set()
+    for q in consultation.questions.all():
+        qid = q.qid
+        if q.kind == "yesno":
+            out.append({"kind": "question", "text": q.text, "source": "question", "question_id": qid,
+                         "question_number": q.number})
+        for s in by_question.get(qid, []):
+            out.append({"kind": "statement", "text": s["text"], "source": "brief", "question_id": qid,
+                        "question_number": q.number, "comment_id": s.get("comment_id") or ""})
+        seen.add(qid)
+    for qid, items in by_question.items():  # analysis questions the consultation no longer has
+        if qid not in seen:
+            for s in items:
+                out.append({"kind": "statement", "text": s["text"], "source": "brief", "question_id": qid,
+                            "question_number": numbers.get(qid), "comment_id": s.get("comment_id") or ""})
+    return out
+
+
+def start_session(consultation, user, language: str = "nb", title: str = "") -> LiveSession:
+    with transaction.atomic():
+        session = LiveSession.create_with_code(consultation=consultation, title=title or consultation.title,
+                                               language=language if language in ("nb", "en") else "nb",
+                                               created_by=user)
+        for i, s in enumerate(suggested_statements(consultation), start=1):
+            LiveStatement.objects.create(session=session, position=i, **s)
+    return session
+
+
+def renumber(session: LiveSession) -> None:
+    for i, s in enumerate(session.statements.order_by("position", "id"), start=1):
+        if s.position != i:
+            LiveStatement.objects.filter(pk=s.pk).update(position=i)
+
+
+# -- votes and ideas -----------------------------------------------------------------------------
+
+def record_vote(session: LiveSession, participant: Participant, statement_id: int, value: int) -> Vote:
+    """Store (or replace) a participant's vote; committed when this returns."""
+    if value not in VOTE_WORDS:
+        raise LiveError("vote must be 1, -1 or 0")
+    if session.state != LiveSession.LIVE:
+        raise LiveError("the session is not open for votes", 409)
+    st = LiveStatement.objects.filter(pk=statement_id, session=session).only("id", "hidden", "locked").first()
+    if st is None or st.hidden:
+        raise LiveError("no such statement", 404)
+    if st.locked:
+        raise LiveError("voting on this statement is closed", 409)
+    now = timezone.now()
+    with transaction.atomic():
+        n = Vote.objects.filter(participant=participant, statement=st).exclude(value=value).update(
+            value=value, at=now, changes=F("changes") + 1)
+        if not n:
+            vote, created = Vote.objects.get_or_create(participant=participant, statement=st,
+                                                       defaults={"value": value, "at": now})
+            if not created and vote.value != value:  # a concurrent first vote won the insert
+                Vote.objects.filter(pk=vote.pk).update(value=value, at=now, changes=F("changes") + 1)
+    touch(session.pk)
+    return Vote(participant=participant, statement=st, value=value, at=now)
+
+
+def submit_idea(session: LiveSession, participant: Participant, text: str, limit: int = 5) -> AudienceIdea:
+    text = " ".join((text or "").split())
+    if not text:
+        raise LiveError("write something first")
+    if len(text) > AudienceIdea._meta.get_field("text").max_length:
+        raise LiveError("at most 200 characters")
+    if session.state == LiveSession.ENDED:
+        raise LiveError("the session has ended", 409)
+    if AudienceIdea.objects.filter(participant=participant).count() >= limit:
+        raise LiveError("you have sent the most ideas one person can", 429)
+    idea = AudienceIdea.objects.create(session=session, participant=participant, text=text)
+    touch(session.pk)
+    return idea
+
+
+def upvote(session: LiveSession, participant: Participant, idea_id: int) -> bool:
+    """Upvote an approved idea once; True when a new upvote was stored (again: no change)."""
+    idea = AudienceIdea.objects.filter(pk=idea_id, session=session, state=AudienceIdea.APPROVED).first()
+    if idea is None:
+        raise LiveError("no such idea", 404)
+    _obj, created = IdeaUpvote.objects.get_or_create(idea=idea, participant=participant)
+    if created:
+        touch(session.pk)
+    return created
+
+
+def moderate_idea(idea: AudienceIdea, action: str, user) -> LiveStatement | None:
+    """approve / reject / promote (a promoted idea becomes the last statement, hidden results)."""
+    now = timezone.now()
+    made = None
+    with transaction.atomic():
+        if action == "promote":
+            if idea.promoted_to_id is None:
+                last = idea.session.statements.order_by("-position").values_list("position", flat=True).first() or 0
+                made = LiveStatement.objects.create(session=idea.session, kind=LiveStatement.STATEMENT,
+                                                    text=idea.text, source="audience", position=last + 1)
+                idea.promoted_to = made
+            idea.state = AudienceIdea.APPROVED
+        elif action in ("approve", "reject"):
+            idea.state = AudienceIdea.APPROVED if action == "approve" else AudienceIdea.REJECTED
+        else:
+            raise LiveError("unknown action")
+        idea.moderated_by, idea.moderated_at = user, now
+        idea.save()
+    touch(idea.session_id)
+    return made
+
+
+# -- export --------------------------------------------------------------------------------------
+
+def _iso(dt) -> str | None:
+    return dt.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
+
+
+def export_data(session: LiveSession) -> dict:
+    """The session in ``innspill.live/1`` (input form: statements, participants, last votes)."""
+    statements = []
+    for s in session.statements.order_by("position", "id"):
+        item = {"id": s.id, "kind": s.kind, "text": s.text, "question_id": s.question_id or None,
+                "source": s.source, "hidden": s.hidden, "revealed": s.revealed, "locked": s.locked,
+                "position": s.position}
+        if s.comment_id:
+            item["comment_id"] = s.comment_id
+        statements.append(item)
+    participants = [{"id": f"p{n}", "joined": _iso(j)}
+                    for n, j in session.participants.order_by("number").values_list("number", "joined_at")]
+    votes = [{"participant": f"p{n}", "statement": sid, "vote": v, "at": _iso(at)}
+             for n, sid, v, at in Vote.objects.filter(statement__session=session)
+             .order_by("at", "id").values_list("participant__number", "statement_id", "value", "at")]
+    return {"schema": SCHEMA,
+            "session": {"code": session.code, "title": session.title, "language": session.language,
+                        "consultation": session.consultation.slug if session.consultation_id else None,
+                        "started": _iso(session.started_at), "ended": _iso(session.ended_at),
+                        "exported": _iso(timezone.now())},
+            "statements": statements, "participants": participants, "votes": votes}
+
+
+def results(session: LiveSession, data: dict | None = None) -> dict:
+    from ..live.results import build_results
+
+    data = data if data is not None else export_data(session)
+    return build_results(data, include_straight_liners=session.include_straight_liners)
+
+
+# -- the results cache ---------------------------------------------------------------------------
+
+@dataclass
+class Entry:
+    at: float
+    version: int
+    results: dict
+    session: dict  # the session's own fields at compute time
+    ideas: list
+    public: dict = field(default_factory=dict)  # view -> JSON text for participants / the projector
+    serial: int = 0
+
+
+_VERSION: dict[int, int] = {}
+_CACHE: dict[int, Entry] = {}
+_LOCKS: dict[int, threading.Lock] = {}
+_GUARD = threading.Lock()
+
+
+def touch(session_id: int) -> None:
+    """Mark a session changed: the next read after ``MIN_INTERVAL`` recomputes."""
+    _VERSION[session_id] = _VERSION.get(session_id, 0) + 1
+
+
+def forget(session_id: int | None = None) -> None:
+    """Drop cached results (tests; a restart does the same)."""
+    if session_id is None:
+        _CACHE.clear()
+        _VERSION.clear()
+    else:
+        _CACHE.pop(session_id, None)
+
+
+def cached(session_id: int) -> Entry | None:
+    """The cached entry when it is fresh enough to serve (no database access)."""
+    e = _CACHE.get(session_id)
+    if e is None:
+        return None
+    age = time.monotonic() - e.at
+    if age >= MAX_AGE or (e.version != _VERSION.get(session_id, 0) and age >= MIN_INTERVAL):
+        return None
+    return e
+
+
+def get_entry(session_id: int) -> Entry:
+    """The cached entry, recomputed when stale; while another thread recomputes, the previous
+    entry is served (readers never queue behind the computation)."""
+    e = cached(session_id)
+    if e is not None:
+        return e
+    with _GUARD:
+        lock = _LOCKS.setdefault(session_id, threading.Lock())
+    if not lock.acquire(blocking=session_id not in _CACHE):
+        return _CACHE[session_id]
+    try:
+        e = cached(session_id)
+        if e is None:
+            e = _compute(session_id)
+        return e
+    finally:
+        lock.release()
+
+
+def _compute(session_id: int) -> Entry:
+    version = _VERSION.get(session_id, 0)
+    session = LiveSession.objects.select_related("consultation").get(pk=session_id)
+    data = export_data(session)
+    res = results(session, data)
+    ideas = list(AudienceIdea.objects.filter(session=session).annotate(n=Count("upvotes"))
+                 .order_by("-n", "created_at").values("id", "text", "state", "n", "promoted_to_id",
+                                                      "participant__number"))
+    sess = {"id": session.pk, "code": session.code, "title": session.title, "state": session.state,
+            "language": session.language, "current": session.current_id,
+            "participants": len(data["participants"]), "include_straight_liners": session.include_straight_liners}
+    old = _CACHE.get(session_id)
+    e = Entry(at=time.monotonic(), version=version, results=res, session=sess, ideas=ideas)
+    e.public = {view: json.dumps(public_state(e, view), ensure_ascii=False, sort_keys=True)
+                for view in ("participant", "projector")}
+    e.serial = (old.serial + (old.public != e.public)) if old else 1
+    _CACHE[session_id] = e
+    return e
+
+
+def _statement_view(s: dict, counts: dict, number: int, total: int) -> dict:
+    return {"id": s["id"], "kind": s["kind"], "text": s["text"], "locked": s["locked"], "revealed": s["revealed"],
+            "number": number, "of": total,
+            "counts": counts.get(str(s["id"]), {"agree": 0, "disagree": 0, "pass": 0, "total": 0})
+            if s["revealed"] else None}
+
+
+def public_state(e: Entry, view: str) -> dict:
+    """What participants (``view="participant"``) or the projector see: never the counts of a
+    statement before it is revealed, never hidden statements, never pending or rejected ideas."""
+    res = e.results
+    visible = [s for s in res["statements"] if not s["hidden"]]
+    by_id = {s["id"]: s for s in visible}
+    counts = res.get("counts", {})
+    cur = by_id.get(e.session["current"])
+    out = {"code": e.session["code"], "state": e.session["state"], "title": e.session["title"],
+           "participants": e.session["participants"],
+           "statement": _statement_view(cur, counts, visible.index(cur) + 1, len(visible)) if cur else None,
+           "ideas": [{"id": i["id"], "text": i["text"], "upvotes": i["n"]} for i in e.ideas
+                     if i["state"] == AudienceIdea.APPROVED and not i["promoted_to_id"]][:20]}
+    if view == "projector":
+        out["voting"] = res.get("participants_voting", 0)
+        revealed = {s["id"] for s in visible if s["revealed"]}
+        text = {s["id"]: s["text"] for s in visible}
+        out["consensus"] = [{**c, "text": text[c["statement"]]} for c in res.get("consensus", [])
+                            if c["statement"] in revealed]
+        out["divisive"] = [{**d, "text": text[d["statement"]]} for d in res.get("divisive", [])
+                           if d["statement"] in revealed]
+        g = res.get("groups")
+        out["groups"] = None if not g else {
+            "k": g["k"], "sizes": g["sizes"],
+            "points": [[round(p[0], 3), round(p[1], 3), g["members"].get(pid, 0)] for pid, p in g["points"].items()]}
+    return out
+
+
+def presenter_state(e: Entry) -> dict:
+    """Everything, for the presenter: counts of every statement (revealed or not), straight-liners,
+    ideas in every state."""
+    res = e.results
+    return {"session": e.session, "counts": res.get("counts", {}), "participants_voting": res.get("participants_voting", 0),
+            "straight_liners": res.get("straight_liners", []),
+            "straight_liners_included": res.get("straight_liners_included", True),
+            "groups": None if not res.get("groups") else {"k": res["groups"]["k"], "sizes": res["groups"]["sizes"]},
+            "consensus": res.get("consensus", []), "divisive": res.get("divisive", []),
+            "notes": res.get("notes", []),
+            "ideas": [{"id": i["id"], "text": i["text"], "state": i["state"], "upvotes": i["n"],
+                       "promoted": i["promoted_to_id"], "by": f"p{i['participant__number']}"} for i in e.ideas]}
