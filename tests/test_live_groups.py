@@ -1,0 +1,313 @@
+"""innspill.live/1 results: opinion groups, group-aware consensus / divisive, straight-liners, validation."""
+
+import copy
+import json
+import random
+import time
+
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from innspill.live.results import LiveFormatError, build_results
+
+AT = "2026-11-25T18:{:02d}:{:02d}Z"
+
+# planted opinions of the two groups on 12 statements: (large group, small group); None = random noise
+PLANTED = {
+    1: (1, 1), 2: (1, 1), 3: (1, 1),      # everybody agrees
+    4: (-1, -1),                          # everybody disagrees
+    5: (1, -1),                           # the large group agrees, the small group rejects: divisive
+    6: (-1, 1), 7: (1, -1), 8: (-1, 1),   # split by group
+    9: None, 10: None, 11: None, 12: None,  # noise
+}
+LARGE, SMALL = 40, 12
+
+
+def statement(sid, kind="statement", **extra):
+    st = {"id": sid, "kind": kind, "text": f"Statement {sid}", "question_id": "q1", "source": "audience",
+          "hidden": False, "revealed": True, "locked": False, "position": sid}
+    st.update(extra)
+    return st
+
+
+def dataset(large=LARGE, small=SMALL, straight_liners=0, flip=0.05, seed=7):
+    """Two planted groups (p1..p<large>, then the small group), plus ``straight_liners`` who agree with all."""
+    rng = random.Random(seed)
+    participants, votes, truth = [], [], {}
+    people = [0] * large + [1] * small + [None] * straight_liners
+    for i, group in enumerate(people):
+        pid = f"p{i + 1}"
+        participants.append({"id": pid, "joined": "2026-11-25T18:01:00Z"})
+        truth[pid] = group
+        for sid, planted in PLANTED.items():
+            if group is None:
+                vote = 1
+            elif planted is None:
+                vote = rng.choice((1, -1, 0))
+            else:
+                vote = planted[group]
+                if rng.random() < flip:
+                    vote = rng.choice((0, -vote))
+            votes.append({"participant": pid, "statement": sid, "vote": vote, "at": AT.format(2 + sid, i % 60)})
+    data = {
+        "schema": "innspill.live/1",
+        "session": {"code": "K7M4QX", "title": "Test", "language": "nb", "consultation": None,
+                    "started": "2026-11-25T18:00:00Z", "ended": None, "exported": "2026-11-25T19:00:00Z"},
+        "statements": [statement(sid) for sid in PLANTED],
+        "participants": participants,
+        "votes": votes,
+    }
+    return data, truth
+
+
+def test_planted_groups_are_recovered():
+    data, truth = dataset()
+    result = build_results(data)
+    groups = result["groups"]
+    assert groups is not None, result["notes"]
+    assert groups["k"] == 2
+    assert sorted(groups["sizes"]) == [SMALL, LARGE]
+    assert groups["sizes"][0] == LARGE            # group 0 is the largest
+    members = groups["members"]
+    assert set(members) == set(truth)
+    pids = sorted(truth)
+    assert adjusted_rand_score([truth[p] for p in pids], [members[p] for p in pids]) == 1.0
+    assert set(groups["points"]) == set(truth) and all(len(xy) == 2 for xy in groups["points"].values())
+    assert 0.3 < groups["silhouette"] <= 1.0
+    assert len(groups["explained_variance"]) == 2 and groups["explained_variance"][0] > groups["explained_variance"][1]
+    assert groups["min_votes"] == 5
+    # per-group tallies add up to the counts (everyone is grouped here)
+    for sid, rows in groups["by_group"].items():
+        assert sum(r["n"] for r in rows) == result["counts"][sid]["total"]
+        assert sum(r["agree"] for r in rows) == result["counts"][sid]["agree"]
+    json.dumps(result)                            # JSON-serialisable
+
+
+def test_consensus_and_divisive_are_the_planted_ones_and_the_small_group_is_not_outvoted():
+    data, _ = dataset()
+    result = build_results(data)
+    consensus = {c["statement"]: c["direction"] for c in result["consensus"]}
+    assert consensus == {1: "agree", 2: "agree", 3: "agree", 4: "disagree"}
+    divisive = [d["statement"] for d in result["divisive"]]
+    assert set(divisive) == {5, 6, 7, 8}
+    spreads = [d["spread"] for d in result["divisive"]]
+    assert spreads == sorted(spreads, reverse=True) and min(spreads) >= 0.5
+    # statement 5: the large group (40) agrees, the small one (12) rejects. Counted over the whole
+    # audience it has ~74 % agreement and would pass as consensus; group-aware it is divisive.
+    c5 = result["counts"]["5"]
+    assert c5["agree"] / c5["total"] >= 0.6
+    assert 5 not in consensus
+    rows = {r["group"]: r for r in result["groups"]["by_group"]["5"]}
+    assert rows[0]["agree_share"] >= 0.8 and rows[1]["disagree_share"] >= 0.8
+    for c in result["consensus"]:
+        shares = [r[f"{c['direction']}_share"] for r in result["groups"]["by_group"][str(c["statement"])]]
+        assert c["min_share"] == min(shares) >= 0.6
+
+
+def test_deterministic_for_a_seed():
+    data, _ = dataset()
+    first = build_results(data, seed=3)
+    again = build_results(copy.deepcopy(data), seed=3)
+    assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
+
+
+def test_counts_and_participants_voting():
+    data, _ = dataset()
+    data["participants"].append({"id": "silent", "joined": "2026-11-25T18:05:00Z"})
+    data["statements"].append(statement(13))
+    result = build_results(data)
+    assert result["participants_voting"] == LARGE + SMALL
+    assert result["counts"]["13"] == {"agree": 0, "disagree": 0, "pass": 0, "total": 0}
+    c1 = result["counts"]["1"]
+    assert c1["total"] == LARGE + SMALL == c1["agree"] + c1["disagree"] + c1["pass"]
+    assert result["schema"] == "innspill.live/1" and result["session"]["code"] == "K7M4QX"
+    assert "counts" not in data                    # the input is not changed
+
+
+def test_straight_liners_flagged_and_excluded_when_asked():
+    data, truth = dataset(straight_liners=3)
+    liners = [p for p, g in truth.items() if g is None]
+    included = build_results(data)
+    assert included["straight_liners"] == liners
+    assert included["straight_liners_included"] is True
+    assert set(liners) <= set(included["groups"]["members"])
+
+    excluded = build_results(data, include_straight_liners=False)
+    assert excluded["straight_liners"] == liners
+    assert excluded["straight_liners_included"] is False
+    members = excluded["groups"]["members"]
+    assert not set(liners) & set(members)
+    assert len(members) == LARGE + SMALL
+    assert sum(r["n"] for r in excluded["groups"]["by_group"]["1"]) == LARGE + SMALL
+    assert excluded["counts"] == included["counts"]   # counts always include everyone
+
+
+def test_straight_liner_rule_ignores_passes_and_needs_three_votes():
+    data, _ = dataset(large=6, small=0, flip=0)
+    # p1: agree, agree, pass x10 -> only 2 sided votes, not a straight-liner
+    data["votes"] = [v for v in data["votes"] if v["participant"] != "p1"]
+    data["votes"] += [{"participant": "p1", "statement": s, "vote": 1 if s <= 2 else 0} for s in range(1, 13)]
+    # p2: disagree on everything it voted on, passes ignored -> a straight-liner
+    data["votes"] = [v for v in data["votes"] if v["participant"] != "p2"]
+    data["votes"] += [{"participant": "p2", "statement": s, "vote": -1 if s <= 3 else 0} for s in range(1, 13)]
+    result = build_results(data)
+    assert "p1" not in result["straight_liners"]
+    assert "p2" in result["straight_liners"]
+
+
+def test_too_few_participants_gives_no_groups_and_a_note():
+    data, _ = dataset(large=3, small=2, flip=0)
+    result = build_results(data)
+    assert result["groups"] is None
+    assert result["divisive"] == []
+    assert any("at least 6 participants" in n and "5 have" in n for n in result["notes"])
+    assert result["notes_detail"][0]["code"] == "too_few_participants"
+    # without groups consensus counts the whole audience: 5 votes, >= 60 % one way
+    consensus = {c["statement"]: c["direction"] for c in result["consensus"]}
+    assert consensus[1] == "agree" and consensus[4] == "disagree"
+    assert consensus[5] == "agree" and consensus[6] == "disagree"   # 3 of 5 (60 %) each
+    # p1 now passes on statement 5: 2 agree, 2 disagree, 1 pass -> no consensus
+    next(v for v in data["votes"] if v["participant"] == "p1" and v["statement"] == 5)["vote"] = 0
+    assert 5 not in [c["statement"] for c in build_results(data)["consensus"]]
+
+
+def test_participants_with_too_few_votes_are_left_out_of_groups():
+    data, _ = dataset()
+    # p1 votes on only 2 statements: below min_votes (5), so not in a group but counted
+    data["votes"] = [v for v in data["votes"] if v["participant"] != "p1" or v["statement"] <= 2]
+    result = build_results(data)
+    assert "p1" not in result["groups"]["members"]
+    assert len(result["groups"]["members"]) == LARGE + SMALL - 1
+    assert result["participants_voting"] == LARGE + SMALL
+    # min_votes is capped at the number of statements with votes (as Pol.is does)
+    capped = build_results(data, min_votes=50)
+    assert capped["groups"]["min_votes"] == 12
+    assert len(capped["groups"]["members"]) == LARGE + SMALL - 1
+
+
+def test_hidden_statements_are_left_out_of_groups_and_consensus():
+    data, _ = dataset()
+    data["statements"][0]["hidden"] = True          # statement 1, a consensus statement
+    data["statements"][4]["hidden"] = True          # statement 5, a divisive one
+    result = build_results(data)
+    assert "1" not in result["groups"]["by_group"] and "5" not in result["groups"]["by_group"]
+    assert 1 not in [c["statement"] for c in result["consensus"]]
+    assert 5 not in [d["statement"] for d in result["divisive"]]
+    assert result["counts"]["1"]["total"] == LARGE + SMALL
+
+
+def test_too_few_statements_gives_no_groups():
+    data, _ = dataset(flip=0)
+    data["votes"] = [v for v in data["votes"] if v["statement"] == 5]
+    result = build_results(data)
+    assert result["groups"] is None
+    assert any("at least 2 visible statements" in n for n in result["notes"])
+
+
+def test_identical_voters_give_no_groups():
+    data, _ = dataset(large=8, small=0, flip=0)
+    data["votes"] = [v for v in data["votes"] if PLANTED[v["statement"]] is not None]
+    result = build_results(data)
+    assert result["groups"] is None
+    assert any("voted the same way" in n for n in result["notes"])
+
+
+def test_a_changed_vote_counts_once_the_latest_wins():
+    data, _ = dataset()
+    first = next(v for v in data["votes"] if v["participant"] == "p1" and v["statement"] == 1)
+    assert first["vote"] == 1
+    before = build_results(data)["counts"]["1"]
+    # a later vote by p1 on statement 1 (listed after) changes agree -> disagree
+    data["votes"].append({"participant": "p1", "statement": 1, "vote": -1, "at": "2026-11-25T18:30:00Z"})
+    # an older vote listed even later does not override it
+    data["votes"].append({"participant": "p1", "statement": 1, "vote": 0, "at": "2026-11-25T18:00:30Z"})
+    result = build_results(data)
+    after = result["counts"]["1"]
+    assert after["total"] == before["total"]
+    assert after["agree"] == before["agree"] - 1 and after["disagree"] == before["disagree"] + 1
+    assert any("2 repeated vote" in n for n in result["notes"])
+    assert {"code": "repeated_votes", "count": 2} in result["notes_detail"]
+    # without timestamps the later one in the list wins
+    data["votes"][-2].pop("at")
+    data["votes"][-1].pop("at")
+    assert build_results(data)["counts"]["1"]["pass"] == before["pass"] + 1
+
+
+@pytest.mark.parametrize("mutate, code, place", [
+    (lambda d: d.update(schema="innspill.analysis/1"), "E401", "schema"),
+    (lambda d: d.pop("votes"), "E402", "missing 'votes'"),
+    (lambda d: d["votes"].__setitem__(12, {**d["votes"][12], "statement": 99}), "E404",
+     "votes[12]: unknown statement 99"),
+    (lambda d: d["votes"].__setitem__(3, {**d["votes"][3], "participant": "p999"}), "E405",
+     "votes[3]: unknown participant 'p999'"),
+    (lambda d: d["votes"].__setitem__(4, {**d["votes"][4], "vote": 2}), "E406", "votes[4].vote"),
+    (lambda d: d["votes"].__setitem__(4, {**d["votes"][4], "vote": True}), "E406", "votes[4].vote"),
+    (lambda d: d["votes"].__setitem__(5, {**d["votes"][5], "statement": "1"}), "E402", "votes[5].statement"),
+    (lambda d: d["votes"][6].pop("vote"), "E402", "votes[6]: missing 'vote'"),
+    (lambda d: d["votes"].__setitem__(7, {**d["votes"][7], "at": "yesterday"}), "E408", "votes[7].at"),
+    (lambda d: d["statements"].append(statement(3)), "E403", "statements[12].id"),
+    (lambda d: d["statements"][2].update(kind="poll"), "E407", "statements[2].kind"),
+    (lambda d: d["statements"][2].update(source="twitter"), "E407", "statements[2].source"),
+    (lambda d: d["statements"][1].pop("text"), "E402", "statements[1]: missing 'text'"),
+    (lambda d: d["statements"][1].update(hidden="no"), "E402", "statements[1].hidden"),
+    (lambda d: d["participants"].append({"id": "p2"}), "E403", "participants[52].id"),
+    (lambda d: d["participants"].__setitem__(0, "p1"), "E402", "participants[0]"),
+])
+def test_bad_input_is_a_live_format_error_with_the_place(mutate, code, place):
+    data, _ = dataset()
+    mutate(data)
+    with pytest.raises(LiveFormatError) as err:
+        build_results(data)
+    assert err.value.code == code
+    assert place in str(err.value)
+    assert str(err.value).startswith(f"error {code}: ")
+
+
+def test_not_a_dict_and_bad_options():
+    with pytest.raises(LiveFormatError, match="E401"):
+        build_results([])
+    data, _ = dataset()
+    with pytest.raises(LiveFormatError, match="min_votes"):
+        build_results(data, min_votes=0)
+
+
+def test_questions_and_statements_are_both_counted():
+    data, _ = dataset()
+    data["statements"][0]["kind"] = "question"
+    data["statements"][0]["source"] = "question"
+    result = build_results(data)
+    assert result["counts"]["1"]["agree"] > 0
+    assert "1" in result["groups"]["by_group"]
+
+
+def _big(n_participants=1000, n_statements=30, seed=1):
+    rng = random.Random(seed)
+    data = {"schema": "innspill.live/1", "session": {"code": "BIG"},
+            "statements": [statement(s) for s in range(1, n_statements + 1)],
+            "participants": [{"id": f"p{i}"} for i in range(1, n_participants + 1)], "votes": []}
+    for i in range(1, n_participants + 1):
+        group = i % 3
+        for s in range(1, n_statements + 1):
+            if rng.random() < 0.2:
+                continue
+            vote = 1 if s % 3 == 0 else (1 if group == s % 3 else -1)
+            if rng.random() < 0.1:
+                vote = rng.choice((1, -1, 0))
+            data["votes"].append({"participant": f"p{i}", "statement": s, "vote": vote,
+                                  "at": "2026-11-25T18:02:00Z"})
+    return data
+
+
+def test_speed_1000_participants_30_statements():
+    data = _big()
+    build_results(data)                            # warm-up: imports scikit-learn
+    best = min(_timed(data) for _ in range(3))
+    # measured ~0.08 s; the bound is loose because the test machine's cores are shared
+    assert best < 0.5, f"build_results took {best:.3f} s"
+
+
+def _timed(data):
+    start = time.perf_counter()
+    result = build_results(data)
+    assert result["groups"] is not None
+    return time.perf_counter() - start
