@@ -151,10 +151,10 @@ def _int(value, name: str) -> int:
 
 def _api(fn):
     """JSON answers for the participant's POSTs, with a clear error and status."""
-    def wrapped(request, code, *args):
+    def wrapped(request, code, **kwargs):
         try:
             session = _session_for_code(code)
-            return JsonResponse(fn(request, session, *args))
+            return JsonResponse(fn(request, session, **kwargs))
         except live.LiveError as exc:
             return JsonResponse({"error": exc.message}, status=exc.status)
     wrapped.__name__ = fn.__name__

@@ -101,6 +101,63 @@ NB = {
     "Correction saved.": "Rettelsen er lagret.",
     "The correction was not valid: check the question and the characters.": "Rettelsen var ugyldig: sjekk spørsmålet og tegnene.",
 }
+# the live debate (views_live.py, templates/web/live/)
+NB.update({
+    "not started": "ikke startet", "live": "pågår", "ended": "avsluttet",
+    "question (yes / no / unsure)": "spørsmål (ja / nei / usikker)",
+    "statement (agree / disagree / pass)": "påstand (enig / uenig / stå over)",
+    "brief": "notat", "presenter": "innleder", "audience": "salen",
+    "Live debate": "Direkte debatt", "Start a live session": "Start en direkteavstemning",
+    "The statements are taken from the questions and the brief's debate statements; you can change them before you start.":
+        "Påstandene hentes fra spørsmålene og debattpåstandene i notatet; du kan endre dem før du starter.",
+    "Join a live vote": "Bli med i avstemningen",
+    "There is no live session with the code %(unknown)s.": "Det finnes ingen avstemning med koden %(unknown)s.",
+    "Code (on the screen)": "Kode (på skjermen)", "Join": "Bli med", "You are": "Du er",
+    "Connecting…": "Kobler til…", "Your vote": "Din stemme",
+    "Suggest a statement or a question": "Foreslå en påstand eller et spørsmål", "Your idea": "Ditt forslag",
+    "Live session": "Direkteavstemning", "participants": "deltakere", "join at": "bli med på",
+    "Start the session": "Start avstemningen", "End the session": "Avslutt avstemningen", "Previous": "Forrige",
+    "Next statement": "Neste påstand", "Show results": "Vis resultat", "Lock voting": "Steng avstemningen",
+    "Open the projector view": "Åpne prosjektorvisningen", "Exports (at any time)": "Eksport (når som helst)",
+    "Pol.is files (zip)": "Pol.is-filer (zip)", "Statements": "Påstander",
+    "Results stay hidden from participants and the projector until you show them (per statement).":
+        "Resultatene er skjult for deltakerne og prosjektoren til du viser dem (per påstand).",
+    "Statement": "Påstand", "Votes": "Stemmer", "agree": "enig", "disagree": "uenig", "pass": "stå over",
+    "Controls": "Styring", "now": "nå", "hidden": "skjult", "results shown": "resultat vist", "locked": "stengt",
+    "Edit": "Rediger", "Show now": "Vis nå", "Hide results": "Skjul resultat", "Unlock": "Åpne", "Lock": "Steng",
+    "Unhide": "Vis igjen", "Hide": "Skjul", "Move up": "Flytt opp", "Move down": "Flytt ned",
+    "No statements yet: add one below.": "Ingen påstander ennå: legg til en nedenfor.",
+    "Add a statement": "Legg til en påstand", "Add": "Legg til", "Audience ideas": "Forslag fra salen",
+    "promoted": "gjort til påstand", "Make it a statement": "Gjør til påstand", "Straight-liners": "Rettlinjede svar",
+    "Participants who agreed with every statement or disagreed with every statement (at least three votes, passes ignored):":
+        "Deltakere som var enige i alle påstandene eller uenige i alle (minst tre stemmer, «stå over» regnes ikke):",
+    "They are counted in the opinion groups.": "De telles med i meningsgruppene.",
+    "Leave them out of the groups": "Hold dem utenfor gruppene",
+    "They are left out of the opinion groups.": "De holdes utenfor meningsgruppene.",
+    "Count them in the groups": "Tell dem med i gruppene", "Opinion groups": "Meningsgrupper", "groups": "grupper",
+    "Language of the participant and projector pages": "Språk på deltaker- og prosjektorsidene",
+    "How to join": "Slik blir du med", "QR code for": "QR-kode for", "Code": "Kode", "Consensus": "Enighet",
+    "Divisive": "Splittende", "Yes": "Ja", "No": "Nei", "Unsure": "Usikker", "Agree": "Enig", "Disagree": "Uenig",
+    "Pass": "Stå over", "yes": "ja", "no": "nei", "unsure": "usikker", "Your vote:": "Din stemme:",
+    "Results are shown when the presenter reveals them.": "Resultatet vises når innlederen viser det.",
+    "Voting on this statement is closed.": "Avstemningen om denne påstanden er stengt.",
+    "Waiting for the first statement…": "Venter på den første påstanden…",
+    "The session has ended. Thank you!": "Avstemningen er slutt. Takk!",
+    "The session has not started yet.": "Avstemningen har ikke startet ennå.",
+    "No connection. Reconnecting… your votes are kept.": "Ingen forbindelse. Kobler til igjen… stemmene dine er tatt vare på.",
+    "Your vote is sent when the connection is back.": "Stemmen sendes når forbindelsen er tilbake.",
+    "votes": "stemmer", "Upvote": "Støtt", "Upvoted": "Støttet",
+    "Thank you: your idea is shown after moderation.": "Takk: forslaget ditt vises etter moderering.",
+    "Group": "Gruppe",
+    "Live session %(code)s made: check the statements, then start it.":
+        "Direkteavstemning %(code)s er laget: se over påstandene, og start den.",
+    "There is no further statement.": "Det er ingen flere påstander.",
+    "Write the statement and choose its kind.": "Skriv påstanden og velg typen.",
+    "This statement has votes: they were given to the old wording.":
+        "Denne påstanden har stemmer: de ble gitt til den gamle ordlyden.",
+    "The idea is now statement %(n)d.": "Forslaget er nå påstand %(n)d.",
+})
+
 PLURALS = {"%(n)s published answer": ("%(n)s publisert svar", "%(n)s publiserte svar")}
 
 
