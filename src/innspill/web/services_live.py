@@ -156,7 +156,7 @@ def moderate_idea(idea: AudienceIdea, action: str, user) -> LiveStatement | None
             raise LiveError("unknown action")
         idea.moderated_by, idea.moderated_at = user, now
         idea.save()
-    touch(idea.session_id)
+    touch(idea.session_id, now=True)
     return made
 
 
@@ -215,9 +215,13 @@ _LOCKS: dict[int, threading.Lock] = {}
 _GUARD = threading.Lock()
 
 
-def touch(session_id: int) -> None:
-    """Mark a session changed: the next read after ``MIN_INTERVAL`` recomputes."""
+def touch(session_id: int, now: bool = False) -> None:
+    """Mark a session changed: the next read after ``MIN_INTERVAL`` recomputes (``now``: the next
+    read at all, for the presenter's rare actions such as the next statement or showing results)."""
     _VERSION[session_id] = _VERSION.get(session_id, 0) + 1
+    e = _CACHE.get(session_id)
+    if now and e is not None:
+        e.at = min(e.at, time.monotonic() - MIN_INTERVAL)
 
 
 def forget(session_id: int | None = None) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import csv
 import io
 import json
+import os
 import tempfile
 import time
 import zipfile
@@ -36,7 +37,8 @@ from .security import consultation_for
 ORGANISER = (Membership.ORGANISER,)
 COOKIE_PREFIX = "innspill_live_"
 COOKIE_AGE = 30 * 24 * 3600
-STREAM_SECONDS = 55.0  # an event stream is closed after this long; EventSource reconnects by itself
+# an event stream is closed after this long and EventSource reconnects by itself (tests set it short)
+STREAM_SECONDS = float(os.environ.get("INNSPILL_LIVE_STREAM_SECONDS", "55"))
 TICK = 0.25  # seconds between looks at the results cache in an event stream
 HEARTBEAT = 15.0
 
@@ -297,7 +299,7 @@ def start(request, slug):
 @login_required
 def presenter(request, slug, live_id):
     c, role, session = _live_for(request, slug, live_id)
-    live.touch(session.pk)  # the presenter sees the database as it is now
+    live.touch(session.pk, now=True)  # the presenter sees the database as it is now
     state = live.presenter_state(live.get_entry(session.pk))
     join = request.build_absolute_uri(reverse("web:live_join", args=[session.code]))
     rows = [(st, state["counts"].get(str(st.pk), {})) for st in session.statements.order_by("position", "id")]
@@ -379,7 +381,7 @@ def action(request, slug, live_id):
         else:
             return HttpResponseBadRequest("unknown action")
         session.save()
-    live.touch(session.pk)
+    live.touch(session.pk, now=True)
     return redirect(reverse("web:live_presenter", args=[slug, session.pk]) + (f"#st{st.pk}" if st else ""))
 
 
@@ -410,7 +412,7 @@ def statement(request, slug, live_id):
         last = session.statements.order_by("-position").values_list("position", flat=True).first() or 0
         st = LiveStatement.objects.create(session=session, text=text, kind=kind, source="presenter",
                                           position=last + 1)
-    live.touch(session.pk)
+    live.touch(session.pk, now=True)
     return redirect(reverse("web:live_presenter", args=[slug, session.pk]) + f"#st{st.pk}")
 
 
