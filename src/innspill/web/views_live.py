@@ -223,6 +223,33 @@ async def _entry(session_id: int) -> live.Entry:
     return old
 
 
+class _Hub:
+    """One per session with listeners in this process: a task looks at the results cache every
+    ``TICK`` and wakes the session's event streams when the state changed (one wake-up per change
+    per stream, instead of every stream polling)."""
+
+    def __init__(self, sid: int):
+        self.sid, self.listeners, self.entry = sid, 0, None
+        self.changed = asyncio.Event()
+        self.task = asyncio.get_running_loop().create_task(self.run())
+
+    async def run(self):
+        while self.listeners > 0:
+            try:
+                e = await _entry(self.sid)
+            except Exception:  # the database is away for a moment: keep the last state, try again
+                e = self.entry
+            if e is not None and (self.entry is None or e.serial != self.entry.serial):
+                self.entry, changed, self.changed = e, self.changed, asyncio.Event()
+                changed.set()
+            await asyncio.sleep(TICK)
+        if _HUBS.get(self.sid) is self:
+            del _HUBS[self.sid]
+
+
+_HUBS: dict[int, _Hub] = {}
+
+
 async def events(request, code):
     """Server-Sent Events: the public state whenever it changes (``event: state``)."""
     session = await sync_to_async(LiveSession.objects.filter(code=normalise_code(code)).values("id").first)()
@@ -232,19 +259,29 @@ async def events(request, code):
     view = "projector" if request.GET.get("view") == "projector" else "participant"
 
     async def stream():
-        yield "retry: 1000\n\n"
-        started = last_sent = time.monotonic()
-        last = None
-        while time.monotonic() - started < STREAM_SECONDS:
-            e = await _entry(sid)
-            now = time.monotonic()
-            if e.serial != last:
-                last, last_sent = e.serial, now
-                yield f"id: {e.serial}\nevent: state\ndata: {e.public[view]}\n\n"
-            elif now - last_sent > HEARTBEAT:
-                last_sent = now
-                yield ": keep-alive\n\n"
-            await asyncio.sleep(TICK)
+        hub = _HUBS.get(sid)
+        if hub is None:
+            hub = _HUBS[sid] = _Hub(sid)
+        hub.listeners += 1
+        try:
+            yield "retry: 1000\n\n"
+            started = time.monotonic()
+            last = None
+            while True:
+                changed = hub.changed
+                e = hub.entry or await _entry(sid)
+                if e.serial != last:
+                    last = e.serial
+                    yield f"id: {e.serial}\nevent: state\ndata: {e.public[view]}\n\n"
+                left = STREAM_SECONDS - (time.monotonic() - started)
+                if left <= 0:
+                    break
+                try:
+                    await asyncio.wait_for(changed.wait(), timeout=min(HEARTBEAT, left))
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+        finally:
+            hub.listeners -= 1
 
     response = StreamingHttpResponse(stream(), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-store"
