@@ -48,6 +48,7 @@ LIVE_CODES = {
     "E407": "a value is not one of the allowed values",
     "E408": "a timestamp is not ISO 8601",
     "E409": "invalid option value",
+    "E410": "a Pol.is export file is missing or malformed",
 }
 
 
@@ -108,7 +109,8 @@ def _type_name(value) -> str:
 class _Parsed:
     """Validated input: statement and participant order, the last vote per (participant, statement)."""
 
-    __slots__ = ("statements", "stmt_index", "participants", "part_index", "p_idx", "s_idx", "vals", "repeated")
+    __slots__ = ("statements", "stmt_index", "participants", "part_index", "p_idx", "s_idx", "vals", "ats",
+                 "repeated")
 
 
 def validate(data) -> _Parsed:
@@ -171,7 +173,12 @@ def validate(data) -> _Parsed:
             _timestamp(pa["joined"], f"{where}.joined")
     parsed.part_index = part_index
 
-    latest: dict[tuple[int, int], tuple[datetime | None, int]] = {}
+    # the hot loop (recomputed every second on tens of thousands of votes): checks are cheap type tests,
+    # the message is built only on a failure; timestamps are parsed once per distinct string
+    n_s = max(len(stmt_index), 1)
+    latest: dict[int, tuple[datetime | None, int, str | None]] = {}
+    stamps: dict[str, datetime] = {}
+    part_get, stmt_get, latest_get = part_index.get, stmt_index.get, latest.get
     repeated = 0
     for i, vote in enumerate(data["votes"]):
         if type(vote) is not dict:
@@ -180,41 +187,52 @@ def validate(data) -> _Parsed:
             participant, statement, value = vote["participant"], vote["statement"], vote["vote"]
         except KeyError as exc:
             raise LiveFormatError("E402", f"votes[{i}]", f"missing {exc.args[0]!r}") from None
-        pi = part_index.get(participant) if type(participant) is str else None
-        if pi is None:
-            if type(participant) is not str:
-                raise LiveFormatError("E402", f"votes[{i}].participant", f"expected a string, got {_type_name(participant)}")
-            raise LiveFormatError("E405", f"votes[{i}]", f"unknown participant {participant!r}")
-        si = stmt_index.get(statement) if type(statement) is int else None
-        if si is None:
-            if type(statement) is not int:
-                raise LiveFormatError("E402", f"votes[{i}].statement", f"expected an integer, got {_type_name(statement)}")
-            raise LiveFormatError("E404", f"votes[{i}]", f"unknown statement {statement}")
-        if type(value) is not int or value not in VOTES:
-            raise LiveFormatError("E406", f"votes[{i}].vote", f"expected 1, -1 or 0, got {value!r}")
+        pi = part_get(participant) if type(participant) is str else None
+        si = stmt_get(statement) if type(statement) is int else None
+        if pi is None or si is None or type(value) is not int or not -1 <= value <= 1:
+            _bad_vote(i, participant, statement, value, pi is not None, si is not None)
         at = vote.get("at")
-        stamp = None if at is None else _timestamp(at, f"votes[{i}].at")
-        key = (pi, si)
-        before = latest.get(key)
+        if at is None:
+            stamp = None
+        else:
+            stamp = stamps.get(at) if type(at) is str else None
+            if stamp is None:
+                stamp = stamps[at] = _timestamp(at, f"votes[{i}].at")
+        key = pi * n_s + si
+        before = latest_get(key)
         if before is not None:
             repeated += 1
             if before[0] is not None and stamp is not None and stamp < before[0]:
                 continue            # an older vote listed after a newer one
-        latest[key] = (stamp, value)
+        latest[key] = (stamp, value, at)
 
     n = len(latest)
-    parsed.p_idx = np.fromiter((k[0] for k in latest), dtype=np.int64, count=n)
-    parsed.s_idx = np.fromiter((k[1] for k in latest), dtype=np.int64, count=n)
+    keys = np.fromiter(latest, dtype=np.int64, count=n)
+    parsed.p_idx, parsed.s_idx = keys // n_s, keys % n_s
     parsed.vals = np.fromiter((v[1] for v in latest.values()), dtype=np.int8, count=n)
+    parsed.ats = [v[2] for v in latest.values()]
     parsed.repeated = repeated
     return parsed
+
+
+def _bad_vote(i: int, participant, statement, value, known_participant: bool, known_statement: bool):
+    """Raise the error for votes[i] (the slow path of :func:`validate`'s loop)."""
+    if type(participant) is not str:
+        raise LiveFormatError("E402", f"votes[{i}].participant", f"expected a string, got {_type_name(participant)}")
+    if not known_participant:
+        raise LiveFormatError("E405", f"votes[{i}]", f"unknown participant {participant!r}")
+    if type(statement) is not int:
+        raise LiveFormatError("E402", f"votes[{i}].statement", f"expected an integer, got {_type_name(statement)}")
+    if not known_statement:
+        raise LiveFormatError("E404", f"votes[{i}]", f"unknown statement {statement}")
+    raise LiveFormatError("E406", f"votes[{i}].vote", f"expected 1, -1 or 0, got {value!r}")
 
 
 # ---------------------------------------------------------------- results
 
 
 def _share(part: int, whole: int) -> float:
-    return round(part / whole, 3) if whole else 0.0
+    return round(float(part) / float(whole), 3) if whole else 0.0
 
 
 def build_results(data: dict, *, include_straight_liners: bool = True, min_votes: int = 5, seed: int = 0) -> dict:
@@ -326,17 +344,18 @@ def _groups(values, voted, visible, straight, include_straight_liners, min_votes
     from sklearn.metrics import silhouette_score
     from threadpoolctl import threadpool_limits
 
-    pca = PCA(n_components=2, svd_solver="full", random_state=seed)
-    points = pca.fit_transform(matrix)
-    # Pol.is: push participants who voted on few statements out from the centre
-    points *= np.sqrt(len(cols) / voted[np.ix_(rows, cols)].sum(1))[:, None]
-    distinct = len(np.unique(np.round(points, 9), axis=0))
-    k_top = min(K_MAX, len(rows) - 1, distinct)
-    best = None
-    # one thread: a few thousand 2-D points are done faster than OpenMP threads start (and the web
-    # server recomputing every second shares its cores with the requests)
+    # one thread: a few thousand 2-D points are done before BLAS / OpenMP threads would start, and
+    # idle spinning threads slow everything down on a busy machine (the web server recomputing every
+    # second shares its cores with the requests)
     with warnings.catch_warnings(), threadpool_limits(limits=1):
         warnings.simplefilter("ignore")      # k-means on duplicate points warns about convergence
+        pca = PCA(n_components=2, svd_solver="full", random_state=seed)
+        points = pca.fit_transform(matrix)
+        # Pol.is: push participants who voted on few statements out from the centre
+        points *= np.sqrt(len(cols) / voted[np.ix_(rows, cols)].sum(1))[:, None]
+        distinct = len(np.unique(np.round(points, 9), axis=0))
+        k_top = min(K_MAX, len(rows) - 1, distinct)
+        best = None
         for k in range(K_MIN, k_top + 1):
             labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(points)
             if len(np.unique(labels)) < 2:
