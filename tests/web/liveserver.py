@@ -57,7 +57,7 @@ class LiveServer:
                 return self
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError("innspill serve stopped: " + self.proc.stdout.read())
+                    raise RuntimeError("innspill serve stopped: " + self.proc.stdout.read()) from None
                 time.sleep(0.25)
         raise RuntimeError("innspill serve did not answer")
 

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from . import services_live as live
 from .models import Membership
@@ -163,12 +163,20 @@ def _api(fn):
     return require_POST(wrapped)
 
 
-@_api
-def vote(request, session):
-    body = _json_body(request)
-    p = _participant_or_403(request, session)
-    v = live.record_vote(session, p, _int(body.get("statement"), "statement"), _int(body.get("vote"), "vote"))
-    return {"ok": True, "participant": p.public_id, "statement": v.statement_id, "vote": v.value}
+@require_POST
+def vote(request, code):
+    """A participant's vote (JSON or form: ``statement``, ``vote`` 1 / -1 / 0); committed before
+    the answer. Voting again replaces the vote."""
+    try:
+        body = _json_body(request)
+        statement_id, value = _int(body.get("statement"), "statement"), _int(body.get("vote"), "vote")
+        token = request.COOKIES.get(COOKIE_PREFIX + normalise_code(code))
+        if not token:
+            raise live.LiveError("join the session first (open the join link again)", 403)
+        number = live.record_vote(normalise_code(code), token_hash(token), statement_id, value)
+    except live.LiveError as exc:
+        return JsonResponse({"error": exc.message}, status=exc.status)
+    return JsonResponse({"ok": True, "participant": f"p{number}", "statement": statement_id, "vote": value})
 
 
 @_api

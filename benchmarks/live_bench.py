@@ -1,0 +1,290 @@
+"""Load run of the live debate on loopback against ``innspill serve`` (uvicorn, SQLite in a
+throwaway data folder): N simulated phones join by code, each holds the participant event stream
+open (as a phone does), and votes on every statement while it is on the screen; a presenter moves
+to the next statement at equal intervals, a projector listens to its own event stream. Every
+statement's results are shown (so the projector's stream carries the counts).
+
+Printed: p50 / p95 / max vote latency (POST to answer), the time from a vote to the projector's
+event that counts it, errors, and the votes stored in the database against those sent (a changed
+vote is one stored vote). Not part of the test run.
+
+    python benchmarks/live_bench.py --participants 1000 --seconds 60
+
+Vote-to-projector time: the projector's events give, per statement, the total of votes counted at
+each moment. The k-th vote whose POST was answered for a statement is taken as counted by the
+first projector event with a total of at least k; its time is that event's arrival minus the time
+the vote was sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+STATEMENTS = ["Kantina bør ha vegetardag hver uke.", "Kaffen bør være gratis.", "Kantina bør holde åpent etter 15.",
+              "Det bør være mer fisk på menyen.", "Prisene er for høye.", "Vi trenger flere sitteplasser.",
+              "Maten bør være lokal.", "Kantina bør ha frokost.", "Matsvinn bør måles og vises.",
+              "Det bør være et salatbord hver dag."]
+PASSWORD = "Bench-password-123"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(data: str, statements: int) -> tuple[str, int]:
+    """A consultation and a live session (started, results shown), made through the app's models."""
+    from innspill.web.runtime import setup
+
+    setup(data)
+    from django.contrib.auth import get_user_model
+
+    from innspill.web.models import Consultation, Membership
+    from innspill.web.models_live import LiveSession, LiveStatement
+
+    user = get_user_model().objects.create_superuser("bench", "", PASSWORD)
+    c = Consultation.objects.create(slug="bench", title="Kantina", state="open", created_by=user)
+    Membership.objects.create(consultation=c, user=user, role="organiser")
+    s = LiveSession.create_with_code(consultation=c, title="Kantina", state=LiveSession.LIVE, created_by=user)
+    for i in range(statements):
+        LiveStatement.objects.create(session=s, position=i + 1, text=STATEMENTS[i % len(STATEMENTS)] + f" ({i + 1})",
+                                     kind="statement", revealed=True)
+    s.current = s.statements.order_by("position").first()
+    s.save()
+    return s.code, s.pk
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
+
+
+class Bench:
+    def __init__(self, base, code, live_id, n, seconds, statements, change_share, streams):
+        self.base, self.code, self.live_id = base, code, live_id
+        self.n, self.seconds, self.statements = n, seconds, statements
+        self.change_share, self.streams = change_share, streams
+        self.ids: list[int] = []
+        self.sent: list[dict] = []  # every vote POST: statement, t_send, t_ack, ok
+        self.errors: list[str] = []
+        self.projector: list[tuple[float, int, int]] = []  # (arrival, statement id, total)
+        self.distinct: set[tuple[int, int]] = set()
+        self.joined = 0
+        self.stop = asyncio.Event()
+        self.slot = 0  # index of the statement on the screen
+
+    async def presenter(self, t0):
+        import httpx
+
+        async with httpx.AsyncClient(base_url=self.base, timeout=30) as org:
+            await org.get("/login/")
+            r = await org.post("/login/", data={"username": "bench", "password": PASSWORD,
+                                                "csrfmiddlewaretoken": org.cookies["csrftoken"]})
+            assert r.status_code == 302, "bench login failed"
+            page = f"/org/c/bench/live/{self.live_id}/"
+            self.ids = [int(x) for x in re.findall(r'<tr id="st(\d+)"', (await org.get(page)).text)]
+            self.ready.set()
+            await self.start.wait()
+            step = self.seconds / self.statements
+            for i in range(1, self.statements):
+                await asyncio.sleep(max(0.0, t0[0] + i * step - time.perf_counter()))
+                r = await org.post(page + "do", data={"do": "next", "csrfmiddlewaretoken": org.cookies["csrftoken"]})
+                if r.status_code != 302:
+                    self.errors.append(f"next: HTTP {r.status_code}")
+                self.slot = i
+
+    async def listen(self, client, view, on_state=None):
+        url = f"/j/{self.code}/events" + ("?view=projector" if view == "projector" else "")
+        while not self.stop.is_set():
+            try:
+                async with client.stream("GET", url, timeout=None) as r:
+                    async for line in r.aiter_lines():
+                        if self.stop.is_set():
+                            return
+                        if line.startswith("data: ") and on_state:
+                            on_state(json.loads(line[6:]))
+            except Exception as exc:  # a dropped stream is reconnected, as EventSource does
+                if not self.stop.is_set():
+                    self.errors.append(f"{view} stream: {type(exc).__name__}: {exc}")
+                    await asyncio.sleep(1)
+
+    def on_projector(self, state):
+        st = state.get("statement")
+        if st and st.get("counts"):
+            self.projector.append((time.perf_counter(), st["id"], st["counts"]["total"]))
+
+    async def phone(self, i, t0, rng):
+        import httpx
+
+        limits = httpx.Limits(max_connections=2)
+        async with httpx.AsyncClient(base_url=self.base, timeout=30, limits=limits) as client:
+            try:
+                r = await client.get(f"/j/{self.code}/")
+                r.raise_for_status()
+            except Exception as exc:
+                self.errors.append(f"join: {type(exc).__name__}: {exc}")
+                return
+            self.joined += 1
+            csrf = client.cookies["csrftoken"]
+            stream = asyncio.create_task(self.listen(client, "participant")) if i < self.streams else None
+            await self.start.wait()
+            step = self.seconds / self.statements
+            for j, sid in enumerate(self.ids):
+                # a phone votes a moment after the statement appears on its screen
+                await asyncio.sleep(max(0.0, t0[0] + j * step + rng.uniform(0.3, step * 0.5) - time.perf_counter()))
+                values = [rng.choice((1, -1, 0))]
+                if rng.random() < self.change_share:
+                    values.append(-values[0] or 1)
+                for v in values:
+                    t = time.perf_counter()
+                    try:
+                        r = await client.post(f"/j/{self.code}/vote", json={"statement": sid, "vote": v},
+                                              headers={"X-CSRFToken": csrf})
+                        ok = r.status_code == 200
+                        if not ok:
+                            self.errors.append(f"vote: HTTP {r.status_code} {r.text[:100]}")
+                    except Exception as exc:
+                        ok = False
+                        self.errors.append(f"vote: {type(exc).__name__}: {exc}")
+                    self.sent.append({"statement": sid, "send": t, "ack": time.perf_counter(), "ok": ok,
+                                      "first": (i, sid) not in self.distinct})
+                    if ok:
+                        self.distinct.add((i, sid))
+            await self.stop.wait()
+            if stream:
+                stream.cancel()
+
+    async def run(self):
+        import httpx
+
+        self.ready, self.start = asyncio.Event(), asyncio.Event()
+        t0 = [0.0]
+        pres = asyncio.create_task(self.presenter(t0))
+        await self.ready.wait()
+        proj_client = httpx.AsyncClient(base_url=self.base, timeout=30)
+        proj = asyncio.create_task(self.listen(proj_client, "projector", self.on_projector))
+        rng = random.Random(7)
+        phones = []
+        for i in range(self.n):  # join in batches, as a room does after the code is shown
+            phones.append(asyncio.create_task(self.phone(i, t0, random.Random(rng.random()))))
+            if i % 50 == 49:
+                await asyncio.sleep(0.05)
+        while self.joined + sum(1 for e in self.errors if e.startswith("join")) < self.n:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)
+        t0[0] = time.perf_counter()
+        self.start.set()
+        await pres
+        await asyncio.sleep(max(0.0, t0[0] + self.seconds - time.perf_counter()))
+        # wait for the last votes, and for the projector to count them
+        while any(not p.done() for p in phones) and sum(1 for s in self.sent) < self.expected():
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(3.0)
+        self.stop.set()
+        await asyncio.gather(*phones, return_exceptions=True)
+        proj.cancel()
+        await proj_client.aclose()
+        return time.perf_counter() - t0[0]
+
+    def expected(self) -> int:
+        return self.n * len(self.ids)
+
+    def to_projector(self) -> tuple[list[float], int]:
+        """Per first vote: seconds from its POST to the projector event that counts it; and how
+        many were never seen counted."""
+        by_statement: dict[int, list[dict]] = {}
+        for v in self.sent:
+            if v["ok"] and v["first"]:
+                by_statement.setdefault(v["statement"], []).append(v)
+        out, missing = [], 0
+        for sid, votes in by_statement.items():
+            events = [(t, total) for t, s, total in self.projector if s == sid]
+            votes.sort(key=lambda v: v["ack"])
+            k = 0
+            for rank, v in enumerate(votes, start=1):
+                while k < len(events) and (events[k][1] < rank or events[k][0] < v["send"]):
+                    k += 1
+                if k == len(events):
+                    missing += len(votes) - rank + 1
+                    break
+                out.append(events[k][0] - v["send"])
+        return out, missing
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--participants", type=int, default=1000)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--statements", type=int, default=10)
+    ap.add_argument("--streams", type=int, default=None, help="phones that hold an event stream (default: all)")
+    ap.add_argument("--change-share", type=float, default=0.1, help="share of votes changed right after")
+    ap.add_argument("--database-url", default=None, help="run against PostgreSQL instead of SQLite")
+    args = ap.parse_args()
+    data = tempfile.mkdtemp(prefix="innspill-live-bench-")
+    os.environ.update({"INNSPILL_DATA": data, "INNSPILL_NO_EMBEDDINGS": "1"})
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    code, live_id = prepare(data, args.statements)
+    port = free_port()
+    env = {**os.environ}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    server = subprocess.Popen([sys.executable, "-m", "innspill.cli", "serve", "--port", str(port), "--data", data,
+                               "--no-worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    streams = args.participants if args.streams is None else args.streams
+    bench = Bench(base, code, live_id, args.participants, args.seconds, args.statements, args.change_share, streams)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/login/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        wall = asyncio.run(bench.run())
+    finally:
+        server.terminate()
+        err = server.communicate(timeout=30)[1]
+    from innspill.web.models_live import Vote
+
+    stored = Vote.objects.filter(statement__session_id=live_id).count()
+    ok = [v for v in bench.sent if v["ok"]]
+    lat = [v["ack"] - v["send"] for v in ok]
+    to_proj, missing = bench.to_projector()
+    db = "PostgreSQL" if args.database_url else "SQLite (WAL)"
+    print(f"live bench: {args.participants} participants ({streams} holding an event stream), {args.statements} "
+          f"statements over {args.seconds:.0f} s, {args.change_share:.0%} of votes changed; uvicorn on loopback, "
+          f"{db}, {os.cpu_count()} cores")
+    print(f"  wall time            {wall:.1f} s")
+    print(f"  votes sent           {len(bench.sent)} ({len(bench.sent) / max(wall, 1e-9):.0f}/s), answered 200: {len(ok)}")
+    if lat:
+        print(f"  vote latency         p50 {statistics.median(lat) * 1000:.0f} ms, p95 {pct(lat, 95) * 1000:.0f} ms, "
+              f"max {max(lat) * 1000:.0f} ms   (target p95 < 200 ms)")
+    if to_proj:
+        print(f"  vote -> projector    p50 {statistics.median(to_proj) * 1000:.0f} ms, p95 {pct(to_proj, 95) * 1000:.0f} ms, "
+              f"max {max(to_proj) * 1000:.0f} ms   (target < 2 s)" + (f"; {missing} never seen" if missing else ""))
+    print(f"  projector events     {len(bench.projector)}")
+    print(f"  errors               {len(bench.errors)}" + (f" (first: {bench.errors[0]})" if bench.errors else ""))
+    print(f"  distinct votes sent  {len(bench.distinct)}")
+    print(f"  votes stored         {stored}  {'= sent' if stored == len(bench.distinct) else '!= sent'}")
+    if bench.errors and err.strip():
+        print(err[-2000:], file=sys.stderr)
+    good = (not bench.errors and stored == len(bench.distinct) == bench.expected() and not missing
+            and lat and pct(lat, 95) < 0.2 and to_proj and max(to_proj) < 2.0)
+    return 0 if good else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
