@@ -208,6 +208,23 @@ def results(session: LiveSession, data: dict | None = None) -> dict:
     return build_results(data, include_straight_liners=session.include_straight_liners)
 
 
+def warm_up() -> None:
+    """Run the results computation once on a small made-up session, so that its first real run
+    (scikit-learn's import takes seconds) does not hold up a live room; ``innspill serve`` calls
+    it in a background thread at start."""
+    from ..live.results import build_results
+
+    statements = [{"id": i, "kind": "statement", "text": f"s{i}", "question_id": None, "source": "presenter",
+                   "hidden": False, "revealed": True, "locked": False, "position": i} for i in range(1, 6)]
+    people = [{"id": f"p{n}", "joined": None} for n in range(1, 9)]
+    votes = [{"participant": f"p{n}", "statement": i, "vote": 1 if (n + i) % 3 else -1, "at": None}
+             for n in range(1, 9) for i in range(1, 6)]
+    build_results({"schema": SCHEMA, "session": {"code": "WARMUP", "title": "", "language": "en",
+                                                 "consultation": None, "started": None, "ended": None,
+                                                 "exported": None},
+                   "statements": statements, "participants": people, "votes": votes})
+
+
 # -- the results cache ---------------------------------------------------------------------------
 
 @dataclass
