@@ -306,7 +306,11 @@ def main() -> int:
         wall = asyncio.run(bench.run())
     finally:
         server.terminate()
-        err = server.communicate(timeout=30)[1]
+        try:
+            err = server.communicate(timeout=30)[1]
+        except subprocess.TimeoutExpired:
+            server.kill()
+            err = server.communicate()[1]
     from innspill.web.models_live import Vote
 
     if args.dump:

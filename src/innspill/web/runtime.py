@@ -83,7 +83,8 @@ def serve(host: str, port: int, demo: bool = False, worker: bool = True, data_di
 
     try:
         uvicorn.run("innspill.web.asgi:application", host=host, port=port, log_level="warning", lifespan="off",
-                    timeout_keep_alive=65)  # phones in a live vote send a request every half minute or so
+                    timeout_keep_alive=65,  # phones in a live vote send a request every half minute or so
+                    timeout_graceful_shutdown=3)  # open event streams do not hold up a stop (they reconnect)
     finally:
         stop.set()
     return 0

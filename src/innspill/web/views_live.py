@@ -163,10 +163,10 @@ def _api(fn):
     return require_POST(wrapped)
 
 
-@require_POST
-def vote(request, code):
-    """A participant's vote (JSON or form: ``statement``, ``vote`` 1 / -1 / 0); committed before
-    the answer. Voting again replaces the vote."""
+def vote_result(request, code: str) -> tuple[int, dict]:
+    """A participant's vote (JSON or form: ``statement``, ``vote`` 1 / -1 / 0), committed before
+    the answer; voting again replaces the vote. (status, JSON body): used by the view below and by
+    the ASGI fast path in ``asgi_live.py`` that ``innspill serve`` runs."""
     try:
         body = _json_body(request)
         statement_id, value = _int(body.get("statement"), "statement"), _int(body.get("vote"), "vote")
@@ -175,8 +175,14 @@ def vote(request, code):
             raise live.LiveError("join the session first (open the join link again)", 403)
         number = live.record_vote(normalise_code(code), token_hash(token), statement_id, value)
     except live.LiveError as exc:
-        return JsonResponse({"error": exc.message}, status=exc.status)
-    return JsonResponse({"ok": True, "participant": f"p{number}", "statement": statement_id, "vote": value})
+        return exc.status, {"error": exc.message}
+    return 200, {"ok": True, "participant": f"p{number}", "statement": statement_id, "vote": value}
+
+
+@require_POST
+def vote(request, code):
+    status, body = vote_result(request, code)
+    return JsonResponse(body, status=status)
 
 
 @_api
