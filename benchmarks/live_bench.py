@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -108,169 +109,189 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
 
 
-class Bench:
-    def __init__(self, base, code, live_id, n, seconds, statements, change_share, streams):
-        self.base, self.code, self.live_id = base, code, live_id
-        self.n, self.seconds, self.statements = n, seconds, statements
-        self.change_share, self.streams = change_share, streams
-        self.ids: list[int] = []
-        self.sent: list[dict] = []  # every vote POST: statement, t_send, t_ack, ok
-        self.errors: list[str] = []
-        self.projector: list[tuple[float, int, int]] = []  # (arrival, statement id, total)
-        self.distinct: set[tuple[int, int]] = set()
-        self.joined = 0
-        self.retries = 0
-        self.stop = asyncio.Event()
-        self.slot = 0  # index of the statement on the screen
+async def _phones(base, code, ids, indices, seconds, change_share, streams, seed, joined_q, start_at):
+    """Some of the simulated phones (one worker process): join, hold the event stream, vote."""
+    import httpx
 
-    async def presenter(self, t0):
-        import httpx
+    sent: list[dict] = []
+    errors: list[str] = []
+    retries = 0
+    distinct: set[tuple[int, int]] = set()
+    stop = asyncio.Event()
 
-        async with httpx.AsyncClient(base_url=self.base, timeout=30) as org:
-            await org.get("/login/")
-            r = await org.post("/login/", data={"username": "bench", "password": PASSWORD,
-                                                "csrfmiddlewaretoken": org.cookies["csrftoken"]})
-            assert r.status_code == 302, "bench login failed"
-            page = f"/org/c/bench/live/{self.live_id}/"
-            self.ids = [int(x) for x in re.findall(r'<tr id="st(\d+)"', (await org.get(page)).text)]
-            self.ready.set()
-            await self.start.wait()
-            step = self.seconds / self.statements
-            for i in range(1, self.statements):
-                await asyncio.sleep(max(0.0, t0[0] + i * step - time.perf_counter()))
-                r = await org.post(page + "do", data={"do": "next", "csrfmiddlewaretoken": org.cookies["csrftoken"]})
-                if r.status_code != 302:
-                    self.errors.append(f"next: HTTP {r.status_code}")
-                self.slot = i
-
-    async def listen(self, client, view, on_state=None):
-        url = f"/j/{self.code}/events" + ("?view=projector" if view == "projector" else "")
-        while not self.stop.is_set():
+    async def drain(client):
+        # a phone's event stream: read and dropped (a phone renders it; the bench only keeps it open)
+        while not stop.is_set():
             try:
-                async with client.stream("GET", url, timeout=None) as r:
-                    async for line in r.aiter_lines():
-                        if self.stop.is_set():
+                async with client.stream("GET", f"/j/{code}/events", timeout=None) as r:
+                    async for _chunk in r.aiter_raw():
+                        if stop.is_set():
                             return
-                        if line.startswith("data: ") and on_state:
-                            on_state(json.loads(line[6:]))
-            except Exception as exc:  # a dropped stream is reconnected, as EventSource does
-                if not self.stop.is_set():
-                    self.errors.append(f"{view} stream: {type(exc).__name__}: {exc}")
+            except Exception as exc:
+                if not stop.is_set():
+                    errors.append(f"participant stream: {type(exc).__name__}: {exc}")
                     await asyncio.sleep(1)
 
-    async def phone(self, i, t0, rng):
-        import httpx
-
-        limits = httpx.Limits(max_connections=2)
-        async with httpx.AsyncClient(base_url=self.base, timeout=30, limits=limits) as client:
-            try:
-                r = await client.get(f"/j/{self.code}/")
-                r.raise_for_status()
-            except Exception as exc:
-                self.errors.append(f"join: {type(exc).__name__}: {exc}")
-                return
-            self.joined += 1
-            csrf = client.cookies["csrftoken"]
-            stream = asyncio.create_task(self.listen(client, "participant")) if i < self.streams else None
-            await self.start.wait()
-            step = self.seconds / self.statements
-            for j, sid in enumerate(self.ids):
-                # a phone votes a moment after the statement appears on its screen
-                await asyncio.sleep(max(0.0, t0[0] + j * step + rng.uniform(0.3, step * 0.5) - time.perf_counter()))
-                values = [rng.choice((1, -1, 0))]
-                if rng.random() < self.change_share:
-                    values.append(-values[0] or 1)
-                for v in values:
-                    t = time.perf_counter()
-                    ok = False
-                    for attempt in (1, 2):
-                        try:
-                            r = await client.post(f"/j/{self.code}/vote", json={"statement": sid, "vote": v},
-                                                  headers={"X-CSRFToken": csrf})
-                        except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
-                            # a kept-alive connection closed under the request: a vote is idempotent, so it is
-                            # sent again once (as browsers resend on a reused connection); counted apart
-                            if attempt == 1:
-                                self.retries += 1
-                                continue
-                            self.errors.append(f"vote: {type(exc).__name__}: {exc}")
-                        except Exception as exc:
-                            self.errors.append(f"vote: {type(exc).__name__}: {exc}")
-                        else:
-                            ok = r.status_code == 200
-                            if not ok:
-                                self.errors.append(f"vote: HTTP {r.status_code} {r.text[:100]}")
-                        break
-                    self.sent.append({"statement": sid, "send": t, "ack": time.perf_counter(), "ok": ok,
-                                      "first": (i, sid) not in self.distinct})
-                    if ok:
-                        self.distinct.add((i, sid))
-            await self.stop.wait()
-            if stream:
-                stream.cancel()
-
-    async def run(self):
-
-        self.ready, self.start = asyncio.Event(), asyncio.Event()
-        t0 = [0.0]
-        pres = asyncio.create_task(self.presenter(t0))
-        await self.ready.wait()
-        # the projector listens in a process of its own, so that its arrival times are not delayed by
-        # the simulated phones' work in this one (time.perf_counter is the system's monotonic clock)
-        ctx = multiprocessing.get_context("spawn")
-        queue, stop_proj = ctx.Queue(), ctx.Event()
-        proj = ctx.Process(target=projector_process, args=(self.base, self.code, queue, stop_proj), daemon=True)
-        proj.start()
-        assert queue.get(timeout=60) == "listening"
-        rng = random.Random(7)
-        phones = []
-        for i in range(self.n):  # join in batches, as a room does after the code is shown
-            phones.append(asyncio.create_task(self.phone(i, t0, random.Random(rng.random()))))
-            if i % 50 == 49:
-                await asyncio.sleep(0.05)
-        while self.joined + sum(1 for e in self.errors if e.startswith("join")) < self.n:
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(1.0)
-        t0[0] = time.perf_counter()
-        self.start.set()
-        await pres
-        await asyncio.sleep(max(0.0, t0[0] + self.seconds - time.perf_counter()))
-        # wait for the last votes, and for the projector to count them
-        while any(not p.done() for p in phones) and sum(1 for s in self.sent) < self.expected():
-            await asyncio.sleep(0.1)
-        await asyncio.sleep(3.0)
-        self.stop.set()
-        await asyncio.gather(*phones, return_exceptions=True)
-        stop_proj.set()
-        got = queue.get(timeout=60)
-        proj.join(timeout=10)
-        self.projector, errors = got
-        self.errors += errors
-        return time.perf_counter() - t0[0]
-
-    def expected(self) -> int:
-        return self.n * len(self.ids)
-
-    def to_projector(self) -> tuple[list[float], int]:
-        """Per first vote: seconds from its POST to the projector event that counts it; and how
-        many were never seen counted."""
-        by_statement: dict[int, list[dict]] = {}
-        for v in self.sent:
-            if v["ok"] and v["first"]:
-                by_statement.setdefault(v["statement"], []).append(v)
-        out, missing = [], 0
-        for sid, votes in by_statement.items():
-            events = [(t, total) for t, s, total in self.projector if s == sid]
-            votes.sort(key=lambda v: v["ack"])
-            k = 0
-            for rank, v in enumerate(votes, start=1):
-                while k < len(events) and (events[k][1] < rank or events[k][0] < v["send"]):
-                    k += 1
-                if k == len(events):
-                    missing += len(votes) - rank + 1
+    async def phone(i, client, rng, t0):
+        nonlocal retries
+        csrf = client.cookies["csrftoken"]
+        step = seconds / len(ids)
+        for j, sid in enumerate(ids):
+            # a phone votes a moment after the statement appears on its screen
+            await asyncio.sleep(max(0.0, t0 + j * step + rng.uniform(0.3, step * 0.5) - time.perf_counter()))
+            values = [rng.choice((1, -1, 0))]
+            if rng.random() < change_share:
+                values.append(-values[0] or 1)
+            for v in values:
+                t = time.perf_counter()
+                ok = False
+                for attempt in (1, 2):
+                    try:
+                        r = await client.post(f"/j/{code}/vote", json={"statement": sid, "vote": v},
+                                              headers={"X-CSRFToken": csrf})
+                    except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                        # a kept-alive connection closed under the request: a vote is idempotent, so it is
+                        # sent again once (as browsers resend on a reused connection); counted apart
+                        if attempt == 1:
+                            retries += 1
+                            continue
+                        errors.append(f"vote: {type(exc).__name__}: {exc}")
+                    except Exception as exc:
+                        errors.append(f"vote: {type(exc).__name__}: {exc}")
+                    else:
+                        ok = r.status_code == 200
+                        if not ok:
+                            errors.append(f"vote: HTTP {r.status_code} {r.text[:100]}")
                     break
-                out.append(events[k][0] - v["send"])
-        return out, missing
+                sent.append({"statement": sid, "send": t, "ack": time.perf_counter(), "ok": ok,
+                             "first": (i, sid) not in distinct})
+                if ok:
+                    distinct.add((i, sid))
+
+    clients = {}
+    limits = httpx.Limits(max_connections=2)
+
+    async def join(i):
+        client = httpx.AsyncClient(base_url=base, timeout=30, limits=limits)
+        try:
+            (await client.get(f"/j/{code}/")).raise_for_status()
+            clients[i] = client
+        except Exception as exc:
+            errors.append(f"join: {type(exc).__name__}: {exc}")
+            await client.aclose()
+
+    for k in range(0, len(indices), 50):  # in batches, as a room does after the code is shown
+        await asyncio.gather(*(join(i) for i in indices[k:k + 50]))
+    drains = [asyncio.create_task(drain(clients[i])) for i in indices[:streams] if i in clients]
+    joined_q.put(len(clients))
+    while start_at.value == 0.0:
+        await asyncio.sleep(0.05)
+    rng = random.Random(seed)
+    await asyncio.gather(*(phone(i, c, random.Random(rng.random()), start_at.value) for i, c in clients.items()))
+    await asyncio.sleep(max(0.0, start_at.value + seconds + 2 - time.perf_counter()))
+    stop.set()
+    for d in drains:
+        d.cancel()
+    await asyncio.gather(*drains, return_exceptions=True)
+    for c in clients.values():
+        await c.aclose()
+    return sent, errors, retries, len(distinct)
+
+
+def phones_process(args, joined_q, start_at, out_q) -> None:
+    out_q.put(asyncio.run(_phones(*args, joined_q, start_at)))
+
+
+async def presenter(base, live_id, ready, start_at, seconds, statements, errors):
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as org:
+        await org.get("/login/")
+        r = await org.post("/login/", data={"username": "bench", "password": PASSWORD,
+                                            "csrfmiddlewaretoken": org.cookies["csrftoken"]})
+        assert r.status_code == 302, "bench login failed"
+        page = f"/org/c/bench/live/{live_id}/"
+        ids = [int(x) for x in re.findall(r'<tr id="st(\d+)"', (await org.get(page)).text)]
+        ready(ids)
+        while start_at.value == 0.0:
+            await asyncio.sleep(0.05)
+        step = seconds / statements
+        for i in range(1, statements):
+            await asyncio.sleep(max(0.0, start_at.value + i * step - time.perf_counter()))
+            r = await org.post(page + "do", data={"do": "next", "csrfmiddlewaretoken": org.cookies["csrftoken"]})
+            if r.status_code != 302:
+                errors.append(f"next: HTTP {r.status_code}")
+
+
+def run(base, code, live_id, n, seconds, statements, change_share, streams, procs) -> dict:
+    """Phones in ``procs`` worker processes, the projector in one more, the presenter here."""
+    ctx = multiprocessing.get_context("spawn")
+    start_at = ctx.Value("d", 0.0)
+    errors: list[str] = []
+    got: dict = {}
+    ids_box: list = []
+    threading_ready = threading.Event()
+
+    def ready(ids):
+        ids_box.extend(ids)
+        threading_ready.set()
+
+    pres = threading.Thread(target=lambda: asyncio.run(presenter(base, live_id, ready, start_at, seconds, statements,
+                                                                 errors)))
+    pres.start()
+    threading_ready.wait(60)
+    queue, stop_proj = ctx.Queue(), ctx.Event()
+    proj = ctx.Process(target=projector_process, args=(base, code, queue, stop_proj), daemon=True)
+    proj.start()
+    assert queue.get(timeout=60) == "listening"
+    joined_q, out_q = ctx.Queue(), ctx.Queue()
+    workers = []
+    for w in range(procs):
+        indices = list(range(w, n, procs))
+        per = streams // procs + (1 if w < streams % procs else 0)
+        args = (base, code, ids_box, indices, seconds, change_share, per, 7 + w)
+        p = ctx.Process(target=phones_process, args=(args, joined_q, start_at, out_q), daemon=True)
+        p.start()
+        workers.append(p)
+    joined = sum(joined_q.get(timeout=600) for _ in workers)
+    time.sleep(1.0)
+    start_at.value = time.perf_counter() + 0.5  # one clock for all processes (CLOCK_MONOTONIC)
+    results = [out_q.get(timeout=seconds + 600) for _ in workers]
+    wall = time.perf_counter() - start_at.value
+    pres.join()
+    time.sleep(2.0)
+    stop_proj.set()
+    seen, proj_errors = queue.get(timeout=60)
+    for p in workers + [proj]:
+        p.join(timeout=10)
+    got["sent"] = [v for r in results for v in r[0]]
+    got["errors"] = errors + proj_errors + [e for r in results for e in r[1]]
+    got["retries"] = sum(r[2] for r in results)
+    got["distinct"] = sum(r[3] for r in results)
+    got["projector"], got["joined"], got["wall"], got["ids"] = seen, joined, wall, ids_box
+    return got
+
+
+def to_projector(sent, projector) -> tuple[list[float], int]:
+    """Per first vote: seconds from its POST to the projector event that counts it; and how many
+    were never seen counted."""
+    by_statement: dict[int, list[dict]] = {}
+    for v in sent:
+        if v["ok"] and v["first"]:
+            by_statement.setdefault(v["statement"], []).append(v)
+    out, missing = [], 0
+    for sid, votes in by_statement.items():
+        events = [(t, total) for t, s, total in projector if s == sid]
+        votes.sort(key=lambda v: v["ack"])
+        k = 0
+        for rank, v in enumerate(votes, start=1):
+            while k < len(events) and (events[k][1] < rank or events[k][0] < v["send"]):
+                k += 1
+            if k == len(events):
+                missing += len(votes) - rank + 1
+                break
+            out.append(events[k][0] - v["send"])
+    return out, missing
 
 
 def main() -> int:
@@ -280,6 +301,8 @@ def main() -> int:
     ap.add_argument("--statements", type=int, default=10)
     ap.add_argument("--streams", type=int, default=None, help="phones that hold an event stream (default: all)")
     ap.add_argument("--change-share", type=float, default=0.1, help="share of votes changed right after")
+    ap.add_argument("--procs", type=int, default=None,
+                    help="worker processes for the simulated phones (default: the cores less one, at least 1)")
     ap.add_argument("--dump", metavar="FILE", help="write every vote and projector event as JSON (for a closer look)")
     ap.add_argument("--database-url", default=None, help="run against PostgreSQL instead of SQLite")
     args = ap.parse_args()
@@ -295,7 +318,7 @@ def main() -> int:
                                "--no-worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     streams = args.participants if args.streams is None else args.streams
-    bench = Bench(base, code, live_id, args.participants, args.seconds, args.statements, args.change_share, streams)
+    procs = args.procs or max(1, min(8, (os.cpu_count() or 2) - 1))
     try:
         for _ in range(120):
             try:
@@ -303,7 +326,8 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.5)
-        wall = asyncio.run(bench.run())
+        got = run(base, code, live_id, args.participants, args.seconds, args.statements, args.change_share, streams,
+                  procs)
     finally:
         server.terminate()
         try:
@@ -315,34 +339,37 @@ def main() -> int:
 
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as fh:
-            json.dump({"votes": bench.sent, "projector": bench.projector, "errors": bench.errors}, fh)
+            json.dump(got, fh)
+    sent, errors, wall = got["sent"], got["errors"], got["wall"]
     stored = Vote.objects.filter(statement__session_id=live_id).count()
-    ok = [v for v in bench.sent if v["ok"]]
+    ok = [v for v in sent if v["ok"]]
     lat = [v["ack"] - v["send"] for v in ok]
-    to_proj, missing = bench.to_projector()
+    to_proj, missing = to_projector(sent, got["projector"])
     db = "PostgreSQL" if args.database_url else "SQLite (WAL)"
     print(f"live bench: {args.participants} participants ({streams} holding an event stream), {args.statements} "
           f"statements over {args.seconds:.0f} s, {args.change_share:.0%} of votes changed; uvicorn on loopback, "
-          f"{db}, {os.cpu_count()} cores")
+          f"{db}, {os.cpu_count()} cores; phones in {procs} processes")
     print(f"  wall time            {wall:.1f} s")
-    print(f"  votes sent           {len(bench.sent)} ({len(bench.sent) / max(wall, 1e-9):.0f}/s), answered 200: {len(ok)}")
+    print(f"  participants joined  {got['joined']}")
+    print(f"  votes sent           {len(sent)} ({len(sent) / max(wall, 1e-9):.0f}/s), answered 200: {len(ok)}")
     if lat:
         print(f"  vote latency         p50 {statistics.median(lat) * 1000:.0f} ms, p95 {pct(lat, 95) * 1000:.0f} ms, "
               f"max {max(lat) * 1000:.0f} ms   (target p95 < 200 ms)")
     if to_proj:
         print(f"  vote -> projector    p50 {statistics.median(to_proj) * 1000:.0f} ms, p95 {pct(to_proj, 95) * 1000:.0f} ms, "
               f"max {max(to_proj) * 1000:.0f} ms   (target < 2 s)" + (f"; {missing} never seen" if missing else ""))
-    print(f"  projector events     {len(bench.projector)}")
-    print(f"  votes resent once    {bench.retries} (connection closed under the request)")
-    print(f"  errors               {len(bench.errors)}" + (f" (first: {bench.errors[0]})" if bench.errors else ""))
-    print(f"  distinct votes sent  {len(bench.distinct)}")
-    print(f"  votes stored         {stored}  {'= sent' if stored == len(bench.distinct) else '!= sent'}")
-    if bench.errors and err.strip():
+    print(f"  projector events     {len(got['projector'])}")
+    print(f"  votes resent once    {got['retries']} (connection closed under the request)")
+    print(f"  errors               {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    print(f"  distinct votes sent  {got['distinct']}")
+    print(f"  votes stored         {stored}  {'= sent' if stored == got['distinct'] else '!= sent'}")
+    if errors and err.strip():
         print(err[-2000:], file=sys.stderr)
     met = bool(lat and pct(lat, 95) < 0.2 and to_proj and pct(to_proj, 95) < 2.0 and not missing)
     print(f"  targets              {'met' if met else 'MISSED'} (p95 vote < 200 ms, p95 vote -> projector < 2 s)")
     # the exit status says whether anything was lost or refused; the timing targets depend on the machine
-    return 0 if not bench.errors and stored == len(bench.distinct) == bench.expected() else 1
+    expected = args.participants * len(got["ids"])
+    return 0 if not errors and stored == got["distinct"] == expected else 1
 
 
 if __name__ == "__main__":
