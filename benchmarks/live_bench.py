@@ -109,32 +109,104 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
 
 
+class Conn:
+    """A minimal HTTP/1.1 client on one kept-alive connection (asyncio streams): the simulated
+    phones are many, and a full client library would measure itself more than the server."""
+
+    def __init__(self, host: str, port: int, cookies: dict):
+        self.host, self.port, self.cookies = host, port, cookies
+        self.reader = self.writer = None
+
+    async def open(self):
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def close(self):
+        if self.writer:
+            self.writer.close()
+            try:
+                await self.writer.wait_closed()
+            except Exception:
+                pass
+            self.writer = None
+
+    def _head(self, method: str, path: str, extra: dict) -> bytes:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if self.cookies:
+            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        lines += [f"{k}: {v}" for k, v in extra.items()]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+    async def send(self, method: str, path: str, body: bytes = b"", headers: dict | None = None):
+        if self.writer is None:
+            await self.open()
+        extra = dict(headers or {})
+        if body or method == "POST":
+            extra["Content-Length"] = str(len(body))
+        self.writer.write(self._head(method, path, extra) + body)
+        await self.writer.drain()
+
+    async def response_head(self) -> tuple[int, list[tuple[str, str]]]:
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = [(k.strip().lower(), v.strip()) for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)]
+        for k, v in headers:
+            if k == "set-cookie":
+                name, _, value = v.split(";")[0].partition("=")
+                self.cookies[name] = value
+        return status, headers
+
+    async def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None):
+        await self.send(method, path, body, headers)
+        status, head = await self.response_head()
+        h = dict(head)
+        if h.get("transfer-encoding") == "chunked":
+            data = b""
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+                chunk = await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                data += chunk[:-2]
+        else:
+            data = await self.reader.readexactly(int(h.get("content-length", 0)))
+        if h.get("connection", "").lower() == "close":
+            await self.close()
+        return status, data
+
+
 async def _phones(base, code, ids, indices, seconds, change_share, streams, seed, joined_q, start_at):
     """Some of the simulated phones (one worker process): join, hold the event stream, vote."""
-    import httpx
-
+    host, port = base.split("//", 1)[1].split(":")
+    port = int(port)
     sent: list[dict] = []
     errors: list[str] = []
     retries = 0
     distinct: set[tuple[int, int]] = set()
     stop = asyncio.Event()
 
-    async def drain(client):
+    async def drain(cookies):
         # a phone's event stream: read and dropped (a phone renders it; the bench only keeps it open)
         while not stop.is_set():
+            conn = Conn(host, port, dict(cookies))
             try:
-                async with client.stream("GET", f"/j/{code}/events", timeout=None) as r:
-                    async for _chunk in r.aiter_raw():
-                        if stop.is_set():
-                            return
+                await conn.send("GET", f"/j/{code}/events", headers={"Accept": "text/event-stream"})
+                status, _h = await conn.response_head()
+                if status != 200:
+                    raise RuntimeError(f"HTTP {status}")
+                while not stop.is_set():
+                    if not await conn.reader.read(65536):
+                        break  # the server closed the stream: reconnect, as EventSource does
             except Exception as exc:
                 if not stop.is_set():
                     errors.append(f"participant stream: {type(exc).__name__}: {exc}")
                     await asyncio.sleep(1)
+            finally:
+                await conn.close()
 
-    async def phone(i, client, rng, t0):
+    async def phone(i, conn, rng, t0):
         nonlocal retries
-        csrf = client.cookies["csrftoken"]
+        csrf = conn.cookies["csrftoken"]
         step = seconds / len(ids)
         for j, sid in enumerate(ids):
             # a phone votes a moment after the statement appears on its screen
@@ -143,58 +215,62 @@ async def _phones(base, code, ids, indices, seconds, change_share, streams, seed
             if rng.random() < change_share:
                 values.append(-values[0] or 1)
             for v in values:
+                body = json.dumps({"statement": sid, "vote": v}).encode()
                 t = time.perf_counter()
                 ok = False
                 for attempt in (1, 2):
                     try:
-                        r = await client.post(f"/j/{code}/vote", json={"statement": sid, "vote": v},
-                                              headers={"X-CSRFToken": csrf})
-                    except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                        status, data = await conn.request("POST", f"/j/{code}/vote", body,
+                                                          {"Content-Type": "application/json", "X-CSRFToken": csrf})
+                    except (ConnectionError, asyncio.IncompleteReadError) as exc:
                         # a kept-alive connection closed under the request: a vote is idempotent, so it is
-                        # sent again once (as browsers resend on a reused connection); counted apart
+                        # sent again once on a new connection (as browsers do); counted apart
+                        await conn.close()
                         if attempt == 1:
                             retries += 1
                             continue
                         errors.append(f"vote: {type(exc).__name__}: {exc}")
                     except Exception as exc:
+                        await conn.close()
                         errors.append(f"vote: {type(exc).__name__}: {exc}")
                     else:
-                        ok = r.status_code == 200
+                        ok = status == 200
                         if not ok:
-                            errors.append(f"vote: HTTP {r.status_code} {r.text[:100]}")
+                            errors.append(f"vote: HTTP {status} {data[:100]!r}")
                     break
                 sent.append({"statement": sid, "send": t, "ack": time.perf_counter(), "ok": ok,
                              "first": (i, sid) not in distinct})
                 if ok:
                     distinct.add((i, sid))
 
-    clients = {}
-    limits = httpx.Limits(max_connections=2)
+    conns: dict[int, Conn] = {}
 
     async def join(i):
-        client = httpx.AsyncClient(base_url=base, timeout=30, limits=limits)
+        conn = Conn(host, port, {})
         try:
-            (await client.get(f"/j/{code}/")).raise_for_status()
-            clients[i] = client
+            status, _data = await conn.request("GET", f"/j/{code}/")
+            if status != 200 or "csrftoken" not in conn.cookies:
+                raise RuntimeError(f"HTTP {status}")
+            conns[i] = conn
         except Exception as exc:
             errors.append(f"join: {type(exc).__name__}: {exc}")
-            await client.aclose()
+            await conn.close()
 
     for k in range(0, len(indices), 50):  # in batches, as a room does after the code is shown
         await asyncio.gather(*(join(i) for i in indices[k:k + 50]))
-    drains = [asyncio.create_task(drain(clients[i])) for i in indices[:streams] if i in clients]
-    joined_q.put(len(clients))
+    drains = [asyncio.create_task(drain(conns[i].cookies)) for i in indices[:streams] if i in conns]
+    joined_q.put(len(conns))
     while start_at.value == 0.0:
         await asyncio.sleep(0.05)
     rng = random.Random(seed)
-    await asyncio.gather(*(phone(i, c, random.Random(rng.random()), start_at.value) for i, c in clients.items()))
+    await asyncio.gather(*(phone(i, c, random.Random(rng.random()), start_at.value) for i, c in conns.items()))
     await asyncio.sleep(max(0.0, start_at.value + seconds + 2 - time.perf_counter()))
     stop.set()
     for d in drains:
         d.cancel()
     await asyncio.gather(*drains, return_exceptions=True)
-    for c in clients.values():
-        await c.aclose()
+    for c in conns.values():
+        await c.close()
     return sent, errors, retries, len(distinct)
 
 
