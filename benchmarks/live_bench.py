@@ -390,8 +390,12 @@ def main() -> int:
     port = free_port()
     env = {**os.environ}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    if args.dump:
+        env["INNSPILL_LIVE_TRACE"] = "1"  # the server logs each recomputation (to FILE.server.log)
+    log_path = (args.dump + ".server.log") if args.dump else os.path.join(data, "server.log")
+    log_file = open(log_path, "w", encoding="utf-8")  # noqa: SIM115  (closed below)
     server = subprocess.Popen([sys.executable, "-m", "innspill.cli", "serve", "--port", str(port), "--data", data,
-                               "--no-worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               "--no-worker"], env=env, stdout=subprocess.DEVNULL, stderr=log_file, text=True)
     base = f"http://127.0.0.1:{port}"
     streams = args.participants if args.streams is None else args.streams
     procs = args.procs or max(1, min(8, (os.cpu_count() or 2) - 1))
@@ -407,10 +411,13 @@ def main() -> int:
     finally:
         server.terminate()
         try:
-            err = server.communicate(timeout=30)[1]
+            server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-            err = server.communicate()[1]
+            server.wait()
+        log_file.close()
+        with open(log_path, encoding="utf-8") as fh:
+            err = fh.read()
     from innspill.web.models_live import Vote
 
     if args.dump:

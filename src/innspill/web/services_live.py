@@ -9,6 +9,8 @@ truth and the cache can be dropped at any time (a restart rebuilds it on the fir
 from __future__ import annotations
 
 import json
+import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +21,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from .models_live import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, Vote
+
+log = logging.getLogger("innspill.live")
+if os.environ.get("INNSPILL_LIVE_TRACE"):  # one line per recomputation on stderr (the load bench uses it)
+    log.setLevel(logging.INFO)
 
 SCHEMA = "innspill.live/1"
 MIN_INTERVAL = 1.0  # seconds between two recomputations of one session
@@ -208,10 +214,14 @@ def results(session: LiveSession, data: dict | None = None) -> dict:
     return build_results(data, include_straight_liners=session.include_straight_liners)
 
 
-def warm_up() -> None:
+def warm_up(freeze: bool = True) -> None:
     """Run the results computation once on a small made-up session, so that its first real run
     (scikit-learn's import takes seconds) does not hold up a live room; ``innspill serve`` calls
-    it in a background thread at start."""
+    it in a background thread at start. ``freeze``: then move every object made so far (the
+    imports: Django, numpy, scikit-learn) out of the garbage collector's sight, so that its full
+    collections while a room votes do not scan them (pauses of a second were seen without)."""
+    import gc
+
     from ..live.results import build_results
 
     statements = [{"id": i, "kind": "statement", "text": f"s{i}", "question_id": None, "source": "presenter",
@@ -223,6 +233,9 @@ def warm_up() -> None:
                                                  "consultation": None, "started": None, "ended": None,
                                                  "exported": None},
                    "statements": statements, "participants": people, "votes": votes})
+    if freeze:
+        gc.collect()
+        gc.freeze()
 
 
 # -- the results cache ---------------------------------------------------------------------------
@@ -310,6 +323,8 @@ def _compute(session_id: int) -> Entry:
                 for view in ("participant", "projector")}
     e.serial = (old.serial + (old.public != e.public)) if old else 1
     _CACHE[session_id] = e
+    log.info("live %s: results of %d votes recomputed in %.0f ms", session.code, len(data["votes"]),
+             (time.monotonic() - snapshot) * 1000)
     return e
 
 
