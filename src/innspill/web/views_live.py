@@ -264,40 +264,42 @@ class _Hub:
 _HUBS: dict[int, _Hub] = {}
 
 
+async def event_stream(sid: int, view: str):
+    """The text of an event stream: the public state whenever it changes (``event: state``), a
+    comment line as keep-alive, closed after ``STREAM_SECONDS`` (EventSource reconnects)."""
+    hub = _HUBS.get(sid)
+    if hub is None:
+        hub = _HUBS[sid] = _Hub(sid)
+    hub.listeners += 1
+    try:
+        yield "retry: 1000\n\n"
+        started = time.monotonic()
+        last = None
+        while True:
+            changed = hub.changed
+            e = hub.entry or await _entry(sid)
+            if e.serial != last:
+                last = e.serial
+                yield f"id: {e.serial}\nevent: state\ndata: {e.public[view]}\n\n"
+            left = STREAM_SECONDS - (time.monotonic() - started)
+            if left <= 0:
+                break
+            try:
+                await asyncio.wait_for(changed.wait(), timeout=min(HEARTBEAT, left))
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+    finally:
+        hub.listeners -= 1
+
+
 async def events(request, code):
-    """Server-Sent Events: the public state whenever it changes (``event: state``)."""
+    """Server-Sent Events (see ``event_stream``; under ``innspill serve`` the same stream is
+    answered by ``asgi_live.py`` before Django's middleware)."""
     session = await sync_to_async(LiveSession.objects.filter(code=normalise_code(code)).values("id").first)()
     if session is None:
         raise Http404("no live session with this code")
-    sid = session["id"]
     view = "projector" if request.GET.get("view") == "projector" else "participant"
-
-    async def stream():
-        hub = _HUBS.get(sid)
-        if hub is None:
-            hub = _HUBS[sid] = _Hub(sid)
-        hub.listeners += 1
-        try:
-            yield "retry: 1000\n\n"
-            started = time.monotonic()
-            last = None
-            while True:
-                changed = hub.changed
-                e = hub.entry or await _entry(sid)
-                if e.serial != last:
-                    last = e.serial
-                    yield f"id: {e.serial}\nevent: state\ndata: {e.public[view]}\n\n"
-                left = STREAM_SECONDS - (time.monotonic() - started)
-                if left <= 0:
-                    break
-                try:
-                    await asyncio.wait_for(changed.wait(), timeout=min(HEARTBEAT, left))
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-        finally:
-            hub.listeners -= 1
-
-    response = StreamingHttpResponse(stream(), content_type="text/event-stream; charset=utf-8")
+    response = StreamingHttpResponse(event_stream(session["id"], view), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"
     return response
