@@ -137,11 +137,13 @@ def test_votes_refused_clearly(session, client_for):
     a = _join(client_for, session)
     st = session.current
     assert _vote(a, session, st.pk, 2).status_code == 400
-    assert _vote(a, session, "x", 1).json()["error"] == "statement must be a whole number"
+    assert _vote(a, session, "x", 1).json()["error"] == "påstanden må være et heltall"  # in the session's language
     assert _vote(a, session, 999999, 1).status_code == 404
     other = client_for()  # no cookie
     r = _vote(other, session, st.pk, 1)
-    assert r.status_code == 403 and "join" in r.json()["error"]
+    assert r.status_code == 403 and "bli med" in r.json()["error"]
+    LiveSession.objects.filter(pk=session.pk).update(language="en")
+    assert _vote(a, session, "x", 1).json()["error"] == "statement must be a whole number"
     LiveStatement.objects.filter(pk=st.pk).update(locked=True)
     assert _vote(a, session, st.pk, 1).status_code == 409
     hidden = session.statements.exclude(pk=st.pk).first()
@@ -311,3 +313,28 @@ def test_qr_codes_and_projector(session, client_for):
     assert session.code in page and "qr.svg" in page and f"/j/{session.code}/" in page and 'lang="en"' in page
     nb = org.get(f"/org/c/{session.consultation.slug}/live/{session.pk}/projector/").content.decode()
     assert 'lang="nb"' in nb and "deltakere" in nb
+
+
+def test_straight_liners_listed_and_the_presenters_choice(session, client_for):
+    org = client_for(session.consultation.created_by)
+    base = f"/org/c/{session.consultation.slug}/live/{session.pk}"
+    for i in range(3):
+        org.post(base + "/statement", {"text": f"Påstand nummer {i}", "kind": "statement"})
+    statements = list(session.visible_statements())
+    assert len(statements) >= 3
+    yes_man, mixed = _join(client_for, session), _join(client_for, session)
+    for j, st in enumerate(statements):
+        _vote(yes_man, session, st.pk, 1)
+        _vote(mixed, session, st.pk, 1 if j % 2 else -1)
+    live.forget()
+    state = org.get(base + "/state.json").json()
+    assert state["straight_liners"] == ["p1"] and state["straight_liners_included"] is True
+    assert "p1" in org.get(base + "/").content.decode()
+    org.post(base + "/do", {"do": "straight_liners", "include": "0"})
+    session.refresh_from_db()
+    assert session.include_straight_liners is False
+    live.forget()
+    state = org.get(base + "/state.json").json()
+    assert state["straight_liners"] == ["p1"] and state["straight_liners_included"] is False
+    data = json.loads(org.get(base + "/export.json").content)
+    assert data["straight_liners_included"] is False

@@ -71,13 +71,13 @@ def test_restart_loses_no_vote_and_keeps_identity(server):
             assert state["me"]["id"] == "p1" and state["participants"] == 3
             # the vote path (answered before Django's middleware) still checks the CSRF token and the host
             r = people[0].post(f"/j/{code}/vote", json={"statement": first, "vote": 1})
-            assert r.status_code == 403 and "CSRF" in r.json()["error"]
+            assert r.status_code == 403 and r.json()["error"] == "CSRF-sjekken feilet: last siden på nytt"
             r = people[0].post(f"/j/{code}/vote", json={"statement": first, "vote": 1},
                                headers={"X-CSRFToken": _csrf(people[0]), "Host": "evil.example"})
             assert r.status_code == 400
             r = people[0].post(f"/j/{code}/vote", json={"statement": first, "vote": 7},
                                headers={"X-CSRFToken": _csrf(people[0])})
-            assert r.status_code == 400 and r.json()["error"] == "vote must be 1, -1 or 0"
+            assert r.status_code == 400 and r.json()["error"] == "stemmen må være 1, -1 eller 0"
             assert org.get(presenter + "state.json").json()["counts"].get(str(first), {}).get("total", 0) == 0
             vote(people[0], code, first, 1)
             vote(people[1], code, first, -1)

@@ -64,8 +64,10 @@ def _handle(scope, body: bytes, code: str) -> tuple[int, dict]:
     from django.core.exceptions import DisallowedHost
     from django.core.handlers.asgi import ASGIRequest
     from django.middleware.csrf import CsrfViewMiddleware
+    from django.utils.translation import gettext_noop
 
-    from .views_live import vote, vote_result
+    from .services_live import LiveError
+    from .views_live import _error, vote, vote_result
 
     request = ASGIRequest(scope, io.BytesIO(body))
     try:
@@ -75,7 +77,7 @@ def _handle(scope, body: bytes, code: str) -> tuple[int, dict]:
     csrf = CsrfViewMiddleware(lambda r: None)
     csrf.process_request(request)
     if csrf.process_view(request, vote, (), {}) is not None:
-        return 403, {"error": "CSRF check failed: reload the page"}
+        return _error(LiveError(gettext_noop("CSRF check failed: reload the page"), 403), code)
     return vote_result(request, code)
 
 

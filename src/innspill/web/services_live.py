@@ -19,6 +19,7 @@ from datetime import UTC
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from .models_live import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, Vote
 
@@ -33,7 +34,8 @@ VOTE_WORDS = {1: "agree", -1: "disagree", 0: "pass"}
 
 
 class LiveError(Exception):
-    """A request the live session refuses (``status`` is the HTTP status to answer with)."""
+    """A request the live session refuses (``status`` is the HTTP status to answer with). The
+    message is English and marked for translation; the views answer in the session's language."""
 
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
@@ -99,7 +101,7 @@ def record_vote(code: str, token_sha256: str, statement_id: int, value: int) -> 
     live session: one query checks the session, the statement and the participant, one upsert
     writes the vote (SQLite >= 3.24 and PostgreSQL). Returns the participant's number."""
     if value not in VOTE_WORDS:
-        raise LiveError("vote must be 1, -1 or 0")
+        raise LiveError(gettext_noop("vote must be 1, -1 or 0"))
     qn = connection.ops.quote_name
     tables = {k: qn(m._meta.db_table) for k, m in
               (("s", LiveSession), ("st", LiveStatement), ("p", Participant), ("v", Vote))}
@@ -110,16 +112,16 @@ def record_vote(code: str, token_sha256: str, statement_id: int, value: int) -> 
                     "WHERE s.code = %s", [statement_id, token_sha256, code])
         row = cur.fetchone()
         if row is None:
-            raise LiveError("no live session with this code", 404)
+            raise LiveError(gettext_noop("no live session with this code"), 404)
         session_id, state, st_id, hidden, locked, participant_id, number = row
         if participant_id is None:
-            raise LiveError("join the session first (open the join link again)", 403)
+            raise LiveError(gettext_noop("join the session first (open the join link again)"), 403)
         if state != LiveSession.LIVE:
-            raise LiveError("the session is not open for votes", 409)
+            raise LiveError(gettext_noop("the session is not open for votes"), 409)
         if st_id is None or hidden:
-            raise LiveError("no such statement", 404)
+            raise LiveError(gettext_noop("no such statement"), 404)
         if locked:
-            raise LiveError("voting on this statement is closed", 409)
+            raise LiveError(gettext_noop("voting on this statement is closed"), 409)
         # a changed vote replaces the earlier one (the last one counts) and is counted in "changes"
         cur.execute(f"INSERT INTO {tables['v']} (participant_id, statement_id, value, at, changes) "
                     "VALUES (%s, %s, %s, %s, 0) ON CONFLICT (participant_id, statement_id) DO UPDATE SET "
@@ -133,13 +135,13 @@ def record_vote(code: str, token_sha256: str, statement_id: int, value: int) -> 
 def submit_idea(session: LiveSession, participant: Participant, text: str, limit: int = 5) -> AudienceIdea:
     text = " ".join((text or "").split())
     if not text:
-        raise LiveError("write something first")
+        raise LiveError(gettext_noop("write something first"))
     if len(text) > AudienceIdea._meta.get_field("text").max_length:
-        raise LiveError("at most 200 characters")
+        raise LiveError(gettext_noop("at most 200 characters"))
     if session.state == LiveSession.ENDED:
-        raise LiveError("the session has ended", 409)
+        raise LiveError(gettext_noop("the session has ended"), 409)
     if AudienceIdea.objects.filter(participant=participant).count() >= limit:
-        raise LiveError("you have sent the most ideas one person can", 429)
+        raise LiveError(gettext_noop("you have sent the most ideas one person can"), 429)
     idea = AudienceIdea.objects.create(session=session, participant=participant, text=text)
     touch(session.pk)
     return idea
@@ -149,7 +151,7 @@ def upvote(session: LiveSession, participant: Participant, idea_id: int) -> bool
     """Upvote an approved idea once; True when a new upvote was stored (again: no change)."""
     idea = AudienceIdea.objects.filter(pk=idea_id, session=session, state=AudienceIdea.APPROVED).first()
     if idea is None:
-        raise LiveError("no such idea", 404)
+        raise LiveError(gettext_noop("no such idea"), 404)
     _obj, created = IdeaUpvote.objects.get_or_create(idea=idea, participant=participant)
     if created:
         touch(session.pk)
@@ -171,7 +173,7 @@ def moderate_idea(idea: AudienceIdea, action: str, user) -> LiveStatement | None
         elif action in ("approve", "reject"):
             idea.state = AudienceIdea.APPROVED if action == "approve" else AudienceIdea.REJECTED
         else:
-            raise LiveError("unknown action")
+            raise LiveError(gettext_noop("unknown action"))
         idea.moderated_by, idea.moderated_at = user, now
         idea.save()
     touch(idea.session_id, now=True)

@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
@@ -130,7 +131,7 @@ def participant_page(request, code):
 def _participant_or_403(request, session):
     p = _participant(request, session)
     if p is None:
-        raise live.LiveError("join the session first (open the join link again)", 403)
+        raise live.LiveError(gettext_noop("join the session first (open the join link again)"), 403)
     return p
 
 
@@ -139,16 +140,26 @@ def _json_body(request) -> dict:
         try:
             body = json.loads(request.body or b"{}")
         except ValueError:
-            raise live.LiveError("the request body is not JSON") from None
+            raise live.LiveError(gettext_noop("the request body is not JSON")) from None
         return body if isinstance(body, dict) else {}
     return request.POST.dict()
+
+
+INT_ERRORS = {"statement": gettext_noop("statement must be a whole number"), "vote": gettext_noop("vote must be a whole number")}
 
 
 def _int(value, name: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise live.LiveError(f"{name} must be a whole number") from None
+        raise live.LiveError(INT_ERRORS[name]) from None
+
+
+def _error(exc: live.LiveError, code: str) -> tuple[int, dict]:
+    """The error in the language of the session (English when there is no such session)."""
+    lang = LiveSession.objects.filter(code=normalise_code(code)).values_list("language", flat=True).first() or "en"
+    with translation.override(lang):
+        return exc.status, {"error": _(exc.message)}
 
 
 def _api(fn):
@@ -158,7 +169,8 @@ def _api(fn):
             session = _session_for_code(code)
             return JsonResponse(fn(request, session, **kwargs))
         except live.LiveError as exc:
-            return JsonResponse({"error": exc.message}, status=exc.status)
+            status, body = _error(exc, code)
+            return JsonResponse(body, status=status)
     wrapped.__name__ = fn.__name__
     return require_POST(wrapped)
 
@@ -172,10 +184,10 @@ def vote_result(request, code: str) -> tuple[int, dict]:
         statement_id, value = _int(body.get("statement"), "statement"), _int(body.get("vote"), "vote")
         token = request.COOKIES.get(COOKIE_PREFIX + normalise_code(code))
         if not token:
-            raise live.LiveError("join the session first (open the join link again)", 403)
+            raise live.LiveError(gettext_noop("join the session first (open the join link again)"), 403)
         number = live.record_vote(normalise_code(code), token_hash(token), statement_id, value)
     except live.LiveError as exc:
-        return exc.status, {"error": exc.message}
+        return _error(exc, code)
     return 200, {"ok": True, "participant": f"p{number}", "statement": statement_id, "vote": value}
 
 

@@ -156,6 +156,18 @@ NB.update({
     "This statement has votes: they were given to the old wording.":
         "Denne påstanden har stemmer: de ble gitt til den gamle ordlyden.",
     "The idea is now statement %(n)d.": "Forslaget er nå påstand %(n)d.",
+    "vote must be 1, -1 or 0": "stemmen må være 1, -1 eller 0",
+    "no live session with this code": "ingen avstemning har denne koden",
+    "join the session first (open the join link again)": "bli med i avstemningen først (åpne lenken på nytt)",
+    "the session is not open for votes": "avstemningen er ikke åpen",
+    "no such statement": "påstanden finnes ikke", "voting on this statement is closed": "avstemningen om denne påstanden er stengt",
+    "write something first": "skriv noe først", "at most 200 characters": "høyst 200 tegn",
+    "the session has ended": "avstemningen er slutt",
+    "you have sent the most ideas one person can": "du har sendt så mange forslag som én person kan",
+    "no such idea": "forslaget finnes ikke", "unknown action": "ukjent handling",
+    "the request body is not JSON": "forespørselen er ikke JSON",
+    "statement must be a whole number": "påstanden må være et heltall", "vote must be a whole number": "stemmen må være et heltall",
+    "CSRF check failed: reload the page": "CSRF-sjekken feilet: last siden på nytt",
 })
 
 PLURALS = {"%(n)s published answer": ("%(n)s publisert svar", "%(n)s publiserte svar")}

@@ -10,6 +10,7 @@
   var L = cfg.labels || {};
   var $ = function (id) { return document.getElementById(id); };
   var state = null, me = null, pending = null, es = null, pollTimer = null, lastSerial = null;
+  var ackedAt = {};  // statement id -> when the server confirmed this phone's last vote on it
 
   function csrf() {
     var el = document.querySelector("[name=csrfmiddlewaretoken]");
@@ -133,7 +134,11 @@
     var p = pending;
     post(cfg.vote, p).then(function (j) {
       if (pending === p) pending = null;
-      if (j.ok) { if (me) me.votes[String(j.statement)] = j.vote; setConn(""); }
+      if (j.ok) {
+        if (me) me.votes[String(j.statement)] = j.vote;
+        ackedAt[String(j.statement)] = Date.now();
+        setConn("");
+      }
       else { text($("note"), j.error || "error"); }
       renderVoteButtons();
     }).catch(function () {
@@ -184,8 +189,15 @@
   }
 
   function fetchState() {
+    var asked = Date.now();
     return fetch(cfg.state, {credentials: "same-origin", cache: "no-store"}).then(function (r) { return r.json(); })
-      .then(function (s) { apply(s); setConn(pending ? L.offline : ""); sendPending(); })
+      .then(function (s) {
+        // an answer asked for before a vote was confirmed may not hold it yet: keep the confirmed one
+        if (s.me && me) Object.keys(ackedAt).forEach(function (k) {
+          if (ackedAt[k] >= asked && me.votes[k] !== undefined) s.me.votes[k] = me.votes[k];
+        });
+        apply(s); setConn(pending ? L.offline : ""); sendPending();
+      })
       .catch(function () { setConn(L.offline); });
   }
 
