@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-deps bench-import bench-scale bench-scale-memory bench-web serve fuzz lint wheel-check eval eval-quick clean
+.PHONY: demo test bench bench-deps bench-import bench-scale bench-scale-memory bench-web bench-live serve fuzz lint wheel-check eval eval-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,7 @@ lint: $(STAMP)
 bench: $(STAMP) $(VENV)/.bench-deps
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/bench.py --themes
+	$(BIN)/python benchmarks/live_bench.py --participants $${PARTICIPANTS:-1000} --seconds $${SECONDS_LIVE:-60}
 
 # BERTopic for the theme bench only: installed without torch / sentence-transformers, which it
 # does not need when given embeddings (it is not an innspill dependency)
@@ -40,6 +41,11 @@ serve: $(STAMP)
 # 200 concurrent participants answering through the web app on loopback (not part of make test)
 bench-web: $(STAMP)
 	$(BIN)/python benchmarks/web_bench.py --participants $${PARTICIPANTS:-200}
+
+# the live debate: 1,000 phones voting over 60 s against innspill serve on loopback (part of make bench);
+# p95 vote latency, vote-to-projector time, errors, stored = sent. PARTICIPANTS=100 SECONDS_LIVE=20 for a short run
+bench-live: $(STAMP)
+	$(BIN)/python benchmarks/live_bench.py --participants $${PARTICIPANTS:-1000} --seconds $${SECONDS_LIVE:-60}
 
 # import rate and peak memory on a generated ~100 MB WordPress export (part of make bench)
 bench-import: $(STAMP)

@@ -75,11 +75,16 @@ def serve(host: str, port: int, demo: bool = False, worker: bool = True, data_di
         from .jobs import work
 
         threading.Thread(target=work, kwargs={"stop": stop}, name="innspill-worker", daemon=True).start()
+    from .services_live import warm_up
+
+    threading.Thread(target=warm_up, name="innspill-live-warm-up", daemon=True).start()
     print(f"innspill web on http://{host}:{port}/ (data in {settings.DATA_DIR}; Ctrl-C stops)")
     import uvicorn
 
     try:
-        uvicorn.run("innspill.web.asgi:application", host=host, port=port, log_level="warning", lifespan="off")
+        uvicorn.run("innspill.web.asgi:application", host=host, port=port, log_level="warning", lifespan="off",
+                    timeout_keep_alive=65,  # phones in a live vote send a request every half minute or so
+                    timeout_graceful_shutdown=3)  # open event streams do not hold up a stop (they reconnect)
     finally:
         stop.set()
     return 0

@@ -7,6 +7,7 @@ from . import views_moderation as mod
 from . import views_org as org
 from . import views_public as pub
 from . import views_results as res
+from .urls_live import live_patterns
 
 web_patterns = [
     path("", pub.home, name="home"),
@@ -40,6 +41,7 @@ web_patterns = [
     path("org/c/<slug:slug>/results/", res.results, name="results"),
     path("org/c/<slug:slug>/brief.<str:fmt>", res.brief, name="brief"),
     path("org/c/<slug:slug>/export/<str:what>", res.export, name="export"),
+    *live_patterns,
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_DIR}),
 ]
 urlpatterns = [path("", include((web_patterns, "web"), namespace="web"))]

@@ -1,0 +1,379 @@
+"""Live debate logic without HTTP: statements from a consultation, votes, the export in
+``innspill.live/1``, and the per-session results cache that the pages and the event streams read.
+
+Results are recomputed in this process at most every ``MIN_INTERVAL`` seconds per session, and
+only after something changed (a vote, a presenter action) or ``MAX_AGE`` passed (another process
+may have written). Every vote is committed before its request returns: the database is the only
+truth and the cache can be dropped at any time (a restart rebuilds it on the first request)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from .models_live import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, Vote
+
+log = logging.getLogger("innspill.live")
+if os.environ.get("INNSPILL_LIVE_TRACE"):  # one line per recomputation on stderr (the load bench uses it)
+    log.setLevel(logging.INFO)
+
+SCHEMA = "innspill.live/1"
+MIN_INTERVAL = 1.0  # seconds between two recomputations of one session
+MAX_AGE = 5.0  # recompute after this long even without a change seen in this process
+VOTE_WORDS = {1: "agree", -1: "disagree", 0: "pass"}
+
+
+class LiveError(Exception):
+    """A request the live session refuses (``status`` is the HTTP status to answer with). The
+    message is English and marked for translation; the views answer in the session's language."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+# -- statements from a consultation --------------------------------------------------------------
+
+def suggested_statements(consultation) -> list[dict]:
+    """The consultation's yes/no questions, each followed by the brief's debate statements for it
+    (anonymised quotes from the latest analysis, corrections applied), in question order."""
+    from . import corrections, services
+
+    out: list[dict] = []
+    by_question: dict[str, list[dict]] = {}
+    numbers: dict[str, int] = {}
+    run = services.latest_run(consultation)
+    if run is not None:
+        from ..report.model import build_brief
+
+        data = corrections.corrected(run)
+        numbers = {q["id"]: q.get("number") for q in data.get("questions", [])}
+        for s in build_brief(data)["statements"]:
+            by_question.setdefault(s["question_id"], []).append(s)
+    seen: set[str] = set()
+    for q in consultation.questions.all():
+        qid = q.qid
+        if q.kind == "yesno":
+            out.append({"kind": "question", "text": q.text, "source": "question", "question_id": qid,
+                         "question_number": q.number})
+        for s in by_question.get(qid, []):
+            out.append({"kind": "statement", "text": s["text"], "source": "brief", "question_id": qid,
+                        "question_number": q.number, "comment_id": s.get("comment_id") or ""})
+        seen.add(qid)
+    for qid, items in by_question.items():  # analysis questions the consultation no longer has
+        if qid not in seen:
+            for s in items:
+                out.append({"kind": "statement", "text": s["text"], "source": "brief", "question_id": qid,
+                            "question_number": numbers.get(qid), "comment_id": s.get("comment_id") or ""})
+    return out
+
+
+def start_session(consultation, user, language: str = "nb", title: str = "") -> LiveSession:
+    with transaction.atomic():
+        session = LiveSession.create_with_code(consultation=consultation, title=title or consultation.title,
+                                               language=language if language in ("nb", "en") else "nb",
+                                               created_by=user)
+        for i, s in enumerate(suggested_statements(consultation), start=1):
+            LiveStatement.objects.create(session=session, position=i, **s)
+    return session
+
+
+def renumber(session: LiveSession) -> None:
+    for i, s in enumerate(session.statements.order_by("position", "id"), start=1):
+        if s.position != i:
+            LiveStatement.objects.filter(pk=s.pk).update(position=i)
+
+
+# -- votes and ideas -----------------------------------------------------------------------------
+
+def record_vote(code: str, token_sha256: str, statement_id: int, value: int) -> int:
+    """Store (or replace) a participant's vote; committed when this returns. The hot path of a
+    live session: one query checks the session, the statement and the participant, one upsert
+    writes the vote (SQLite >= 3.24 and PostgreSQL). Returns the participant's number."""
+    if value not in VOTE_WORDS:
+        raise LiveError(gettext_noop("vote must be 1, -1 or 0"))
+    qn = connection.ops.quote_name
+    tables = {k: qn(m._meta.db_table) for k, m in
+              (("s", LiveSession), ("st", LiveStatement), ("p", Participant), ("v", Vote))}
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT s.id, s.state, st.id, st.hidden, st.locked, p.id, p.number FROM {tables['s']} s "
+                    f"LEFT JOIN {tables['st']} st ON st.session_id = s.id AND st.id = %s "
+                    f"LEFT JOIN {tables['p']} p ON p.session_id = s.id AND p.token_sha256 = %s "
+                    "WHERE s.code = %s", [statement_id, token_sha256, code])
+        row = cur.fetchone()
+        if row is None:
+            raise LiveError(gettext_noop("no live session with this code"), 404)
+        session_id, state, st_id, hidden, locked, participant_id, number = row
+        if participant_id is None:
+            raise LiveError(gettext_noop("join the session first (open the join link again)"), 403)
+        if state != LiveSession.LIVE:
+            raise LiveError(gettext_noop("the session is not open for votes"), 409)
+        if st_id is None or hidden:
+            raise LiveError(gettext_noop("no such statement"), 404)
+        if locked:
+            raise LiveError(gettext_noop("voting on this statement is closed"), 409)
+        # a changed vote replaces the earlier one (the last one counts) and is counted in "changes"
+        cur.execute(f"INSERT INTO {tables['v']} (participant_id, statement_id, value, at, changes) "
+                    "VALUES (%s, %s, %s, %s, 0) ON CONFLICT (participant_id, statement_id) DO UPDATE SET "
+                    "value = excluded.value, at = excluded.at, changes = "
+                    f"{tables['v']}.changes + CASE WHEN {tables['v']}.value <> excluded.value THEN 1 ELSE 0 END",
+                    [participant_id, st_id, value, connection.ops.adapt_datetimefield_value(timezone.now())])
+    touch(session_id)
+    return number
+
+
+def submit_idea(session: LiveSession, participant: Participant, text: str, limit: int = 5) -> AudienceIdea:
+    text = " ".join((text or "").split())
+    if not text:
+        raise LiveError(gettext_noop("write something first"))
+    if len(text) > AudienceIdea._meta.get_field("text").max_length:
+        raise LiveError(gettext_noop("at most 200 characters"))
+    if session.state == LiveSession.ENDED:
+        raise LiveError(gettext_noop("the session has ended"), 409)
+    if AudienceIdea.objects.filter(participant=participant).count() >= limit:
+        raise LiveError(gettext_noop("you have sent the most ideas one person can"), 429)
+    idea = AudienceIdea.objects.create(session=session, participant=participant, text=text)
+    touch(session.pk)
+    return idea
+
+
+def upvote(session: LiveSession, participant: Participant, idea_id: int) -> bool:
+    """Upvote an approved idea once; True when a new upvote was stored (again: no change)."""
+    idea = AudienceIdea.objects.filter(pk=idea_id, session=session, state=AudienceIdea.APPROVED).first()
+    if idea is None:
+        raise LiveError(gettext_noop("no such idea"), 404)
+    _obj, created = IdeaUpvote.objects.get_or_create(idea=idea, participant=participant)
+    if created:
+        touch(session.pk)
+    return created
+
+
+def moderate_idea(idea: AudienceIdea, action: str, user) -> LiveStatement | None:
+    """approve / reject / promote (a promoted idea becomes the last statement, hidden results)."""
+    now = timezone.now()
+    made = None
+    with transaction.atomic():
+        if action == "promote":
+            if idea.promoted_to_id is None:
+                last = idea.session.statements.order_by("-position").values_list("position", flat=True).first() or 0
+                made = LiveStatement.objects.create(session=idea.session, kind=LiveStatement.STATEMENT,
+                                                    text=idea.text, source="audience", position=last + 1)
+                idea.promoted_to = made
+            idea.state = AudienceIdea.APPROVED
+        elif action in ("approve", "reject"):
+            idea.state = AudienceIdea.APPROVED if action == "approve" else AudienceIdea.REJECTED
+        else:
+            raise LiveError(gettext_noop("unknown action"))
+        idea.moderated_by, idea.moderated_at = user, now
+        idea.save()
+    touch(idea.session_id, now=True)
+    return made
+
+
+# -- export --------------------------------------------------------------------------------------
+
+def _iso(dt) -> str | None:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
+
+
+def export_data(session: LiveSession) -> dict:
+    """The session in ``innspill.live/1`` (input form: statements, participants, last votes)."""
+    statements = []
+    for s in session.statements.order_by("position", "id"):
+        item = {"id": s.id, "kind": s.kind, "text": s.text, "question_id": s.question_id or None,
+                "source": s.source, "hidden": s.hidden, "revealed": s.revealed, "locked": s.locked,
+                "position": s.position}
+        if s.comment_id:
+            item["comment_id"] = s.comment_id
+        statements.append(item)
+    participants = [{"id": f"p{n}", "joined": _iso(j)}
+                    for n, j in session.participants.order_by("number").values_list("number", "joined_at")]
+    votes = [{"participant": f"p{n}", "statement": sid, "vote": v, "at": _iso(at)}
+             for n, sid, v, at in Vote.objects.filter(statement__session=session)
+             .order_by("at", "id").values_list("participant__number", "statement_id", "value", "at")]
+    return {"schema": SCHEMA,
+            "session": {"code": session.code, "title": session.title, "language": session.language,
+                        "consultation": session.consultation.slug if session.consultation_id else None,
+                        "started": _iso(session.started_at), "ended": _iso(session.ended_at),
+                        "exported": _iso(timezone.now())},
+            "statements": statements, "participants": participants, "votes": votes}
+
+
+def results(session: LiveSession, data: dict | None = None) -> dict:
+    from ..live.results import build_results
+
+    data = data if data is not None else export_data(session)
+    return build_results(data, include_straight_liners=session.include_straight_liners)
+
+
+def warm_up(freeze: bool = True) -> None:
+    """Run the results computation once on a small made-up session, so that its first real run
+    (scikit-learn's import takes seconds) does not hold up a live room; ``innspill serve`` calls
+    it in a background thread at start. ``freeze``: then move every object made so far (the
+    imports: Django, numpy, scikit-learn) out of the garbage collector's sight, so that its full
+    collections while a room votes do not scan them (pauses of a second were seen without)."""
+    import gc
+
+    from ..live.results import build_results
+
+    statements = [{"id": i, "kind": "statement", "text": f"s{i}", "question_id": None, "source": "presenter",
+                   "hidden": False, "revealed": True, "locked": False, "position": i} for i in range(1, 6)]
+    people = [{"id": f"p{n}", "joined": None} for n in range(1, 9)]
+    votes = [{"participant": f"p{n}", "statement": i, "vote": 1 if (n + i) % 3 else -1, "at": None}
+             for n in range(1, 9) for i in range(1, 6)]
+    build_results({"schema": SCHEMA, "session": {"code": "WARMUP", "title": "", "language": "en",
+                                                 "consultation": None, "started": None, "ended": None,
+                                                 "exported": None},
+                   "statements": statements, "participants": people, "votes": votes})
+    if freeze:
+        gc.collect()
+        gc.freeze()
+
+
+# -- the results cache ---------------------------------------------------------------------------
+
+@dataclass
+class Entry:
+    at: float
+    version: int
+    results: dict
+    session: dict  # the session's own fields at compute time
+    ideas: list
+    public: dict = field(default_factory=dict)  # view -> JSON text for participants / the projector
+    serial: int = 0
+
+
+_VERSION: dict[int, int] = {}
+_CACHE: dict[int, Entry] = {}
+_LOCKS: dict[int, threading.Lock] = {}
+_GUARD = threading.Lock()
+
+
+def touch(session_id: int, now: bool = False) -> None:
+    """Mark a session changed: the next read after ``MIN_INTERVAL`` recomputes (``now``: the next
+    read at all, for the presenter's rare actions such as the next statement or showing results)."""
+    _VERSION[session_id] = _VERSION.get(session_id, 0) + 1
+    e = _CACHE.get(session_id)
+    if now and e is not None:
+        e.at = min(e.at, time.monotonic() - MIN_INTERVAL)
+
+
+def forget(session_id: int | None = None) -> None:
+    """Drop cached results (tests; a restart does the same)."""
+    if session_id is None:
+        _CACHE.clear()
+        _VERSION.clear()
+    else:
+        _CACHE.pop(session_id, None)
+
+
+def cached(session_id: int) -> Entry | None:
+    """The cached entry when it is fresh enough to serve (no database access)."""
+    e = _CACHE.get(session_id)
+    if e is None:
+        return None
+    age = time.monotonic() - e.at
+    if age >= MAX_AGE or (e.version != _VERSION.get(session_id, 0) and age >= MIN_INTERVAL):
+        return None
+    return e
+
+
+def get_entry(session_id: int) -> Entry:
+    """The cached entry, recomputed when stale; while another thread recomputes, the previous
+    entry is served (readers never queue behind the computation)."""
+    e = cached(session_id)
+    if e is not None:
+        return e
+    with _GUARD:
+        lock = _LOCKS.setdefault(session_id, threading.Lock())
+    if not lock.acquire(blocking=session_id not in _CACHE):
+        return _CACHE[session_id]
+    try:
+        e = cached(session_id)
+        if e is None:
+            e = _compute(session_id)
+        return e
+    finally:
+        lock.release()
+
+
+def _compute(session_id: int) -> Entry:
+    version = _VERSION.get(session_id, 0)
+    snapshot = time.monotonic()  # the age of an entry is the age of the data it was built from
+    session = LiveSession.objects.select_related("consultation").get(pk=session_id)
+    data = export_data(session)
+    res = results(session, data)
+    ideas = list(AudienceIdea.objects.filter(session=session).annotate(n=Count("upvotes"))
+                 .order_by("-n", "created_at").values("id", "text", "state", "n", "promoted_to_id",
+                                                      "participant__number"))
+    sess = {"id": session.pk, "code": session.code, "title": session.title, "state": session.state,
+            "language": session.language, "current": session.current_id,
+            "participants": len(data["participants"]), "include_straight_liners": session.include_straight_liners}
+    old = _CACHE.get(session_id)
+    e = Entry(at=snapshot, version=version, results=res, session=sess, ideas=ideas)
+    e.public = {view: json.dumps(public_state(e, view), ensure_ascii=False, sort_keys=True)
+                for view in ("participant", "projector")}
+    e.serial = (old.serial + (old.public != e.public)) if old else 1
+    _CACHE[session_id] = e
+    log.info("live %s: results of %d votes recomputed in %.0f ms", session.code, len(data["votes"]),
+             (time.monotonic() - snapshot) * 1000)
+    return e
+
+
+def _statement_view(s: dict, counts: dict, number: int, total: int) -> dict:
+    return {"id": s["id"], "kind": s["kind"], "text": s["text"], "locked": s["locked"], "revealed": s["revealed"],
+            "number": number, "of": total,
+            "counts": counts.get(str(s["id"]), {"agree": 0, "disagree": 0, "pass": 0, "total": 0})
+            if s["revealed"] else None}
+
+
+def public_state(e: Entry, view: str) -> dict:
+    """What participants (``view="participant"``) or the projector see: never the counts of a
+    statement before it is revealed, never hidden statements, never pending or rejected ideas."""
+    res = e.results
+    visible = [s for s in res["statements"] if not s["hidden"]]
+    by_id = {s["id"]: s for s in visible}
+    counts = res.get("counts", {})
+    cur = by_id.get(e.session["current"])
+    out = {"code": e.session["code"], "state": e.session["state"], "title": e.session["title"],
+           "participants": e.session["participants"],
+           "statement": _statement_view(cur, counts, visible.index(cur) + 1, len(visible)) if cur else None,
+           "ideas": [{"id": i["id"], "text": i["text"], "upvotes": i["n"]} for i in e.ideas
+                     if i["state"] == AudienceIdea.APPROVED and not i["promoted_to_id"]][:20]}
+    if view == "projector":
+        out["voting"] = res.get("participants_voting", 0)
+        revealed = {s["id"] for s in visible if s["revealed"]}
+        text = {s["id"]: s["text"] for s in visible}
+        out["consensus"] = [{**c, "text": text[c["statement"]]} for c in res.get("consensus", [])
+                            if c["statement"] in revealed]
+        out["divisive"] = [{**d, "text": text[d["statement"]]} for d in res.get("divisive", [])
+                           if d["statement"] in revealed]
+        g = res.get("groups")
+        out["groups"] = None if not g else {
+            "k": g["k"], "sizes": g["sizes"],
+            "points": [[round(p[0], 3), round(p[1], 3), g["members"].get(pid, 0)] for pid, p in g["points"].items()]}
+    return out
+
+
+def presenter_state(e: Entry) -> dict:
+    """Everything, for the presenter: counts of every statement (revealed or not), straight-liners,
+    ideas in every state."""
+    res = e.results
+    return {"session": e.session, "counts": res.get("counts", {}), "participants_voting": res.get("participants_voting", 0),
+            "straight_liners": res.get("straight_liners", []),
+            "straight_liners_included": res.get("straight_liners_included", True),
+            "groups": None if not res.get("groups") else {"k": res["groups"]["k"], "sizes": res["groups"]["sizes"]},
+            "consensus": res.get("consensus", []), "divisive": res.get("divisive", []),
+            "notes": res.get("notes", []),
+            "ideas": [{"id": i["id"], "text": i["text"], "state": i["state"], "upvotes": i["n"],
+                       "promoted": i["promoted_to_id"], "by": f"p{i['participant__number']}"} for i in e.ideas]}

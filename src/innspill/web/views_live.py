@@ -1,0 +1,551 @@
+"""Live debate pages: the presenter's controls (login, organiser of the consultation), the
+projector, and the participant page ``/j/CODE`` (no account: an anonymous token in a cookie).
+
+Participants and the projector get live updates by Server-Sent Events from an async view
+(``/j/CODE/events``), with ``/j/CODE/state.json`` for polling and for catching up after a
+reconnect. Counts of a statement reach them only after the presenter reveals it."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from asgiref.sync import sync_to_async
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services_live as live
+from .models import Membership
+from .models_live import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, normalise_code, token_hash
+from .security import consultation_for
+
+ORGANISER = (Membership.ORGANISER,)
+COOKIE_PREFIX = "innspill_live_"
+COOKIE_AGE = 30 * 24 * 3600
+# an event stream is closed after this long and EventSource reconnects by itself (tests set it short)
+STREAM_SECONDS = float(os.environ.get("INNSPILL_LIVE_STREAM_SECONDS", "55"))
+TICK = 0.25  # seconds between looks at the results cache in an event stream
+HEARTBEAT = 15.0
+
+
+# -- participant identity ------------------------------------------------------------------------
+
+def _session_for_code(code: str) -> LiveSession:
+    session = LiveSession.objects.filter(code=normalise_code(code)).first()
+    if session is None:
+        raise Http404("no live session with this code")
+    return session
+
+
+def _participant(request, session: LiveSession) -> Participant | None:
+    token = request.COOKIES.get(COOKIE_PREFIX + session.code)
+    if not token:
+        return None
+    return Participant.objects.filter(session=session, token_sha256=token_hash(token)).first()
+
+
+def _set_cookie(response, request, session: LiveSession, token: str) -> None:
+    response.set_cookie(COOKIE_PREFIX + session.code, token, max_age=COOKIE_AGE, httponly=True, samesite="Lax",
+                        secure=request.is_secure(), path="/")
+
+
+def _me(participant: Participant | None) -> dict | None:
+    if participant is None:
+        return None
+    return {"id": participant.public_id,
+            "votes": {str(s): v for s, v in participant.votes.values_list("statement_id", "value")},
+            "upvoted": list(IdeaUpvote.objects.filter(participant=participant).values_list("idea_id", flat=True)),
+            "ideas": [{"id": i.id, "text": i.text, "state": i.state} for i in participant.ideas.all()]}
+
+
+def _labels() -> dict:
+    return {"question": [[1, _("Yes")], [-1, _("No")], [0, _("Unsure")]],
+            "statement": [[1, _("Agree")], [-1, _("Disagree")], [0, _("Pass")]],
+            "words": {"1": {"question": _("yes"), "statement": _("agree")},
+                      "-1": {"question": _("no"), "statement": _("disagree")},
+                      "0": {"question": _("unsure"), "statement": _("pass")}},
+            "your_vote": _("Your vote:"), "hidden": _("Results are shown when the presenter reveals them."),
+            "locked": _("Voting on this statement is closed."), "waiting": _("Waiting for the first statement…"),
+            "ended": _("The session has ended. Thank you!"), "draft": _("The session has not started yet."),
+            "offline": _("No connection. Reconnecting… your votes are kept."),
+            "unsent": _("Your vote is sent when the connection is back."),
+            "participants": _("participants"), "votes": _("votes"), "of": _("of"),
+            "upvote": _("Upvote"), "upvoted": _("Upvoted"),
+            "sent": _("Thank you: your idea is shown after moderation."),
+            "agree": _("agree"), "disagree": _("disagree"), "group": _("Group")}
+
+
+# -- participant pages ---------------------------------------------------------------------------
+
+@require_GET
+def join_form(request):
+    code = normalise_code(request.GET.get("code", ""))
+    if code:
+        return redirect("web:live_join", code=code)
+    return render(request, "web/live/join.html", {})
+
+
+@require_GET
+@ensure_csrf_cookie
+def participant_page(request, code):
+    session = LiveSession.objects.filter(code=normalise_code(code)).first()
+    if session is None:
+        return render(request, "web/live/join.html", {"unknown": code}, status=404)
+    if code != session.code:
+        return redirect("web:live_join", code=session.code)
+    participant = _participant(request, session)
+    token = None
+    if participant is None:
+        participant, token = Participant.join(session)
+        live.touch(session.pk)
+    with translation.override(session.language):
+        response = render(request, "web/live/participant.html", {
+            "s": session, "me": participant,
+            "config": {"code": session.code, "view": "participant", "labels": _labels(),
+                       "events": reverse("web:live_events", args=[session.code]),
+                       "state": reverse("web:live_state", args=[session.code]),
+                       "vote": reverse("web:live_vote", args=[session.code]),
+                       "idea": reverse("web:live_idea", args=[session.code]),
+                       "upvote": reverse("web:live_upvote", args=[session.code, 0])}})
+    if token:
+        _set_cookie(response, request, session, token)
+    return response
+
+
+def _participant_or_403(request, session):
+    p = _participant(request, session)
+    if p is None:
+        raise live.LiveError(gettext_noop("join the session first (open the join link again)"), 403)
+    return p
+
+
+def _json_body(request) -> dict:
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            raise live.LiveError(gettext_noop("the request body is not JSON")) from None
+        return body if isinstance(body, dict) else {}
+    return request.POST.dict()
+
+
+INT_ERRORS = {"statement": gettext_noop("statement must be a whole number"), "vote": gettext_noop("vote must be a whole number")}
+
+
+def _int(value, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise live.LiveError(INT_ERRORS[name]) from None
+
+
+def _error(exc: live.LiveError, code: str) -> tuple[int, dict]:
+    """The error in the language of the session (English when there is no such session)."""
+    lang = LiveSession.objects.filter(code=normalise_code(code)).values_list("language", flat=True).first() or "en"
+    with translation.override(lang):
+        return exc.status, {"error": _(exc.message)}
+
+
+def _api(fn):
+    """JSON answers for the participant's POSTs, with a clear error and status."""
+    def wrapped(request, code, **kwargs):
+        try:
+            session = _session_for_code(code)
+            return JsonResponse(fn(request, session, **kwargs))
+        except live.LiveError as exc:
+            status, body = _error(exc, code)
+            return JsonResponse(body, status=status)
+    wrapped.__name__ = fn.__name__
+    return require_POST(wrapped)
+
+
+def vote_result(request, code: str) -> tuple[int, dict]:
+    """A participant's vote (JSON or form: ``statement``, ``vote`` 1 / -1 / 0), committed before
+    the answer; voting again replaces the vote. (status, JSON body): used by the view below and by
+    the ASGI fast path in ``asgi_live.py`` that ``innspill serve`` runs."""
+    try:
+        body = _json_body(request)
+        statement_id, value = _int(body.get("statement"), "statement"), _int(body.get("vote"), "vote")
+        token = request.COOKIES.get(COOKIE_PREFIX + normalise_code(code))
+        if not token:
+            raise live.LiveError(gettext_noop("join the session first (open the join link again)"), 403)
+        number = live.record_vote(normalise_code(code), token_hash(token), statement_id, value)
+    except live.LiveError as exc:
+        return _error(exc, code)
+    return 200, {"ok": True, "participant": f"p{number}", "statement": statement_id, "vote": value}
+
+
+@require_POST
+def vote(request, code):
+    status, body = vote_result(request, code)
+    return JsonResponse(body, status=status)
+
+
+@_api
+def idea(request, session):
+    p = _participant_or_403(request, session)
+    i = live.submit_idea(session, p, _json_body(request).get("text", ""))
+    return {"ok": True, "id": i.id, "state": i.state}
+
+
+@_api
+def upvote(request, session, idea_id):
+    p = _participant_or_403(request, session)
+    created = live.upvote(session, p, idea_id)
+    return {"ok": True, "new": created}
+
+
+@require_GET
+def state_json(request, code):
+    """The public state (participant or projector view); a participant's own votes under "me"."""
+    session = _session_for_code(code)
+    view = "projector" if request.GET.get("view") == "projector" else "participant"
+    e = live.get_entry(session.pk)
+    data = json.loads(e.public[view])
+    data["serial"] = e.serial
+    if view == "participant":
+        data["me"] = _me(_participant(request, session))
+    response = JsonResponse(data)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+_REFRESHING: set[int] = set()
+
+
+async def _entry(session_id: int) -> live.Entry:
+    """The cached entry; a stale one is served while one task per session recomputes it."""
+    e = live.cached(session_id)
+    if e is not None:
+        return e
+    old = live._CACHE.get(session_id)
+    if old is None:
+        return await sync_to_async(live.get_entry, thread_sensitive=False)(session_id)
+    if session_id not in _REFRESHING:
+        _REFRESHING.add(session_id)
+
+        async def refresh():
+            try:
+                await sync_to_async(live.get_entry, thread_sensitive=False)(session_id)
+            finally:
+                _REFRESHING.discard(session_id)
+        asyncio.get_running_loop().create_task(refresh())
+    return old
+
+
+class _Hub:
+    """One per session with listeners in this process: a task looks at the results cache every
+    ``TICK`` and wakes the session's event streams when the state changed (one wake-up per change
+    per stream, instead of every stream polling)."""
+
+    def __init__(self, sid: int):
+        self.sid, self.listeners, self.entry = sid, 0, None
+        self.changed = asyncio.Event()
+        self.task = asyncio.get_running_loop().create_task(self.run())
+
+    async def run(self):
+        while self.listeners > 0:
+            try:
+                e = await _entry(self.sid)
+            except Exception:  # the database is away for a moment: keep the last state, try again
+                e = self.entry
+            if e is not None and (self.entry is None or e.serial != self.entry.serial):
+                self.entry, changed, self.changed = e, self.changed, asyncio.Event()
+                changed.set()
+            await asyncio.sleep(TICK)
+        if _HUBS.get(self.sid) is self:
+            del _HUBS[self.sid]
+
+
+_HUBS: dict[int, _Hub] = {}
+
+
+async def event_stream(sid: int, view: str):
+    """The text of an event stream: the public state whenever it changes (``event: state``), a
+    comment line as keep-alive, closed after ``STREAM_SECONDS`` (EventSource reconnects)."""
+    hub = _HUBS.get(sid)
+    if hub is None:
+        hub = _HUBS[sid] = _Hub(sid)
+    hub.listeners += 1
+    try:
+        yield "retry: 1000\n\n"
+        started = time.monotonic()
+        last = None
+        while True:
+            changed = hub.changed
+            e = hub.entry or await _entry(sid)
+            if e.serial != last:
+                last = e.serial
+                yield f"id: {e.serial}\nevent: state\ndata: {e.public[view]}\n\n"
+            left = STREAM_SECONDS - (time.monotonic() - started)
+            if left <= 0:
+                break
+            try:
+                await asyncio.wait_for(changed.wait(), timeout=min(HEARTBEAT, left))
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+    finally:
+        hub.listeners -= 1
+
+
+async def events(request, code):
+    """Server-Sent Events (see ``event_stream``; under ``innspill serve`` the same stream is
+    answered by ``asgi_live.py`` before Django's middleware)."""
+    session = await sync_to_async(LiveSession.objects.filter(code=normalise_code(code)).values("id").first)()
+    if session is None:
+        raise Http404("no live session with this code")
+    view = "projector" if request.GET.get("view") == "projector" else "participant"
+    response = StreamingHttpResponse(event_stream(session["id"], view), content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache, no-store"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@require_GET
+def qr(request, code, fmt):
+    """The join link as a QR code (segno, made here); ``?download=1`` as an attachment."""
+    import segno
+
+    session = _session_for_code(code)
+    url = request.build_absolute_uri(reverse("web:live_join", args=[session.code]))
+    q = segno.make(url, error="m")
+    buf = io.BytesIO()
+    if fmt == "svg":
+        q.save(buf, kind="svg", scale=10, border=2, xmldecl=False, title=url)
+        ctype = "image/svg+xml"
+    elif fmt == "png":
+        q.save(buf, kind="png", scale=int(request.GET.get("scale", 12)) if request.GET.get("scale", "").isdigit()
+               and 1 <= int(request.GET["scale"]) <= 40 else 12, border=2)
+        ctype = "image/png"
+    else:
+        raise Http404("svg or png")
+    response = HttpResponse(buf.getvalue(), content_type=ctype)
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="innspill-{session.code}.{fmt}"'
+    return response
+
+
+# -- presenter -----------------------------------------------------------------------------------
+
+def _live_for(request, slug, live_id) -> tuple:
+    c, role = consultation_for(request, slug, ORGANISER)
+    session = get_object_or_404(LiveSession, pk=live_id, consultation=c)
+    return c, role, session
+
+
+@login_required
+@require_POST
+def start(request, slug):
+    c, _role = consultation_for(request, slug, ORGANISER)
+    lang = request.POST.get("language") or translation.get_language() or "nb"
+    session = live.start_session(c, request.user, language="en" if lang.startswith("en") else "nb",
+                                 title=request.POST.get("title", "").strip()[:200])
+    messages.success(request, _("Live session %(code)s made: check the statements, then start it.")
+                     % {"code": session.code})
+    return redirect("web:live_presenter", slug=slug, live_id=session.pk)
+
+
+@login_required
+def presenter(request, slug, live_id):
+    c, role, session = _live_for(request, slug, live_id)
+    live.touch(session.pk, now=True)  # the presenter sees the database as it is now
+    state = live.presenter_state(live.get_entry(session.pk))
+    join = request.build_absolute_uri(reverse("web:live_join", args=[session.code]))
+    rows = [(st, state["counts"].get(str(st.pk), {})) for st in session.statements.order_by("position", "id")]
+    return render(request, "web/live/presenter.html", {
+        "c": c, "role": role, "s": session, "rows": rows, "state": state, "join_url": join, "kinds": LiveStatement.KINDS,
+        "ideas": session.ideas.select_related("participant").order_by("state", "-created_at"),
+        "config": {"state": reverse("web:live_presenter_state", args=[slug, session.pk]), "view": "presenter"}})
+
+
+@login_required
+@require_GET
+def presenter_state(request, slug, live_id):
+    _c, _role, session = _live_for(request, slug, live_id)
+    response = JsonResponse(live.presenter_state(live.get_entry(session.pk)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _neighbour(session: LiveSession, step: int) -> LiveStatement | None:
+    visible = list(session.visible_statements())
+    if not visible:
+        return None
+    ids = [s.id for s in visible]
+    if session.current_id not in ids:
+        return visible[0]
+    i = ids.index(session.current_id) + step
+    return visible[i] if 0 <= i < len(visible) else None
+
+
+@login_required
+@require_POST
+def action(request, slug, live_id):
+    """One presenter control: start/end, previous/next/go to, show results, lock voting, hide,
+    move up/down, the straight-liner choice."""
+    _c, _role, session = _live_for(request, slug, live_id)
+    do = request.POST.get("do", "")
+    st = None
+    if request.POST.get("statement"):
+        st = get_object_or_404(LiveStatement, pk=_int_or_404(request.POST["statement"]), session=session)
+    target = st or session.current
+    now = timezone.now()
+    with transaction.atomic():
+        if do == "start":
+            session.state, session.started_at, session.ended_at = LiveSession.LIVE, session.started_at or now, None
+            if session.current is None:
+                session.current = _neighbour(session, 0)
+        elif do == "end":
+            session.state, session.ended_at = LiveSession.ENDED, now
+        elif do in ("next", "previous"):
+            nxt = _neighbour(session, 1 if do == "next" else -1)
+            if nxt is not None:
+                session.current = nxt
+            else:
+                messages.info(request, _("There is no further statement."))
+        elif do == "goto" and st is not None:
+            if st.hidden:
+                st.hidden = False
+                st.save(update_fields=["hidden"])
+            session.current = st
+        elif do in ("reveal", "conceal", "lock", "unlock", "hide", "show") and target is not None:
+            attr, value = {"reveal": ("revealed", True), "conceal": ("revealed", False), "lock": ("locked", True),
+                           "unlock": ("locked", False), "hide": ("hidden", True), "show": ("hidden", False)}[do]
+            setattr(target, attr, value)
+            target.save(update_fields=[attr])
+            if do == "hide" and session.current_id == target.id:
+                session.current = _neighbour(session, 1) or _neighbour(session, -1)
+        elif do in ("up", "down") and st is not None:
+            ordered = list(session.statements.order_by("position", "id"))
+            i = ordered.index(st)
+            j = i - 1 if do == "up" else i + 1
+            if 0 <= j < len(ordered):
+                ordered[i], ordered[j] = ordered[j], ordered[i]
+                for n, s in enumerate(ordered, start=1):
+                    LiveStatement.objects.filter(pk=s.pk).update(position=n)
+        elif do == "straight_liners":
+            session.include_straight_liners = request.POST.get("include") == "1"
+        elif do == "language" and request.POST.get("language") in ("nb", "en"):
+            session.language = request.POST["language"]
+        else:
+            return HttpResponseBadRequest("unknown action")
+        session.save()
+    live.touch(session.pk, now=True)
+    return redirect(reverse("web:live_presenter", args=[slug, session.pk]) + (f"#st{st.pk}" if st else ""))
+
+
+def _int_or_404(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("no such statement") from None
+
+
+@login_required
+@require_POST
+def statement(request, slug, live_id):
+    """Add a statement, or edit one (``id``): text and kind."""
+    _c, _role, session = _live_for(request, slug, live_id)
+    text = " ".join(request.POST.get("text", "").split())
+    kind = request.POST.get("kind", LiveStatement.STATEMENT)
+    if not text or kind not in (LiveStatement.QUESTION, LiveStatement.STATEMENT):
+        messages.error(request, _("Write the statement and choose its kind."))
+        return redirect("web:live_presenter", slug=slug, live_id=session.pk)
+    if request.POST.get("id"):
+        st = get_object_or_404(LiveStatement, pk=_int_or_404(request.POST["id"]), session=session)
+        if st.votes.exists() and (st.text != text or st.kind != kind):
+            messages.warning(request, _("This statement has votes: they were given to the old wording."))
+        st.text, st.kind = text, kind
+        st.save(update_fields=["text", "kind"])
+    else:
+        last = session.statements.order_by("-position").values_list("position", flat=True).first() or 0
+        st = LiveStatement.objects.create(session=session, text=text, kind=kind, source="presenter",
+                                          position=last + 1)
+    live.touch(session.pk, now=True)
+    return redirect(reverse("web:live_presenter", args=[slug, session.pk]) + f"#st{st.pk}")
+
+
+@login_required
+@require_POST
+def moderate_idea(request, slug, live_id, idea_id):
+    _c, _role, session = _live_for(request, slug, live_id)
+    i = get_object_or_404(AudienceIdea, pk=idea_id, session=session)
+    try:
+        made = live.moderate_idea(i, request.POST.get("do", ""), request.user)
+    except live.LiveError as exc:
+        return HttpResponseBadRequest(exc.message)
+    if made:
+        messages.success(request, _("The idea is now statement %(n)d.") % {"n": made.position})
+    return redirect(reverse("web:live_presenter", args=[slug, session.pk]) + "#ideas")
+
+
+@login_required
+def projector(request, slug, live_id):
+    _c, _role, session = _live_for(request, slug, live_id)
+    lang = request.GET.get("lang") if request.GET.get("lang") in ("nb", "en") else session.language
+    with translation.override(lang):
+        return render(request, "web/live/projector.html", {
+            "s": session, "lang": lang,
+            "join_url": request.build_absolute_uri(reverse("web:live_join", args=[session.code])),
+            "config": {"code": session.code, "view": "projector", "labels": _labels(),
+                       "events": reverse("web:live_events", args=[session.code]) + "?view=projector",
+                       "state": reverse("web:live_state", args=[session.code]) + "?view=projector"}})
+
+
+STATEMENT_CSV = ["id", "position", "kind", "source", "question_id", "comment_id", "text", "hidden", "revealed",
+                 "locked", "agree", "disagree", "pass", "total"]
+
+
+@login_required
+@require_GET
+def export(request, slug, live_id, fmt):
+    """The session as it stands (also mid-event): JSON (``innspill.live/1`` with results), CSV
+    (a row per statement with its counts) or the Pol.is export files in a zip."""
+    _c, _role, session = _live_for(request, slug, live_id)
+    res = live.results(session)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    name = f"innspill-live-{session.code}-{stamp}"
+    if fmt == "json":
+        response = HttpResponse(json.dumps(res, ensure_ascii=False, indent=1), content_type="application/json")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(STATEMENT_CSV)
+        for s in res["statements"]:
+            n = res["counts"].get(str(s["id"]), {})
+            w.writerow([s["id"], s["position"], s["kind"], s["source"], s.get("question_id") or "",
+                        s.get("comment_id") or "", s["text"], int(s["hidden"]), int(s["revealed"]), int(s["locked"]),
+                        n.get("agree", 0), n.get("disagree", 0), n.get("pass", 0), n.get("total", 0)])
+        response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "zip":
+        from ..live.polis import write_polis
+
+        mem = io.BytesIO()
+        with tempfile.TemporaryDirectory(prefix="innspill-polis-") as tmp:
+            paths = write_polis(res, tmp)
+            with zipfile.ZipFile(mem, "w", zipfile.ZIP_DEFLATED) as z:
+                for p in paths:
+                    z.write(p, f"{name}-polis/{Path(p).name}")
+        response = HttpResponse(mem.getvalue(), content_type="application/zip")
+        name += "-polis"
+    else:
+        raise Http404("json, csv or zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
