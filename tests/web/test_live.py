@@ -338,3 +338,30 @@ def test_straight_liners_listed_and_the_presenters_choice(session, client_for):
     assert state["straight_liners"] == ["p1"] and state["straight_liners_included"] is False
     data = json.loads(org.get(base + "/export.json").content)
     assert data["straight_liners_included"] is False
+
+
+def test_the_web_brief_sets_the_rooms_vote_beside_the_comments(session, client_for):
+    """After the session the votes go into the brief (issue 7): the newest session with votes by
+    default, ?live=ID for another, ?live=0 for none."""
+    cons = session.consultation
+    anon = client_for()
+    answer(anon, cons.slug, name="Per", q1="Nei. Det bør ikke enkeltpersoner gjøre.", q2="Ja, helt klart.")
+    answer(anon, cons.slug, comment="1. Det er greit hvis arbeidsgiver vet om det.\n\n2. Nei, det er å gå for langt.")
+    org = client_for(cons.created_by)
+    org.post(f"/org/c/{cons.slug}/moderate/", {"ids": list(Comment.objects.values_list("id", flat=True)),
+                                                "action": "approve"})
+    jobs.enqueue(cons)
+    jobs.run_one()
+    base = f"/org/c/{cons.slug}/brief"
+    assert "Live vote" not in org.get(f"{base}.md?lang=en").content.decode()  # no votes yet: no section
+    _votes_everywhere(session, client_for)
+    md = org.get(f"{base}.md?lang=en").content.decode()
+    assert "## Live vote" in md and session.code in md
+    first = session.visible_statements().first()
+    counts = live.results(session)["counts"][str(first.pk)]
+    assert counts["total"] == 8
+    brief = json.loads(org.get(f"{base}.json").content)
+    assert brief["live"]["session"]["code"] == session.code
+    assert "Live vote" not in org.get(f"{base}.md?lang=en&live=0").content.decode()
+    assert session.code in org.get(f"{base}.md?lang=en&live={session.pk}").content.decode()
+    assert org.get(f"{base}.md?live=999999").status_code == 404

@@ -184,6 +184,11 @@ def brief(request, slug, fmt):
         opts["count_campaigns"] = request.GET["campaigns"]
     if "min" in request.GET:
         opts["min_answers"] = int(request.GET["min"]) if request.GET["min"].isdigit() else request.GET["min"]
+    session = _live_session(c, request.GET.get("live", "latest"))
+    if session is not None:  # the room's vote beside what the comments said (issue 7)
+        from . import services_live
+
+        opts["live"] = services_live.results(session)
     try:
         payload = render_brief(data, fmt, _brief_lang(request, data), **opts)
     except InnspillError as exc:
@@ -192,6 +197,21 @@ def brief(request, slug, fmt):
     if fmt != "html" or request.GET.get("download"):
         resp["Content-Disposition"] = f'attachment; filename="brief-{c.slug}.{fmt}"'
     return resp
+
+
+def _live_session(c, which: str):
+    """The live session whose votes go into the brief: ``latest`` (the newest with votes, the
+    default), a session id, or ``0`` / ``none`` for none."""
+    from .models_live import LiveSession
+
+    if which in ("0", "none", ""):
+        return None
+    sessions = LiveSession.objects.filter(consultation=c, statements__votes__isnull=False).distinct()
+    if which == "latest":
+        return sessions.order_by("-pk").first()
+    if not which.isdigit():
+        raise Http404("no such live session")
+    return get_object_or_404(sessions, pk=int(which))
 
 
 def _json(data, name: str) -> HttpResponse:
