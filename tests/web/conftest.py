@@ -73,3 +73,20 @@ def client_for(db):
 def answer(client, slug, **fields):
     data = {"consent": "on", **fields}
     return client.post(f"/c/{slug}/", data)
+
+
+def two_answers_analysed(cons, client_for):
+    """Two answers to the standard consultation, approved and analysed (the worker's job run
+    here); returns the organiser's client."""
+    from innspill.web import jobs
+    from innspill.web.models import Comment
+
+    anon = client_for()
+    answer(anon, cons.slug, name="Per", q1="Nei. Det bør ikke enkeltpersoner gjøre.", q2="Ja, helt klart.")
+    answer(anon, cons.slug, comment="1. Det er greit hvis arbeidsgiver vet om det.\n\n2. Nei, det er å gå for langt.")
+    org = client_for(cons.created_by)
+    org.post(f"/org/c/{cons.slug}/moderate/", {"ids": list(Comment.objects.values_list("id", flat=True)),
+                                                "action": "approve"})
+    jobs.enqueue(cons)
+    jobs.run_one()
+    return org

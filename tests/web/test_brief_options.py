@@ -2,22 +2,12 @@
 
 import json
 
-from innspill.web import jobs
-from innspill.web.models import Comment
-
-from .conftest import answer
+from .conftest import two_answers_analysed
 
 
 def test_brief_options_from_the_query(make_consultation, client_for):
     cons = make_consultation()
-    anon = client_for()
-    answer(anon, cons.slug, name="Per", q1="Nei. Det bør ikke enkeltpersoner gjøre.", q2="Ja, helt klart.")
-    answer(anon, cons.slug, comment="1. Det er greit hvis arbeidsgiver vet om det.\n\n2. Nei, det er å gå for langt.")
-    org = client_for(cons.created_by)
-    org.post(f"/org/c/{cons.slug}/moderate/", {"ids": list(Comment.objects.values_list("id", flat=True)),
-                                                "action": "approve"})
-    jobs.enqueue(cons)
-    jobs.run_one()
+    org = two_answers_analysed(cons, client_for)
     base = f"/org/c/{cons.slug}/brief"
     brief = json.loads(org.get(f"{base}.json").content)
     assert brief["guide"]["min_answers"] == 5 and brief["guide"]["count_campaigns"] == "once"

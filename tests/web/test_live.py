@@ -23,7 +23,7 @@ from innspill.web.models_live import (
     normalise_code,
 )
 
-from .conftest import answer
+from .conftest import answer, two_answers_analysed
 
 pytestmark = pytest.mark.django_db
 
@@ -344,14 +344,7 @@ def test_the_web_brief_sets_the_rooms_vote_beside_the_comments(session, client_f
     """After the session the votes go into the brief (issue 7): the newest session with votes by
     default, ?live=ID for another, ?live=0 for none."""
     cons = session.consultation
-    anon = client_for()
-    answer(anon, cons.slug, name="Per", q1="Nei. Det bør ikke enkeltpersoner gjøre.", q2="Ja, helt klart.")
-    answer(anon, cons.slug, comment="1. Det er greit hvis arbeidsgiver vet om det.\n\n2. Nei, det er å gå for langt.")
-    org = client_for(cons.created_by)
-    org.post(f"/org/c/{cons.slug}/moderate/", {"ids": list(Comment.objects.values_list("id", flat=True)),
-                                                "action": "approve"})
-    jobs.enqueue(cons)
-    jobs.run_one()
+    org = two_answers_analysed(cons, client_for)
     base = f"/org/c/{cons.slug}/brief"
     assert "Live vote" not in org.get(f"{base}.md?lang=en").content.decode()  # no votes yet: no section
     _votes_everywhere(session, client_for)
