@@ -2,7 +2,7 @@
 
 Generates votes for a few audience sizes (three planted opinion groups, 20 % of votes missing, 10 %
 noise), then prints the one-time import of scikit-learn and the median / worst of repeated
-``build_results`` calls. Run: ``.venv/bin/python benchmarks/bench_live.py`` (``--sizes 1000x30,5000x50``).
+``build_results`` calls. Run: ``.venv/bin/python benchmarks/live_groups_bench.py`` (``--sizes 1000x30,5000x50``).
 """
 
 from __future__ import annotations
