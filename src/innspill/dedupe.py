@@ -103,26 +103,22 @@ def bands_of(sig: np.ndarray, bands: tuple[int, int]) -> np.ndarray:
     return h
 
 
-def band_hashes(norm: str, bands: tuple[int, int]) -> np.ndarray | None:
-    sig = signature(norm)
-    return None if sig is None else bands_of(sig, bands)
-
-
-def worth_checking(sig_a: np.ndarray, sig_b: np.ndarray) -> bool:
+def worth_checking(sig_a: np.ndarray, sig_b: np.ndarray) -> bool | np.ndarray:
     """Whether a candidate pair's MinHash estimate of the Jaccard similarity is high enough to
     compute the exact one. Texts on the same topic fall into a shared bucket often (a pair at
     0.1 does in 2 % of cases, and a consultation of 100,000 answers has billions of such pairs),
-    so most candidates are dropped here, at one vector comparison each."""
-    return int((sig_a == sig_b).sum()) >= EST_MATCHES
+    so most candidates are dropped here, at one vector comparison each. ``sig_a`` may be a
+    matrix of signatures: then one answer per row."""
+    return (sig_a == sig_b).sum(axis=-1) >= EST_MATCHES
 
 
 def band_keys(norm: str, bands: tuple[int, int]) -> list[bytes] | None:
     """The LSH bucket keys of one normalised text, as bytes (band number + the band's hash), for
     runners that shuffle keys between machines (None when it is too short to compare)."""
-    h = band_hashes(norm, bands)
-    if h is None:
+    sig = signature(norm)
+    if sig is None:
         return None
-    return [bytes([i]) + int(v).to_bytes(8, "little") for i, v in enumerate(h)]
+    return [bytes([i]) + int(v).to_bytes(8, "little") for i, v in enumerate(bands_of(sig, bands))]
 
 
 def candidate_pairs(keyed: list[tuple[int, list[bytes]]]) -> list[tuple[int, int]]:
@@ -273,7 +269,7 @@ def _link_bucket(rows: np.ndarray, band: int, table: np.ndarray, positions: np.n
     never listed: a form letter sent in a thousand variants makes half a million of them."""
     for k in range(len(rows) - 1):
         row, rest = rows[k], rows[k + 1:]
-        keep = (sigs[rest] == sigs[row]).sum(axis=1) >= EST_MATCHES
+        keep = worth_checking(sigs[rest], sigs[row])
         if band:
             keep &= ~(table[rest, :band] == table[row, :band]).any(axis=1)
         for j in rest[keep].tolist():
