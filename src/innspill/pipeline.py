@@ -70,12 +70,13 @@ def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embe
         cache_dir = None
         if embedder is not None and embedder.cache_path:
             cache_dir = os.path.dirname(embedder.cache_path)
-        analysis = run_stages_dask(thread, lang=lang, use_embeddings=use_embeddings, scheduler=scheduler,
-                                   workers=workers, cache_dir=cache_dir, step=step,
-                                   embedder_version=(embedder or Embedder()).version)
-        analysis.provenance["runner"] = {"name": "dask", "workers": workers, "scheduler": scheduler or "local"}
-        finish_stages(analysis, embedder=embedder, use_embeddings=use_embeddings, step=step)
-        return analysis
+        def finish(analysis, worker_embedder):
+            analysis.provenance["runner"] = {"name": "dask", "workers": workers, "scheduler": scheduler or "local"}
+            finish_stages(analysis, embedder=worker_embedder, use_embeddings=use_embeddings, step=step)
+
+        return run_stages_dask(thread, lang=lang, use_embeddings=use_embeddings, scheduler=scheduler,
+                               workers=workers, cache_dir=cache_dir, step=step,
+                               embedder_version=(embedder or Embedder()).version, finish=finish)
     analysis = run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step)
     if runner == "dask":
         analysis.provenance["runner"] = {"name": "local", "note": "answers from table cells run locally"}

@@ -12,7 +12,10 @@ whole thread run on the client, and they see exactly the numbers the local runne
 * language per comment on the workers, the thread's vote on the client;
 * segmentation: sections and raw scores (embedding, word overlap) per partition, the
   per-thread calibration on the client over all units in the local order, then picking;
-* stance per partition.
+* stance per partition;
+* privacy and themes on the client (themes compare answers across comments), with the
+  answers' embeddings computed on the workers (:class:`WorkerEmbedder`), so the one step that
+  costs as much as segmentation is not left to a single process.
 
 Embeddings are computed per text, independent of the batch (see ``embed.py``), so the result
 is identical to the local runner's (tested).
@@ -21,13 +24,15 @@ is identical to the local runner's (tested).
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections import Counter
 
 import numpy as np
 
 from ..errors import InnspillError
 
-N_PARTITIONS_PER_WORKER = 4
+N_PARTITIONS_PER_WORKER = 8  # small enough that no worker waits long for the last one
 
 
 def _client(scheduler: str | None, workers: int):
@@ -82,15 +87,16 @@ def _w_languages(texts: list[str]):
     return detect_comments(texts)
 
 
-_EMBEDDER = None
+_EMBEDDERS: dict = {}
 
 
 def _worker_embedder(cache_dir: str | None):
-    global _EMBEDDER
-    if _EMBEDDER is None:
+    """One model per worker process, one embedder (memory cache) per cache folder: a worker of a
+    long-lived cluster serves runs with different folders."""
+    if cache_dir not in _EMBEDDERS:
         from ..embed import Embedder
-        _EMBEDDER = Embedder(threads=1, cache_dir=cache_dir)
-    return _EMBEDDER
+        _EMBEDDERS[cache_dir] = Embedder(threads=1, cache_dir=cache_dir)
+    return _EMBEDDERS[cache_dir]
 
 
 def _w_raw_scores(comments, questions, language, use_embeddings, cache_dir):
@@ -98,6 +104,34 @@ def _w_raw_scores(comments, questions, language, use_embeddings, cache_dir):
     seg = Segmenter(questions, language, _worker_embedder(cache_dir) if use_embeddings else None)
     units = [u for _, _, us in seg.plan(comments) for u in us]
     return seg.raw_scores(units)
+
+
+def _w_embed(texts: list[str], query: bool, cache_dir: str | None) -> np.ndarray:
+    return _worker_embedder(cache_dir).embed(texts, query=query)
+
+
+class WorkerEmbedder:
+    """Looks like :class:`innspill.embed.Embedder` to the client-side stages, but embeds on the
+    workers: ``embed(texts)`` splits the texts into one chunk per partition, maps them over the
+    cluster and puts the rows back in order. Each worker keeps its own model, memory cache and
+    (with ``cache_dir``) the shared disk cache, so texts seen during segmentation are not
+    embedded twice on the worker that saw them, and a re-run reads them from disk."""
+
+    def __init__(self, client, nparts: int, cache_dir: str | None, version: str):
+        self.client, self.nparts, self.cache_dir, self.version = client, nparts, cache_dir, version
+        self.cache_path = None  # the disk cache (if any) is the workers'
+        self.calls = 0  # texts sent to the workers
+
+    def embed(self, texts: list[str], query: bool = False) -> np.ndarray:
+        from ..embed import DIM
+
+        if not texts:
+            return np.empty((0, DIM), dtype=np.float32)
+        parts = _chunks(list(texts), self.nparts)
+        self.calls += len(texts)
+        arrays = self.client.gather(self.client.map(_w_embed, parts, query=query, cache_dir=self.cache_dir,
+                                                    pure=False))
+        return np.concatenate(arrays).astype(np.float32, copy=False)
 
 
 def _w_stances(answers, comments, questions, language):
@@ -108,7 +142,10 @@ def _w_stances(answers, comments, questions, language):
 
 # ---- the runner ------------------------------------------------------------------------
 def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, scheduler: str | None = None,
-                    workers: int = 2, cache_dir: str | None = None, step=None, embedder_version: str | None = None):
+                    workers: int = 2, cache_dir: str | None = None, step=None, embedder_version: str | None = None,
+                    finish=None):
+    """The stages up to stance on the cluster; then ``finish(analysis, embedder)`` (privacy and
+    themes) while the cluster is still up, with a :class:`WorkerEmbedder` as the embedder."""
     from .. import __version__
     from ..dedupe import NEAR_THRESHOLD, apply_links, link_copies, lsh_bands
     from ..langdetect import detect_thread
@@ -118,6 +155,13 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
 
     step = step or (lambda name, fn, *a, **k: fn(*a, **k))
     client, cluster = _client(scheduler, workers)
+    scratch = None
+    if cluster is not None and use_embeddings and cache_dir is None:
+        # Without a cache the workers still share their vectors through a scratch cache for this
+        # run only: the themes step needs the answers' vectors, and most of them were embedded
+        # during segmentation, by whichever worker had that comment. (Not done for a remote
+        # scheduler: its workers may not see this machine's disk.)
+        scratch = cache_dir = tempfile.mkdtemp(prefix="innspill-dask-")
     try:
         nparts = max(1, len(client.scheduler_info().get("workers", {})) or workers) * N_PARTITIONS_PER_WORKER
         for q in thread.questions:
@@ -210,11 +254,16 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
             "embedding_model": embedder_version if use_embeddings else None,
             "duplicates_by_kind": dup_counts,
         }
+        if finish is not None:
+            finish(analysis, WorkerEmbedder(client, nparts, cache_dir, embedder_version or "")
+                   if use_embeddings else None)
         return analysis
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 class _Marker:
