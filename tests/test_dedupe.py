@@ -62,17 +62,70 @@ def test_form_letter_with_changed_opening_and_signature_is_linked():
     assert other.duplicate_of is None
 
 
+def _shuffled_links(items, parts):
+    """The links the distributed search makes: entries split by bucket over ``parts``
+    destinations (as the Dask runner's workers do), each destination's buckets checked apart."""
+    from innspill.dedupe import band_entries, bucket_links, lsh_bands
+    bands = lsh_bands()
+    chunks = [items[i::3] for i in range(3)]  # three "partitions", interleaved
+    mapped = [band_entries(c, bands, parts) for c in chunks]
+    return [ab for d in range(parts) for ab in bucket_links([m[d] for m in mapped], dict(items), bands)]
+
+
+def _shuffled_groups(items, parts):
+    from innspill.dedupe import _Groups
+    groups = _Groups()
+    links = _shuffled_links(items, parts)
+    for a, b in links:
+        groups.union(a, b)
+    return {p: groups.find(p) for p, _ in items}, links
+
+
 def test_links_do_not_depend_on_the_order_found():
-    from innspill.dedupe import _shingles, band_keys, candidate_pairs, lsh_bands
     from innspill.textutil import normalise
     texts = {1: "the council should keep the bus route to the old town because people need it",
              2: "the council should keep the bus route to the old town because older people need it",
              3: "something else entirely about parking fees on the lot near the station today"}
-    bands = lsh_bands()
-    keyed = [(p, band_keys(normalise(t), bands)) for p, t in texts.items()]
-    assert candidate_pairs(keyed) == candidate_pairs(keyed[::-1])
-    assert (1, 2) in candidate_pairs(keyed)
-    assert len(_shingles(normalise(texts[1]))) >= 5
+    items = [(p, normalise(t)) for p, t in texts.items()]
+    for parts in (1, 2, 5):
+        a, links = _shuffled_groups(items, parts)
+        b, _ = _shuffled_groups(items[::-1], parts)
+        assert a == b == {1: 1, 2: 1, 3: 3}
+        assert links == [(1, 2)]  # found in one bucket only: a pair that met before is not checked again
+
+
+def test_shuffled_search_links_what_the_local_search_links(tmp_path):
+    """On 3,000 generated answers (form letters, stock phrases), the bucket-by-bucket search of
+    the distributed runner makes the same groups as the local search, whatever the number of
+    destinations, and sends back fewer links than there are texts."""
+    import importlib.util
+
+    from innspill.dedupe import apply_links, link_copies, link_duplicates
+    from innspill.ingest import read_input
+    from innspill.repair import repair_comments
+
+    from conftest import ROOT
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = tmp_path / "t.txt"
+    bench.generate(3000, path, seed=5, form_letters=True)
+    comments = read_input(str(path)).comments
+    repair_comments(comments)
+    link_duplicates(comments)
+    local = [(c.duplicate_of, c.duplicate_how) for c in comments]
+    assert sum(1 for _, how in local if how == "near") > 50
+    for parts in (1, 4, 7):
+        fresh = read_input(str(path)).comments
+        repair_comments(fresh)
+        live, norms, groups, first, truncated = link_copies(fresh)  # what the Dask runner does
+        items = sorted((pos, n) for n, pos in first.items())
+        links = _shuffled_links(items, parts)
+        assert len(links) < len(items)  # links that join groups, not candidate pairs
+        for a, b in links:
+            groups.union(a, b)
+        apply_links(live, norms, groups, truncated)
+        assert [(c.duplicate_of, c.duplicate_how) for c in fresh] == local
 
 
 def test_short_equal_answers_from_different_people_are_not_copies():

@@ -112,39 +112,66 @@ def worth_checking(sig_a: np.ndarray, sig_b: np.ndarray) -> bool | np.ndarray:
     return (sig_a == sig_b).sum(axis=-1) >= EST_MATCHES
 
 
-def band_keys(norm: str, bands: tuple[int, int]) -> list[bytes] | None:
-    """The LSH bucket keys of one normalised text, as bytes (band number + the band's hash), for
-    runners that shuffle keys between machines (None when it is too short to compare)."""
-    sig = signature(norm)
-    if sig is None:
+def text_features(norm: str, bands: tuple[int, int]):
+    """What the near-duplicate search keeps of one normalised text: its MinHash signature, its
+    band hashes and its shingles hashed to a sorted int64 array; None when it is too short."""
+    sh = _shingles(norm)
+    if len(sh) < 5:
         return None
-    return [bytes([i]) + int(v).to_bytes(8, "little") for i, v in enumerate(bands_of(sig, bands))]
+    sig = _minhash(sh)
+    return sig, bands_of(sig, bands), np.unique(np.fromiter((hash(x) for x in sh), dtype=np.int64, count=len(sh)))
 
 
-def candidate_pairs(keyed: list[tuple[int, list[bytes]]]) -> list[tuple[int, int]]:
-    """Pairs of positions that share an LSH bucket, sorted (earlier position first)."""
-    buckets: dict[bytes, list[int]] = {}
-    for pos, keys in keyed:
-        for k in keys:
-            buckets.setdefault(k, []).append(pos)
-    pairs = set()
-    for members in buckets.values():
-        if len(members) > 1:
-            members = sorted(set(members))
-            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
-    return sorted(pairs)
+def band_entries(items: list[tuple[int, str]], bands: tuple[int, int], parts: int) -> list[tuple]:
+    """For runners that shuffle between machines: the LSH bucket entries (band, band hash,
+    position) of ``(position, normalised text)`` items, as numpy arrays split into ``parts``
+    destinations by bucket, so every entry of a bucket goes to the same destination."""
+    band_l, hash_l, pos_l = [], [], []
+    for pos, norm in items:
+        f = text_features(norm, bands)
+        if f is not None:
+            band_l.append(np.arange(len(f[1]), dtype=np.uint8))
+            hash_l.append(f[1])
+            pos_l.append(np.full(len(f[1]), pos, dtype=np.int64))
+    if not pos_l:
+        empty = (np.zeros(0, np.uint8), np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        return [empty] * parts
+    band, hsh, pos = np.concatenate(band_l), np.concatenate(hash_l), np.concatenate(pos_l)
+    dest = (_mix(hsh ^ band.astype(np.uint64)) % np.uint64(parts)).astype(np.int64)
+    return [(band[dest == d], hsh[dest == d], pos[dest == d]) for d in range(parts)]
 
 
-def verify_pairs(pairs: list[tuple[int, int]], norms: dict[int, str],
+def bucket_links(entries: list[tuple], norms: dict[int, str], bands: tuple[int, int],
                  threshold: float = NEAR_THRESHOLD) -> list[tuple[int, int]]:
-    """The candidate pairs that are near duplicates: the signature test, then the exact Jaccard
-    (what the local runner decides for each pair it checks; for runners that list pairs)."""
-    sigs: dict[int, np.ndarray | None] = {}
-    for p in {x for ab in pairs for x in ab}:
-        sigs[p] = signature(norms[p])
-    return [(a, b) for a, b in pairs
-            if sigs[a] is not None and sigs[b] is not None and worth_checking(sigs[a], sigs[b])
-            and similar(norms[a], norms[b], threshold)]
+    """The near-duplicate links of the buckets in ``entries`` (pieces of :func:`band_entries`
+    for one destination): each bucket is checked as the local search checks it, with a union-find
+    of its own, and only the links that joined two groups come back (fewer than the bucket's
+    size), so nothing quadratic is listed or sent. The groups these links make are the local
+    search's groups: both join exactly the candidate pairs that pass the same two tests."""
+    band = np.concatenate([e[0] for e in entries])
+    hsh = np.concatenate([e[1] for e in entries])
+    pos = np.concatenate([e[2] for e in entries])
+    order = np.lexsort((pos, hsh, band))
+    band, hsh, pos = band[order], hsh[order], pos[order]
+    if not len(pos):
+        return []
+    new = np.r_[True, (band[1:] != band[:-1]) | (hsh[1:] != hsh[:-1])]
+    starts = np.flatnonzero(new)
+    ends = np.r_[starts[1:], len(pos)]
+    feats: dict[int, tuple] = {}
+    links: list[tuple[int, int]] = []
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        if e - s < 2:
+            continue
+        members = pos[s:e].tolist()
+        for p in members:
+            if p not in feats:
+                feats[p] = text_features(norms[p], bands)
+        sigs = np.stack([feats[p][0] for p in members])
+        table = np.stack([feats[p][1] for p in members])
+        links += _link_bucket(np.arange(len(members)), int(band[s]), table, np.array(members), sigs,
+                              [feats[p][2] for p in members], _Groups(), threshold)
+    return links
 
 
 def similar(a: str, b: str, threshold: float = NEAR_THRESHOLD) -> bool:
@@ -227,23 +254,26 @@ def link_duplicates(comments: list[Comment], threshold: float = NEAR_THRESHOLD) 
 
     Groups are the connected components of: equal normalised texts, truncated copies, and
     LSH candidate pairs whose exact shingle Jaccard reaches ``threshold``. Components do not
-    depend on the order pairs are checked in, so the distributed runner, which finds the
-    candidate pairs by shuffling bucket keys, links exactly the same comments.
+    depend on the order pairs are checked in, so the distributed runner, which checks the
+    buckets apart after shuffling their entries (:func:`band_entries`, :func:`bucket_links`),
+    links exactly the same comments.
     """
     live, norms, groups, first, truncated = link_copies(comments)
     bands = lsh_bands(threshold)
     positions, sigs, shingles = [], [], []
+    band_rows = []
     for n, pos in first.items():
-        sh = _shingles(n)
-        if len(sh) >= 5:
+        f = text_features(n, bands)
+        if f is not None:
             positions.append(pos)
-            sigs.append(_minhash(sh))
-            shingles.append(np.unique(np.fromiter((hash(x) for x in sh), dtype=np.int64, count=len(sh))))
+            sigs.append(f[0])
+            band_rows.append(f[1])
+            shingles.append(f[2])
     if positions:
         rows_pos = np.array(positions)
         sig_table = np.stack(sigs)  # distinct texts x NUM_PERM, uint32
-        del sigs
-        table = np.stack([bands_of(sig, bands) for sig in sig_table])  # distinct texts x bands
+        table = np.stack(band_rows)  # distinct texts x bands
+        del sigs, band_rows
         for band in range(table.shape[1]):
             for rows in _shared_buckets(table[:, band]):
                 _link_bucket(rows, band, table, rows_pos, sig_table, shingles, groups, threshold)
@@ -262,11 +292,13 @@ def _shared_buckets(column: np.ndarray):
 
 
 def _link_bucket(rows: np.ndarray, band: int, table: np.ndarray, positions: np.ndarray, sigs: np.ndarray,
-                 shingles: list[np.ndarray], groups: _Groups, threshold: float) -> None:
+                 shingles: list[np.ndarray], groups: _Groups, threshold: float) -> list[tuple[int, int]]:
     """Check the pairs of one bucket, all of a row's partners at once: pairs that met in an earlier
     band were checked there, pairs whose signatures disagree are dropped (one numpy comparison
     each), and the exact Jaccard of the rest is computed on the texts' hashed shingles. Pairs are
-    never listed: a form letter sent in a thousand variants makes half a million of them."""
+    never listed: a form letter sent in a thousand variants makes half a million of them.
+    Returns the links that joined two groups."""
+    joined = []
     for k in range(len(rows) - 1):
         row, rest = rows[k], rows[k + 1:]
         keep = worth_checking(sigs[rest], sigs[row])
@@ -279,3 +311,5 @@ def _link_bucket(rows: np.ndarray, band: int, table: np.ndarray, positions: np.n
             inter = np.intersect1d(shingles[row], shingles[j], assume_unique=True).size
             if inter / (shingles[row].size + shingles[j].size - inter) >= threshold:
                 groups.union(a, b)
+                joined.append((a, b))
+    return joined

@@ -6,9 +6,10 @@ whole thread run on the client, and they see exactly the numbers the local runne
 * repair: word counts per partition, summed (the vocabulary that picks lost letters is the
   thread's), then each partition repaired with it;
 * duplicates: exact and truncated copies on the client (sorting normalised texts is cheap);
-  near-identical texts by MinHash band keys computed per partition and *shuffled by band*
-  (a Dask bag grouped by bucket key), so copies in different partitions meet; candidate
-  pairs are verified on the workers and joined into groups on the client;
+  near-identical texts by MinHash band entries computed per partition and *shuffled by
+  bucket* (each partition's entries split by bucket, one reducing task per share), so copies
+  in different partitions meet; each bucket is checked on a worker and only the links that
+  join groups come back to the client, which joins them;
 * language per comment on the workers, the thread's vote on the client;
 * segmentation: sections and raw scores (embedding, word overlap) per partition, the
   per-thread calibration on the client over all units in the local order, then picking;
@@ -68,18 +69,14 @@ def _w_repair(comments, vocab):
     return [(c.text, c.repairs, c.flags) for c in comments]
 
 
-def _w_band_keys(items: list[tuple[int, str]], bands) -> list[tuple[bytes, int]]:
-    from ..dedupe import band_keys
-    out = []
-    for pos, norm in items:
-        for k in band_keys(norm, bands) or ():
-            out.append((k, pos))
-    return out
+def _w_band_entries(items: list[tuple[int, str]], bands, parts: int) -> list[tuple]:
+    from ..dedupe import band_entries
+    return band_entries(items, bands, parts)
 
 
-def _w_verify(pairs: list[tuple[int, int]], norms: dict[int, str], threshold: float) -> list[tuple[int, int]]:
-    from ..dedupe import verify_pairs
-    return verify_pairs(pairs, norms, threshold)
+def _w_bucket_links(dest: int, norms: dict[int, str], bands, threshold: float, *mapped) -> list[tuple[int, int]]:
+    from ..dedupe import bucket_links
+    return bucket_links([m[dest] for m in mapped], norms, bands, threshold)
 
 
 def _w_languages(texts: list[str]):
@@ -184,23 +181,17 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
         step("repair", repair)
 
         def dedupe():
-            import dask.bag as db
-
             live, norms, groups, first, truncated = link_copies(comments)
             bands = lsh_bands(NEAR_THRESHOLD)
             items = sorted((pos, n) for n, pos in first.items())
-            keyed = db.from_sequence(items, npartitions=nparts).map_partitions(_w_band_keys, bands)
-            # shuffle by band key: texts that share a bucket meet whatever partition they came from
-            buckets = keyed.groupby(lambda kp: kp[0]).map(lambda kv: sorted({p for _, p in kv[1]}))
-            pair_lists = buckets.filter(lambda m: len(m) > 1).map(
-                lambda m: [(a, b) for i, a in enumerate(m) for b in m[i + 1:]]).compute()
-            pairs = sorted({p for lst in pair_lists for p in lst})
-            verified = []
-            if pairs:  # a dict is scattered as one object inside a list (a bare dict scatters its items)
-                [nf] = client.scatter([{p: norms[p] for p in {x for ab in pairs for x in ab}}], broadcast=True)
-                verified = client.gather(client.map(_w_verify, _chunks(pairs, nparts), norms=nf,
-                                                    threshold=NEAR_THRESHOLD, pure=False))
-            for a, b in sorted(p for lst in verified for p in lst):
+            # shuffle by bucket: every worker sends each bucket's entries (band, band hash, position)
+            # to the task that owns the bucket, so texts that share one meet whatever partition
+            # they came from; that task checks its buckets and returns only the links it made
+            mapped = client.map(_w_band_entries, _chunks(items, nparts), bands=bands, parts=nparts, pure=False)
+            [nf] = client.scatter([dict(items)], broadcast=True)  # a dict scatters as one object inside a list
+            links = client.gather([client.submit(_w_bucket_links, d, nf, bands, NEAR_THRESHOLD, *mapped, pure=False)
+                                   for d in range(nparts)])
+            for a, b in sorted(p for lst in links for p in lst):
                 groups.union(a, b)
             return apply_links(live, norms, groups, truncated)
 
