@@ -31,7 +31,7 @@ import json, sys, time
 sys.path.insert(0, {src!r})
 from innspill.embed import Embedder
 from innspill.pipeline import analyze
-mode, path, cache, workers = {mode!r}, {path!r}, {cache!r}, {workers}
+mode, path, cache, workers, limit = {mode!r}, {path!r}, {cache!r}, {workers}, {limit}
 if mode != "standin":
     Embedder().embed(["oppvarming"])  # model load is not counted
 t0 = time.perf_counter()
@@ -39,7 +39,7 @@ if mode == "base":
     out = {{"n": 0}}
 elif mode == "raw":
     from innspill.ingest import read_input
-    texts = [c.original for c in read_input(path, max_bytes=10**10).comments]
+    texts = [c.original for c in read_input(path, max_bytes=10**10).comments][:limit]
     t0 = time.perf_counter()
     Embedder().embed(texts)
     out = {{"n": len(texts)}}
@@ -70,10 +70,12 @@ print("RESULT " + json.dumps(out))
 """
 
 
-def run_child(mode: str, path: str, cache: str | None, workers: int, env: dict | None = None) -> dict:
+def run_child(mode: str, path: str, cache: str | None, workers: int, env: dict | None = None,
+              limit: int | None = None) -> dict:
     import psutil
 
-    code = CHILD.format(src=str(ROOT / "src"), here=str(HERE), mode=mode, path=path, cache=cache, workers=workers)
+    code = CHILD.format(src=str(ROOT / "src"), here=str(HERE), mode=mode, path=path, cache=cache, workers=workers,
+                        limit=limit)
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, **(env or {})})
     peak = 0
@@ -102,12 +104,17 @@ def main() -> int:
     ap.add_argument("--write", action="store_true", help="write the figures to benchmarks/RESULTS.md")
     ap.add_argument("--memory-only", action="store_true",
                     help="only the local runner's memory, with a stand-in for the model (standin.py): minutes, not hours")
+    ap.add_argument("--local-only", type=int, metavar="SAMPLE", default=None,
+                    help="only the local runner (cold, then warm cache) with the real model, and raw embedding of the "
+                         "first SAMPLE comments for the baseline rate: the 100,000-answer run in hours, not a day")
     args = ap.parse_args()
     sys.path.insert(0, str(HERE))
     from bench import generate
 
     if args.memory_only:
         return memory_only(args, generate)
+    if args.local_only:
+        return local_only(args, generate)
 
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "consultation.txt")
@@ -182,6 +189,49 @@ def memory_only(args, generate) -> int:
     print(text)
     if args.write:
         write_section("memory", f"Memory at {n:,} answers (stand-in model)", text)
+    return 0
+
+
+def local_only(args, generate) -> int:
+    """The local runner with the real model over ``--answers`` generated answers, then again with
+    the warm cache; the raw-embedding baseline on a sample of the same comments (embedding time
+    is linear in the number of texts), all in one run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "consultation.txt")
+        generate(args.answers, Path(path), seed=11, form_letters=True)
+        size = os.path.getsize(path)
+        cache = os.path.join(tmp, "cache")
+        raw = run_child("raw", path, None, 1, limit=args.local_only)
+        cold = run_child("local", path, cache, 1)
+        warm = run_child("local", path, cache, 1)
+    n = args.answers
+    raw_rate = raw["n"] / raw["seconds"]
+    raw_est = n / raw_rate
+    lines = [f"generated consultation: {n} answers ({size / 1e6:.1f} MB), {cold['distinct']} distinct, "
+             f"{cold['duplicates']} duplicates, {cold['answers']} answers to questions; machine: {os.cpu_count()} "
+             f"cores, Python {platform.python_version()}",
+             "", "| run | seconds | answers/s | vs raw embedding | peak memory (MB) |", "|---|---:|---:|---:|---:|",
+             f"| raw embedding, first {raw['n']} comments | {raw['seconds']:.1f} | {raw_rate:.0f} | 1.00x "
+             f"| {raw['peak_mb']:.0f} |"]
+    for name, r in (("local runner", cold), ("local runner, warm cache", warm)):
+        lines.append(f"| {name} | {r['seconds']:.1f} | {n / r['seconds']:.0f} | {r['seconds'] / raw_est:.2f}x "
+                     f"| {r['peak_mb']:.0f} |")
+    stages = cold["peak_before_stage_mb"]
+    names = list(stages)
+    lines += ["", "local runner, cold cache, by stage:", "", "| stage | seconds | process peak after it (MB) |",
+              "|---|---:|---:|"]
+    for name, nxt in zip(names, names[1:]):
+        secs = cold["stage_seconds"].get(name)
+        lines.append(f"| {name} | {'' if secs is None else f'{secs:.1f}'} | {stages[nxt]:.0f} |")
+    lines += ["", f"vs raw embedding: against {raw_est:.0f} s, the raw rate of the sample times {n} comments",
+              f"peak memory {cold['peak_mb']:.0f} MB (target < 2,048 MB at 100,000 answers)",
+              f"cached re-run: {warm['seconds'] / cold['seconds'] * 100:.1f}% of the first run "
+              f"({warm['cache_hits']} vectors from the cache, {warm['embedded']} embedded; target < 10%)",
+              f"extrapolated to 1,000,000 answers (linear): local {cold['seconds'] * 1e6 / n / 3600:.1f} h on this machine"]
+    text = "\n".join(lines)
+    print(text)
+    if args.write:
+        write_section("local", f"The local runner at {n:,} answers with the real model", text)
     return 0
 
 
