@@ -30,6 +30,7 @@ NUM_PERM = 64
 # are not checked: a pair at exactly 0.4 is missed so with probability 3 in 10,000, at 0.5 never
 # in practice (binomial tails), while 99.7 % of unrelated on-topic pairs (0.1) are dropped
 EST_MATCHES = 13
+SPARSE_FROM = 32  # a row with this many partners to check has them intersected in one sparse product
 
 
 def _shingles(norm: str, k: int = 3) -> set[bytes]:
@@ -291,25 +292,52 @@ def _shared_buckets(column: np.ndarray):
             yield order[s:e]
 
 
+def _shingle_matrix(arrays: list[np.ndarray]):
+    """The texts' hashed shingles as rows of a 0/1 sparse matrix (one column per distinct shingle)."""
+    from scipy.sparse import csr_matrix
+
+    flat = np.concatenate(arrays)
+    _, cols = np.unique(flat, return_inverse=True)
+    indptr = np.r_[0, np.cumsum([a.size for a in arrays])]
+    return csr_matrix((np.ones(flat.size, dtype=np.int32), cols.ravel(), indptr),
+                      shape=(len(arrays), int(cols.max()) + 1 if flat.size else 0))
+
+
 def _link_bucket(rows: np.ndarray, band: int, table: np.ndarray, positions: np.ndarray, sigs: np.ndarray,
                  shingles: list[np.ndarray], groups: _Groups, threshold: float) -> list[tuple[int, int]]:
     """Check the pairs of one bucket, all of a row's partners at once: pairs that met in an earlier
-    band were checked there, pairs whose signatures disagree are dropped (one numpy comparison
-    each), and the exact Jaccard of the rest is computed on the texts' hashed shingles. Pairs are
-    never listed: a form letter sent in a thousand variants makes half a million of them.
+    band were checked there, pairs already in one group need no check, pairs whose signatures
+    disagree are dropped (one numpy comparison each), and the exact Jaccard of the rest is computed
+    on the texts' hashed shingles: one by one for a few partners, in one sparse product for many
+    (a bucket of half-similar texts otherwise costs a Python-level intersection per pair). Pairs
+    are never listed: a form letter sent in a thousand variants makes half a million of them.
     Returns the links that joined two groups."""
-    joined = []
+    joined: list[tuple[int, int]] = []
+    pos = positions[rows]
+    # each member's group at the start, kept up to date as this bucket joins groups
+    labels = np.array([groups.find(int(p)) for p in pos.tolist()])
+    sizes = np.array([shingles[r].size for r in rows.tolist()])
+    matrix = None
     for k in range(len(rows) - 1):
         row, rest = rows[k], rows[k + 1:]
-        keep = worth_checking(sigs[rest], sigs[row])
+        keep = worth_checking(sigs[rest], sigs[row]) & (labels[k + 1:] != labels[k])
         if band:
             keep &= ~(table[rest, :band] == table[row, :band]).any(axis=1)
-        for j in rest[keep].tolist():
-            a, b = int(positions[row]), int(positions[j])
-            if groups.find(a) == groups.find(b):
-                continue
-            inter = np.intersect1d(shingles[row], shingles[j], assume_unique=True).size
-            if inter / (shingles[row].size + shingles[j].size - inter) >= threshold:
-                groups.union(a, b)
-                joined.append((a, b))
+        idx = np.flatnonzero(keep) + k + 1  # members of the bucket
+        if not idx.size:
+            continue
+        if idx.size >= SPARSE_FROM:
+            if matrix is None:
+                matrix = _shingle_matrix([shingles[r] for r in rows.tolist()])
+            inter = (matrix[idx] @ matrix[k].T).toarray().ravel()
+        else:
+            inter = np.array([np.intersect1d(shingles[row], shingles[rows[i]], assume_unique=True).size
+                              for i in idx.tolist()])
+        for i in idx[inter / (sizes[k] + sizes[idx] - inter) >= threshold].tolist():
+            if labels[i] == labels[k]:
+                continue  # joined a moment ago through another partner of this row
+            a, b = int(pos[k]), int(pos[i])
+            groups.union(a, b)
+            joined.append((a, b))
+            labels[labels == labels[i]] = labels[k]
     return joined
