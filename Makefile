@@ -57,7 +57,8 @@ fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
 	  --hypothesis-show-statistics tests/test_import_props.py
 
-# 100,000 generated answers through the local and the Dask runner; writes benchmarks/RESULTS.md (about 3 h on 2 cores)
+# 100,000 generated answers through the local and the Dask runner; writes benchmarks/RESULTS.md (about 7 h on 2 cores;
+# ANSWERS=10000 about 45 min)
 bench-scale: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py --answers $${ANSWERS:-100000} --workers $${WORKERS:-2} --write
 

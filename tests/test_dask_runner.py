@@ -1,7 +1,9 @@
 """The Dask runner gives exactly the local runner's analysis (issue 8)."""
 
 import importlib.util
+import os
 
+import numpy as np
 import pytest
 
 from innspill.embed import Embedder
@@ -19,12 +21,66 @@ def _same(a: dict, b: dict) -> None:
             assert a[key] == b[key], key
 
 
-def test_dask_runner_matches_local_on_the_seed():
+def test_dask_runner_matches_local_on_the_seed(monkeypatch):
+    import tempfile
+
+    from innspill.runners import dask_runner
+    made = []
+
+    def mkdtemp(**kw):
+        made.append(tempfile.mkdtemp(**kw))
+        return made[-1]
+    monkeypatch.setattr(dask_runner.tempfile, "mkdtemp", mkdtemp)
     e = Embedder()
     local = analyze(str(SEED), embedder=e).to_dict()
     dask = analyze(str(SEED), embedder=e, runner="dask", workers=2).to_dict()
     _same(local, dask)
     assert dask["stats"]["distinct"] == 11 and len(dask["answers"]) == len(local["answers"]) > 20
+    # without a cache the workers shared their vectors through a scratch cache, removed at the end
+    assert len(made) == 1 and not os.path.exists(made[0])
+
+
+def test_dask_runner_on_a_thread_of_blank_comments():
+    from innspill.ingest import read_input
+    from innspill.runners.dask_runner import run_stages_dask
+    thread = read_input(str(SEED))
+    for c in thread.comments:
+        c.original = "  "
+    a = run_stages_dask(thread, use_embeddings=False, workers=1)
+    assert a.answers == [] and len(a.comments) == 22
+    assert a.provenance["duplicates_by_kind"] == {"exact": 0, "prefix": 0, "near": 0}
+
+
+class _Future:
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+    def release(self):
+        pass
+
+
+class _EagerClient:
+    """Runs what the Dask client would send to the workers, here and at once."""
+
+    def scatter(self, parts):
+        return parts
+
+    def map(self, fn, parts, **kw):
+        return [_Future(fn(p, **{k: v for k, v in kw.items() if k != "pure"})) for p in parts]
+
+
+def test_worker_embedder_puts_the_rows_back_in_order():
+    from innspill.runners.dask_runner import WorkerEmbedder
+    texts = ["busser til Lia", "bybanen", "kveldsruter", "busser til Lia", "skolebuss", "", "rute 22", "nattbuss"]
+    w = WorkerEmbedder(_EagerClient(), 3, None, "v")
+    e = Embedder()
+    assert np.array_equal(w.embed(texts), e.embed(texts))
+    assert np.array_equal(w.embed(texts, query=True), e.embed(texts, query=True))
+    assert w.embed([]).shape == (0, e.embed(["x"]).shape[1])
+    assert w.calls == 2 * len(texts)
 
 
 def test_dask_runner_matches_local_on_a_generated_thread(tmp_path):

@@ -62,14 +62,20 @@ def test_form_letter_with_changed_opening_and_signature_is_linked():
     assert other.duplicate_of is None
 
 
-def _shuffled_links(items, parts):
+def _shuffled_links(items, parts, per_destination=None):
     """The links the distributed search makes: entries split by bucket over ``parts``
     destinations (as the Dask runner's workers do), each destination's buckets checked apart."""
     from innspill.dedupe import band_entries, bucket_links, lsh_bands
     bands = lsh_bands()
     chunks = [items[i::3] for i in range(3)]  # three "partitions", interleaved
     mapped = [band_entries(c, bands, parts) for c in chunks]
-    return [ab for d in range(parts) for ab in bucket_links([m[d] for m in mapped], dict(items), bands)]
+    links = []
+    for d in range(parts):
+        found = bucket_links([m[d] for m in mapped], dict(items), bands)
+        if per_destination is not None:
+            per_destination.append(len(found))
+        links += found
+    return links
 
 
 def _shuffled_groups(items, parts):
@@ -120,12 +126,47 @@ def test_shuffled_search_links_what_the_local_search_links(tmp_path):
         repair_comments(fresh)
         live, norms, groups, first, truncated = link_copies(fresh)  # what the Dask runner does
         items = sorted((pos, n) for n, pos in first.items())
-        links = _shuffled_links(items, parts)
-        assert len(links) < len(items)  # links that join groups, not candidate pairs
+        sizes = []
+        links = _shuffled_links(items, parts, sizes)
+        assert max(sizes) < len(items)  # links that join groups (a forest), not candidate pairs
         for a, b in links:
             groups.union(a, b)
         apply_links(live, norms, groups, truncated)
         assert [(c.duplicate_of, c.duplicate_how) for c in fresh] == local
+
+
+def test_sparse_and_pairwise_jaccard_link_the_same(tmp_path, monkeypatch):
+    """A row with many partners has their Jaccard computed in one sparse product, a row with few
+    one pair at a time: forcing either path everywhere links the same comments."""
+    import importlib.util
+
+    from innspill import dedupe
+    from innspill.ingest import read_input
+    from innspill.repair import repair_comments
+
+    from conftest import ROOT
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = tmp_path / "t.txt"
+    bench.generate(1500, path, seed=8, form_letters=True)
+    results = []
+    for sparse_from in (1, 10**9):
+        monkeypatch.setattr(dedupe, "SPARSE_FROM", sparse_from)
+        comments = read_input(str(path)).comments
+        repair_comments(comments)
+        counts = dedupe.link_duplicates(comments)
+        results.append([(c.duplicate_of, c.duplicate_how) for c in comments])
+        assert counts["near"] > 20
+    assert results[0] == results[1]
+
+
+def test_bucket_links_of_nothing():
+    from innspill.dedupe import band_entries, bucket_links, lsh_bands
+    bands = lsh_bands()
+    assert bucket_links([], {}, bands) == []
+    assert bucket_links(band_entries([], bands, 3), {}, bands) == []
+    assert bucket_links(band_entries([(1, "too short")], bands, 1), {1: "too short"}, bands) == []
 
 
 def test_short_equal_answers_from_different_people_are_not_copies():

@@ -234,8 +234,10 @@ def cmd_analyze(args) -> int:
         if bar:
             bar(None, None)
         if embedder is not None and embedder.cache_path:
-            print(f"\ninterrupted: {embedder.calls} texts were embedded in this run and are kept in "
-                  f"{embedder.cache_path}; run the same command again to go on from there", file=sys.stderr)
+            done = ("the texts the workers embedded" if getattr(args, "runner", "local") == "dask"
+                    else f"{embedder.calls} texts were embedded in this run and")
+            print(f"\ninterrupted: {done} are kept in {embedder.cache_path}; run the same command again to go on "
+                  "from there", file=sys.stderr)
         raise
     if bar:
         bar(None, None)

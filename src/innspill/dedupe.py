@@ -79,13 +79,6 @@ def _permutations() -> tuple:
     return mh.permutations, mh.scheme
 
 
-def signature(norm: str) -> np.ndarray | None:
-    """The text's MinHash signature (``NUM_PERM`` values below 2**32, as uint32), or None when
-    it is too short to compare."""
-    sh = _shingles(norm)
-    return _minhash(sh) if len(sh) >= 5 else None
-
-
 def _minhash(shingles: set[bytes]) -> np.ndarray:
     perms, scheme = _permutations()
     mh = MinHash(num_perm=NUM_PERM, seed=7, permutations=perms, scheme=scheme)
@@ -113,7 +106,7 @@ def worth_checking(sig_a: np.ndarray, sig_b: np.ndarray) -> bool | np.ndarray:
     return (sig_a == sig_b).sum(axis=-1) >= EST_MATCHES
 
 
-def text_features(norm: str, bands: tuple[int, int]):
+def text_features(norm: str, bands: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """What the near-duplicate search keeps of one normalised text: its MinHash signature, its
     band hashes and its shingles hashed to a sorted int64 array; None when it is too short."""
     sh = _shingles(norm)
@@ -143,23 +136,27 @@ def band_entries(items: list[tuple[int, str]], bands: tuple[int, int], parts: in
 
 
 def bucket_links(entries: list[tuple], norms: dict[int, str], bands: tuple[int, int],
-                 threshold: float = NEAR_THRESHOLD) -> list[tuple[int, int]]:
+                 threshold: float = NEAR_THRESHOLD, features: dict | None = None) -> list[tuple[int, int]]:
     """The near-duplicate links of the buckets in ``entries`` (pieces of :func:`band_entries`
-    for one destination): each bucket is checked as the local search checks it, with a union-find
-    of its own, and only the links that joined two groups come back (fewer than the bucket's
-    size), so nothing quadratic is listed or sent. The groups these links make are the local
-    search's groups: both join exactly the candidate pairs that pass the same two tests."""
+    for one destination): each bucket is checked as the local search checks it, with one
+    union-find for all of them, and only the links that joined two groups come back (fewer than
+    the texts), so nothing quadratic is listed or sent. Joining those links gives the local
+    search's groups: both check each candidate pair in the first band it shares a bucket in, with
+    the same two tests, and skipping a pair that is already joined does not change any group.
+    ``features`` (position -> :func:`text_features`) may be a cache kept between calls."""
+    entries = [e for e in entries if len(e[2])]
+    if not entries:
+        return []
     band = np.concatenate([e[0] for e in entries])
     hsh = np.concatenate([e[1] for e in entries])
     pos = np.concatenate([e[2] for e in entries])
     order = np.lexsort((pos, hsh, band))
     band, hsh, pos = band[order], hsh[order], pos[order]
-    if not len(pos):
-        return []
     new = np.r_[True, (band[1:] != band[:-1]) | (hsh[1:] != hsh[:-1])]
     starts = np.flatnonzero(new)
     ends = np.r_[starts[1:], len(pos)]
-    feats: dict[int, tuple] = {}
+    feats = {} if features is None else features
+    groups = _Groups()
     links: list[tuple[int, int]] = []
     for s, e in zip(starts.tolist(), ends.tolist()):
         if e - s < 2:
@@ -171,14 +168,8 @@ def bucket_links(entries: list[tuple], norms: dict[int, str], bands: tuple[int, 
         sigs = np.stack([feats[p][0] for p in members])
         table = np.stack([feats[p][1] for p in members])
         links += _link_bucket(np.arange(len(members)), int(band[s]), table, np.array(members), sigs,
-                              [feats[p][2] for p in members], _Groups(), threshold)
+                              [feats[p][2] for p in members], groups, threshold)
     return links
-
-
-def similar(a: str, b: str, threshold: float = NEAR_THRESHOLD) -> bool:
-    """The exact Jaccard similarity of the word 3-shingles decides."""
-    sa, sb = _shingles(a), _shingles(b)
-    return len(sa & sb) / len(sa | sb) >= threshold
 
 
 def exact_and_prefix(live: list[Comment], norms: dict[int, str], groups: _Groups) -> tuple[dict[str, int], set[str]]:
@@ -319,11 +310,14 @@ def _link_bucket(rows: np.ndarray, band: int, table: np.ndarray, positions: np.n
     sizes = np.array([shingles[r].size for r in rows.tolist()])
     matrix = None
     for k in range(len(rows) - 1):
-        row, rest = rows[k], rows[k + 1:]
-        keep = worth_checking(sigs[rest], sigs[row]) & (labels[k + 1:] != labels[k])
+        row = rows[k]
+        idx = np.flatnonzero(labels[k + 1:] != labels[k]) + k + 1  # members not yet in this row's group
+        if not idx.size:
+            continue
+        keep = worth_checking(sigs[rows[idx]], sigs[row])
         if band:
-            keep &= ~(table[rest, :band] == table[row, :band]).any(axis=1)
-        idx = np.flatnonzero(keep) + k + 1  # members of the bucket
+            keep &= ~(table[rows[idx], :band] == table[row, :band]).any(axis=1)
+        idx = idx[keep]
         if not idx.size:
             continue
         if idx.size >= SPARSE_FROM:

@@ -38,7 +38,10 @@ class DiskCache:
         os.makedirs(folder, exist_ok=True)
         name = hashlib.blake2b(version.encode(), digest_size=6).hexdigest()
         self.path = os.path.join(folder, f"embeddings-{name}.sqlite")
-        self.db = sqlite3.connect(self.path)
+        # several processes (the Dask runner's workers) may write at once: WAL lets readers go on
+        # while one writes, and a writer waits for the others' short per-batch transactions
+        self.db = sqlite3.connect(self.path, timeout=120)
+        self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB NOT NULL)")
 
     def get_many(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:

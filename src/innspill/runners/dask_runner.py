@@ -24,9 +24,11 @@ is identical to the local runner's (tested).
 
 from __future__ import annotations
 
+import operator
 import os
 import shutil
 import tempfile
+import uuid
 from collections import Counter
 
 import numpy as np
@@ -74,9 +76,21 @@ def _w_band_entries(items: list[tuple[int, str]], bands, parts: int) -> list[tup
     return band_entries(items, bands, parts)
 
 
-def _w_bucket_links(dest: int, norms: dict[int, str], bands, threshold: float, *mapped) -> list[tuple[int, int]]:
+_FEATURES: dict = {"run": None, "cache": {}}
+FEATURE_CACHE = 200_000  # texts whose features a worker keeps between its bucket tasks (about 1 KB each)
+
+
+def _w_bucket_links(norms: dict[int, str], bands, threshold: float, run: str, *pieces) -> list[tuple[int, int]]:
+    """One destination's buckets. A worker runs several destinations in turn and most texts have
+    buckets in each, so their MinHash features are kept for the run (up to ``FEATURE_CACHE``)."""
     from ..dedupe import bucket_links
-    return bucket_links([m[dest] for m in mapped], norms, bands, threshold)
+    if _FEATURES["run"] != run or len(_FEATURES["cache"]) > FEATURE_CACHE:
+        _FEATURES["run"], _FEATURES["cache"] = run, {}
+    return bucket_links(list(pieces), norms, bands, threshold, features=_FEATURES["cache"])
+
+
+def _w_forget_features() -> None:
+    _FEATURES["run"], _FEATURES["cache"] = None, {}
 
 
 def _w_languages(texts: list[str]):
@@ -122,13 +136,19 @@ class WorkerEmbedder:
     def embed(self, texts: list[str], query: bool = False) -> np.ndarray:
         from ..embed import DIM
 
+        out = np.empty((len(texts), DIM), dtype=np.float32)
         if not texts:
-            return np.empty((0, DIM), dtype=np.float32)
+            return out
         parts = _chunks(list(texts), self.nparts)
         self.calls += len(texts)
-        arrays = self.client.gather(self.client.map(_w_embed, parts, query=query, cache_dir=self.cache_dir,
-                                                    pure=False))
-        return np.concatenate(arrays).astype(np.float32, copy=False)
+        futures = self.client.map(_w_embed, self.client.scatter(parts), query=query, cache_dir=self.cache_dir,
+                                  pure=False)
+        start = 0
+        for part, fut in zip(parts, futures):  # filled in place, one part at a time
+            out[start:start + len(part)] = fut.result()
+            start += len(part)
+            fut.release()
+        return out
 
 
 def _w_stances(answers, comments, questions, language):
@@ -184,13 +204,22 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
             live, norms, groups, first, truncated = link_copies(comments)
             bands = lsh_bands(NEAR_THRESHOLD)
             items = sorted((pos, n) for n, pos in first.items())
-            # shuffle by bucket: every worker sends each bucket's entries (band, band hash, position)
-            # to the task that owns the bucket, so texts that share one meet whatever partition
-            # they came from; that task checks its buckets and returns only the links it made
+            # shuffle by bucket: each partition's entries (band, band hash, position) are split by
+            # bucket into one piece per destination, and destination d's task gets piece d of every
+            # partition, so texts that share a bucket meet whatever partition they came from; the
+            # task checks its buckets and returns only the links it made
+            if not items:
+                return apply_links(live, norms, groups, truncated)
             mapped = client.map(_w_band_entries, _chunks(items, nparts), bands=bands, parts=nparts, pure=False)
-            [nf] = client.scatter([dict(items)], broadcast=True)  # a dict scatters as one object inside a list
-            links = client.gather([client.submit(_w_bucket_links, d, nf, bands, NEAR_THRESHOLD, *mapped, pure=False)
-                                   for d in range(nparts)])
+            # each destination's piece is cut out where its mapper ran, so a bucket task fetches
+            # only its own pieces, not every mapper's whole output
+            pieces = [[client.submit(operator.getitem, m, d, pure=False) for m in mapped] for d in range(nparts)]
+            [nf] = client.scatter([dict(items)], broadcast=True, hash=False)  # a dict scatters as one object in a list
+            run = uuid.uuid4().hex
+            links = client.gather([client.submit(_w_bucket_links, nf, bands, NEAR_THRESHOLD, run, *pieces[d],
+                                                 pure=False) for d in range(nparts)])
+            del mapped, pieces, nf
+            client.run(_w_forget_features)
             for a, b in sorted(p for lst in links for p in lst):
                 groups.union(a, b)
             return apply_links(live, norms, groups, truncated)
@@ -250,11 +279,13 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
                    if use_embeddings else None)
         return analysis
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+        try:
+            client.close()
+            if cluster is not None:
+                cluster.close()  # the workers exit and close the scratch cache's database
+        finally:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
 
 
 class _Marker:
