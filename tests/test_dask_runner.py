@@ -25,11 +25,13 @@ def test_dask_runner_matches_local_on_the_seed(monkeypatch):
     import tempfile
 
     from innspill.runners import dask_runner
-    made = []
+    made, real = [], tempfile.mkdtemp
 
-    def mkdtemp(**kw):
-        made.append(tempfile.mkdtemp(**kw))
-        return made[-1]
+    def mkdtemp(*a, **kw):
+        path = real(*a, **kw)
+        if kw.get("prefix") == "innspill-dask-":
+            made.append(path)
+        return path
     monkeypatch.setattr(dask_runner.tempfile, "mkdtemp", mkdtemp)
     e = Embedder()
     local = analyze(str(SEED), embedder=e).to_dict()
