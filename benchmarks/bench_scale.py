@@ -102,6 +102,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-single-core", action="store_true", help="skip the OMP_NUM_THREADS=1 local run")
     ap.add_argument("--write", action="store_true", help="write the figures to benchmarks/RESULTS.md")
+    ap.add_argument("--section", default=None,
+                    help="the RESULTS.md section to write (default: scale, local or memory by mode), to keep an earlier run")
     ap.add_argument("--memory-only", action="store_true",
                     help="only the local runner's memory, with a stand-in for the model (standin.py): minutes, not hours")
     ap.add_argument("--local-only", type=int, metavar="SAMPLE", default=None,
@@ -160,7 +162,7 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        write_section("scale", "Time, speed-up and memory with the real model", text)
+        write_section(args.section or "scale", f"Time, speed-up and memory with the real model ({n:,} answers)", text)
     return 0
 
 
@@ -188,7 +190,7 @@ def memory_only(args, generate) -> int:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        write_section("memory", f"Memory at {n:,} answers (stand-in model)", text)
+        write_section(args.section or "memory", f"Memory at {n:,} answers (stand-in model)", text)
     return 0
 
 
@@ -231,7 +233,7 @@ def local_only(args, generate) -> int:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        write_section("local", f"The local runner at {n:,} answers with the real model", text)
+        write_section(args.section or "local", f"The local runner at {n:,} answers with the real model", text)
     return 0
 
 
