@@ -77,7 +77,7 @@ class _EagerClient:
 def test_worker_embedder_puts_the_rows_back_in_order():
     from innspill.runners.dask_runner import WorkerEmbedder
     texts = ["busser til Lia", "bybanen", "kveldsruter", "busser til Lia", "skolebuss", "", "rute 22", "nattbuss"]
-    w = WorkerEmbedder(_EagerClient(), 3, None, "v")
+    w = WorkerEmbedder(_EagerClient(), 3, None)
     e = Embedder()
     assert np.array_equal(w.embed(texts), e.embed(texts))
     assert np.array_equal(w.embed(texts, query=True), e.embed(texts, query=True))

@@ -71,11 +71,6 @@ def _w_repair(comments, vocab):
     return [(c.text, c.repairs, c.flags) for c in comments]
 
 
-def _w_band_entries(items: list[tuple[int, str]], bands, parts: int) -> list[tuple]:
-    from ..dedupe import band_entries
-    return band_entries(items, bands, parts)
-
-
 _FEATURES: dict = {"run": None, "cache": {}}
 FEATURE_CACHE = 200_000  # texts whose features a worker keeps between its bucket tasks (about 1 KB each)
 
@@ -128,8 +123,8 @@ class WorkerEmbedder:
     (with ``cache_dir``) the shared disk cache, so texts seen during segmentation are not
     embedded twice on the worker that saw them, and a re-run reads them from disk."""
 
-    def __init__(self, client, nparts: int, cache_dir: str | None, version: str):
-        self.client, self.nparts, self.cache_dir, self.version = client, nparts, cache_dir, version
+    def __init__(self, client, nparts: int, cache_dir: str | None):
+        self.client, self.nparts, self.cache_dir = client, nparts, cache_dir
         self.cache_path = None  # the disk cache (if any) is the workers'
         self.calls = 0  # texts sent to the workers
 
@@ -164,7 +159,7 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
     """The stages up to stance on the cluster; then ``finish(analysis, embedder)`` (privacy and
     themes) while the cluster is still up, with a :class:`WorkerEmbedder` as the embedder."""
     from .. import __version__
-    from ..dedupe import NEAR_THRESHOLD, apply_links, link_copies, lsh_bands
+    from ..dedupe import NEAR_THRESHOLD, apply_links, band_entries, link_copies, lsh_bands
     from ..langdetect import detect_thread
     from ..model import Analysis
     from ..repair import Vocabulary, repair_text, word_counts
@@ -204,13 +199,13 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
             live, norms, groups, first, truncated = link_copies(comments)
             bands = lsh_bands(NEAR_THRESHOLD)
             items = sorted((pos, n) for n, pos in first.items())
+            if not items:
+                return apply_links(live, norms, groups, truncated)
             # shuffle by bucket: each partition's entries (band, band hash, position) are split by
             # bucket into one piece per destination, and destination d's task gets piece d of every
             # partition, so texts that share a bucket meet whatever partition they came from; the
             # task checks its buckets and returns only the links it made
-            if not items:
-                return apply_links(live, norms, groups, truncated)
-            mapped = client.map(_w_band_entries, _chunks(items, nparts), bands=bands, parts=nparts, pure=False)
+            mapped = client.map(band_entries, _chunks(items, nparts), bands=bands, parts=nparts, pure=False)
             # each destination's piece is cut out where its mapper ran, so a bucket task fetches
             # only its own pieces, not every mapper's whole output
             pieces = [[client.submit(operator.getitem, m, d, pure=False) for m in mapped] for d in range(nparts)]
@@ -275,7 +270,7 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
             "duplicates_by_kind": dup_counts,
         }
         if finish is not None:
-            finish(analysis, WorkerEmbedder(client, nparts, cache_dir, embedder_version or "")
+            finish(analysis, WorkerEmbedder(client, nparts, cache_dir)
                    if use_embeddings else None)
         return analysis
     finally:
