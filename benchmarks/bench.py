@@ -84,7 +84,9 @@ def form_letter(rng: random.Random) -> str:
     return FORM_LETTER.format(skole=skole, hilsen=hilsen)
 
 
-def generate(n: int, path: Path, seed: int = 42, form_letters: bool = False) -> None:
+def generate(n: int, path: Path, seed: int = 42, form_letters: bool = False, copies: int = 0) -> None:
+    """``n`` generated comments; with ``copies``, each of them is then posted that many more times
+    (exact copies, one after the other: a file of ``n * (copies + 1)`` comments, ``n`` of them new)."""
     rng = random.Random(seed)
     bodies: list[str] = []
     while len(bodies) < n:
@@ -95,6 +97,8 @@ def generate(n: int, path: Path, seed: int = 42, form_letters: bool = False) -> 
             bodies.append(body)  # posted twice
         elif r < 0.2 and len(bodies) < n and len(body) > 60:
             bodies.append(body[: int(len(body) * 0.7)])  # truncated copy
+    bodies = [b for b in bodies for _ in range(copies + 1)]
+    n = len(bodies)
     lines = ["Innspill til foreldremøtet om skolen.", ""]
     lines += [f"  {k}. {q}" for k, q in enumerate(QUESTIONS, start=1)]
     lines += ["", f"{n} kommentarer til «Skolen vår»", ""]

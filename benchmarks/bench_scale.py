@@ -187,11 +187,29 @@ def memory_only(args, generate) -> int:
     lines += ["", f"whole run: {r['seconds']:.0f} s; peak resident memory {r['peak_mb']:.0f} MB "
               f"(target < 2,048 MB at 100,000 answers); the real model adds its engine's buffers, "
               "which do not grow with the number of answers (see the raw embedding row of the real-model run)"]
+    lines += ["", *copies_lines(n, generate)]
     text = "\n".join(lines)
     print(text)
     if args.write:
         write_section(args.section or "memory", f"Memory at {n:,} answers (stand-in model)", text)
     return 0
+
+
+def copies_lines(n: int, generate) -> list[str]:
+    """Memory grows with the distinct comments, not the size of the file: a quarter of ``n``
+    generated comments, then the same comments each posted four times (``n`` in the file)."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, copies in (("each comment once", 0), ("each comment four times", 3)):
+            path = os.path.join(tmp, f"copies{copies}.txt")
+            generate(n // 4, Path(path), seed=11, form_letters=True, copies=copies)
+            size = os.path.getsize(path)
+            r = run_child("standin", path, os.path.join(tmp, f"cache{copies}"), 1)
+            rows.append(f"| {label} | {r['n']:,} | {size / 1e6:.1f} "
+                        f"| {r['distinct']:,} | {r['seconds']:.0f} | {r['peak_mb']:.0f} |")
+    return ["Distinct comments, not file size (the same generated comments, then each posted four times; "
+            "stand-in model):", "", "| file | comments | MB | distinct | seconds | peak memory (MB) |",
+            "|---|---:|---:|---:|---:|---:|", *rows]
 
 
 def local_only(args, generate) -> int:

@@ -186,6 +186,27 @@ def test_estimate_before_a_long_embedding_run(embedder):
     assert (vecs[123] == embedder.embed([texts[123]])[0]).all()
 
 
+def test_progress_bar_shows_each_long_step(monkeypatch, capsys):
+    """On a terminal: one bar for segmentation in comments, then one per embedding call in texts
+    (a short embedding run gets none), each with its rate; quiet or not a terminal: no bar."""
+    import sys
+
+    from innspill.cli import _progress_bar
+    assert _progress_bar(quiet=True) is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert _progress_bar(quiet=False) is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    bar = _progress_bar(quiet=False)
+    bar(2000, 5000, "segmenting", "comment")
+    bar(4000, 5000, "segmenting", "comment")
+    bar(10, 300)  # 300 texts: too short for a bar
+    bar(1024, 4096)
+    bar(None, None)
+    err = capsys.readouterr().err
+    assert "segmenting" in err and "/5000" in err and "comment/s" in err  # tqdm redraws at most every 0.1 s
+    assert "embedding" in err and "/4096" in err and "text/s" in err and "/300" not in err
+
+
 def test_streamed_json_is_what_json_dump_writes(seed_path):
     import io
     import json

@@ -48,3 +48,24 @@ def test_seed_is_fully_repaired_and_every_change_recorded(seed_analysis):
     c5 = next(c for c in comments if c["id"] == "c5")
     assert "Og hva med oss selv – kan kommunikasjonsrådgivere" in c5["text"]
     assert "â??" in c5["original"]
+
+
+def test_copies_are_repaired_once_and_share_their_text():
+    """A form letter read 500 times holds one copy of its text (memory grows with the distinct
+    comments, not the file), each copy with its own list of the same repairs."""
+    from innspill.model import Comment
+    from innspill.repair import repair_comments
+
+    letter = "Vi Ã¸nsker at kantina holder Ã¥pent lenger. Det er viktig for oss alle."
+    other = "Jeg er uenig: kantina bør stenge klokka 14."
+    comments = [Comment(id=f"c{i}", position=i, original="".join(letter)) for i in range(500)]
+    comments.append(Comment(id="c500", position=500, original=other))
+    assert len({id(c.original) for c in comments}) == 501  # read as separate strings
+    repair_comments(comments)
+    first = comments[0]
+    assert first.text.startswith("Vi ønsker at kantina holder åpent") and len(first.repairs) == 2
+    assert replay(first.original, first.repairs) == first.text
+    assert {id(c.original) for c in comments[:500]} == {id(first.original)}
+    assert {id(c.text) for c in comments[:500]} == {id(first.text)}
+    assert all(c.repairs == first.repairs and c.repairs is not first.repairs for c in comments[1:500])
+    assert comments[500].text == other and comments[500].repairs == []

@@ -144,3 +144,42 @@ def test_the_rest_after_a_meaning_match_takes_the_unanswered_questions(embedder)
                  embedder=embedder, lang="en")
     assert got["q2"].how == "semantic"
     assert {q for q, a in got.items() if a.text == "The rest I don't care about."} == {"q1", "q3"}
+
+
+def test_batches_give_the_answers_of_one_pass(seed_path, embedder, monkeypatch):
+    """The seed in batches of 7 and 4 comments (two passes, the calibration over all batches)
+    gives exactly the answers of one pass over the thread; the batches report progress in
+    comments while the embedder's own bar is silenced, and it is given back afterwards."""
+    import innspill.segment as segment_module
+    from innspill.pipeline import analyze
+
+    def answers(batch, progress=None):
+        monkeypatch.setattr(segment_module, "SEGMENT_BATCH", batch)
+        analysis = analyze(str(seed_path), embedder=embedder)
+        return [(a.comment_id, a.question_id, a.start, a.end, a.how, a.score, a.text) for a in analysis.answers]
+
+    whole = answers(10_000)
+    assert len(whole) > 30
+    assert answers(7) == whole
+    assert answers(4) == whole
+
+    seen = []
+    own_bar = embedder.progress
+    embedder.progress = lambda done, total: seen.append(("embedder", done, total))
+    try:
+        monkeypatch.setattr(segment_module, "SEGMENT_BATCH", 7)
+        from innspill.ingest import read_input
+        from innspill.repair import repair_comments
+        thread = read_input(str(seed_path))
+        repair_comments(thread.comments, [thread.post])
+        comments = [c for c in thread.comments if c.text.strip()]
+        seg = Segmenter(thread.questions, "nb", embedder)
+        calls = []
+        seg.segment(comments, progress=lambda *a: calls.append(a))
+        assert [c[0] for c in calls] == [min(7 * k, len(comments)) for k in range(1, len(calls) + 1)]
+        assert calls[-1] == (len(comments), len(comments), "segmenting", "comment")
+        assert not [s for s in seen if s[0] == "embedder"]  # silenced during the batches
+        after = embedder.progress
+    finally:
+        embedder.progress = own_bar
+    assert after is not own_bar and after is not None  # the test's spy was put back, not dropped

@@ -229,7 +229,7 @@ def cmd_analyze(args) -> int:
     try:
         analyses = analyze_all(args.input, opts, questions_file=args.questions, lang=args.lang, embedder=embedder,
                                use_embeddings=not args.no_embeddings, timings=timings, runner=args.runner,
-                               scheduler=args.scheduler, workers=args.workers)
+                               scheduler=args.scheduler, workers=args.workers, meter=bar)
     except KeyboardInterrupt:
         if bar:
             bar(None, None)
@@ -300,25 +300,28 @@ def _print_estimate(n: int, seconds: float) -> None:
 
 
 def _progress_bar(quiet: bool):
-    """A tqdm bar on stderr for the embedding step of long runs (only on a terminal)."""
+    """A tqdm bar on stderr for the long steps (only on a terminal): ``update(done, total, desc,
+    unit)``, with the embedder's ``(done, total)`` as texts embedded; ``update(None, None)``
+    closes it. A new description or total starts a new bar (segmentation in batches of
+    comments, then embedding the answers for the themes)."""
     if quiet or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
     state: dict = {}
 
-    def update(done, total):
+    def update(done, total, desc: str = "embedding", unit: str = "text"):
         if done is None:
             if "bar" in state:
-                state["bar"].close()
+                state.pop("bar").close()
             return
-        if total < 2 * 256:  # short runs: no bar
+        if unit == "text" and total < 2 * 256:  # short runs: no bar
             return
-        if "bar" not in state or state["total"] != total:
+        if "bar" not in state or state["key"] != (total, desc):
             if "bar" in state:
                 state["bar"].close()
-            state["bar"] = tqdm(total=total, unit="text", desc="embedding", file=sys.stderr, leave=False)
-            state["total"], state["done"] = total, 0
+            state["bar"] = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, leave=False)
+            state["key"], state["done"] = (total, desc), 0
         state["bar"].update(done - state["done"])
         state["done"] = done
 

@@ -51,19 +51,22 @@ def analyze(path: str, *, fmt: str = "auto", questions_file: str | None = None, 
             max_bytes: int = DEFAULT_MAX_BYTES, encoding: str = "auto", embedder: Embedder | None = None,
             use_embeddings: bool = True, timings: dict | None = None,
             progress: Callable[[str], None] | None = None, runner: str = "local",
-            scheduler: str | None = None, workers: int = 2, opts: ReadOptions | None = None) -> Analysis:
+            scheduler: str | None = None, workers: int = 2, opts: ReadOptions | None = None,
+            meter: Callable[..., None] | None = None) -> Analysis:
     """Read ``path`` (one thread; see :func:`analyze_all` for files with several posts) and run every stage."""
     step = _stepper({} if timings is None else timings, progress)
     opts = opts or ReadOptions(fmt=fmt, encoding=encoding, max_bytes=max_bytes)
     thread = step("read", read_input, path, questions_file=questions_file, opts=opts)
     return run_thread(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
-                      runner=runner, scheduler=scheduler, workers=workers)
+                      runner=runner, scheduler=scheduler, workers=workers, meter=meter)
 
 
 def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embeddings: bool, step,
-               runner: str = "local", scheduler: str | None = None, workers: int = 2) -> Analysis:
+               runner: str = "local", scheduler: str | None = None, workers: int = 2,
+               meter: Callable[..., None] | None = None) -> Analysis:
     """Run the stages on one thread with the chosen runner. Answers from table cells
-    (``comment.fields``) are made by the local runner only, so such a thread always runs locally."""
+    (``comment.fields``) are made by the local runner only, so such a thread always runs locally.
+    ``meter(done, total, desc, unit)`` is told the local runner's progress through segmentation."""
     if runner == "dask" and not any(c.fields for c in thread.comments):
         from .runners.dask_runner import run_stages_dask
 
@@ -77,7 +80,8 @@ def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embe
         return run_stages_dask(thread, lang=lang, use_embeddings=use_embeddings, scheduler=scheduler,
                                workers=workers, cache_dir=cache_dir, step=step,
                                embedder_version=(embedder or Embedder()).version, finish=finish)
-    analysis = run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step)
+    analysis = run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
+                          meter=meter)
     if runner == "dask":
         analysis.provenance["runner"] = {"name": "local", "note": "answers from table cells run locally"}
     return analysis
@@ -86,18 +90,19 @@ def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embe
 def analyze_all(path: str, opts: ReadOptions, *, questions_file: str | None = None, lang: str = "auto",
                 embedder: Embedder | None = None, use_embeddings: bool = True, timings: dict | None = None,
                 progress: Callable[[str], None] | None = None, runner: str = "local",
-                scheduler: str | None = None, workers: int = 2) -> list[Analysis]:
+                scheduler: str | None = None, workers: int = 2,
+                meter: Callable[..., None] | None = None) -> list[Analysis]:
     """One analysis per post of ``path`` (a WordPress or Disqus export may hold several)."""
     step = _stepper({} if timings is None else timings, progress)
     threads: list[Thread] = step("read", read_threads, path, opts, questions_file)
     if use_embeddings and embedder is None and len(threads) > 1:
         embedder = Embedder()  # loaded once for all posts
     return [run_thread(t, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
-                       runner=runner, scheduler=scheduler, workers=workers) for t in threads]
+                       runner=runner, scheduler=scheduler, workers=workers, meter=meter) for t in threads]
 
 
 def run_stages(thread, *, lang: str = "auto", embedder: Embedder | None = None, use_embeddings: bool = True,
-               step=None) -> Analysis:
+               step=None, meter: Callable[..., None] | None = None) -> Analysis:
     step = step or (lambda name, fn, *a, **k: fn(*a, **k))
     for q in thread.questions:
         q.text, _ = repair_text(q.text)
@@ -110,7 +115,7 @@ def run_stages(thread, *, lang: str = "auto", embedder: Embedder | None = None, 
         embedder = Embedder()
     distinct = analysis.distinct()  # only kept, non-duplicate comments are analysed
     segmenter = Segmenter(thread.questions, language, embedder if use_embeddings else None)
-    analysis.answers = step("segment", segmenter.segment, [c for c in distinct if not c.fields])
+    analysis.answers = step("segment", segmenter.segment, [c for c in distinct if not c.fields], meter)
     by_field = [c for c in distinct if c.fields]
     if by_field:
         analysis.answers += step("fields", field_answers, by_field, thread.questions)

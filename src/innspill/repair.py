@@ -207,8 +207,14 @@ def repair_comments(comments: list[Comment], extra_texts=(), vocab: Vocabulary |
         vocab = Vocabulary([c.original for c in comments])
         for t in extra_texts:
             vocab.add(t)
+    seen: dict[str, tuple[str, str, list[Repair]]] = {}
     for c in comments:
-        c.text, c.repairs = repair_text(c.original, vocab)
+        # a text read many times (a form letter, a comment posted twice) is repaired once, and
+        # its copies share the strings: memory grows with the distinct texts, not the copies
+        hit = seen.get(c.original)
+        if hit is None:
+            hit = seen[c.original] = (c.original, *repair_text(c.original, vocab))
+        c.original, c.text, c.repairs = hit[0], hit[1], list(hit[2])
         if "Ã" in c.text or "\ufffd" in c.text or "â?" in c.text:
             c.flags.append("unrepaired-encoding")
     return vocab

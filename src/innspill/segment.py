@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +32,7 @@ SENT_THRESHOLD = 1.2
 EXTRA_MARGIN = 0.9  # a second question in the same unit must be this close to the best
 ASKS_PENALTY = 2.0  # a paragraph that asks the readers something and takes no side is rarely an answer
 SCORE_SLICE = 4096  # units embedded and scored at a time (about 6 MB of vectors)
+SEGMENT_BATCH = 2000  # comments planned and scored at a time (see Segmenter.segment)
 LEX_WEIGHT = 0.9
 PRIOR_STD = 0.022  # spread of relative e5 cosines seen on real threads; used for tiny threads
 PRIOR_N = 20
@@ -344,31 +347,54 @@ class Segmenter:
         rel = sim - sim.mean(axis=1, keepdims=True) if nq > 1 else sim - 0.82
         return rel.astype(np.float32), lex_rel.astype(np.float32)
 
-    def calibrate(self, units: list[Unit], rel: np.ndarray, lex_rel: np.ndarray) -> None:
-        """Standardise the cosines over the whole thread (per unit level, with a prior for tiny
-        threads) and set each unit's ``scores``; needs all units at once."""
+    def calibration(self, rel: np.ndarray, para: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]] | None:
+        """Per unit level ("para" rows where ``para`` is true, "sent" the others): the mean and
+        spread of the relative cosines over the whole thread, shrunk towards a prior for tiny
+        threads. ``None`` without embeddings (the word-overlap score is used as it is)."""
+        if self.embedder is None:
+            return None
+        out = {}
+        for level, mask in (("para", para), ("sent", ~para)):
+            block = rel[mask]
+            k = len(block)
+            if not k:
+                continue
+            mean = block.mean(axis=0) * k / (k + PRIOR_N)
+            var = (block.var(axis=0) * k + PRIOR_STD ** 2 * PRIOR_N) / (k + PRIOR_N)
+            out[level] = (mean, np.sqrt(var))
+        return out
+
+    def apply(self, units: list[Unit], rel: np.ndarray, lex_rel: np.ndarray, calib) -> None:
+        """Set each unit's ``scores`` from its raw scores and the thread's calibration (any slice
+        of the units, with the matching rows)."""
         rel = rel.copy()
-        if self.embedder is not None:
-            for level in ("para", "sent"):
-                idx = [i for i, u in enumerate(units) if u.level == level]
-                if not idx:
-                    continue
-                block = rel[idx]
-                k = len(idx)
-                mean = block.mean(axis=0) * k / (k + PRIOR_N)
-                var = (block.var(axis=0) * k + PRIOR_STD ** 2 * PRIOR_N) / (k + PRIOR_N)
-                rel[idx] = (block - mean) / np.sqrt(var)
+        for level, (mean, sd) in (calib or {}).items():
+            idx = [i for i, u in enumerate(units) if u.level == level]
+            if idx:
+                rel[idx] = (rel[idx] - mean) / sd
         for u, sm, lx in zip(units, rel, lex_rel):
             u.scores = sm + LEX_WEIGHT * lx
             if u.level == "para" and self._asks_others(u.comment.text, u.start, u.end):
                 u.scores = u.scores - ASKS_PENALTY
 
+    def calibrate(self, units: list[Unit], rel: np.ndarray, lex_rel: np.ndarray) -> None:
+        """Standardise the cosines over the whole thread (per unit level) and set each unit's
+        ``scores``; needs all units at once."""
+        self.apply(units, rel, lex_rel, self.calibration(rel, _para_mask(units)))
+
     def score_units(self, units: list[Unit]) -> None:
-        """Raw scores slice by slice (each unit on its own, so slicing changes nothing but the
-        size of the vector block in memory), then one calibration over the whole thread."""
+        """Raw scores, then one calibration over the whole thread."""
         if units:
-            parts = [self.raw_scores(units[i:i + SCORE_SLICE]) for i in range(0, len(units), SCORE_SLICE)]
-            self.calibrate(units, np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+            self.calibrate(units, *self.sliced_scores(units))
+
+    def sliced_scores(self, units: list[Unit]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`raw_scores` slice by slice (each unit on its own, so slicing changes nothing
+        but the size of the vector block in memory)."""
+        nq = len(self.questions)
+        parts = [self.raw_scores(units[i:i + SCORE_SLICE]) for i in range(0, len(units), SCORE_SLICE)]
+        if not parts:
+            return np.zeros((0, nq), dtype=np.float32), np.zeros((0, nq), dtype=np.float32)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
     def _asks_others(self, text: str, s: int, e: int) -> bool:
         """"Hvem skal jeg klage til?", "Does anyone know when …?": a question to the readers,
@@ -400,10 +426,65 @@ class Segmenter:
             out.append((c, secs, self.free_units(c, free)))
         return out
 
-    def segment(self, comments: list[Comment]) -> list[Answer]:
-        plan = self.plan(comments)
-        self.score_units([u for _, _, units in plan for u in units])
-        return self.pick(plan)
+    def segment(self, comments: list[Comment], progress: Callable[..., None] | None = None) -> list[Answer]:
+        """Answers for ``comments``, ``SEGMENT_BATCH`` comments at a time.
+
+        First pass, batch by batch: sections, free units and their raw scores (the embeddings,
+        committed to the disk cache as they are made). Only the raw scores are kept between
+        batches (two small arrays per unit), not the units, so memory grows with the number of
+        units as numbers, not as objects. Then the thread's calibration over all of them, and a
+        second pass that plans each batch again (cheap: text rules) and picks its answers. The
+        result is the same as one pass over the whole thread: every step but the calibration
+        is per unit. ``progress(done, total, desc, unit)`` is told the comments done."""
+        batches = [comments[i:i + SEGMENT_BATCH] for i in range(0, len(comments), SEGMENT_BATCH)]
+        one = len(batches) <= 1
+        plans, rels, lexs, paras = [], [], [], []
+        with self._quiet_embedder(progress is not None and not one):
+            done = 0
+            for batch in batches:
+                plan = self.plan(batch)
+                units = [u for _, _, us in plan for u in us]
+                rel, lex = self.sliced_scores(units)
+                rels.append(rel)
+                lexs.append(lex)
+                paras.append(_para_mask(units))
+                if one:
+                    plans.append(plan)
+                done += len(batch)
+                if progress is not None and not one:
+                    progress(done, len(comments), "segmenting", "comment")
+        if not batches:
+            return []
+        rel, lex, para = np.concatenate(rels), np.concatenate(lexs), np.concatenate(paras)
+        del rels, lexs
+        calib = self.calibration(rel, para)
+        answers: list[Answer] = []
+        offset = 0
+        for k, batch in enumerate(batches):
+            plan = plans[k] if one else self.plan(batch)
+            units = [u for _, _, us in plan for u in us]
+            n = len(units)
+            self.apply(units, rel[offset:offset + n], lex[offset:offset + n], calib)
+            offset += n
+            answers += self.pick(plan)
+        if offset != len(rel):
+            raise RuntimeError("the second pass planned different units")  # pragma: no cover
+        return answers
+
+    @contextmanager
+    def _quiet_embedder(self, quiet: bool):
+        """While the batches report their own progress, the embedder's per-call bar and time
+        estimate (one per batch) stay silent."""
+        saved = {}
+        if quiet and self.embedder is not None:
+            saved = {k: getattr(self.embedder, k) for k in ("progress", "on_estimate") if hasattr(self.embedder, k)}
+        try:
+            for k in saved:
+                setattr(self.embedder, k, None)
+            yield
+        finally:
+            for k, v in saved.items():
+                setattr(self.embedder, k, v)
 
     def pick(self, plan) -> list[Answer]:
         """Answers from the explicit sections and the scored units."""
@@ -449,6 +530,10 @@ class Segmenter:
         score = 1.0 if explicit else min(0.99, 0.5 + 0.15 * best[3])
         return Answer(comment_id=c.id, question_id=self.questions[q].id, text=c.text[s:e], start=s, end=e,
                       how=best[2].split("-")[0], score=score, provenance={"stage": "segment", "parts": len(parts)})
+
+
+def _para_mask(units: list[Unit]) -> np.ndarray:
+    return np.fromiter((u.level == "para" for u in units), dtype=bool, count=len(units))
 
 
 def _sentence_start(text: str, pos: int) -> int:
