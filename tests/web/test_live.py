@@ -336,8 +336,15 @@ def test_straight_liners_listed_and_the_presenters_choice(session, client_for):
     live.forget()
     state = org.get(base + "/state.json").json()
     assert state["straight_liners"] == ["p1"] and state["straight_liners_included"] is False
+    # why there are no groups yet, in the presenter's language (Bokmål by default, English asked for)
+    assert state["notes"] == ["Meningsgrupper krever minst 6 deltakere med 5 stemmer hver; så langt 1. "
+                              "Deltakere som stemte likt på alt, telles ikke med."]
+    english = org.get(base + "/state.json", HTTP_ACCEPT_LANGUAGE="en").json()["notes"]
+    assert english == ["Opinion groups need at least 6 participants with 5 votes each; 1 so far. "
+                       "Participants who voted the same way on everything are not counted."]
     data = json.loads(org.get(base + "/export.json").content)
     assert data["straight_liners_included"] is False
+    assert data["notes"] and data["notes"][0].startswith("groups need at least")  # the export's notes stay English
 
 
 def test_the_web_brief_sets_the_rooms_vote_beside_the_comments(session, client_for):

@@ -365,6 +365,34 @@ def public_state(e: Entry, view: str) -> dict:
     return out
 
 
+def notes_text(details: list[dict]) -> list[str]:
+    """The results' notes (why there are no opinion groups yet, repeated votes) in the active
+    language, the presenter's, written from their codes; the English ``notes`` of the results
+    file stay as they are for the exports."""
+    from django.utils.translation import gettext, ngettext
+
+    out = []
+    for d in details:
+        code = d.get("code")
+        if code == "repeated_votes":
+            out.append(ngettext("%(n)s repeated vote on the same statement by the same participant: the latest counts.",
+                                "%(n)s repeated votes on the same statement by the same participant: the latest counts.",
+                                d["count"]) % {"n": d["count"]})
+        elif code == "too_few_statements":
+            out.append(gettext("Opinion groups need at least %(need)s visible statements with votes; "
+                               "%(have)s so far.") % d)
+        elif code == "too_few_participants":
+            text = gettext("Opinion groups need at least %(need)s participants with %(min_votes)s votes each; "
+                           "%(have)s so far.") % d
+            if d.get("straight_liners_excluded"):
+                text += " " + gettext("Participants who voted the same way on everything are not counted.")
+            out.append(text)
+        elif code == "no_differences":
+            out.append(gettext("The votes do not separate the participants into groups "
+                               "(%(participants)s participants with enough votes).") % d)
+    return out
+
+
 def presenter_state(e: Entry) -> dict:
     """Everything, for the presenter: counts of every statement (revealed or not), straight-liners,
     ideas in every state."""
@@ -374,6 +402,6 @@ def presenter_state(e: Entry) -> dict:
             "straight_liners_included": res.get("straight_liners_included", True),
             "groups": None if not res.get("groups") else {"k": res["groups"]["k"], "sizes": res["groups"]["sizes"]},
             "consensus": res.get("consensus", []), "divisive": res.get("divisive", []),
-            "notes": res.get("notes", []),
+            "notes": notes_text(res.get("notes_detail", [])),
             "ideas": [{"id": i["id"], "text": i["text"], "state": i["state"], "upvotes": i["n"],
                        "promoted": i["promoted_to_id"], "by": f"p{i['participant__number']}"} for i in e.ideas]}

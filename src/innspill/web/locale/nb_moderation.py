@@ -79,6 +79,15 @@ NB = {
         "Du har meldt fra om dette svaret mange ganger; arrangøren ser på det.",
     "Thank you. The organiser will look at how your answer was read.":
         "Takk. Arrangøren ser på hvordan svaret ditt ble lest.",
+    # the presenter's notes on opinion groups (services_live.notes_text)
+    "Opinion groups need at least %(need)s visible statements with votes; %(have)s so far.":
+        "Meningsgrupper krever minst %(need)s synlige påstander med stemmer; så langt %(have)s.",
+    "Opinion groups need at least %(need)s participants with %(min_votes)s votes each; %(have)s so far.":
+        "Meningsgrupper krever minst %(need)s deltakere med %(min_votes)s stemmer hver; så langt %(have)s.",
+    "Participants who voted the same way on everything are not counted.":
+        "Deltakere som stemte likt på alt, telles ikke med.",
+    "The votes do not separate the participants into groups (%(participants)s participants with enough votes).":
+        "Stemmene deler ikke deltakerne i grupper (%(participants)s deltakere med nok stemmer).",
 }
 
 PLURALS = {
@@ -90,4 +99,7 @@ PLURALS = {
     "all %(n)s matching comment": ("alle %(n)s treff", "alle %(n)s treff"),
     "Based on %(n)s published answer.": ("Bygger på %(n)s publisert svar.", "Bygger på %(n)s publiserte svar."),
     "%(n)s answer.": ("%(n)s svar.", "%(n)s svar."),
+    "%(n)s repeated vote on the same statement by the same participant: the latest counts.":
+        ("%(n)s gjentatt stemme på samme påstand fra samme deltaker: den siste teller.",
+         "%(n)s gjentatte stemmer på samme påstand fra samme deltaker: den siste teller."),
 }
