@@ -32,8 +32,8 @@ sys.path.insert(0, {src!r})
 from innspill.embed import Embedder
 from innspill.pipeline import analyze
 mode, path, cache, workers, limit = {mode!r}, {path!r}, {cache!r}, {workers}, {limit}
-if mode != "standin":
-    Embedder().embed(["oppvarming"])  # model load is not counted
+if mode not in ("standin", "dask"):
+    Embedder().embed(["oppvarming"])  # model load is not counted (the Dask client loads none: its workers do)
 t0 = time.perf_counter()
 if mode == "base":
     out = {{"n": 0}}
