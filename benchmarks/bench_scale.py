@@ -32,7 +32,7 @@ sys.path.insert(0, {src!r})
 from innspill.embed import Embedder
 from innspill.pipeline import analyze
 mode, path, cache, workers, limit = {mode!r}, {path!r}, {cache!r}, {workers}, {limit}
-if mode not in ("standin", "dask"):
+if not mode.startswith("standin") and mode != "dask":
     Embedder().embed(["oppvarming"])  # model load is not counted (the Dask client loads none: its workers do)
 t0 = time.perf_counter()
 if mode == "base":
@@ -45,18 +45,24 @@ elif mode == "raw":
     out = {{"n": len(texts)}}
 else:
     import resource
-    if mode == "standin":
+    scheduler = None
+    if mode.startswith("standin"):
         sys.path.insert(0, {here!r})
         from standin import StandInEmbedder
         e = StandInEmbedder(cache_dir=cache) if cache else StandInEmbedder()
+        if mode == "standin-dask":  # the workers embed with the stand-in too (a preload patches them)
+            from dask.distributed import LocalCluster
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                   preload=[{here!r} + "/standin_worker.py"], env={{"OMP_NUM_THREADS": "1"}})
+            scheduler = cluster.scheduler_address
     else:
         e = Embedder(cache_dir=cache) if cache else Embedder()
     stages = {{}}
     def mark(name):  # the process's peak so far, before each stage
         stages[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     timings = {{}}
-    a = analyze(path, max_bytes=10**10, embedder=e, runner="dask" if mode == "dask" else "local",
-                workers=workers, progress=mark, timings=timings)
+    a = analyze(path, max_bytes=10**10, embedder=e, runner="dask" if mode in ("dask", "standin-dask") else "local",
+                workers=workers, progress=mark, timings=timings, scheduler=scheduler)
     mark("write")
     with open(path + "." + mode + ".json", "w", encoding="utf-8") as fh:
         a.write_json(fh)  # as the CLI writes it, comment by comment
@@ -187,7 +193,15 @@ def memory_only(args, generate) -> int:
     lines += ["", f"whole run: {r['seconds']:.0f} s; peak resident memory {r['peak_mb']:.0f} MB "
               f"(target < 2,048 MB at 100,000 answers); the real model adds its engine's buffers, "
               "which do not grow with the number of answers (see the raw embedding row of the real-model run)"]
-    lines += ["", *copies_lines(n, generate)]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "consultation.txt")
+        generate(args.answers, Path(path), seed=11, form_letters=True)
+        d = run_child("standin-dask", path, os.path.join(tmp, "cache"), args.workers)
+    lines += ["", f"The Dask runner on the same file with {args.workers} one-thread workers (stand-in model on the "
+              f"workers through benchmarks/standin_worker.py): {d['seconds']:.0f} s; peak resident memory of the "
+              f"whole process tree (client, scheduler, workers) {d['peak_mb']:.0f} MB. With the real model each "
+              "worker also holds the model and its engine's buffers (about 380 MB: the raw embedding run's peak "
+              "less its start, in the real-model section), the client none.", "", *copies_lines(n, generate)]
     text = "\n".join(lines)
     print(text)
     if args.write:

@@ -10,7 +10,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import innspill.embed  # noqa: E402
 from standin import StandInEmbedder  # noqa: E402
+
+import innspill.embed  # noqa: E402
 
 innspill.embed.Embedder = StandInEmbedder  # looked up when a worker first embeds

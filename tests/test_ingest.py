@@ -95,3 +95,17 @@ def test_nynorsk_counter_lines(tmp_path, counter):
     t = read_input(str(f))
     assert [c.original for c in t.comments] == ["Ja.", "Nei."]
     assert counter not in t.post
+
+
+def test_plain_text_with_more_than_99999_comments(tmp_path):
+    """A national consultation pasted as text: comment 100,000 and on start comments of their own
+    (they were read as a line of the comment before)."""
+    lines = ["Innspill til høringen.", "", "  1. Bør vi ha nattbuss?", "", "100002 kommentarer", ""]
+    for k in range(1, 100_003):
+        lines += [f"  {k}. Svar nummer {k}: ja.", ""]
+    path = tmp_path / "big.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    t = read_input(str(path), max_bytes=10**9)
+    assert len(t.comments) == 100_002
+    assert t.comments[99_999].original == "Svar nummer 100000: ja."
+    assert t.comments[-1].original == "Svar nummer 100002: ja." and not t.warnings

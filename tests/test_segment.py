@@ -149,7 +149,8 @@ def test_the_rest_after_a_meaning_match_takes_the_unanswered_questions(embedder)
 def test_batches_give_the_answers_of_one_pass(seed_path, embedder, monkeypatch):
     """The seed in batches of 7 and 4 comments (two passes, the calibration over all batches)
     gives exactly the answers of one pass over the thread; the batches report progress in
-    comments while the embedder's own bar is silenced, and it is given back afterwards."""
+    comments and one time estimate for the step while the embedder's own bar and per-call
+    estimate are silenced, and both are given back afterwards."""
     import innspill.segment as segment_module
     from innspill.pipeline import analyze
 
@@ -164,8 +165,9 @@ def test_batches_give_the_answers_of_one_pass(seed_path, embedder, monkeypatch):
     assert answers(4) == whole
 
     seen = []
-    own_bar = embedder.progress
+    own_bar, own_estimate = embedder.progress, embedder.on_estimate
     embedder.progress = lambda done, total: seen.append(("embedder", done, total))
+    embedder.on_estimate = lambda n, secs: seen.append(("estimate", n, secs))
     try:
         monkeypatch.setattr(segment_module, "SEGMENT_BATCH", 7)
         from innspill.ingest import read_input
@@ -179,7 +181,10 @@ def test_batches_give_the_answers_of_one_pass(seed_path, embedder, monkeypatch):
         assert [c[0] for c in calls] == [min(7 * k, len(comments)) for k in range(1, len(calls) + 1)]
         assert calls[-1] == (len(comments), len(comments), "segmenting", "comment")
         assert not [s for s in seen if s[0] == "embedder"]  # silenced during the batches
-        after = embedder.progress
+        # one estimate for the whole step (text parts, seconds), after the first batch
+        [(_, n, secs)] = [s for s in seen if s[0] == "estimate"]
+        assert n >= 0 and secs >= 0
+        after = embedder.progress, embedder.on_estimate
     finally:
-        embedder.progress = own_bar
-    assert after is not own_bar and after is not None  # the test's spy was put back, not dropped
+        embedder.progress, embedder.on_estimate = own_bar, own_estimate
+    assert None not in after and after != (own_bar, own_estimate)  # the test's spies were put back

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -439,9 +440,10 @@ class Segmenter:
         batches = [comments[i:i + SEGMENT_BATCH] for i in range(0, len(comments), SEGMENT_BATCH)]
         one = len(batches) <= 1
         plans, rels, lexs, paras = [], [], [], []
-        with self._quiet_embedder(progress is not None and not one):
+        with self._quiet_embedder(not one) as estimate:
             done = 0
-            for batch in batches:
+            t0 = time.perf_counter()
+            for k, batch in enumerate(batches):
                 plan = self.plan(batch)
                 units = [u for _, _, us in plan for u in us]
                 rel, lex = self.sliced_scores(units)
@@ -451,6 +453,9 @@ class Segmenter:
                 if one:
                     plans.append(plan)
                 done += len(batch)
+                if k == 0 and estimate and len(batches) > 1:  # one estimate for the step, from its first batch
+                    estimate(len(units) * len(comments) // len(batch),
+                             (time.perf_counter() - t0) * (len(comments) - done) / done)
                 if progress is not None and not one:
                     progress(done, len(comments), "segmenting", "comment")
         if not batches:
@@ -473,15 +478,16 @@ class Segmenter:
 
     @contextmanager
     def _quiet_embedder(self, quiet: bool):
-        """While the batches report their own progress, the embedder's per-call bar and time
-        estimate (one per batch) stay silent."""
+        """In batches, the embedder's per-call bar and time estimate (one per batch) stay silent:
+        the batches report their own progress, and the step gives one estimate after its first
+        batch. Yields the embedder's estimate hook (or None)."""
         saved = {}
         if quiet and self.embedder is not None:
             saved = {k: getattr(self.embedder, k) for k in ("progress", "on_estimate") if hasattr(self.embedder, k)}
         try:
             for k in saved:
                 setattr(self.embedder, k, None)
-            yield
+            yield saved.get("on_estimate")
         finally:
             for k, v in saved.items():
                 setattr(self.embedder, k, v)

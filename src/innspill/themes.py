@@ -194,14 +194,25 @@ def stopwords(language: str) -> frozenset:
     return frozenset(words_)
 
 
-def _terms(text: str, stop: frozenset, language: str, hidden: list[tuple[int, int]]) -> list[tuple[str, str]]:
-    """(stem, surface form) of the content words of ``text``, skipping personal data spans."""
+def _terms(text: str, stop: frozenset, language: str, hidden: list[tuple[int, int]],
+           memo: dict | None = None) -> list[tuple[str, str]]:
+    """(stem, surface form) of the content words of ``text``, skipping personal data spans.
+
+    With ``memo`` (word -> its pair, one per thread and language), every occurrence of a word
+    is the same pair object and each word is stemmed once: the term lists of 40,000 answers to
+    one question then hold pointers, not a pair and two strings per word."""
     out = []
     for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text):
         w = m.group(0).lower()
         if len(w) < 3 or w in stop or any(s <= m.start() < e for s, e in hidden):
             continue
-        out.append((stem(w, language), w))
+        if memo is None:
+            out.append((stem(w, language), w))
+            continue
+        pair = memo.get(w)
+        if pair is None:
+            pair = memo[w] = (stem(w, language), w)
+        out.append(pair)
     return out
 
 
@@ -257,12 +268,13 @@ class ThemeBuilder:
         self.max_other = max_other
         self.stop = stopwords(self.language)
         self.comments = {c.id: c for c in analysis.comments}
+        self.memo: dict[str, tuple[str, str]] = {}  # word -> (stem, word), see _terms
 
     def build(self) -> list[dict]:
         themes: list[dict] = []
         df = Counter()
         for a in self.analysis.answers:
-            df.update({s for s, _ in _terms(a.text, self.stop, self.language, [])})
+            df.update({s for s, _ in _terms(a.text, self.stop, self.language, [], self.memo)})
         n = len(self.analysis.answers) + 1
         self.idf = {s: math.log(n / (1 + f)) + 1.0 for s, f in df.items()}
         for q in self.analysis.questions:
@@ -307,9 +319,9 @@ class ThemeBuilder:
 
     def _describe(self, q, answers, X, found, other_idx) -> list[dict]:
         groups = [sorted(g) for _, g in found] + ([other_idx] if other_idx else [])
-        terms = [[_terms(answers[i].text, self.stop, self.language, self._local_hidden(answers[i]))
+        terms = [[_terms(answers[i].text, self.stop, self.language, self._local_hidden(answers[i]), self.memo)
                   for i in g] for g in groups]
-        q_stems = {s for s, _ in _terms(q.text, self.stop, self.language, [])}
+        q_stems = {s for s, _ in _terms(q.text, self.stop, self.language, [], self.memo)}
         weights: list[dict] = []
         labels = label_themes(terms, q_stems, idf=self.idf, weights_out=weights)
         themes = [self._theme(q, answers, X, g, found[k][0] if k < len(found) else None, weights[k],
@@ -360,7 +372,7 @@ class ThemeBuilder:
                 n_words = len(c.text[s:e].split())
                 if not 4 <= n_words <= 45 or overlaps(privacy.get("sensitive", []), s, e):
                     continue
-                stems = {st for st, _ in _terms(c.text[s:e], self.stop, self.language, [])}
+                stems = {st for st, _ in _terms(c.text[s:e], self.stop, self.language, [], self.memo)}
                 score = sum(weights.get(st, 0.0) for st in stems) / (1.0 + abs(n_words - 18) / 30)
                 if score > best_score:
                     best, best_score = (s, e), score

@@ -21,7 +21,7 @@ COUNTER_RE = re.compile(
     rf"^\s*(?:(?P<n>\d+)\s+(?:{_COUNTED})\b(?:\s+(?:on|to|til|på|om)\b.*)?"
     rf"|(?:{_COUNTED})\s*(?:\((?P<m>\d+)\))?\s*:?)\s*$",
     re.IGNORECASE)
-ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<num>\d{1,5})\.\s+(?P<body>.*)$")
+ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<num>\d{1,7})\.\s+(?P<body>.*)$")
 CHROME_RE = re.compile(
     r"^\s*(comments are closed|kommentarfeltet er stengt|kommentering er stengt|kommentarer er stengt|"
     r"leave a (reply|comment)|legg igjen en kommentar|skriv en kommentar|post a comment|"
