@@ -100,3 +100,32 @@ def test_dask_runner_matches_local_on_a_generated_thread(tmp_path):
     st = local["stats"]
     assert st["comments_read"] == 2000 and st["duplicates"] > 100
     assert sum(1 for c in local["comments"] if c["repairs"]) > 50
+
+
+def _square_plus(x, plus=0):
+    return x * x + plus
+
+
+def test_bounded_map_keeps_a_window_of_partitions_in_flight():
+    """Every partition's result comes back, under its own index, with never more than ``window``
+    in flight (the client pickles a partition only when it is nearly needed): the next is
+    submitted as a finished one is handed back, so window + 1 are submitted and not yet taken."""
+    from dask.distributed import Client
+
+    from innspill.runners.dask_runner import _map_bounded
+    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0") as client:
+        outstanding, most = [0], [0]
+        submit = client.submit
+
+        def counting_submit(*a, **kw):
+            outstanding[0] += 1
+            most[0] = max(most[0], outstanding[0])
+            return submit(*a, **kw)
+        client.submit = counting_submit
+        got = {}
+        for i, res in _map_bounded(client, _square_plus, [(k,) for k in range(23)], 3, plus=1):
+            outstanding[0] -= 1
+            got[i] = res
+        assert got == {k: k * k + 1 for k in range(23)}
+        assert most[0] == 3 + 1
+        assert list(_map_bounded(client, _square_plus, [], 3)) == []

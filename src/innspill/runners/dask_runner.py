@@ -54,6 +54,35 @@ def _client(scheduler: str | None, workers: int):
     return Client(cluster), cluster
 
 
+def _map_bounded(client, fn, arg_lists: list[tuple], window: int, **kwargs):
+    """``fn(*args, **kwargs)`` for each tuple of ``arg_lists`` on the cluster, yielding
+    ``(index, result)`` as tasks finish, with at most ``window`` tasks in flight: the client
+    pickles a partition's comments only when a worker is about to need them and drops each
+    result once used, instead of holding every partition twice (as objects and as bytes) and
+    every result at once. Used for the steps that ship comments (repair, segmentation, stance)."""
+    from dask.distributed import as_completed
+
+    pending = iter(enumerate(arg_lists))
+    index: dict = {}
+    running = as_completed()
+
+    def submit() -> None:
+        nxt = next(pending, None)
+        if nxt is not None:
+            fut = client.submit(fn, *nxt[1], pure=False, **kwargs)
+            index[fut.key] = nxt[0]
+            running.add(fut)
+
+    for _ in range(max(1, window)):
+        submit()
+    for fut in running:
+        result = fut.result()
+        i = index.pop(fut.key)
+        fut.release()
+        submit()
+        yield i, result
+
+
 def _chunks(items: list, n: int) -> list[list]:
     size = max(1, -(-len(items) // max(1, n)))
     return [items[i:i + size] for i in range(0, len(items), size)]
@@ -175,7 +204,9 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
         # scheduler: its workers may not see this machine's disk.)
         scratch = cache_dir = tempfile.mkdtemp(prefix="innspill-dask-")
     try:
-        nparts = max(1, len(client.scheduler_info().get("workers", {})) or workers) * N_PARTITIONS_PER_WORKER
+        nworkers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        nparts = nworkers * N_PARTITIONS_PER_WORKER
+        window = 2 * nworkers  # partitions in flight: each worker has the next one waiting
         for q in thread.questions:
             q.text, _ = repair_text(q.text)
         comments = thread.comments
@@ -188,9 +219,8 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
             counts.update(word_counts([thread.post]))
             vocab = Vocabulary.from_counts(counts - Vocabulary().counts)  # from_counts adds the stop words
             [vfut] = client.scatter([vocab], broadcast=True)
-            results = client.gather(client.map(_w_repair, parts, vocab=vfut, pure=False))
-            for p, res in zip(parts, results):
-                for c, (text, repairs, flags) in zip(p, res):
+            for i, res in _map_bounded(client, _w_repair, [(p,) for p in parts], window, vocab=vfut):
+                for c, (text, repairs, flags) in zip(parts[i], res):
                     c.text, c.repairs, c.flags = text, repairs, flags
 
         step("repair", repair)
@@ -234,8 +264,11 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
 
         def segment():
             parts = _chunks(distinct, nparts)
-            raws = client.gather(client.map(_w_raw_scores, parts, questions=thread.questions, language=lang_main,
-                                            use_embeddings=use_embeddings, cache_dir=cache_dir, pure=False))
+            raws = [None] * len(parts)
+            for i, res in _map_bounded(client, _w_raw_scores, [(p,) for p in parts], window,
+                                       questions=thread.questions, language=lang_main,
+                                       use_embeddings=use_embeddings, cache_dir=cache_dir):
+                raws[i] = res
             seg = Segmenter(thread.questions, lang_main, _Marker() if use_embeddings else None)
             plan = seg.plan(distinct)
             units = [u for _, _, us in plan for u in us]
@@ -256,10 +289,9 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
                 by_comment.setdefault(a.comment_id, []).append(a)
             cparts = _chunks([c for c in distinct if c.id in by_comment], nparts)
             aparts = [[a for c in p for a in by_comment[c.id]] for p in cparts]
-            results = client.gather(client.map(_w_stances, aparts, cparts, questions=thread.questions,
-                                               language=lang_main, pure=False))
-            for ap, res in zip(aparts, results):
-                for a, (st, conf, ev, prov) in zip(ap, res):
+            for i, res in _map_bounded(client, _w_stances, list(zip(aparts, cparts)), window,
+                                       questions=thread.questions, language=lang_main):
+                for a, (st, conf, ev, prov) in zip(aparts[i], res):
                     a.stance, a.confidence, a.evidence, a.provenance = st, conf, ev, prov
 
         step("stance", stance)
