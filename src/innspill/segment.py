@@ -453,7 +453,7 @@ class Segmenter:
                 if one:
                     plans.append(plan)
                 done += len(batch)
-                if k == 0 and estimate and len(batches) > 1:  # one estimate for the step, from its first batch
+                if k == 0 and estimate:  # only in batches: one estimate for the step, from its first batch
                     estimate(len(units) * len(comments) // len(batch),
                              (time.perf_counter() - t0) * (len(comments) - done) / done)
                 if progress is not None and not one:

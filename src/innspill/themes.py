@@ -195,19 +195,16 @@ def stopwords(language: str) -> frozenset:
 
 
 def _terms(text: str, stop: frozenset, language: str, hidden: list[tuple[int, int]],
-           memo: dict | None = None) -> list[tuple[str, str]]:
+           memo: dict) -> list[tuple[str, str]]:
     """(stem, surface form) of the content words of ``text``, skipping personal data spans.
 
-    With ``memo`` (word -> its pair, one per thread and language), every occurrence of a word
+    Through ``memo`` (word -> its pair, one per thread and language), every occurrence of a word
     is the same pair object and each word is stemmed once: the term lists of 40,000 answers to
     one question then hold pointers, not a pair and two strings per word."""
     out = []
     for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text):
         w = m.group(0).lower()
         if len(w) < 3 or w in stop or any(s <= m.start() < e for s, e in hidden):
-            continue
-        if memo is None:
-            out.append((stem(w, language), w))
             continue
         pair = memo.get(w)
         if pair is None:
