@@ -174,6 +174,33 @@ def test_batching_does_not_change_vectors(embedder):
     assert [list(map(float, v)) for v in together] == [list(map(float, v)) for v in alone]
 
 
+def test_engine_calls_are_cut_by_length(embedder, monkeypatch):
+    """The engine's working memory grows with the characters it gets at once, so calls hold at
+    most BATCH texts and BATCH_CHARS characters (a longer text goes alone); the vectors are
+    those of one big call, and progress counts every text."""
+    import innspill.embed as embed_mod
+    from innspill.embed import Embedder
+
+    texts = [("Lang kommentar om skolemat. " * (1 + i % 9)).strip() + f" {i}" for i in range(40)]
+    texts.append("x " * 400)  # 800 characters: over the budget below on its own
+    monkeypatch.setattr(embed_mod, "BATCH", 8)
+    monkeypatch.setattr(embed_mod, "BATCH_CHARS", 300)
+    batches = [b for b in embed_mod._batches([(b"", t) for t in texts])]
+    assert [t for b in batches for _, t in b] == texts
+    assert all(len(b) <= 8 and (len(b) == 1 or sum(len(t) for _, t in b) <= 300) for b in batches)
+    assert [len(b[0][1]) for b in batches if len(b) == 1 and len(b[0][1]) > 300] == [800]
+    sizes, ticks = [], []
+    e = Embedder(progress=lambda done, total: ticks.append((done, total)))
+    e._model = embedder.model
+    real = embedder.model.passage
+    monkeypatch.setattr(embedder.model, "passage", lambda ts: sizes.append(len(ts)) or real(ts))
+    got = e.embed(texts)
+    monkeypatch.setattr(embedder.model, "passage", real)
+    assert sizes == [len(b) for b in batches] and len(sizes) > len(texts) / 8
+    assert ticks[-1] == (41, 41) and [d for d, _ in ticks] == sorted(d for d, _ in ticks)
+    assert np.array_equal(got, np.asarray(real(texts), dtype=np.float32))
+
+
 def test_estimate_before_a_long_embedding_run(embedder):
     from innspill.embed import Embedder
     seen = []
