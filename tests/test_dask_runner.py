@@ -53,36 +53,18 @@ def test_dask_runner_on_a_thread_of_blank_comments():
     assert a.provenance["duplicates_by_kind"] == {"exact": 0, "prefix": 0, "near": 0}
 
 
-class _Future:
-    def __init__(self, value):
-        self.value = value
-
-    def result(self):
-        return self.value
-
-    def release(self):
-        pass
-
-
-class _EagerClient:
-    """Runs what the Dask client would send to the workers, here and at once."""
-
-    def scatter(self, parts):
-        return parts
-
-    def map(self, fn, parts, **kw):
-        return [_Future(fn(p, **{k: v for k, v in kw.items() if k != "pure"})) for p in parts]
-
-
 def test_worker_embedder_puts_the_rows_back_in_order():
+    from dask.distributed import Client
+
     from innspill.runners.dask_runner import WorkerEmbedder
     texts = ["busser til Lia", "bybanen", "kveldsruter", "busser til Lia", "skolebuss", "", "rute 22", "nattbuss"]
-    w = WorkerEmbedder(_EagerClient(), 3, None)
-    e = Embedder()
-    assert np.array_equal(w.embed(texts), e.embed(texts))
-    assert np.array_equal(w.embed(texts, query=True), e.embed(texts, query=True))
-    assert w.embed([]).shape == (0, e.embed(["x"]).shape[1])
-    assert w.calls == 2 * len(texts)
+    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0") as client:
+        w = WorkerEmbedder(client, 3, None, window=2)
+        e = Embedder()
+        assert np.array_equal(w.embed(texts), e.embed(texts))
+        assert np.array_equal(w.embed(texts, query=True), e.embed(texts, query=True))
+        assert w.embed([]).shape == (0, e.embed(["x"]).shape[1])
+        assert w.calls == 2 * len(texts)
 
 
 def test_dask_runner_matches_local_on_a_generated_thread(tmp_path):

@@ -62,16 +62,25 @@ def test_form_letter_with_changed_opening_and_signature_is_linked():
     assert other.duplicate_of is None
 
 
-def _shuffled_links(items, parts, per_destination=None):
+def _shuffled_links(items, parts, per_destination=None, kept=False):
     """The links the distributed search makes: entries split by bucket over ``parts``
-    destinations (as the Dask runner's workers do), each destination's buckets checked apart."""
-    from innspill.dedupe import band_entries, bucket_links, lsh_bands
+    destinations (as the Dask runner's workers do), each destination's buckets checked apart;
+    with ``kept``, as the Dask runner does it, with the features the mappers kept instead of the
+    texts."""
+    from innspill.dedupe import FeatureLookup, band_entries, bucket_links, lsh_bands
     bands = lsh_bands()
     chunks = [items[i::3] for i in range(3)]  # three "partitions", interleaved
-    mapped = [band_entries(c, bands, parts) for c in chunks]
+    if kept:
+        out = [band_entries(c, bands, parts, with_features=True) for c in chunks]
+        mapped = [m for m, _ in out]
+        lookup = FeatureLookup([t for _, t in out])
+        assert sum(len(t) for _, t in out) == len(lookup.pos) <= len(items)
+    else:
+        mapped = [band_entries(c, bands, parts) for c in chunks]
     links = []
     for d in range(parts):
-        found = bucket_links([m[d] for m in mapped], dict(items), bands)
+        found = (bucket_links([m[d] for m in mapped], {}, bands, features=lookup) if kept
+                 else bucket_links([m[d] for m in mapped], dict(items), bands))
         if per_destination is not None:
             per_destination.append(len(found))
         links += found
@@ -121,13 +130,13 @@ def test_shuffled_search_links_what_the_local_search_links(tmp_path):
     link_duplicates(comments)
     local = [(c.duplicate_of, c.duplicate_how) for c in comments]
     assert sum(1 for _, how in local if how == "near") > 50
-    for parts in (1, 4, 7):
+    for parts, kept in ((1, False), (4, True), (7, False), (7, True)):
         fresh = read_input(str(path)).comments
         repair_comments(fresh)
         live, norms, groups, first, truncated = link_copies(fresh)  # what the Dask runner does
         items = sorted((pos, n) for n, pos in first.items())
         sizes = []
-        links = _shuffled_links(items, parts, sizes)
+        links = _shuffled_links(items, parts, sizes, kept)
         assert max(sizes) < len(items)  # links that join groups (a forest), not candidate pairs
         for a, b in links:
             groups.union(a, b)
@@ -162,11 +171,13 @@ def test_sparse_and_pairwise_jaccard_link_the_same(tmp_path, monkeypatch):
 
 
 def test_bucket_links_of_nothing():
-    from innspill.dedupe import band_entries, bucket_links, lsh_bands
+    from innspill.dedupe import FeatureLookup, band_entries, bucket_links, lsh_bands
     bands = lsh_bands()
     assert bucket_links([], {}, bands) == []
     assert bucket_links(band_entries([], bands, 3), {}, bands) == []
     assert bucket_links(band_entries([(1, "too short")], bands, 1), {1: "too short"}, bands) == []
+    pieces, table = band_entries([(1, "too short")], bands, 2, with_features=True)
+    assert len(table) == 0 and bucket_links(pieces, {}, bands, features=FeatureLookup([table])) == []
 
 
 def test_short_equal_answers_from_different_people_are_not_copies():

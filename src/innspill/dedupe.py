@@ -116,23 +116,79 @@ def text_features(norm: str, bands: tuple[int, int]) -> tuple[np.ndarray, np.nda
     return sig, bands_of(sig, bands), np.unique(np.fromiter((hash(x) for x in sh), dtype=np.int64, count=len(sh)))
 
 
-def band_entries(items: list[tuple[int, str]], bands: tuple[int, int], parts: int) -> list[tuple]:
+def band_entries(items: list[tuple[int, str]], bands: tuple[int, int], parts: int,
+                 with_features: bool = False):
     """For runners that shuffle between machines: the LSH bucket entries (band, band hash,
     position) of ``(position, normalised text)`` items, as numpy arrays split into ``parts``
-    destinations by bucket, so every entry of a bucket goes to the same destination."""
+    destinations by bucket, so every entry of a bucket goes to the same destination. With
+    ``with_features``, also the texts' features as a :class:`FeatureTable`, so the bucket checks
+    need neither the texts nor to compute them again."""
     band_l, hash_l, pos_l = [], [], []
+    kept: list[tuple[int, tuple]] = []
     for pos, norm in items:
         f = text_features(norm, bands)
         if f is not None:
             band_l.append(np.arange(len(f[1]), dtype=np.uint8))
             hash_l.append(f[1])
             pos_l.append(np.full(len(f[1]), pos, dtype=np.int64))
+            if with_features:
+                kept.append((pos, f))
     if not pos_l:
         empty = (np.zeros(0, np.uint8), np.zeros(0, np.uint64), np.zeros(0, np.int64))
-        return [empty] * parts
-    band, hsh, pos = np.concatenate(band_l), np.concatenate(hash_l), np.concatenate(pos_l)
-    dest = (_mix(hsh ^ band.astype(np.uint64)) % np.uint64(parts)).astype(np.int64)
-    return [(band[dest == d], hsh[dest == d], pos[dest == d]) for d in range(parts)]
+        pieces = [empty] * parts
+    else:
+        band, hsh, pos = np.concatenate(band_l), np.concatenate(hash_l), np.concatenate(pos_l)
+        dest = (_mix(hsh ^ band.astype(np.uint64)) % np.uint64(parts)).astype(np.int64)
+        pieces = [(band[dest == d], hsh[dest == d], pos[dest == d]) for d in range(parts)]
+    return (pieces, FeatureTable.build(kept, bands)) if with_features else pieces
+
+
+class FeatureTable:
+    """The features (:func:`text_features`) of many texts in five arrays and no object per text:
+    what a partition's mapper keeps on its worker for the bucket checks (about 1.2 KB a text,
+    and it pickles as a few buffers)."""
+
+    def __init__(self, positions: np.ndarray, sigs: np.ndarray, band_hashes: np.ndarray,
+                 shingles: np.ndarray, offsets: np.ndarray):
+        self.positions, self.sigs, self.band_hashes = positions, sigs, band_hashes
+        self.shingles, self.offsets = shingles, offsets
+
+    @classmethod
+    def build(cls, kept: list[tuple[int, tuple]], bands: tuple[int, int]) -> FeatureTable:
+        if not kept:
+            return cls(np.zeros(0, np.int64), np.zeros((0, NUM_PERM), np.uint32), np.zeros((0, bands[0]), np.uint64),
+                       np.zeros(0, np.int64), np.zeros(1, np.int64))
+        sizes = [f[2].size for _, f in kept]
+        return cls(np.array([p for p, _ in kept], dtype=np.int64), np.stack([f[0] for _, f in kept]),
+                   np.stack([f[1] for _, f in kept]), np.concatenate([f[2] for _, f in kept]),
+                   np.r_[0, np.cumsum(sizes)].astype(np.int64))
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+
+class FeatureLookup:
+    """Position -> features over several :class:`FeatureTable` (one per partition): one sorted
+    index of all positions, looked up for many positions at once."""
+
+    def __init__(self, tables: list[FeatureTable]):
+        self.tables = tables
+        pos = np.concatenate([t.positions for t in tables]) if tables else np.zeros(0, np.int64)
+        table_of = np.concatenate([np.full(len(t), i, np.int64) for i, t in enumerate(tables)]) if tables else pos
+        row_of = np.concatenate([np.arange(len(t), dtype=np.int64) for t in tables]) if tables else pos
+        order = np.argsort(pos, kind="stable")
+        self.pos, self.table_of, self.row_of = pos[order], table_of[order], row_of[order]
+
+    def views(self, positions: np.ndarray) -> dict[int, tuple]:
+        """Features of ``positions`` (each must be in a table) as views into the tables."""
+        idx = np.searchsorted(self.pos, positions)
+        if positions.size and (idx.max() >= len(self.pos) or (self.pos[idx] != positions).any()):
+            raise KeyError("positions without features")
+        out = {}
+        for p, ti, r in zip(positions.tolist(), self.table_of[idx].tolist(), self.row_of[idx].tolist()):
+            t = self.tables[ti]
+            out[p] = (t.sigs[r], t.band_hashes[r], t.shingles[t.offsets[r]:t.offsets[r + 1]])
+        return out
 
 
 def bucket_links(entries: list[tuple], norms: dict[int, str], bands: tuple[int, int],
@@ -143,7 +199,8 @@ def bucket_links(entries: list[tuple], norms: dict[int, str], bands: tuple[int, 
     the texts), so nothing quadratic is listed or sent. Joining those links gives the local
     search's groups: both check each candidate pair in the first band it shares a bucket in, with
     the same two tests, and skipping a pair that is already joined does not change any group.
-    ``features`` (position -> :func:`text_features`) may be a cache kept between calls."""
+    ``features`` (position -> :func:`text_features`) may be a cache kept between calls, or a
+    :class:`FeatureLookup` of every text's features (then ``norms`` is not read)."""
     entries = [e for e in entries if len(e[2])]
     if not entries:
         return []
@@ -156,6 +213,9 @@ def bucket_links(entries: list[tuple], norms: dict[int, str], bands: tuple[int, 
     starts = np.flatnonzero(new)
     ends = np.r_[starts[1:], len(pos)]
     feats = {} if features is None else features
+    if isinstance(feats, FeatureLookup):  # only the texts in a bucket with others
+        shared = np.repeat((ends - starts) >= 2, ends - starts)
+        feats = feats.views(np.unique(pos[shared]))
     groups = _Groups()
     links: list[tuple[int, int]] = []
     for s, e in zip(starts.tolist(), ends.tolist()):

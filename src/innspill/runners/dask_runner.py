@@ -28,7 +28,6 @@ import operator
 import os
 import shutil
 import tempfile
-import uuid
 from collections import Counter
 
 import numpy as np
@@ -59,7 +58,7 @@ def _map_bounded(client, fn, arg_lists: list[tuple], window: int, **kwargs):
     ``(index, result)`` as tasks finish, with at most ``window`` tasks in flight: the client
     pickles a partition's comments only when a worker is about to need them and drops each
     result once used, instead of holding every partition twice (as objects and as bytes) and
-    every result at once. Used for the steps that ship comments (repair, segmentation, stance)."""
+    every result at once. Used for every step that ships comments or texts."""
     from dask.distributed import as_completed
 
     pending = iter(enumerate(arg_lists))
@@ -100,21 +99,20 @@ def _w_repair(comments, vocab):
     return [(c.text, c.repairs, c.flags) for c in comments]
 
 
-_FEATURES: dict = {"run": None, "cache": {}}
-FEATURE_CACHE = 200_000  # texts whose features a worker keeps between its bucket tasks (about 1 KB each)
+def _w_band_features(items: list[tuple[int, str]], bands, parts: int):
+    from ..dedupe import band_entries
+    return band_entries(items, bands, parts, with_features=True)
 
 
-def _w_bucket_links(norms: dict[int, str], bands, threshold: float, run: str, *pieces) -> list[tuple[int, int]]:
-    """One destination's buckets. A worker runs several destinations in turn and most texts have
-    buckets in each, so their MinHash features are kept for the run (up to ``FEATURE_CACHE``)."""
-    from ..dedupe import bucket_links
-    if _FEATURES["run"] != run or len(_FEATURES["cache"]) > FEATURE_CACHE:
-        _FEATURES["run"], _FEATURES["cache"] = run, {}
-    return bucket_links(list(pieces), norms, bands, threshold, features=_FEATURES["cache"])
+def _piece(mapped, d: int):
+    return mapped[0][d]
 
 
-def _w_forget_features() -> None:
-    _FEATURES["run"], _FEATURES["cache"] = None, {}
+def _w_bucket_links(tables: list, bands, threshold: float, *pieces) -> list[tuple[int, int]]:
+    """One destination's buckets, checked with the features the mappers kept on the workers
+    (``tables``, one per partition): no text is sent or hashed twice."""
+    from ..dedupe import FeatureLookup, bucket_links
+    return bucket_links(list(pieces), {}, bands, threshold, features=FeatureLookup(tables))
 
 
 def _w_languages(texts: list[str]):
@@ -123,6 +121,10 @@ def _w_languages(texts: list[str]):
 
 
 _EMBEDDERS: dict = {}
+# vectors a worker keeps in memory when it has a disk cache (the local runner keeps 50,000): the
+# texts a worker embeds during segmentation come back to it for the themes through any worker,
+# so its memory cache mostly holds the questions' vectors
+WORKER_MEMORY_VECTORS = 5_000
 
 
 def _worker_embedder(cache_dir: str | None):
@@ -130,7 +132,10 @@ def _worker_embedder(cache_dir: str | None):
     long-lived cluster serves runs with different folders."""
     if cache_dir not in _EMBEDDERS:
         from ..embed import Embedder
-        _EMBEDDERS[cache_dir] = Embedder(threads=1, cache_dir=cache_dir)
+        e = Embedder(threads=1, cache_dir=cache_dir)
+        if cache_dir is not None:  # the disk cache, shared by the workers, keeps every vector
+            e.memory_vectors = WORKER_MEMORY_VECTORS
+        _EMBEDDERS[cache_dir] = e
     return _EMBEDDERS[cache_dir]
 
 
@@ -152,8 +157,8 @@ class WorkerEmbedder:
     (with ``cache_dir``) the shared disk cache, so texts seen during segmentation are not
     embedded twice on the worker that saw them, and a re-run reads them from disk."""
 
-    def __init__(self, client, nparts: int, cache_dir: str | None):
-        self.client, self.nparts, self.cache_dir = client, nparts, cache_dir
+    def __init__(self, client, nparts: int, cache_dir: str | None, window: int = 4):
+        self.client, self.nparts, self.cache_dir, self.window = client, nparts, cache_dir, window
         self.cache_path = None  # the disk cache (if any) is the workers'
         self.calls = 0  # texts sent to the workers
 
@@ -164,14 +169,11 @@ class WorkerEmbedder:
         if not texts:
             return out
         parts = _chunks(list(texts), self.nparts)
+        starts = np.r_[0, np.cumsum([len(p) for p in parts])]
         self.calls += len(texts)
-        futures = self.client.map(_w_embed, self.client.scatter(parts), query=query, cache_dir=self.cache_dir,
-                                  pure=False)
-        start = 0
-        for part, fut in zip(parts, futures):  # filled in place, one part at a time
-            out[start:start + len(part)] = fut.result()
-            start += len(part)
-            fut.release()
+        for i, vecs in _map_bounded(self.client, _w_embed, [(p,) for p in parts], self.window, query=query,
+                                    cache_dir=self.cache_dir):
+            out[starts[i]:starts[i + 1]] = vecs  # filled in place, one part at a time
         return out
 
 
@@ -188,7 +190,7 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
     """The stages up to stance on the cluster; then ``finish(analysis, embedder)`` (privacy and
     themes) while the cluster is still up, with a :class:`WorkerEmbedder` as the embedder."""
     from .. import __version__
-    from ..dedupe import NEAR_THRESHOLD, apply_links, band_entries, link_copies, lsh_bands
+    from ..dedupe import NEAR_THRESHOLD, apply_links, link_copies, lsh_bands
     from ..langdetect import detect_thread
     from ..model import Analysis
     from ..repair import Vocabulary, repair_text, word_counts
@@ -234,17 +236,20 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
             # shuffle by bucket: each partition's entries (band, band hash, position) are split by
             # bucket into one piece per destination, and destination d's task gets piece d of every
             # partition, so texts that share a bucket meet whatever partition they came from; the
-            # task checks its buckets and returns only the links it made
-            mapped = client.map(band_entries, _chunks(items, nparts), bands=bands, parts=nparts, pure=False)
+            # task checks its buckets and returns only the links it made. The texts go to the
+            # workers one partition at a time (scattered, not held in the task graph), and each
+            # mapper keeps its texts' features on its worker for the bucket checks, so the texts
+            # are neither broadcast to every worker nor hashed again there.
+            mapped = [client.submit(_w_band_features, client.scatter([chunk], hash=False)[0], bands, nparts,
+                                    pure=False) for chunk in _chunks(items, nparts)]
             # each destination's piece is cut out where its mapper ran, so a bucket task fetches
             # only its own pieces, not every mapper's whole output
-            pieces = [[client.submit(operator.getitem, m, d, pure=False) for m in mapped] for d in range(nparts)]
-            [nf] = client.scatter([dict(items)], broadcast=True, hash=False)  # a dict scatters as one object in a list
-            run = uuid.uuid4().hex
-            links = client.gather([client.submit(_w_bucket_links, nf, bands, NEAR_THRESHOLD, run, *pieces[d],
+            pieces = [[client.submit(_piece, m, d, pure=False) for m in mapped] for d in range(nparts)]
+            tables = [client.submit(operator.getitem, m, 1, pure=False) for m in mapped]
+            del mapped
+            links = client.gather([client.submit(_w_bucket_links, tables, bands, NEAR_THRESHOLD, *pieces[d],
                                                  pure=False) for d in range(nparts)])
-            del mapped, pieces, nf
-            client.run(_w_forget_features)
+            del pieces, tables
             for a, b in sorted(p for lst in links for p in lst):
                 groups.union(a, b)
             return apply_links(live, norms, groups, truncated)
@@ -253,8 +258,10 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
 
         def language():
             parts = _chunks(comments, nparts)
-            detected = [x for r in client.gather(client.map(_w_languages, [[c.text for c in p] for p in parts],
-                                                              pure=False)) for x in r]
+            found = [None] * len(parts)
+            for i, res in _map_bounded(client, _w_languages, [([c.text for c in p],) for p in parts], window):
+                found[i] = res
+            detected = [x for r in found for x in r]
             return detect_thread(thread.post, comments, lang, detected=detected)
 
         lang_main = step("language", language)
@@ -302,7 +309,7 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
             "duplicates_by_kind": dup_counts,
         }
         if finish is not None:
-            finish(analysis, WorkerEmbedder(client, nparts, cache_dir)
+            finish(analysis, WorkerEmbedder(client, nparts, cache_dir, window)
                    if use_embeddings else None)
         return analysis
     finally:
