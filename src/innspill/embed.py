@@ -24,10 +24,10 @@ MAX_CHARS = 1500  # e5-small reads 512 tokens; longer units are cut for embeddin
 DIM = 384
 BATCH = 256  # texts per call to the engine at most
 # ... and characters per call at most: the engine's working memory grows with the text it is
-# given at once (measured: 256 short answers, about 108,000 characters, peak at 342 MB; 16
-# answers of 1,800 characters 141 MB; the same texts in calls of 32 or 256 take the same time),
-# so a call is cut by length, not only by count
-BATCH_CHARS = 24_000
+# given at once, and its speed does not (1,500 generated answers: calls of up to 256 texts peak
+# at 402 MB, of up to 24,000 characters at 211 MB, 12,000 at 153 MB, 8,000 at 135 MB, all in
+# 66-68 s; benchmarks/RESULTS.md), so a call is cut by length, not only by count
+BATCH_CHARS = 12_000
 MEMORY_VECTORS = 50_000  # vectors kept in memory (about 80 MB); the disk cache keeps all
 
 
