@@ -17,8 +17,13 @@ pytest.importorskip("dask.distributed")
 def _same(a: dict, b: dict) -> None:
     assert b["provenance"]["runner"]["name"] == "dask"
     for key in a:
-        if key != "provenance":
-            assert a[key] == b[key], key
+        if key == "provenance" or a[key] == b[key]:
+            continue
+        x, y = a[key], b[key]
+        if isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            i = next(i for i, (u, v) in enumerate(zip(x, y)) if u != v)
+            pytest.fail(f"{key}[{i}] differs (of {len(x)}):\nlocal {x[i]!r}\ndask  {y[i]!r}")
+        pytest.fail(f"{key} differs:\nlocal {str(x)[:2000]}\ndask  {str(y)[:2000]}")
 
 
 def test_dask_runner_matches_local_on_the_seed(monkeypatch):
@@ -111,3 +116,23 @@ def test_bounded_map_keeps_a_window_of_partitions_in_flight():
         assert got == {k: k * k + 1 for k in range(23)}
         assert most[0] == 3 + 1
         assert list(_map_bounded(client, _square_plus, [], 3)) == []
+
+
+def test_scratch_cache_removal_is_retried(tmp_path, monkeypatch):
+    """A worker still exiting may write its journal again after the folder was listed: the
+    scratch cache's removal tries again instead of leaving it behind."""
+    from innspill.runners import dask_runner
+    folder = tmp_path / "innspill-dask-x"
+    folder.mkdir()
+    (folder / "embeddings.sqlite").write_bytes(b"x")
+    calls, real = [], dask_runner.shutil.rmtree
+
+    def rmtree(path, ignore_errors=False):
+        calls.append(path)
+        real(path, ignore_errors=ignore_errors)
+        if len(calls) == 1:  # the late journal write
+            os.makedirs(path)
+            (folder / "embeddings.sqlite-wal").write_bytes(b"y")
+    monkeypatch.setattr(dask_runner.shutil, "rmtree", rmtree)
+    dask_runner._remove(str(folder))
+    assert len(calls) == 2 and not folder.exists()

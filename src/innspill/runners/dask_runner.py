@@ -319,7 +319,19 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
                 cluster.close()  # the workers exit and close the scratch cache's database
         finally:
             if scratch is not None:
-                shutil.rmtree(scratch, ignore_errors=True)
+                _remove(scratch)
+
+
+def _remove(folder: str, tries: int = 40) -> None:
+    """Remove the scratch cache. A worker that is still exiting may write its database's journal
+    once more after the folder was listed, so removal is retried for a few seconds."""
+    import time
+
+    for _ in range(tries):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not os.path.exists(folder):
+            return
+        time.sleep(0.25)
 
 
 class _Marker:
