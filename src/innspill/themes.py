@@ -111,9 +111,17 @@ def _threshold(X: np.ndarray) -> float:
         return 0.9
     if len(X) > THRESHOLD_SAMPLE:
         X = X[:: -(-len(X) // THRESHOLD_SAMPLE)]
-    S = X @ X.T
-    off = S[~np.eye(len(X), dtype=bool)]
-    return float(off.mean() + 1.0 * off.std())
+    # mean and standard deviation of the off-diagonal similarities, summed in float64 over blocks
+    # of rows: the full matrix and its off-diagonal copy took 40 MB for a sample of 2,000
+    n, total, squares = len(X), 0.0, 0.0
+    for i in range(0, n, 256):
+        block = (X[i:i + 256] @ X.T).astype(np.float64)
+        diag = block[np.arange(len(block)), np.arange(i, i + len(block))]
+        total += block.sum() - diag.sum()
+        squares += np.einsum("ij,ij->", block, block) - (diag * diag).sum()
+    m = n * (n - 1)
+    mean = total / m
+    return float(mean + 1.0 * math.sqrt(max(0.0, squares / m - mean * mean)))
 
 
 def cluster_group(X: np.ndarray, threshold: float | None = None, min_size: int = 1) -> list[list[int]]:
