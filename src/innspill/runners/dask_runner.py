@@ -8,8 +8,9 @@ whole thread run on the client, and they see exactly the numbers the local runne
 * duplicates: exact and truncated copies on the client (sorting normalised texts is cheap);
   near-identical texts by MinHash band entries computed per partition and *shuffled by
   bucket* (each partition's entries split by bucket, one reducing task per share), so copies
-  in different partitions meet; each bucket is checked on a worker and only the links that
-  join groups come back to the client, which joins them;
+  in different partitions meet; each bucket is checked on a worker, with the features its
+  texts' mappers kept on their workers (no text is broadcast), and only the links that join
+  groups come back to the client, which joins them;
 * language per comment on the workers, the thread's vote on the client;
 * segmentation: sections and raw scores (embedding, word overlap) per partition, the
   per-thread calibration on the client over all units in the local order, then picking;
