@@ -25,8 +25,8 @@ DIM = 384
 BATCH = 256  # texts per call to the engine at most
 # ... and characters per call at most: the engine's working memory grows with the text it is
 # given at once, and its speed does not (1,500 generated answers: calls of up to 256 texts peak
-# at 402 MB, of up to 24,000 characters at 211 MB, 12,000 at 153 MB, 8,000 at 135 MB, all in
-# 66-68 s; benchmarks/RESULTS.md), so a call is cut by length, not only by count
+# at 387 MB, cut at 24,000 characters 212 MB, 12,000 160 MB, 8,000 137 MB, all in 73-76 s;
+# benchmarks/bench_batch_chars.py), so a call is cut by length, not only by count
 BATCH_CHARS = 12_000
 MEMORY_VECTORS = 50_000  # vectors kept in memory (about 80 MB); the disk cache keeps all
 
