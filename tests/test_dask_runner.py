@@ -40,8 +40,14 @@ def test_dask_runner_matches_local_on_the_seed(monkeypatch):
     monkeypatch.setattr(dask_runner.tempfile, "mkdtemp", mkdtemp)
     e = Embedder()
     local = analyze(str(SEED), embedder=e).to_dict()
-    dask = analyze(str(SEED), embedder=e, runner="dask", workers=2).to_dict()
+    seen = []
+    dask = analyze(str(SEED), embedder=e, runner="dask", workers=2, meter=lambda *a: seen.append(a)).to_dict()
     _same(local, dask)
+    # progress: comments segmented as partitions come back, then the texts embedded for the themes
+    seg = [a[:2] for a in seen if a[2:] == ("segmenting", "comment")]
+    assert seg[-1] == (11, 11) and [d for d, _ in seg] == sorted(d for d, _ in seg)
+    emb = [a for a in seen if len(a) == 2]
+    assert emb and emb[-1][0] == emb[-1][1] and all(0 < d <= t for d, t in emb)
     assert dask["stats"]["distinct"] == 11 and len(dask["answers"]) == len(local["answers"]) > 20
     # without a cache the workers shared their vectors through a scratch cache, removed at the end
     assert len(made) == 1 and not os.path.exists(made[0])

@@ -66,7 +66,8 @@ def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embe
                meter: Callable[..., None] | None = None) -> Analysis:
     """Run the stages on one thread with the chosen runner. Answers from table cells
     (``comment.fields``) are made by the local runner only, so such a thread always runs locally.
-    ``meter(done, total, desc, unit)`` is told the local runner's progress through segmentation."""
+    ``meter(done, total, desc, unit)`` is told the progress through segmentation (and, with the
+    Dask runner, through the themes' embedding)."""
     if runner == "dask" and not any(c.fields for c in thread.comments):
         from .runners.dask_runner import run_stages_dask
 
@@ -79,7 +80,7 @@ def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embe
 
         return run_stages_dask(thread, lang=lang, use_embeddings=use_embeddings, scheduler=scheduler,
                                workers=workers, cache_dir=cache_dir, step=step,
-                               embedder_version=(embedder or Embedder()).version, finish=finish)
+                               embedder_version=(embedder or Embedder()).version, finish=finish, meter=meter)
     analysis = run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
                           meter=meter)
     if runner == "dask":

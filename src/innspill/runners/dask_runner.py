@@ -158,8 +158,9 @@ class WorkerEmbedder:
     (with ``cache_dir``) the shared disk cache, so texts seen during segmentation are not
     embedded twice on the worker that saw them, and a re-run reads them from disk."""
 
-    def __init__(self, client, nparts: int, cache_dir: str | None, window: int = 4):
+    def __init__(self, client, nparts: int, cache_dir: str | None, window: int = 4, progress=None):
         self.client, self.nparts, self.cache_dir, self.window = client, nparts, cache_dir, window
+        self.progress = progress  # (texts done, texts) as parts come back, like Embedder.progress
         self.cache_path = None  # the disk cache (if any) is the workers'
         self.calls = 0  # texts sent to the workers
 
@@ -172,9 +173,13 @@ class WorkerEmbedder:
         parts = _chunks(list(texts), self.nparts)
         starts = np.r_[0, np.cumsum([len(p) for p in parts])]
         self.calls += len(texts)
+        done = 0
         for i, vecs in _map_bounded(self.client, _w_embed, [(p,) for p in parts], self.window, query=query,
                                     cache_dir=self.cache_dir):
             out[starts[i]:starts[i + 1]] = vecs  # filled in place, one part at a time
+            done += len(vecs)
+            if self.progress is not None:
+                self.progress(done, len(texts))
         return out
 
 
@@ -187,9 +192,11 @@ def _w_stances(answers, comments, questions, language):
 # ---- the runner ------------------------------------------------------------------------
 def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, scheduler: str | None = None,
                     workers: int = 2, cache_dir: str | None = None, step=None, embedder_version: str | None = None,
-                    finish=None):
+                    finish=None, meter=None):
     """The stages up to stance on the cluster; then ``finish(analysis, embedder)`` (privacy and
-    themes) while the cluster is still up, with a :class:`WorkerEmbedder` as the embedder."""
+    themes) while the cluster is still up, with a :class:`WorkerEmbedder` as the embedder.
+    ``meter(done, total, desc, unit)`` is told the comments segmented as partitions come back, and
+    (through the worker embedder) the texts embedded for the themes."""
     from .. import __version__
     from ..dedupe import NEAR_THRESHOLD, apply_links, link_copies, lsh_bands
     from ..langdetect import detect_thread
@@ -273,10 +280,14 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
         def segment():
             parts = _chunks(distinct, nparts)
             raws = [None] * len(parts)
+            done = 0
             for i, res in _map_bounded(client, _w_raw_scores, [(p,) for p in parts], window,
                                        questions=thread.questions, language=lang_main,
                                        use_embeddings=use_embeddings, cache_dir=cache_dir):
                 raws[i] = res
+                done += len(parts[i])
+                if meter is not None:
+                    meter(done, len(distinct), "segmenting", "comment")
             seg = Segmenter(thread.questions, lang_main, _Marker() if use_embeddings else None)
             plan = seg.plan(distinct)
             units = [u for _, _, us in plan for u in us]
@@ -310,7 +321,7 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
             "duplicates_by_kind": dup_counts,
         }
         if finish is not None:
-            finish(analysis, WorkerEmbedder(client, nparts, cache_dir, window)
+            finish(analysis, WorkerEmbedder(client, nparts, cache_dir, window, progress=meter)
                    if use_embeddings else None)
         return analysis
     finally:
