@@ -100,11 +100,6 @@ def _w_repair(comments, vocab):
     return [(c.text, c.repairs, c.flags) for c in comments]
 
 
-def _w_band_features(items: list[tuple[int, str]], bands, parts: int):
-    from ..dedupe import band_entries
-    return band_entries(items, bands, parts, with_features=True)
-
-
 def _piece(mapped, d: int):
     return mapped[0][d]
 
@@ -198,7 +193,7 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
     ``meter(done, total, desc, unit)`` is told the comments segmented as partitions come back, and
     (through the worker embedder) the texts embedded for the themes."""
     from .. import __version__
-    from ..dedupe import NEAR_THRESHOLD, apply_links, link_copies, lsh_bands
+    from ..dedupe import NEAR_THRESHOLD, apply_links, band_entries, link_copies, lsh_bands
     from ..langdetect import detect_thread
     from ..model import Analysis
     from ..repair import Vocabulary, repair_text, word_counts
@@ -248,8 +243,8 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
             # workers one partition at a time (scattered, not held in the task graph), and each
             # mapper keeps its texts' features on its worker for the bucket checks, so the texts
             # are neither broadcast to every worker nor hashed again there.
-            mapped = [client.submit(_w_band_features, client.scatter([chunk], hash=False)[0], bands, nparts,
-                                    pure=False) for chunk in _chunks(items, nparts)]
+            mapped = [client.submit(band_entries, client.scatter([chunk], hash=False)[0], bands, nparts,
+                                    with_features=True, pure=False) for chunk in _chunks(items, nparts)]
             # each destination's piece is cut out where its mapper ran, so a bucket task fetches
             # only its own pieces, not every mapper's whole output
             pieces = [[client.submit(_piece, m, d, pure=False) for m in mapped] for d in range(nparts)]
