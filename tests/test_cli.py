@@ -167,6 +167,59 @@ def test_embedding_cache_makes_a_rerun_cheap(tmp_path):
     assert a["answers"] == b["answers"]
 
 
+def _open_cache(folder):
+    from innspill.embed import DiskCache
+    try:
+        DiskCache(folder, "v1").close()
+        return "ok"
+    except Exception as e:  # reported to the test, which names it
+        return repr(e)
+
+
+def test_processes_opening_a_new_cache_at_once_all_succeed(tmp_path):
+    # the Dask workers open the same new cache file together; SQLite's switch to WAL then fails
+    # at once with "database is locked" for about one opener in seventy unless it is retried
+    import multiprocessing
+    with multiprocessing.get_context("fork").Pool(6) as pool:
+        for round_ in range(40):
+            folder = str(tmp_path / f"c{round_}")
+            assert pool.map(_open_cache, [folder] * 6) == ["ok"] * 6, round_
+
+
+def test_cache_setup_retries_only_a_locked_database(tmp_path, monkeypatch):
+    import innspill.embed as embed
+    real_connect = sqlite3.connect
+    failures = {"n": 3, "message": "database is locked"}
+
+    class Flaky:
+        def __init__(self, *a, **k):
+            self._db = real_connect(*a, **k)
+
+        def execute(self, sql, *a):
+            if sql.startswith("PRAGMA journal_mode") and failures["n"]:
+                failures["n"] -= 1
+                raise sqlite3.OperationalError(failures["message"])
+            return self._db.execute(sql, *a)
+
+        def __getattr__(self, name):
+            return getattr(self._db, name)
+
+        def __enter__(self):
+            return self._db.__enter__()
+
+        def __exit__(self, *exc):
+            return self._db.__exit__(*exc)
+
+    monkeypatch.setattr(embed.sqlite3, "connect", Flaky)
+    cache = embed.DiskCache(str(tmp_path), "v1")
+    assert failures["n"] == 0
+    cache.put_many({b"k": np.ones(3, dtype=np.float32)})
+    assert cache.get_many([b"k"])[b"k"].tolist() == [1.0, 1.0, 1.0]
+    failures.update(n=1, message="disk I/O error")  # other errors are not retried
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        embed.DiskCache(str(tmp_path / "other"), "v1")
+
+
 def test_batching_does_not_change_vectors(embedder):
     texts = ["Nei.", "Closing the street on Saturdays: yes, please.", "Jeg mener subsidien bør fjernes."]
     together = embedder.model.passage(texts)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -46,8 +47,18 @@ class DiskCache:
         # several processes (the Dask runner's workers) may write at once: WAL lets readers go on
         # while one writes, and a writer waits for the others' short per-batch transactions
         self.db = sqlite3.connect(self.path, timeout=120)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB NOT NULL)")
+        # switching a new file to WAL while another process opens it can fail at once with
+        # "database is locked" (SQLite does not call the busy handler there): retry for a while
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB NOT NULL)")
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def get_many(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
         out = {}
