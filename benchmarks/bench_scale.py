@@ -112,6 +112,8 @@ def main() -> int:
                     help="the RESULTS.md section to write (default: scale, local or memory by mode), to keep an earlier run")
     ap.add_argument("--memory-only", action="store_true",
                     help="only the local runner's memory, with a stand-in for the model (standin.py): minutes, not hours")
+    ap.add_argument("--skip-copies", action="store_true",
+                    help="with --memory-only: skip the same-comments-posted-four-times comparison (two more runs)")
     ap.add_argument("--local-only", type=int, metavar="SAMPLE", default=None,
                     help="only the local runner (cold, then warm cache) with the real model, and raw embedding of the "
                          "first SAMPLE comments for the baseline rate: the 100,000-answer run in hours, not a day")
@@ -199,7 +201,7 @@ def memory_only(args, generate) -> int:
               f"whole process tree (client, scheduler, workers) {d['peak_mb']:.0f} MB. With the real model each "
               "worker also holds the model and its engine's buffers, which do not grow with the answers, the "
               "client none: `benchmarks/dask_memory.py` measures each process with either model.", "",
-              *copies_lines(n, generate)]
+              *([] if args.skip_copies else copies_lines(n, generate))]
     text = "\n".join(lines)
     print(text)
     if args.write:
