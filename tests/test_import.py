@@ -168,6 +168,34 @@ def test_xlsx_column_per_question(xlsx_path):
     assert t.comments[0].posted_at == "2025-01-10T09:30:00" and t.comments[0].line == 2
 
 
+def _without_sheet_link(xlsx_path, out, sheet):
+    import zipfile
+    with zipfile.ZipFile(xlsx_path) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                body, n = re.subn(rb'(<sheet [^>]*name="%s"[^>]*?) r:id="rId\d+"' % sheet.encode(), rb"\1", body)
+                assert n == 1
+            dst.writestr(info, body)
+    return str(out)
+
+
+def test_xlsx_sheet_the_reader_drops_is_a_warning_not_stderr(xlsx_path, tmp_path, recwarn):
+    # a sheet entry without its link: openpyxl drops that sheet with a Python warning on stderr;
+    # the import names it as W106 in the result, or in the hint of the error it leads to
+    bad = _without_sheet_link(xlsx_path, tmp_path / "no-notes.xlsx", "Notater")
+    t = read_input(bad)
+    assert [w["code"] for w in t.warnings] == ["W106"]
+    assert "skipped a damaged part" in t.warnings[0]["message"] and t.warnings[0]["place"] == bad
+    assert len(t.comments) == 6 and t.notes["sheet"] == "Svar"
+    assert not [w for w in recwarn if "openpyxl" in w.filename]
+    assert read_input(str(xlsx_path)).warnings == []
+    # the answer sheet itself lost: the notes sheet cannot be mapped, and the error says why
+    with pytest.raises(InnspillError) as exc:
+        read_input(_without_sheet_link(xlsx_path, tmp_path / "no-answers.xlsx", "Svar"))
+    assert exc.value.code == "E111" and "skipped a damaged part" in exc.value.hint
+
+
 def test_xlsx_analysis_answers_come_from_the_cells(xlsx_path, tmp_path):
     (a,) = analyze_all(str(xlsx_path), ReadOptions(), use_embeddings=False)
     by = {(x.comment_id, x.question_id): x for x in a.answers}

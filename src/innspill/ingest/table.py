@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import os
+import warnings
 import zipfile
 
 from ..errors import InnspillError
@@ -165,23 +166,36 @@ def read_xlsx(path: str, opts: ReadOptions) -> list[Thread]:
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet, rows = None, []
-            for ws in wb.worksheets:
-                rows = [(i, [_cell(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), 1)]
-                if any(any(c.strip() for c in r) for _, r in rows):
-                    sheet = ws.title
-                    break
-        finally:
-            wb.close()
+        # openpyxl drops what it cannot read (a sheet without its link, a chart) with a Python
+        # warning on stderr; keep those as W106 in the result instead, so a lost sheet is seen
+        with warnings.catch_warnings(record=True) as dropped:
+            warnings.simplefilter("always")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                sheet, rows = None, []
+                for ws in wb.worksheets:
+                    rows = [(i, [_cell(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), 1)]
+                    if any(any(c.strip() for c in r) for _, r in rows):
+                        sheet = ws.title
+                        break
+            finally:
+                wb.close()
     except InnspillError:
         raise
     except Exception as exc:  # openpyxl raises many kinds of exception on a damaged workbook
         raise InnspillError("E110", f"cannot read the workbook: {type(exc).__name__}: {str(exc)[:200]}",
                             path=path, hint="open it in Excel or LibreOffice and save it again as .xlsx") from None
-    thread = _from_rows(rows, path, opts)
+    skipped = [f"the workbook reader skipped a damaged part: {m}" for m in dict.fromkeys(str(w.message)[:200]
+                                                                                        for w in dropped)]
+    try:
+        thread = _from_rows(rows, path, opts)
+    except InnspillError as exc:  # perhaps because of what was skipped: say so
+        if skipped:
+            exc.hint = "; ".join([*skipped, *([exc.hint] if exc.hint else [])])
+        raise
     thread.notes["sheet"] = sheet
+    thread.warnings += [{"code": "W106", "message": f"{m}; open it in Excel or LibreOffice and save it again "
+                                                    "to check", "place": path} for m in skipped]
     return [thread]
 
 
