@@ -53,6 +53,32 @@ def test_dask_runner_matches_local_on_the_seed(monkeypatch):
     assert len(made) == 1 and not os.path.exists(made[0])
 
 
+def test_interrupted_dask_run_resumes_from_the_workers_cache(tmp_path):
+    """Ctrl-C while the workers segment: what they embedded is committed to the shared cache, the
+    cluster is closed, and the same run then reuses those vectors (their rows are not written
+    again) and gives the uninterrupted analysis."""
+    import sqlite3
+
+    cache = str(tmp_path / "cache")
+
+    def stop(done, total, *what):
+        if what[:1] == ("segmenting",) and 0 < done < total:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        analyze(str(SEED), embedder=Embedder(cache_dir=cache), runner="dask", workers=2, meter=stop)
+    db = next((tmp_path / "cache").glob("embeddings-*.sqlite"))
+
+    def rows():
+        with sqlite3.connect(db) as con:
+            return dict(con.execute("SELECT key, rowid FROM vec"))
+    saved = rows()
+    assert saved  # at least the partition that came back
+    resumed = analyze(str(SEED), embedder=Embedder(cache_dir=cache), runner="dask", workers=2).to_dict()
+    after = rows()
+    assert len(after) > len(saved) and {k: after[k] for k in saved} == saved
+    _same(analyze(str(SEED), embedder=Embedder()).to_dict(), resumed)
+
+
 def test_dask_runner_on_a_thread_of_blank_comments():
     from innspill.ingest import read_input
     from innspill.runners.dask_runner import run_stages_dask
