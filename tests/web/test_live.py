@@ -203,7 +203,7 @@ def test_presenter_controls(session, client_for):
     assert session.state == LiveSession.LIVE
 
 
-def test_ideas_upvotes_once_and_promotion(session, client_for):
+def test_ideas_upvotes_once_withdrawn_and_promotion(session, client_for):
     a, b = _join(client_for, session), _join(client_for, session)
     r = a.post(f"/j/{session.code}/idea", json.dumps({"text": "  Gratis kaffe   til alle "}),
                content_type="application/json")
@@ -222,6 +222,16 @@ def test_ideas_upvotes_once_and_promotion(session, client_for):
     s = _state(b, session)
     assert s["ideas"] == [{"id": idea.pk, "text": "Gratis kaffe til alle", "upvotes": 2}]
     assert s["me"]["upvoted"] == [idea.pk]
+    # an upvote can be withdrawn (once: withdrawing again changes nothing) and given again
+    url = f"/j/{session.code}/ideas/{idea.pk}/upvote"
+    for body, expected in (({"on": False}, {"upvoted": False, "changed": True}),
+                         ({"on": False}, {"upvoted": False, "changed": False}),
+                         ({}, {"upvoted": True, "changed": True})):
+        r = b.post(url, json.dumps(body), content_type="application/json")
+        assert {k: r.json()[k] for k in expected} == expected
+        if not expected["upvoted"]:
+            assert _state(b, session)["ideas"][0]["upvotes"] == 1 and _state(b, session)["me"]["upvoted"] == []
+    assert _state(b, session)["ideas"][0]["upvotes"] == 2 and _state(b, session)["me"]["upvoted"] == [idea.pk]
     org = client_for(session.consultation.created_by)
     base = f"/org/c/{session.consultation.slug}/live/{session.pk}"
     org.post(f"{base}/ideas/{idea.pk}", {"do": "promote"})

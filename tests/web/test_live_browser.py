@@ -168,7 +168,11 @@ def test_live_session_in_the_browser(server, browser):
     up = phones[2].locator("#idea-list button.upvote")
     up.wait_for(timeout=3000)
     up.click()
-    phones[2].wait_for_selector("#idea-list button.upvote:has-text('Støttet (1)')", timeout=3000)
+    phones[2].wait_for_selector("#idea-list button.upvote[aria-pressed=true]:has-text('Støttet (1)')", timeout=3000)
+    up.click()  # a second click withdraws the upvote, a third gives it again
+    phones[2].wait_for_selector("#idea-list button.upvote[aria-pressed=false]:has-text('Støtt (0)')", timeout=3000)
+    up.click()
+    phones[2].wait_for_selector("#idea-list button.upvote[aria-pressed=true]:has-text('Støttet (1)')", timeout=3000)
     page.click("#ideas + ul button[value=promote]")
     page.wait_for_selector("table.live-statements tr:has-text('Kantina bør ha frukt gratis')")
     _shot(page, "live-05-presenter-idea")

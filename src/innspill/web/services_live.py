@@ -147,15 +147,19 @@ def submit_idea(session: LiveSession, participant: Participant, text: str, limit
     return idea
 
 
-def upvote(session: LiveSession, participant: Participant, idea_id: int) -> bool:
-    """Upvote an approved idea once; True when a new upvote was stored (again: no change)."""
+def upvote(session: LiveSession, participant: Participant, idea_id: int, on: bool = True) -> bool:
+    """Upvote an approved idea once (``on``), or withdraw one's upvote; True when that changed
+    something (upvoting twice or withdrawing an upvote never given: no change)."""
     idea = AudienceIdea.objects.filter(pk=idea_id, session=session, state=AudienceIdea.APPROVED).first()
     if idea is None:
         raise LiveError(gettext_noop("no such idea"), 404)
-    _obj, created = IdeaUpvote.objects.get_or_create(idea=idea, participant=participant)
-    if created:
+    if on:
+        _obj, changed = IdeaUpvote.objects.get_or_create(idea=idea, participant=participant)
+    else:
+        changed = IdeaUpvote.objects.filter(idea=idea, participant=participant).delete()[0] > 0
+    if changed:
         touch(session.pk)
-    return created
+    return changed
 
 
 def moderate_idea(idea: AudienceIdea, action: str, user) -> LiveStatement | None:

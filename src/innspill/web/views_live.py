@@ -87,6 +87,7 @@ def _labels() -> dict:
             "unsent": _("Your vote is sent when the connection is back."),
             "participants": _("participants"), "votes": _("votes"), "of": _("of"),
             "upvote": _("Upvote"), "upvoted": _("Upvoted"),
+            "withdraw_upvote": _("Click again to withdraw your upvote"),
             "sent": _("Thank you: your idea is shown after moderation."),
             "agree": _("agree"), "disagree": _("disagree"), "group": _("Group")}
 
@@ -206,9 +207,11 @@ def idea(request, session):
 
 @_api
 def upvote(request, session, idea_id):
+    """Upvote an idea; ``{"on": false}`` withdraws one's upvote."""
     p = _participant_or_403(request, session)
-    created = live.upvote(session, p, idea_id)
-    return {"ok": True, "new": created}
+    on = _json_body(request).get("on", True) not in (False, "false", "0", 0)
+    changed = live.upvote(session, p, idea_id, on)
+    return {"ok": True, "upvoted": on, "changed": changed, "new": on and changed}
 
 
 @require_GET

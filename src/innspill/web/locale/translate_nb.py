@@ -147,6 +147,7 @@ NB.update({
     "No connection. Reconnecting… your votes are kept.": "Ingen forbindelse. Kobler til igjen… stemmene dine er tatt vare på.",
     "Your vote is sent when the connection is back.": "Stemmen sendes når forbindelsen er tilbake.",
     "votes": "stemmer", "Upvote": "Støtt", "Upvoted": "Støttet",
+    "Click again to withdraw your upvote": "Klikk igjen for å trekke tilbake støtten",
     "Thank you: your idea is shown after moderation.": "Takk: forslaget ditt vises etter moderering.",
     "Group": "Gruppe",
     "Live session %(code)s made: check the statements, then start it.":
@@ -213,7 +214,11 @@ def main(folder: Path) -> int:
             continue
         if msgid in PLURALS:
             one, many = PLURALS[msgid]
-            plural = [ln for ln in lines if ln.startswith("msgid_plural")]
+            k = next(n for n, ln in enumerate(lines) if ln.startswith("msgid_plural"))
+            end = k + 1
+            while end < len(lines) and lines[end].startswith('"'):  # a long plural is wrapped
+                end += 1
+            plural = lines[k:end]
             out.append("\n".join(head + [f"msgid {quote(msgid)}"] + plural +
                                  [f"msgstr[0] {quote(one)}", f"msgstr[1] {quote(many)}"]))
             continue

@@ -113,10 +113,15 @@
       var b = document.createElement("button"); b.type = "button"; b.className = "upvote";
       var done = me && me.upvoted.indexOf(i.id) >= 0;
       b.textContent = (done ? L.upvoted : L.upvote) + " (" + i.upvotes + ")";
-      b.disabled = done;
-      b.addEventListener("click", function () {
-        post(cfg.upvote.replace(/\/0\/upvote$/, "/" + i.id + "/upvote"), {}).then(function (j) {
-          if (j.ok && me) { me.upvoted.push(i.id); i.upvotes += j["new"] ? 1 : 0; renderIdeas(); }
+      b.setAttribute("aria-pressed", done ? "true" : "false");
+      if (done) b.title = L.withdraw_upvote;
+      b.addEventListener("click", function () {  // a second click withdraws the upvote
+        post(cfg.upvote.replace(/\/0\/upvote$/, "/" + i.id + "/upvote"), {on: !done}).then(function (j) {
+          if (!j.ok || !me) return;
+          if (j.upvoted) { if (me.upvoted.indexOf(i.id) < 0) me.upvoted.push(i.id); }
+          else { me.upvoted = me.upvoted.filter(function (x) { return x !== i.id; }); }
+          i.upvotes += j.changed ? (j.upvoted ? 1 : -1) : 0;
+          renderIdeas();
         });
       });
       li.appendChild(t); li.appendChild(b); ul.appendChild(li);
