@@ -225,8 +225,8 @@ def test_ideas_upvotes_once_withdrawn_and_promotion(session, client_for):
     # an upvote can be withdrawn (once: withdrawing again changes nothing) and given again
     url = f"/j/{session.code}/ideas/{idea.pk}/upvote"
     for body, expected in (({"on": False}, {"upvoted": False, "changed": True}),
-                         ({"on": False}, {"upvoted": False, "changed": False}),
-                         ({}, {"upvoted": True, "changed": True})):
+                           ({"on": False}, {"upvoted": False, "changed": False}),
+                           ({}, {"upvoted": True, "changed": True})):
         r = b.post(url, json.dumps(body), content_type="application/json")
         assert {k: r.json()[k] for k in expected} == expected
         if not expected["upvoted"]:
