@@ -146,3 +146,25 @@ def test_job_page_shows_the_estimate_timed_on_a_sample(make_consultation, client
     # the next job, while queued, shows the last sample's figure as a rough estimate
     nxt = org.post(f"/org/c/{c.slug}/analyse/")["Location"]
     assert f"Rough estimate from the last run ({est.texts} text parts)" in org.get(nxt).content.decode()
+
+
+def test_second_guard_blocks_names_but_not_the_ordinary_word_they_spell():
+    """An author called Per: "per uke", written in lower case in several comments, is an ordinary
+    word and leaves a quote public; "Per" capitalised, and a name that is no ordinary word in any
+    case, still block it, as do e-mail addresses and phone numbers."""
+    from innspill.web.views_moderation import Flagged, _safe
+
+    texts = ["Det koster 50 kroner per uke.", "Maks to timer per dag.", "Én gang per måned holder.",
+             "Spør Per om det.", "Ole har rett i dette."]
+    data = {"language": "nb", "comments": [
+        {"text": t, "author": a, "privacy": {"personal_data": []}}
+        for t, a in zip(texts, ["Per", "Ole Hans Hansen", None, None, None])]}
+    data["comments"][3]["privacy"]["personal_data"] = [{"start": 4, "end": 7, "kind": "name"}]
+    f = Flagged(data)
+    assert _safe("Det koster 50 kroner per uke.", f)
+    assert not _safe("Spør Per om det.", f) and not _safe("PER sa nei.", f)
+    assert not _safe("ole har rett.", f) and not _safe("Hansen har rett.", f)  # no ordinary words
+    assert _safe("Det er hans sak.", f)  # "hans" is a stop word ("his"), not the name Hans here
+    assert not _safe("Hans sa nei.", f)
+    assert not _safe("Skriv til a@b.no", f) and not _safe("Ring 912 34 567.", f)
+    assert _safe("Det er greit.", f)

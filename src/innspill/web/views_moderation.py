@@ -209,23 +209,42 @@ def publish_results(request, slug):
     return redirect("web:results", slug=slug)
 
 
-def _flagged_words(data: dict) -> set[str]:
-    """Every name, e-mail address and phone number the privacy stage found, and commenters' names."""
-    words = set()
-    for cm in data["comments"]:
-        text = cm.get("text") or ""
-        for p in (cm.get("privacy") or {}).get("personal_data", []):
-            words.update(w.lower() for w in re.findall(r"[^\W_]+(?:[@.+-][^\W_]+)*", text[p["start"]:p["end"]]))
-        if cm.get("author"):
-            words.update(w.lower() for w in re.findall(r"[^\W\d_]+", cm["author"]) if len(w) >= 2)
-    return words
+ORDINARY_IN = 3  # a name that is also a word in lower case in this many comments ("per uke")
 
 
-def _safe(text: str, flagged: set[str]) -> bool:
+class Flagged:
+    """The second guard's words: every name, e-mail address and phone number the privacy stage
+    found, and commenters' names (lower case). A name that is also an ordinary word — a stop word,
+    or written in lower case in at least ``ORDINARY_IN`` comments, as "per" for an author called
+    Per — only blocks a quote where it is capitalised; any other name blocks it in any case."""
+
+    def __init__(self, data: dict):
+        words, lower_in = set(), {}
+        for cm in data["comments"]:
+            text = cm.get("text") or ""
+            for p in (cm.get("privacy") or {}).get("personal_data", []):
+                words.update(w.lower() for w in re.findall(r"[^\W_]+(?:[@.+-][^\W_]+)*", text[p["start"]:p["end"]]))
+            if cm.get("author"):
+                words.update(w.lower() for w in re.findall(r"[^\W\d_]+", cm["author"]) if len(w) >= 2)
+            for w in set(re.findall(r"[^\W\d_]+", text)):
+                if w.islower():
+                    lower_in[w] = lower_in.get(w, 0) + 1
+        from ..themes import stopwords
+
+        stop = stopwords(data.get("language") or "nb")
+        self.ordinary = {w for w in words if w in stop or lower_in.get(w, 0) >= ORDINARY_IN}
+        self.words = words
+
+    def blocks(self, word: str) -> bool:
+        w = word.lower()
+        return w in self.words and (w not in self.ordinary or not word.islower())
+
+
+def _safe(text: str, flagged: Flagged) -> bool:
     """A second guard after the brief's masking: no e-mail, phone or flagged name left in ``text``."""
     if EMAIL_RE.search(text) or PHONE_RE.search(text):
         return False
-    return not any(w.lower() in flagged for w in re.findall(r"[^\W\d_]+", text))
+    return not any(flagged.blocks(w) for w in re.findall(r"[^\W\d_]+", text))
 
 
 def heard(c: Consultation, lang: str) -> dict | None:
@@ -240,12 +259,12 @@ def heard(c: Consultation, lang: str) -> dict | None:
     data = corrections.corrected(run)
     T = Text(lang)
     brief = build_brief(data, anonymise=True, placeholders=T.placeholders())
-    flagged = _flagged_words(data)
+    flagged = Flagged(data)
     questions = []
     for q in brief["questions"]:
         themes = []
         for t in q["themes"]:
-            label = " ".join(w if w.lower() not in flagged else T.placeholders()["name"] for w in t["label"].split())
+            label = " ".join(w if not flagged.blocks(w) else T.placeholders()["name"] for w in t["label"].split())
             quotes = [x["text"] for x in t["quotes"] if _safe(x["text"], flagged)]
             themes.append({"label": label, "stance": T.stance(t["stance"]), "size": t["size"], "quotes": quotes})
         n = sum(q["counts"].values())
