@@ -3,7 +3,6 @@
 import copy
 import json
 import random
-import time
 
 import pytest
 from sklearn.metrics import adjusted_rand_score
@@ -306,37 +305,25 @@ def test_questions_and_statements_are_both_counted():
     assert "1" in result["groups"]["by_group"]
 
 
-def _big(n_participants=1000, n_statements=30, seed=1):
-    rng = random.Random(seed)
-    data = {"schema": "innspill.live/1", "session": {"code": "BIG"},
-            "statements": [statement(s) for s in range(1, n_statements + 1)],
-            "participants": [{"id": f"p{i}"} for i in range(1, n_participants + 1)], "votes": []}
-    for i in range(1, n_participants + 1):
-        group = i % 3
-        for s in range(1, n_statements + 1):
-            if rng.random() < 0.2:
-                continue
-            vote = 1 if s % 3 == 0 else (1 if group == s % 3 else -1)
-            if rng.random() < 0.1:
-                vote = rng.choice((1, -1, 0))
-            data["votes"].append({"participant": f"p{i}", "statement": s, "vote": vote,
-                                  "at": "2026-11-25T18:02:00Z"})
-    return data
+def test_planted_groups_and_consensus_at_1000_participants():
+    """The benchmark's audience (benchmarks/live_groups_bench.py: 1,000 participants, 30
+    statements, three planted groups, 20 % of votes missing, 10 % noise): the groups found are the
+    planted ones and the consensus is exactly the statements every group agrees with. Speed is
+    measured by that benchmark (make bench), not asserted here."""
+    import importlib.util
 
+    from conftest import ROOT
 
-def test_speed_1000_participants_30_statements():
-    data = _big()
-    build_results(data)                            # warm-up: imports scikit-learn
-    best = min(_timed(data) for _ in range(3))
-    # measured ~0.08 s; the bound is loose because the test machine's cores are shared
-    assert best < 0.5, f"build_results took {best:.3f} s"
-
-
-def _timed(data):
-    start = time.perf_counter()
-    result = build_results(data)
-    assert result["groups"] is not None
-    return time.perf_counter() - start
+    spec = importlib.util.spec_from_file_location("live_groups_bench", ROOT / "benchmarks" / "live_groups_bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = build_results(bench.generate(1000, 30))
+    members = result["groups"]["members"]
+    planted = [int(p[1:]) % 3 for p in members]
+    assert result["groups"]["k"] == 3
+    assert adjusted_rand_score(planted, list(members.values())) == 1.0
+    assert {c["statement"] for c in result["consensus"]} == {s for s in range(1, 31) if s % 3 == 0}
+    assert all(c["direction"] == "agree" and c["min_share"] > 0.85 for c in result["consensus"])
 
 
 # ---------------------------------------------------------------- Pol.is export
