@@ -41,8 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ROOT / "evaluation" / "source"
-OUT = ROOT / "evaluation" / "threads"
+SETS = {"dev": ROOT / "evaluation", "heldout": ROOT / "evaluation" / "heldout"}  # each with source/ and threads/
 FFFD = "\ufffd"
 
 
@@ -274,9 +273,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--stats", action="store_true")
+    ap.add_argument("--set", choices=sorted(SETS), default="dev",
+                    help="dev: the development set (default); heldout: threads written after the rules, never tuned on")
     ap.add_argument("names", nargs="*")
     args = ap.parse_args(argv)
-    paths = sorted(SOURCES.glob("*.src"))
+    base = SETS[args.set]
+    out = base / "threads"
+    paths = sorted((base / "source").glob("*.src"))
     if args.names:
         paths = [p for p in paths if p.name[:-4] in args.names]
     results = [build(p) for p in paths]
@@ -284,9 +287,9 @@ def main(argv=None) -> int:
         print(table(results))
         return 0
     bad = 0
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     for name, _, text, gold, _ in results:
-        for fn, content in ((OUT / f"{name}.txt", text), (OUT / f"{name}.gold.json", gold)):
+        for fn, content in ((out / f"{name}.txt", text), (out / f"{name}.gold.json", gold)):
             if args.check:
                 if not fn.exists() or fn.read_text(encoding="utf-8") != content:
                     print(f"differs: {fn.relative_to(ROOT)}")
@@ -294,7 +297,7 @@ def main(argv=None) -> int:
             else:
                 fn.write_text(content, encoding="utf-8")
         if not args.check:
-            print(f"wrote evaluation/threads/{name}.txt and .gold.json")
+            print(f"wrote {out.relative_to(ROOT)}/{name}.txt and .gold.json")
     return 1 if bad else 0
 
 
