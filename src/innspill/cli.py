@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sqlite3
 import sys
 import time
@@ -125,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "figures over all threads; optionally write a Markdown report.")
     s.add_argument("golds", metavar="GOLD", nargs="+", help="hand-label files (innspill.gold/1)")
     s.add_argument("--report", metavar="FILE", help="write the Markdown report here (e.g. evaluation/RESULTS.md)")
+    s.add_argument("--title", metavar="TEXT", help="the report's heading (default: Accuracy on the labelled threads)")
+    s.add_argument("--about", metavar="TEXT", help="the report's line on where the gold labels come from "
+                                                   "(default: the development set's)")
     s.add_argument("--json", action="store_true", help="print all figures as JSON")
     s.add_argument("--no-lexicon-baseline", action="store_true",
                    help="skip the words-only (--no-embeddings) baseline run (halves the time)")
@@ -355,11 +359,12 @@ def cmd_evalset(args) -> int:
         print(f"\npooled over {len(result['threads'])} threads")
         print(render(result["pooled"]))
     if args.report:
-        command = "innspill evalset " + " ".join(args.golds) + f" --report {args.report}"
+        command = "innspill evalset " + " ".join(args.golds) + f" --report {args.report}" + "".join(
+            f" --{k} {shlex.quote(v)}" for k, v in (("title", args.title), ("about", args.about)) if v)
         try:
             os.makedirs(os.path.dirname(os.path.abspath(args.report)), exist_ok=True)
             with open(args.report, "w", encoding="utf-8") as fh:
-                fh.write(markdown(result, command))
+                fh.write(markdown(result, command, args.title, args.about))
         except OSError as exc:
             raise InnspillError("E301", f"cannot write the report: {exc.strerror}", path=args.report) from None
         if not args.json:

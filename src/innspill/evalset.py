@@ -120,17 +120,20 @@ def _f(x) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
-def markdown(result: dict, command: str) -> str:
+DEV_ABOUT = ("Gold labels: `examples/`, `tests/data/seed.gold.json` and `evaluation/threads/` "
+             "(how they were made and their limits: `evaluation/DATACARD.md`, `examples/README.md`).")
+
+
+def markdown(result: dict, command: str, title: str | None = None, about: str | None = None) -> str:
     p = result["pooled"]
     st, sa, seg, base = p["stance_yesno"], p["stance_all"], p["segmentation"], p["segmentation_baseline_all_pairs"]
     lines = [
-        "# Accuracy on the labelled threads",
+        f"# {title or 'Accuracy on the labelled threads'}",
         "",
         f"Written by `{command}` ({result['tool']}, Python {result['python']}, {result['seconds']} s). "
         "Do not edit by hand; run the command again.",
         "",
-        "Gold labels: `examples/`, `tests/data/seed.gold.json` and `evaluation/threads/` "
-        "(how they were made and their limits: `evaluation/DATACARD.md`, `examples/README.md`).",
+        about or DEV_ABOUT,
         "",
         "## Per thread",
         "",
