@@ -260,7 +260,8 @@ def exact_and_prefix(live: list[Comment], norms: dict[int, str], groups: _Groups
     for i, (short, pos) in enumerate(order):
         if len(short) < MIN_PREFIX_CHARS:
             continue
-        for long_text, other in order[i + 1:]:
+        for j in range(i + 1, len(order)):  # not order[i + 1:]: copying the rest for every text is quadratic
+            long_text, other = order[j]
             if not long_text.startswith(short):
                 break
             if len(short) >= MIN_PREFIX_SHARE * len(long_text):
