@@ -316,9 +316,10 @@ class ThemeBuilder:
             found += [(stance, [idx[i] for i in g]) for g in kept]
             loose += [(idx[i], sim, base + pos) for i, sim, pos in other]
         loose.sort(key=lambda x: (-x[1], x[0]))
-        while len(loose) > cap:
-            i, _, pos = loose.pop(0)
-            found[pos][1].append(i)  # the outlier nearest a theme joins it, so "other" stays small
+        extra = max(0, len(loose) - cap)
+        for i, _, pos in loose[:extra]:
+            found[pos][1].append(i)  # the outliers nearest a theme join it, so "other" stays small
+        loose = loose[extra:]  # (one slice: popping the front one by one is quadratic)
         other_idx = sorted(i for i, _, _ in loose)
         return self._describe(q, answers, X, found, other_idx)
 
