@@ -78,9 +78,15 @@ bench-dask-memory: $(STAMP)
 
 GOLDS := $(wildcard examples/*.gold.json) tests/data/seed.gold.json $(wildcard evaluation/threads/*.gold.json)
 
-# every labelled thread, with the words-only baseline; writes evaluation/RESULTS.md
+HELDOUT := $(wildcard evaluation/heldout/threads/*.gold.json)
+
+# every labelled thread of the development set, with the words-only baseline (evaluation/RESULTS.md),
+# then the held-out threads, written after the rules and never tuned on (evaluation/heldout/RESULTS.md)
 eval: $(STAMP)
 	$(BIN)/innspill evalset $(GOLDS) --report evaluation/RESULTS.md
+	$(BIN)/innspill evalset $(HELDOUT) --report evaluation/heldout/RESULTS.md \
+	  --title "Accuracy on the held-out threads" \
+	  --about "Gold labels: evaluation/heldout/threads/, written after the rules were frozen by a writer who did not read them (evaluation/heldout/README.md). First measured on 2026-11-26; do not tune the rules on these threads."
 
 # the examples and the seed only, no baseline run (quick)
 eval-quick: $(STAMP)

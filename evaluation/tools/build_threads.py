@@ -183,7 +183,7 @@ def render_comment(n: int, author: str | None, date: str | None, body: str) -> s
     return "\n".join(lines)
 
 
-def build(path: Path):
+def build(path: Path, folder: str = "evaluation/threads"):
     name = path.name[:-len(".src")]
     meta, blocks, comments = parse_source(path)
     kinds = meta["kinds"].split()
@@ -224,7 +224,7 @@ def build(path: Path):
 
     text = blocks["post"] + "\n\n" + blocks["counter"] + "\n\n" + "\n\n".join(rendered) + "\n\n" \
         + blocks["chrome"] + "\n"
-    gold = {"schema": "innspill.gold/1", "thread": f"evaluation/threads/{name}.txt",
+    gold = {"schema": "innspill.gold/1", "thread": f"{folder}/{name}.txt",
             "questions": [{"number": i, "kind": k} for i, k in enumerate(kinds, start=1)],
             "comments": gold_comments}
     return name, meta, text, json.dumps(gold, ensure_ascii=False, indent=2) + "\n", stats
@@ -282,7 +282,7 @@ def main(argv=None) -> int:
     paths = sorted((base / "source").glob("*.src"))
     if args.names:
         paths = [p for p in paths if p.name[:-4] in args.names]
-    results = [build(p) for p in paths]
+    results = [build(p, str(out.relative_to(ROOT))) for p in paths]
     if args.stats:
         print(table(results))
         return 0
