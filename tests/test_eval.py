@@ -86,3 +86,23 @@ def test_evalset_cli_writes_report(tmp_path, embedder, monkeypatch):
     assert "| `examples/townhall-en.txt` | 17 | 14 | 4 |" in md
     assert "innspill evalset examples/townhall-en.gold.json" in md
     assert result["pooled"]["segmentation"]["f1"] == result["threads"][0]["seg_f1"]
+
+
+@pytest.mark.parametrize("labelled_set", ["dev", "heldout"])
+def test_labelled_threads_are_a_fresh_build_of_their_sources(labelled_set, capsys):
+    """evaluation/threads/ and evaluation/heldout/threads/ are what build_threads.py writes from
+    the sources (a label changed in a .src without a rebuild fails here), and each gold names its
+    own set's thread."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("build_threads", EVAL.parent / "tools" / "build_threads.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.main(["--set", labelled_set, "--check"]) == 0, capsys.readouterr().out
+    folder = tool.SETS[labelled_set] / "threads"
+    golds = sorted(folder.glob("*.gold.json"))
+    assert len(golds) >= 2
+    for g in golds:
+        thread = json.loads(g.read_text(encoding="utf-8"))["thread"]
+        assert (EVAL.parent.parent / thread).resolve() == g.with_name(g.name.replace(".gold.json", ".txt"))
