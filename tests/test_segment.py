@@ -106,6 +106,15 @@ def test_inline_numbers_with_short_answers():
     assert _spans(got) == {"q1": ("numbered", "ja"), "q2": ("numbered", "nei."), "q3": ("numbered", "vet ikke helt")}
 
 
+def test_inline_numbers_out_of_order():
+    # "4 ja, 1 nei, 2 nei, 3 veit ikkje": each number once, in any order (helse-nn 41)
+    got, _ = seg(NB, "3 vet ikke, 1 nei, 2 ja")
+    assert _spans(got) == {"q1": ("numbered", "nei,"), "q2": ("numbered", "ja"), "q3": ("numbered", "vet ikke,")}
+    # numbers in a sentence are not a list
+    got, _ = seg(NB, "2 av barna mine og 1 nabo bruker facebook-gruppa hver dag, og det fungerer fint for oss")
+    assert all(a.how != "numbered" for a in got.values())
+
+
 def test_yes_to_topic_and_the_other_questions():
     got, _ = seg(NB, "Ja til grupper på facebook. De andre spørsmålene har jeg ikke satt meg inn i.")
     assert got["q1"].how == "reference" and got["q1"].text == "Ja til grupper på facebook."

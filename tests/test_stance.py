@@ -117,3 +117,42 @@ Q_SELL_NN = make_questions([(2, "Bør kommunen selje lærarbustaden?")])[0]
 ])
 def test_more_answer_shapes(question, text, stance):
     assert StanceFinder("nb").judge(text, 0, len(text), question).stance == stance
+
+
+Q_MOVE_NN = make_questions([(1, "Er det greitt at legevakta flyttar til Storvik om natta?")])[0]
+Q_BAN = make_questions([(1, "Should phones be banned during the whole school day?")])[0]
+
+
+@pytest.mark.parametrize("question,lang,text,stance", [
+    # refusals said as idioms (helse-nn, skjerm-en)
+    (Q_MOVE_NN, "nn", "Over mitt lik.", "against"),
+    (Q_MOVE_NN, "nn", "Kje tale om.", "against"),
+    (Q_MOVE_NN, "nn", "Eg ser ikkje poenget med det.", "against"),
+    (Q_BAN, "en", "over my dead body.", "against"),
+    (Q_BAN, "en", "Phones banned at lunch as well? Not a chance.", "against"),
+    (Q_BAN, "en", "Taking his phone off him at the gate isn't the answer.", "against"),
+    # praise inside a criticism is no praise
+    (Q_BAN, "en", "A full-day ban – who thought this was a good idea?", "against"),
+    # a typographic apostrophe reads as a plain one
+    (Q_BAN, "en", "So a full-day ban isn’t something I can support.", "against"),
+    # staying put is the opposite of moving
+    (Q_MOVE_NN, "nn", "Ho må bli verande i Lidvik.", "against"),
+    # "if <the proposal>, <a consequence>": a warning
+    (Q_MOVE_NN, "nb", "Hvis legevakta flytter til Storvik, kommer folk til å la være å ringe.", "against"),
+    (Q_BAN, "en", "If you ban the phones at the gate, half of Year 9 will bring a second cheap phone.", "against"),
+    # … but a good consequence is not a warning (the condition makes it a conditional answer)
+    (Q_BAN, "en", "If phones are banned all day, the children will talk to each other, which is great.", "mixed"),
+    # "…, but no." closes the sentence with the answer
+    (Q_BAN, "en", "I get the argument about bullying, and I'm sure the lunch hall is grim, but no.", "against"),
+    # an @name at the start is not the Norwegian "jo" (yes)
+    (Q_BAN, "en", "@Jo Whitlock – respectfully, I think a full-day ban is the wrong way to go.", "against"),
+    # "no idea where he is" is not a decline; "vet ikke helt hva jeg mener" is
+    (Q_BAN, "en", "If he can't text me I've no idea where he is. A full-day ban is wrong.", "against"),
+    (Q_MOVE_NN, "nb", "Vet ikke helt hva jeg mener.", "none"),
+    # irony: "while we're at it"
+    (Q_BAN, "en", "Yes, let's ban phones all day, and while we're at it bring back slates and chalk.", "against"),
+])
+def test_ways_of_saying_no(question, lang, text, stance):
+    v = StanceFinder(lang).judge(text, 0, len(text), question)
+    assert v.stance == stance, v
+    assert text[v.span[0]:v.span[1]]

@@ -232,20 +232,28 @@ class Segmenter:
         return out
 
     def _inline_numbered(self, text: str) -> list[Anchor]:
-        """"1 ja 2 nei 3 ja 4 nei. 5 vet ikke": numbers and short answers on one line."""
+        """"1 ja 2 nei 3 ja 4 nei. 5 vet ikke": numbers and short answers on one line; also out of
+        order ("4 ja, 1 nei, 2 nei"), each number once, with shorter answers."""
         marks = [m for m in re.finditer(r"(?<![\w.,])(\d{1,2})\s*[.):]?\s+(?=\D)", text[:400])]
-        run = []
-        for m in marks:
-            num = int(m.group(1))
-            if num in self.numbers and (not run or num > int(run[-1].group(1))):
-                run.append(m)
+
+        def run_of(ascending: bool) -> list:
+            run, seen = [], set()
+            for m in marks:
+                num = int(m.group(1))
+                if num in self.numbers and num not in seen and (not ascending or not run or num > int(run[-1].group(1))):
+                    run.append(m)
+                    seen.add(num)
+            return run
+        run, most = run_of(True), 6
+        if len(run) < 2:
+            run, most = run_of(False), 4
         if len(run) < 2 or run[0].start() > 0 and text[:run[0].start()].strip():
             return []
         out = []
         for m, nxt in zip(run, run[1:] + [None]):
             end = nxt.start() if nxt else _paragraph_end(text, m.end())
-            if len(words(text[m.end():end])) > 6 and nxt is not None:
-                return []
+            if len(words(text[m.end():end])) > most and (nxt is not None or most < 6):
+                return []  # (out of order, the last answer must be short too)
             out.append(Anchor(m.end(), m.start(), self.numbers[int(m.group(1))], "numbered", end=end))
         return out
 

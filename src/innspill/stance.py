@@ -25,6 +25,7 @@ question's premise.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .lang import merged
@@ -44,6 +45,11 @@ RULE_CONFIDENCE = {
 }
 SEMANTIC_FACTOR = 0.92
 LATE_OPENER = 1.5  # weight of a yes/no cue opening a later sentence
+WH_WORDS = {"where", "when", "how", "what", "who", "why", "whether", "hvor", "når", "hvordan", "hva", "hvem", "hvorfor",
+            "kvar", "korleis", "kva", "kven", "kvifor", "kor"}
+OPINION_VERBS = {"mener", "meiner", "synes", "synest", "tror", "trur", "think", "feel", "believe", "want", "vil"}
+MENTION_RE = re.compile(r"\s*@[\w.]+(?:\s+[A-ZÆØÅ][\w.-]*){0,2}\s*[:,–—-]?\s*")
+WARNING_IFS = {"hvis", "dersom", "viss", "if"}  # plain conditions; "så lenge", "only if" are conditional answers
 
 
 @dataclass
@@ -136,7 +142,7 @@ class StanceFinder:
         before = words(text[max(s, c[0] - 40):c[0]])[-4:]
         return any(w in self.restrictors for w in before)
 
-    def _late_opener(self, text: str, sents) -> tuple[int, tuple[int, int]] | None:
+    def _late_opener(self, text: str, sents) -> tuple[int, tuple[int, int], bool] | None:
         """A yes/no cue opening a later sentence ("So no."), following a colon in the first
         ("Closing it on Saturdays: yes, please."), or closing a sentence ("Fast plass, ja takk.")."""
         s0, e0 = sents[0]
@@ -149,17 +155,20 @@ class StanceFinder:
         for s, e, span in cands:
             hit = self._standalone_cue(text, s, e)
             if hit:
-                found = (hit, span)
+                found = (hit, span, False)
         if found is None:
             for s, e in sents:
                 comma = text.rfind(",", s, e)
                 if comma <= s:
                     continue
                 tail = text[comma + 1:e].strip(" .!")
+                conceded = re.match(r"(?:but|men)\s+", tail, flags=re.IGNORECASE)
+                tail = re.sub(r"^(?:but|men|so|så)\s+", "", tail, flags=re.IGNORECASE)  # "…, but no."
                 for sign, matcher in ((-1, self.no), (1, self.yes)):
                     m = matcher.first(tail)
                     if m and m[0] == 0 and len(words(tail)) <= 3:
-                        found = (sign, (s, e))
+                        # "I get the argument …, but no.": what comes before "but" is conceded
+                        found = (sign, (s, e), bool(conceded))
                         break
         return found
 
@@ -184,7 +193,19 @@ class StanceFinder:
                 return sign
         return 0
 
+    def _declines(self, text: str, s: int, e: int) -> bool:
+        """A decline ("vet ikke", "no idea") that is not the start of a clause about something
+        else ("I've no idea where he is", "eg veit ikkje kvar ho er")."""
+        for _ms, me, _ in self.decline.find(text, s, e):
+            nxt = words(text[me:me + 30])[:3]
+            if not nxt or nxt[0] not in WH_WORDS or nxt[2:3] and nxt[2] in OPINION_VERBS:
+                return True  # "Vet ikke helt hva jeg mener" is still a decline
+        return False
+
     def judge(self, text: str, start: int, end: int, question: Question) -> Verdict:
+        m = MENTION_RE.match(text, start, end)
+        if m and m.end() < end:  # "@Jo Whitlock – respectfully, …": the answer starts after the name
+            start = m.end()
         sents = sentences(text, start, end) or [(start, end)]
         if len(sents) > 1 and text[sents[0][0]:sents[0][1]].rstrip(" »”\"'").endswith("?"):
             sents = sents[1:]  # «Bør klubbhuset leies ut?» Nei, …: the answer starts after the question
@@ -192,10 +213,10 @@ class StanceFinder:
         head = sents[:2]
         # 1. decline, unless the rest weighs both sides ("Vet ikke helt. … men …" is mixed)
         for s, e in sents[:3]:
-            if self.decline.first(text, s, e):
+            if self._declines(text, s, e):
                 rest = [(a, b) for a, b in sents if (a, b) != (s, e)]
-                both = next(((a, b) for a, b in rest if self.contrast.first(text, a, b)
-                             or self.mixed.first(text, a, b)), None)
+                both = next(((a, b) for a, b in rest if self.mixed.first(text, a, b) or self.contrast.first(text, a, b)
+                             and (self.pos.first(text, a, b) or self.neg.first(text, a, b))), None)
                 if both and len(rest) >= 1:
                     return Verdict("mixed", 0.55, both, "decline-but-both")
                 return Verdict("none", 0.85, (s, e), "decline")
@@ -289,14 +310,19 @@ class StanceFinder:
         lang = self._stem_lang()
         ev = 0.0
         agreeing = [(a, b) for a, b, _ in self.agree_others.find(text, s, e)]
+        negs = list(self.neg.find(text, s, e))
         for ms, _, _ in self.pos.find(text, s, e):
             if any(a <= ms < b for a, b in agreeing):
                 continue  # "Enig med naboen": agrees with a person; what follows decides
+            if any(a <= ms < b for a, b, _ in negs):
+                continue  # "who thought this was a good idea": the praise is inside the criticism
             ev += -1.0 if self._negated(text, ms) else 1.0
-        for ms, _, _ in self.neg.find(text, s, e):
+        for ms, _, _ in negs:
             ev += 0.5 if self._negated(text, ms) else -1.0
         if self.irony.first(text, s, e):
             ev = -abs(ev) - 1.0
+        if ev <= 0 and self._warning(text, s, e, q_stems, dirs):
+            return min(ev, -0.75)
         d = self._direction(text, s, e, dirs)
         if d:
             if ev:
@@ -322,12 +348,31 @@ class StanceFinder:
             return -0.75  # proposes something else instead
         return 0.0
 
+    def _warning(self, text: str, s: int, e: int, q_stems, dirs) -> bool:
+        """"Hvis legevakta flytter, kommer folk til å la være å ringe", "If you take the phones at
+        the gate, half of Year 9 will bring a second one": the sentence opens with a plain "if"
+        whose clause restates the proposal, and the consequence has no good word in it: a
+        warning, which counts against."""
+        c = self.cond.first(text, s, min(e, s + 30))
+        if c is None or c[2] not in WARNING_IFS or words(text[s:c[0]]):
+            return False
+        comma = text.find(",", c[1], e)
+        if comma < 0:
+            return False
+        if self._direction(text, c[1], comma, dirs) <= 0 and \
+                not stem_hits(q_stems, text[c[1]:comma], self.stop, self._stem_lang()):
+            return False
+        return not any(not self._negated(text, m[0]) for m in self.pos.find(text, comma, e))
+
     def _polarity(self, text: str, sents, question: Question) -> Verdict:
         q_stems = set(content_stems(question.text, self.stop, self._stem_lang()))
         dirs = self._question_directions(question)
         total, best, best_score = 0.0, None, 0.0
         pos_seen = neg_seen = False
+        late = self._late_opener(text, sents)
         for i, (s, e) in enumerate(sents):
+            if late and late[2] and late[1] == (s, e):
+                continue  # a concession ending in "but no": the tail alone counts
             score = self._sentence_score(text, s, e, q_stems, dirs)
             weight = 1.5 if i == 0 else 1.0
             total += weight * score
@@ -335,7 +380,6 @@ class StanceFinder:
             neg_seen |= score <= -1
             if abs(score) > abs(best_score):
                 best, best_score = (s, e), score
-        late = self._late_opener(text, sents)
         if late:
             total += LATE_OPENER * late[0]
             if abs(total) >= 0.75 and (late[0] > 0) == (total > 0):

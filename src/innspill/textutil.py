@@ -18,11 +18,12 @@ _BOUNDARY_RE = re.compile(r"([.!?…]+[\"”»’)]*)(\s+|(?=[A-ZÆØÅ][a-zæø
 
 
 def lower(text: str) -> str:
-    """Lower-case without changing the length (so offsets stay valid)."""
+    """Lower-case without changing the length (so offsets stay valid); a typographic apostrophe
+    becomes a plain one, so "isn’t" matches the cue "isn't"."""
     low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if len(low) != len(text):
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return low.replace("’", "'")
 
 
 def normalise(text: str) -> str:
