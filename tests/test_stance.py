@@ -156,3 +156,26 @@ def test_ways_of_saying_no(question, lang, text, stance):
     v = StanceFinder(lang).judge(text, 0, len(text), question)
     assert v.stance == stance, v
     assert text[v.span[0]:v.span[1]]
+
+
+Q_RENT = make_questions([(1, "Bør klubbhuset leies ut til private fester?")])[0]
+Q_MERGE_NN = make_questions([(1, "Bør legekontora i Lidvik og Nesbø slåast saman?")])[0]
+
+
+@pytest.mark.parametrize("question,lang,text,stance", [
+    # an imperative of the question's own verb on a pronoun speaks for it …
+    (Q_RENT, "nb", "Klubbhuset står tomt hver helg. Lei det ut!", "for"),
+    (Q_BAN, "en", "Ban them, all day.", "for"),
+    # … negated, or of the opposite verb, against
+    (Q_BAN, "en", "Don't ban them.", "against"),
+    (Q_MERGE_NN, "nn", "Behald dei begge.", "against"),
+    # a noun opening a sentence is not an imperative
+    (Q_RENT, "nb", "Klubbhuset det gjelder ligger ved banen.", "none"),
+    # words of relief or acceptance
+    (Q_MERGE_NN, "nn", "Endeleg!", "for"),
+    (Q_MOVE_NN, "nb", "Nattlegevakt i Storvik kan jeg leve med, vi har jo ambulanse.", "for"),
+    (Q_BAN, "en", "I am for the ban, also in the break.", "for"),
+])
+def test_imperatives_and_relief(question, lang, text, stance):
+    v = StanceFinder(lang).judge(text, 0, len(text), question)
+    assert v.stance == stance, v

@@ -49,6 +49,8 @@ WH_WORDS = {"where", "when", "how", "what", "who", "why", "whether", "hvor", "n�
             "kvar", "korleis", "kva", "kven", "kvifor", "kor"}
 OPINION_VERBS = {"mener", "meiner", "synes", "synest", "tror", "trur", "think", "feel", "believe", "want", "vil"}
 MENTION_RE = re.compile(r"\s*@[\w.]+(?:\s+[A-ZÆØÅ][\w.-]*){0,2}\s*[:,–—-]?\s*")
+IMPERATIVE_LEADS = {"bare", "berre", "just", "please", "så", "so", "og", "and"}
+IMPERATIVE_OBJECTS = {"det", "den", "dei", "dem", "han", "ho", "henne", "it", "them", "this", "that", "these", "those"}
 WARNING_IFS = {"hvis", "dersom", "viss", "if"}  # plain conditions; "så lenge", "only if" are conditional answers
 
 
@@ -90,6 +92,7 @@ class StanceFinder:
         self.echo_negators = self.negators - {"uten", "utan", "without", "lite", "barely", "rarely"}
         self.restrictors = set(lex.get("restrictors", []))
         self._dir_cache: dict[str, tuple] = {}
+        self._question_words: set[str] = set()  # the current question's words (set by _polarity)
 
     def _stem_lang(self) -> str:
         return "en" if self.language == "en" else "nb"
@@ -323,6 +326,10 @@ class StanceFinder:
             ev = -abs(ev) - 1.0
         if ev <= 0 and self._warning(text, s, e, q_stems, dirs):
             return min(ev, -0.75)
+        if not ev:
+            imp = self._imperative(text, s, e, q_stems, dirs)
+            if imp:
+                return 0.75 * imp
         d = self._direction(text, s, e, dirs)
         if d:
             if ev:
@@ -348,6 +355,31 @@ class StanceFinder:
             return -0.75  # proposes something else instead
         return 0.0
 
+    def _imperative(self, text: str, s: int, e: int, q_stems, dirs) -> int:
+        """"Lei det ut!", "Sel han", "Ban them", "Ikkje avgrens det": an imperative of the
+        question's own verb on a pronoun is +1 (-1 when negated, or when the verb is the opposite
+        of the proposal: "Behold dem" when the question is about merging); else 0."""
+        ws = words(text[s:e])
+        while ws and ws[0] in IMPERATIVE_LEADS:
+            ws = ws[1:]
+        sign = 1
+        if ws and (ws[0] in self.negators or ws[0].endswith("n't")):
+            sign, ws = -1, ws[1:]
+        if len(ws) < 2 or ws[1] not in IMPERATIVE_OBJECTS or ws[0] in self.stop:
+            return 0
+        lang = self._stem_lang()
+        if lang != "en" and ws[0] in self._question_words:
+            return 0  # "Klubbhuset det gjeld …": a noun of the question, not an imperative ("lei", "sel")
+        same, opp = dirs
+        verb = stem(ws[0], lang)
+        if verb in {stem(t, lang) for t in opp if " " not in t}:
+            return -sign
+        # a Norwegian question often has the passive ("leies", "innføres", "seljast")
+        verbs = set(q_stems) | {re.sub(r"(?:es|ast|s)$", "", q) for q in q_stems}
+        if verb in verbs or verb in {stem(t, lang) for t in same if " " not in t}:
+            return sign
+        return 0
+
     def _warning(self, text: str, s: int, e: int, q_stems, dirs) -> bool:
         """"Hvis legevakta flytter, kommer folk til å la være å ringe", "If you take the phones at
         the gate, half of Year 9 will bring a second one": the sentence opens with a plain "if"
@@ -366,6 +398,7 @@ class StanceFinder:
 
     def _polarity(self, text: str, sents, question: Question) -> Verdict:
         q_stems = set(content_stems(question.text, self.stop, self._stem_lang()))
+        self._question_words = set(words(question.text))
         dirs = self._question_directions(question)
         total, best, best_score = 0.0, None, 0.0
         pos_seen = neg_seen = False
