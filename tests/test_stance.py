@@ -175,6 +175,8 @@ Q_MERGE_NN = make_questions([(1, "Bør legekontora i Lidvik og Nesbø slåast sa
     (Q_MERGE_NN, "nn", "Endeleg!", "for"),
     (Q_MOVE_NN, "nb", "Nattlegevakt i Storvik kan jeg leve med, vi har jo ambulanse.", "for"),
     (Q_BAN, "en", "I am for the ban, also in the break.", "for"),
+    # going back and forth is both sides
+    (Q_BAN, "en", "Honestly I go back and forth on the phone ban. Some days I think yes.", "mixed"),
 ])
 def test_imperatives_and_relief(question, lang, text, stance):
     v = StanceFinder(lang).judge(text, 0, len(text), question)
