@@ -99,6 +99,8 @@ def run_child(mode: str, path: str, cache: str | None, workers: int, env: dict |
         raise SystemExit(f"{mode} run failed:\n{err[-3000:]}")
     res = json.loads(line[7:])
     res["peak_mb"] = peak / 1024**2
+    # each run's figures as soon as it ends: a long run whose next part fails keeps this one's
+    print(f"run {mode}: " + json.dumps(res), file=sys.stderr, flush=True)
     return res
 
 
