@@ -54,6 +54,13 @@ IMPERATIVE_OBJECTS = {"det", "den", "dei", "dem", "han", "ho", "henne", "it", "t
 WARNING_IFS = {"hvis", "dersom", "viss", "if"}  # plain conditions; "så lenge", "only if" are conditional answers
 
 
+@dataclass(frozen=True)
+class QuestionVerbs:
+    words: frozenset    # the question's words as written
+    toward: frozenset   # stems of its verbs and of the terms on the proposal's side
+    away: frozenset     # stems of the terms on the opposite side
+
+
 @dataclass
 class Verdict:
     stance: str
@@ -92,7 +99,6 @@ class StanceFinder:
         self.echo_negators = self.negators - {"uten", "utan", "without", "lite", "barely", "rarely"}
         self.restrictors = set(lex.get("restrictors", []))
         self._dir_cache: dict[str, tuple] = {}
-        self._question_words: set[str] = set()  # the current question's words (set by _polarity)
 
     def _stem_lang(self) -> str:
         return "en" if self.language == "en" else "nb"
@@ -309,7 +315,7 @@ class StanceFinder:
                 total += d
         return flip * total
 
-    def _sentence_score(self, text: str, s: int, e: int, q_stems, dirs) -> float:
+    def _sentence_score(self, text: str, s: int, e: int, q_stems, dirs, verbs: QuestionVerbs) -> float:
         lang = self._stem_lang()
         ev = 0.0
         agreeing = [(a, b) for a, b, _ in self.agree_others.find(text, s, e)]
@@ -327,7 +333,7 @@ class StanceFinder:
         if ev <= 0 and self._warning(text, s, e, q_stems, dirs):
             return min(ev, -0.75)
         if not ev:
-            imp = self._imperative(text, s, e, q_stems, dirs)
+            imp = self._imperative(text, s, e, verbs)
             if imp:
                 return 0.75 * imp
         d = self._direction(text, s, e, dirs)
@@ -355,7 +361,17 @@ class StanceFinder:
             return -0.75  # proposes something else instead
         return 0.0
 
-    def _imperative(self, text: str, s: int, e: int, q_stems, dirs) -> int:
+    def _question_verbs(self, question: Question, q_stems, dirs) -> QuestionVerbs:
+        """Once per question: what an imperative is compared with in ``_imperative``."""
+        lang = self._stem_lang()
+        same, opp = dirs
+        # a Norwegian question often has the passive ("leies", "innføres", "seljast")
+        toward = set(q_stems) | {re.sub(r"(?:es|ast|s)$", "", q) for q in q_stems}
+        return QuestionVerbs(words=frozenset(words(question.text)),
+                             toward=frozenset(toward | {stem(t, lang) for t in same if " " not in t}),
+                             away=frozenset(stem(t, lang) for t in opp if " " not in t))
+
+    def _imperative(self, text: str, s: int, e: int, verbs: QuestionVerbs) -> int:
         """"Lei det ut!", "Sel han", "Ban them", "Ikkje avgrens det": an imperative of the
         question's own verb on a pronoun is +1 (-1 when negated, or when the verb is the opposite
         of the proposal: "Behold dem" when the question is about merging); else 0."""
@@ -368,17 +384,12 @@ class StanceFinder:
         if len(ws) < 2 or ws[1] not in IMPERATIVE_OBJECTS or ws[0] in self.stop:
             return 0
         lang = self._stem_lang()
-        if lang != "en" and ws[0] in self._question_words:
+        if lang != "en" and ws[0] in verbs.words:
             return 0  # "Klubbhuset det gjeld …": a noun of the question, not an imperative ("lei", "sel")
-        same, opp = dirs
         verb = stem(ws[0], lang)
-        if verb in {stem(t, lang) for t in opp if " " not in t}:
+        if verb in verbs.away:
             return -sign
-        # a Norwegian question often has the passive ("leies", "innføres", "seljast")
-        verbs = set(q_stems) | {re.sub(r"(?:es|ast|s)$", "", q) for q in q_stems}
-        if verb in verbs or verb in {stem(t, lang) for t in same if " " not in t}:
-            return sign
-        return 0
+        return sign if verb in verbs.toward else 0
 
     def _warning(self, text: str, s: int, e: int, q_stems, dirs) -> bool:
         """"Hvis legevakta flytter, kommer folk til å la være å ringe", "If you take the phones at
@@ -398,15 +409,15 @@ class StanceFinder:
 
     def _polarity(self, text: str, sents, question: Question) -> Verdict:
         q_stems = set(content_stems(question.text, self.stop, self._stem_lang()))
-        self._question_words = set(words(question.text))
         dirs = self._question_directions(question)
+        verbs = self._question_verbs(question, q_stems, dirs)
         total, best, best_score = 0.0, None, 0.0
         pos_seen = neg_seen = False
         late = self._late_opener(text, sents)
         for i, (s, e) in enumerate(sents):
             if late and late[2] and late[1] == (s, e):
                 continue  # a concession ending in "but no": the tail alone counts
-            score = self._sentence_score(text, s, e, q_stems, dirs)
+            score = self._sentence_score(text, s, e, q_stems, dirs, verbs)
             weight = 1.5 if i == 0 else 1.0
             total += weight * score
             pos_seen |= score >= 1
