@@ -190,3 +190,29 @@ def test_short_equal_answers_from_different_people_are_not_copies():
           Comment(id="c10", position=10, original="Helt enig!")]             # far from the first
     link_duplicates(cs)
     assert [c.duplicate_of for c in cs] == [None, "c1", None, None, None]
+
+
+def test_same_short_answer_from_two_people_counts_twice():
+    """Issue 18: two people who both answer '3 - No.' gave the same answer; neither is a copy,
+    even back to back. The same author again is a copy, however far apart."""
+    from innspill.dedupe import link_duplicates
+    from innspill.model import Comment
+    cs = [Comment(id="c1", position=1, original="3 - No.", author="Kari"),
+          Comment(id="c2", position=2, original="3 - No.", author="Ola"),
+          Comment(id="c3", position=3, original="Yes.", author="Per"),
+          Comment(id="c4", position=4, original="3 - no", author="Ola"),
+          Comment(id="c5", position=5, original="Long enough text to count as a form letter here, copied.",
+                  author="Anne"),
+          Comment(id="c6", position=6, original="Long enough text to count as a form letter here, copied.",
+                  author="Berit")]
+    link_duplicates(cs)
+    assert [c.duplicate_of for c in cs] == [None, None, None, "c2", None, "c5"]
+
+
+def test_unsigned_short_answer_is_a_copy_only_right_after_itself():
+    from innspill.dedupe import link_duplicates
+    from innspill.model import Comment
+    texts = ["Nei.", "Nei.", "Ja.", "Nei.", "Ja.", "Ja."]
+    cs = [Comment(id=f"c{i}", position=i, original=t) for i, t in enumerate(texts, start=1)]
+    link_duplicates(cs)
+    assert [c.duplicate_of for c in cs] == [None, "c1", None, None, None, "c5"]

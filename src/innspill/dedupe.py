@@ -23,8 +23,7 @@ from .textutil import normalise
 NEAR_THRESHOLD = 0.4  # word 3-shingle Jaccard; unrelated comments on one topic stay under 0.16 in our labelled threads
 MIN_PREFIX_CHARS = 40
 MIN_PREFIX_SHARE = 0.3
-SHORT_WORDS = 8  # below this, equal texts are copies only from the same author or a few comments apart
-SHORT_WINDOW = 3
+SHORT_WORDS = 8  # below this, equal texts are copies only from the same author, or unsigned and back to back
 NUM_PERM = 64
 # candidates whose signatures agree in fewer than 13 of 64 places (an estimated Jaccard below 0.2)
 # are not checked: a pair at exactly 0.4 is missed so with probability 3 in 10,000, at 0.5 never
@@ -236,24 +235,28 @@ def exact_and_prefix(live: list[Comment], norms: dict[int, str], groups: _Groups
     """Union exact copies and truncated copies; returns the first position of each distinct text
     and the texts that are truncated copies of longer ones.
 
-    A short text ("Nei.", "Helt enig!") is something many people write on their own: it is a
-    copy only when the same author posted it again or it follows within a few comments (a
-    double post), never because someone else gave the same short answer."""
+    A short text ("Nei.", "3 - No.", "Helt enig!") is something many people write on their own:
+    it is a copy only when the same author posted it before, or, where neither comment names an
+    author, when it follows the comment before directly (a double post). Two different authors,
+    or two unsigned comments with others between them, gave the same answer: both count."""
     first: dict[str, int] = {}
-    recent: dict[str, Comment] = {}
+    by_author: dict[tuple[str, str], int] = {}  # (text, author) -> the author's first position of it
+    previous: Comment | None = None  # the comment just before, among those that take part
     for c in live:
         n = norms[c.position]
         if len(n.split()) < SHORT_WORDS:
-            prev = recent.get(n)
-            if prev is not None and (c.position - prev.position <= SHORT_WINDOW or
-                                     (c.author and c.author == prev.author)):
-                groups.union(prev.position, c.position)
-            recent[n] = c
+            if c.author:
+                earlier = by_author.setdefault((n, c.author), c.position)
+                if earlier != c.position:
+                    groups.union(earlier, c.position)
+            elif previous is not None and not previous.author and norms[previous.position] == n:
+                groups.union(previous.position, c.position)
             first.setdefault(n, c.position)
         elif n in first:
             groups.union(first[n], c.position)
         else:
             first[n] = c.position
+        previous = c
     # truncated copies: a prefix sorts right before the texts it starts
     truncated: set[str] = set()
     order = sorted(first.items())  # distinct normalised texts
