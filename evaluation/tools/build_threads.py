@@ -41,7 +41,8 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = {"dev": ROOT / "evaluation", "heldout": ROOT / "evaluation" / "heldout"}  # each with source/ and threads/
+SETS = {"dev": ROOT / "evaluation", "heldout": ROOT / "evaluation" / "heldout",  # each with source/ and threads/
+        "heldout2": ROOT / "evaluation" / "heldout2"}
 FFFD = "\ufffd"
 
 
@@ -274,7 +275,9 @@ def main(argv=None) -> int:
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--stats", action="store_true")
     ap.add_argument("--set", choices=sorted(SETS), default="dev",
-                    help="dev: the development set (default); heldout: threads written after the rules, never tuned on")
+                    help="dev: the development set (default); heldout: threads written after the rules, never tuned on; "
+                         "heldout2: threads written for the trained reader, by writers who saw neither the rules nor "
+                         "the training corpus")
     ap.add_argument("names", nargs="*")
     args = ap.parse_args(argv)
     base = SETS[args.set]

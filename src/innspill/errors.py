@@ -20,6 +20,7 @@ CODES = {
     "E110": "input is malformed or truncated",
     "E111": "table columns cannot be mapped",
     "E112": "post not chosen or not found",
+    "E120": "the stance model file is missing or corrupt",
     "E201": "no questions found",
     "E202": "no comments found",
     "E203": "gold file is malformed",
@@ -27,6 +28,19 @@ CODES = {
     "E301": "invalid option value",
     "E302": "an optional output dependency is missing",
     "E303": "live results file is malformed",
+}
+
+# warnings: kept in the analysis under ``warnings`` (never fatal)
+WARNINGS = {
+    "W101": "the page's comment counter differs from the comments listed",
+    "W102": "a comment number out of sequence",
+    "W103": "a JSONL id used twice",
+    "W104": "a reply whose parent is not in the file (read as top level)",
+    "W105": "a broken file read up to the break (--partial)",
+    "W106": "a part of an .xlsx workbook was skipped",
+    "W201": "no questions found (inspect only)",
+    "W202": "no comments found",
+    "W203": "the post asks no numbered question: the post itself (its title) is the one question",
 }
 
 

@@ -35,7 +35,7 @@ def run(gold_paths: list[str], *, embedder=None, lexicon_baseline: bool = True, 
     from .pipeline import analyze
 
     embedder = embedder or Embedder()
-    per_thread, records, lex_records, items = [], [], [], []
+    per_thread, records, lex_records, items, reader_rows = [], [], [], [], []
     t0 = time.perf_counter()
     for gp in gold_paths:
         gold = load_json(gp, "gold")
@@ -46,6 +46,7 @@ def run(gold_paths: list[str], *, embedder=None, lexicon_baseline: bool = True, 
         rec = collect(gold, data, gp)
         records.append(rec)
         items.extend(_stance_items(len(records) - 1, rec, data))
+        reader_rows.extend(_reader_rows(rec, data, gold))
         one = score([rec])
         row = {"gold": gp, "thread": gold.get("thread"), "comments": one["comments_gold"],
                "distinct": len(rec["distinct"]), "questions": len(rec["numbers"]),
@@ -62,6 +63,7 @@ def run(gold_paths: list[str], *, embedder=None, lexicon_baseline: bool = True, 
     pooled = score(records)
     out = {"tool": f"innspill {__version__}", "threads": per_thread, "pooled": pooled,
            "seconds": round(time.perf_counter() - t0, 1), "python": platform.python_version()}
+    out["readers"] = readers_table(reader_rows)
     if len(records) > 1:
         out["embedding_only_stance"] = embedding_only_stance(items, embedder)
     if lexicon_baseline:
@@ -82,6 +84,106 @@ def _stance_items(thread: int, rec: dict, data: dict) -> list[tuple[int, str, st
         if key in rec["pred"] and key in rec["gold_pairs"] and rec["kinds"].get(num) == "yesno":
             out.append((thread, a["text"], qtext, rec["gold_pairs"][key], a["stance"]))
     return out
+
+
+def _reader_rows(rec: dict, data: dict, gold: dict) -> list[dict]:
+    """One row per gold yes/no answer: the thread's language, the gold stance, and what each
+    reader said of it (None where segmentation missed the answer): the final stance, the rules'
+    (``provenance.rule_stance``) and the model's (``provenance.model_probs``, its argmax)."""
+    pos_of = {c["id"]: c["position"] for c in data["comments"]}
+    qnum = {q["id"]: q["number"] for q in data["questions"]}
+    found = {}
+    for a in data["answers"]:
+        prov = a.get("provenance") or {}
+        probs = prov.get("model_probs")
+        found[(pos_of[a["comment_id"]], qnum[a["question_id"]])] = {
+            "final": a["stance"], "rules": prov.get("rule_stance", a["stance"]),
+            "model": max(probs, key=probs.get) if probs else None}
+    from collections import Counter
+
+    # the thread's language as its comments' own languages say (py3langid also knows sv, da, de)
+    langs = Counter(c.get("language") for c in data["comments"] if c.get("language") and not c.get("duplicate_of"))
+    lang = langs.most_common(1)[0][0] if langs else data.get("language")
+    rows = []
+    for key, g in sorted(rec["gold_pairs"].items()):
+        if rec["kinds"].get(key[1]) != "yesno":
+            continue
+        f = found.get(key) or {}
+        rows.append({"thread": rec["thread"], "lang": lang, "gold": g, "final": f.get("final"),
+                     "rules": f.get("rules"), "model": f.get("model")})
+    return rows
+
+
+READERS = ("rules", "model", "final")
+
+
+def readers_table(rows: list[dict]) -> dict:
+    """End-to-end yes/no stance accuracy (a missed answer is wrong) of the rules alone, the model
+    alone and the final reader on the same gold answers, per language and per gold class, with
+    the majority baseline and the final reader's confusion (a missed answer in column 'missed')."""
+    from collections import Counter
+
+    def acc(sub: list[dict], who: str) -> float | None:
+        return round(sum(r[who] == r["gold"] for r in sub) / len(sub), 3) if sub else None
+
+    def macro(sub: list[dict], who: str) -> float | None:
+        f = []
+        for k in STANCES:
+            tp = sum(r[who] == k and r["gold"] == k for r in sub)
+            fp = sum(r[who] == k and r["gold"] != k for r in sub)
+            fn = sum(r[who] != k and r["gold"] == k for r in sub)
+            if tp + fp + fn:
+                f.append(2 * tp / (2 * tp + fp + fn))
+        return round(sum(f) / len(f), 3) if f else None
+
+    def block(sub: list[dict]) -> dict:
+        common = Counter(r["gold"] for r in sub).most_common(1)
+        out = {"n": len(sub), "found": sum(r["final"] is not None for r in sub),
+               "majority": round(common[0][1] / len(sub), 3) if sub else None,
+               "majority_stance": common[0][0] if sub else None}
+        for who in READERS:
+            out[who] = acc(sub, who)
+            out[f"{who}_macro_f1"] = macro(sub, who)
+        return out
+
+    has_model = any(r["model"] is not None for r in rows)
+    if not has_model:
+        for r in rows:
+            r["model"] = None
+    result = {"all": block(rows), "model_present": has_model,
+              "by_lang": {lang: block([r for r in rows if r["lang"] == lang]) for lang in sorted({r["lang"] for r in rows})},
+              "by_thread": {t: block([r for r in rows if r["thread"] == t]) for t in sorted({r["thread"] for r in rows})},
+              "by_class": {g: {who: acc([r for r in rows if r["gold"] == g], who) for who in READERS}
+                           | {"n": sum(r["gold"] == g for r in rows)} for g in STANCES},
+              "confusion": {g: {p: sum(r["gold"] == g and r["final"] == p for r in rows) for p in STANCES}
+                            | {"missed": sum(r["gold"] == g and r["final"] is None for r in rows)} for g in STANCES}}
+    return result
+
+
+def readers_markdown(t: dict) -> list[str]:
+    lines = ["", "## Readers compared, yes/no stance end to end (a missed answer counts as wrong)", "",
+             "Rules alone (`provenance.rule_stance`), the trained model alone (the argmax of "
+             "`provenance.model_probs`), the final reader (the model, except lone yes/no answers the rules read), "
+             "and always the commonest stance, on the same gold answers.", "",
+             "| slice | gold answers | found | rules | model | final | final macro-F1 | majority baseline |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def row(name: str, b: dict) -> str:
+        return (f"| {name} | {b['n']} | {b['found']} | {_f(b['rules'])} | {_f(b['model'])} | {_f(b['final'])} "
+                f"| {_f(b['final_macro_f1'])} | {_f(b['majority'])} ({b['majority_stance']}) |")
+
+    lines.append(row("**all**", t["all"]))
+    lines += [row(f"language `{k}`", b) for k, b in t["by_lang"].items()]
+    lines += [row(f"`{k}`", b) for k, b in t["by_thread"].items()]
+    lines += ["", "Per gold class (recall, end to end):", "", "| gold | answers | rules | model | final |",
+              "|---|---:|---:|---:|---:|"]
+    for g, b in t["by_class"].items():
+        lines.append(f"| {g} | {b['n']} | {_f(b['rules'])} | {_f(b['model'])} | {_f(b['final'])} |")
+    lines += ["", "Final reader's confusion (rows gold, columns predicted; 'missed' = segmentation did not find it):", "",
+              "| gold \\ predicted | " + " | ".join(STANCES) + " | missed |", "|---|" + "---:|" * (len(STANCES) + 1)]
+    for g, b in t["confusion"].items():
+        lines.append(f"| {g} | " + " | ".join(str(b[p]) for p in STANCES) + f" | {b['missed']} |")
+    return lines
 
 
 def embedding_only_stance(items, embedder, epochs: int = 300, l2: float = 1e-3) -> dict:
@@ -179,6 +281,8 @@ def markdown(result: dict, command: str, title: str | None = None, about: str | 
     ]
     for g in STANCES:
         lines.append(f"| {g} | " + " | ".join(str(st["confusion"][g][q]) for q in STANCES) + " |")
+    if result.get("readers"):
+        lines += readers_markdown(result["readers"])
     cal = p["calibration"]
     lines += ["", f"## Calibration of `confidence` (all answers found; expected calibration error {cal['ece']:.3f})",
               "", "| confidence | answers | mean confidence | accuracy |", "|---|---:|---:|---:|"]

@@ -1,0 +1,187 @@
+"""The trained stance reader: a small network over the e5 encoder's view of (question, answer).
+
+The rules in :mod:`innspill.stance` read stance from cue lists; they are certain only where an
+answer is a lone or numbered "Ja." / "Nei." / "Absolutely not". Everywhere else this model
+decides. It reads, per answer:
+
+* the multilingual e5-small vectors that the pipeline computes anyway (the answer as a passage,
+  the question as a query) and the vector of the pair (``"{question}\\n{answer}"`` as a passage,
+  so the encoder attends over both at once: a frozen cross-encoding);
+* the rules' verdict (stance and rule name) as a feature, so it learns how far to trust them;
+* the question's kind (yes/no or open).
+
+Its weights are trained by ``training/train_stance.py`` (``make train``) from the committed
+corpus in ``training/``; the shipped artifact is ``data/stance-model.npz`` with its card
+``data/stance-model.json`` (id, version, sha256, features, temperature, training figures). The
+forward pass is numpy only: no torch at run time. Probabilities are temperature-scaled on a
+calibration split that neither training nor evaluation uses.
+
+The evidence is the answer's sentence whose own probability of the chosen stance is highest,
+copied verbatim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InnspillError
+from .model import STANCES, Answer, Comment, Question
+from .textutil import sentences, words
+
+RULES = ("opener-yes", "opener-no", "opener-mixed", "opener-conditional", "decline", "conditional", "polarity",
+         "mixed-cue", "open-proposal", "open-rejects", "open-conditional", "polarity-both", "decline-but-both",
+         "irony", "no-cue")
+KINDS = ("yesno", "open")
+MODEL_FILE = "stance-model.npz"
+CARD_FILE = "stance-model.json"
+# a lone yes/no answer ("Ja.", "Nei takk.", "Absolutely not", "2) Klart nei.") keeps the rules'
+# deterministic reading: the answer, without its label, is at most this many words
+LONE_WORDS = 4
+LABEL_RE = re.compile(r"^\s*(?:[#(]?\s*(?:q|spm\.?|spørsmål|question|til|svar på)?\s*\d+\s*[).:–-]?\s*)",
+                      re.IGNORECASE)
+
+
+def pair_text(question: str, answer: str) -> str:
+    """The text whose embedding is the pair feature (the same at training and run time)."""
+    return f"{question.strip()}\n{answer.strip()}"
+
+
+def rule_features(rule_stance: str, rule: str, kind: str) -> np.ndarray:
+    out = np.zeros(len(STANCES) + len(RULES) + 1 + len(KINDS), dtype=np.float32)
+    out[STANCES.index(rule_stance)] = 1.0
+    out[len(STANCES) + (RULES.index(rule) if rule in RULES else len(RULES))] = 1.0
+    out[len(STANCES) + len(RULES) + 1 + KINDS.index(kind if kind in KINDS else "yesno")] = 1.0
+    return out
+
+
+def feature_matrix(spec: list[str], av: np.ndarray, qv: np.ndarray, pv: np.ndarray, rf: np.ndarray) -> np.ndarray:
+    parts = {"a": av, "q": qv, "p": pv, "aq": av * qv * 20.0, "rule": rf}
+    return np.hstack([np.asarray(parts[k], dtype=np.float32) for k in spec])
+
+
+def _model_error(message: str, path: Path) -> InnspillError:
+    return InnspillError("E120", message, path=str(path),
+                         hint="reinstall innspill (pip install --force-reinstall innspill), or rebuild the model "
+                              "with `make train`; `--no-embeddings` reads stance by rules only")
+
+
+class StanceModel:
+    def __init__(self, card: dict, arrays: dict[str, np.ndarray]):
+        self.card = card
+        self.spec: list[str] = card["features"]
+        self.layers = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(card["layers"])]
+        self.mean, self.scale = arrays["mean"], arrays["scale"]
+        self.temperature = float(card["temperature"])
+
+    @property
+    def id(self) -> str:
+        return f"{self.card['id']}@{self.card['version']}"
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> StanceModel:
+        base = Path(folder) if folder else Path(str(resources.files("innspill") / "data"))
+        npz, card_path = base / MODEL_FILE, base / CARD_FILE
+        for p in (npz, card_path):
+            if not p.is_file():
+                raise _model_error("the stance model file is missing", p)
+        try:
+            card = json.loads(card_path.read_text(encoding="utf-8"))
+            raw = npz.read_bytes()
+        except (OSError, ValueError) as e:
+            raise _model_error(f"the stance model's card cannot be read ({e})", card_path) from None
+        if hashlib.sha256(raw).hexdigest() != card.get("sha256"):
+            raise _model_error("the stance model file is corrupt (its checksum differs from its card)", npz)
+        try:
+            with np.load(npz, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+            return cls(card, arrays)
+        except Exception as e:  # noqa: BLE001 - any unreadable array is the same failure for the user
+            raise _model_error(f"the stance model file cannot be read ({type(e).__name__})", npz) from None
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        h = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
+        for i, (w, b) in enumerate(self.layers):
+            h = h @ w + b
+            if i < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        return h
+
+    def probs(self, x: np.ndarray) -> np.ndarray:
+        z = self.logits(x) / self.temperature
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        return p / p.sum(axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=4)
+def default_model(folder: str | None = None) -> StanceModel:
+    return StanceModel.load(folder)
+
+
+def is_lone(text: str) -> bool:
+    """A lone yes/no answer: the answer, without a leading number or label, is a few words."""
+    rest = LABEL_RE.sub("", text, count=1)
+    return 0 < len(words(rest)) <= LONE_WORDS
+
+
+def apply_stance_model(answers: list[Answer], comments: list[Comment], questions: list[Question], embedder,
+                       model: StanceModel | None = None) -> dict:
+    """Set stance, confidence and evidence of every answer from the model, except lone yes/no
+    answers that the rules read deterministically. The rules' own reading stays in
+    ``provenance.rule_stance``; the model's probabilities in ``provenance.model_probs``.
+    Returns the analysis's ``provenance.stance_model``."""
+    model = model or default_model()
+    info = {"id": model.id, "sha256": model.card["sha256"], "features": model.spec,
+            "temperature": model.temperature, "lone_words": LONE_WORDS}
+    if not answers:
+        return info
+    by_id = {c.id: c for c in comments}
+    qs = {q.id: q for q in questions}
+    texts = [a.text for a in answers]
+    qtexts = [qs[a.question_id].text for a in answers]
+    av = embedder.embed(texts) if "a" in model.spec or "aq" in model.spec else None
+    qv = embedder.embed(qtexts, query=True) if "q" in model.spec or "aq" in model.spec else None
+    pv = embedder.embed([pair_text(q, t) for q, t in zip(qtexts, texts)]) if "p" in model.spec else None
+    rf = np.stack([rule_features(a.stance, a.provenance.get("stance_rule", "no-cue"), qs[a.question_id].kind)
+                   for a in answers])
+    n = len(answers)
+    zeros = np.zeros((n, 384), dtype=np.float32)
+    probs = model.probs(feature_matrix(model.spec, av if av is not None else zeros, qv if qv is not None else zeros,
+                                       pv if pv is not None else zeros, rf))
+    # evidence: each sentence of a multi-sentence answer scored on its own (its own vector, and the
+    # answer's pair vector, so no pair is embedded twice); the best for the chosen stance wins
+    spans = [sentences(by_id[a.comment_id].text, a.start, a.end) or [(a.start, a.end)] for a in answers]
+    sent_rows = [(i, s, e) for i, ss in enumerate(spans) if len(ss) > 1 for s, e in ss]
+    best: dict[int, tuple[float, int, int]] = {}
+    if sent_rows:
+        idx = [i for i, _, _ in sent_rows]
+        st = [by_id[answers[i].comment_id].text[s:e] for i, s, e in sent_rows]
+        s_av = embedder.embed(st) if av is not None else np.zeros((len(st), 384), np.float32)
+        sp = model.probs(feature_matrix(model.spec, s_av, qv[idx] if qv is not None else zeros[idx],
+                                        pv[idx] if pv is not None else zeros[idx], rf[idx]))
+        chosen = probs.argmax(axis=1)
+        for k, (i, s, e) in enumerate(sent_rows):
+            score = float(sp[k][chosen[i]])
+            if i not in best or score > best[i][0]:
+                best[i] = (score, s, e)
+    for i, a in enumerate(answers):
+        rule_stance, rule = a.stance, a.provenance.get("stance_rule", "no-cue")
+        p = probs[i]
+        prov = {**a.provenance, "rule_stance": rule_stance,
+                "model_probs": {s: round(float(v), 3) for s, v in zip(STANCES, p)}}
+        if rule in ("opener-yes", "opener-no") and is_lone(a.text):
+            a.provenance = {**prov, "stance_by": "rule"}
+            continue
+        k = int(p.argmax())
+        a.stance, a.confidence = STANCES[k], round(float(p[k]), 3)
+        _, s, e = best.get(i, (0.0, *spans[i][0]))
+        a.evidence = by_id[a.comment_id].text[s:e]
+        a.provenance = {**prov, "evidence_start": s, "stance_by": "model"}
+    return info
