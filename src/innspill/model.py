@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from . import SCHEMA
 
 STANCES = ("for", "against", "mixed", "none")
-HOWS = ("numbered", "quoted", "reference", "semantic", "field")
+HOWS = ("numbered", "quoted", "reference", "semantic", "field", "post")
 STATUSES = ("kept", "duplicate", "spam", "trash", "held", "empty", "rejected")
 
 
@@ -23,6 +23,15 @@ class Question:
     number: int
     text: str
     kind: str  # "yesno" | "open"
+    context: str | None = None  # only when the post itself is the question (W203): its lead, or ""
+
+
+def question_dict(q: Question) -> dict:
+    """A question as the contract writes it: ``context`` only when there is one (added field)."""
+    d = asdict(q)
+    if d["context"] is None:
+        del d["context"]
+    return d
 
 
 @dataclass
@@ -158,7 +167,7 @@ class Analysis:
             "schema": SCHEMA,
             "source": self.source,
             "language": self.language,
-            "questions": [asdict(q) for q in self.questions],
+            "questions": [question_dict(q) for q in self.questions],
             "comments": [c.to_dict() for c in self.comments] if items else [],
             "answers": [a.to_dict() for a in self.answers] if items else [],
             "themes": self.themes,

@@ -28,7 +28,7 @@ from .embed import Embedder
 from .fields import field_answers
 from .ingest import DEFAULT_MAX_BYTES, ReadOptions, Thread, read_input, read_threads
 from .langdetect import detect_thread
-from .model import Analysis
+from .model import Analysis, Answer, Comment, Question
 from .privacy import assess_comments
 from .repair import repair_comments, repair_text
 from .segment import Segmenter
@@ -68,7 +68,7 @@ def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embe
     (``comment.fields``) are made by the local runner only, so such a thread always runs locally.
     ``meter(done, total, desc, unit)`` is told the progress through segmentation (and, with the
     Dask runner, through the themes' embedding)."""
-    if runner == "dask" and not any(c.fields for c in thread.comments):
+    if runner == "dask" and not any(c.fields for c in thread.comments) and not post_is_question(thread.questions):
         from .runners.dask_runner import run_stages_dask
 
         cache_dir = None
@@ -84,7 +84,8 @@ def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embe
     analysis = run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
                           meter=meter)
     if runner == "dask":
-        analysis.provenance["runner"] = {"name": "local", "note": "answers from table cells run locally"}
+        why = "the post is the question" if post_is_question(thread.questions) else "answers from table cells"
+        analysis.provenance["runner"] = {"name": "local", "note": f"{why}: run locally"}
     return analysis
 
 
@@ -115,15 +116,18 @@ def run_stages(thread, *, lang: str = "auto", embedder: Embedder | None = None, 
     if use_embeddings and embedder is None:
         embedder = Embedder()
     distinct = analysis.distinct()  # only kept, non-duplicate comments are analysed
-    segmenter = Segmenter(thread.questions, language, embedder if use_embeddings else None)
-    analysis.answers = step("segment", segmenter.segment, [c for c in distinct if not c.fields], meter)
+    if post_is_question(thread.questions):  # every comment replies to the post: the whole comment answers it
+        analysis.answers = step("segment", post_answers, distinct, thread.questions[0])
+    else:
+        segmenter = Segmenter(thread.questions, language, embedder if use_embeddings else None)
+        analysis.answers = step("segment", segmenter.segment, [c for c in distinct if not c.fields], meter)
     by_field = [c for c in distinct if c.fields]
     if by_field:
         analysis.answers += step("fields", field_answers, by_field, thread.questions)
         order = {q.id: i for i, q in enumerate(thread.questions)}
         position = {c.id: c.position for c in distinct}
         analysis.answers.sort(key=lambda a: (position[a.comment_id], order[a.question_id]))
-    step("stance", assign_stances, analysis.answers, distinct, thread.questions, language)
+    step("stance", assign_stances, analysis.answers, distinct, stance_questions(thread.questions), language)
     check_reconciled(analysis)
     analysis.provenance = {
         "tool": f"innspill {__version__}",
@@ -134,6 +138,37 @@ def run_stages(thread, *, lang: str = "auto", embedder: Embedder | None = None, 
     }
     finish_stages(analysis, embedder=embedder, use_embeddings=use_embeddings, step=step)
     return analysis
+
+
+def post_is_question(questions: list[Question]) -> bool:
+    """The post itself is the one question (a post that asks nothing by number; warning W203)."""
+    return len(questions) == 1 and questions[0].context is not None
+
+
+def post_answers(comments: list[Comment], question: Question) -> list[Answer]:
+    """Under a post that is its own question, each comment replies to the post: its whole text
+    (trimmed) is its answer, ``how: "post"``."""
+    out = []
+    for c in comments:
+        s, e = 0, len(c.text)
+        while s < e and c.text[s].isspace():
+            s += 1
+        while e > s and c.text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(Answer(comment_id=c.id, question_id=question.id, text=c.text[s:e], start=s, end=e,
+                              how="post", score=1.0, provenance={"stage": "segment", "parts": 1}))
+    return out
+
+
+def stance_questions(questions: list[Question]) -> list[Question]:
+    """The questions as stance reads them: a post that is its own question states a claim, so a
+    comment is for or against that claim ("Nei." is against it), read as a yes/no question would
+    be; the question itself stays ``open`` in the analysis."""
+    if not post_is_question(questions):
+        return questions
+    q = questions[0]
+    return [Question(q.id, q.number, q.text, "yesno", q.context)]
 
 
 def finish_stages(analysis: Analysis, *, embedder: Embedder | None, use_embeddings: bool, step) -> None:

@@ -18,6 +18,8 @@ from ..errors import InnspillError
 from ..model import Comment, Question
 from .encoding import check_codec, choose
 
+# formats whose post has a title of its own: a post there without questions is the one question (W203)
+POST_FORMATS = ("wxr", "disqus")
 FORMATS = ("auto", "text", "jsonl", "wxr", "disqus", "html", "csv", "xlsx")
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 HEAD_BYTES = 16384
@@ -211,6 +213,8 @@ def read_threads(path: str, opts: ReadOptions | None = None, questions_file: str
         t.source = {**base, **t.notes}
         if asked is not None:
             t.questions = [Question(q.id, q.number, q.text, q.kind) for q in asked]
+        elif not t.questions and fmt in POST_FORMATS:
+            _post_is_the_question(t, path)
         if require_questions and not t.questions:
             raise InnspillError(
                 "E201", "no questions found in the post", path=path,
@@ -219,6 +223,21 @@ def read_threads(path: str, opts: ReadOptions | None = None, questions_file: str
             t.warnings.append({"code": "W202", "message": "no comments found; the analysis is empty",
                                "place": path})
     return threads
+
+
+def _post_is_the_question(t: Thread, path: str) -> None:
+    """A post that asks nothing by number (most blog posts): the post itself, its title with its
+    lead as context, becomes the one open question, and warning W203 says so."""
+    from .questions import post_as_question
+
+    q = post_as_question(t.post, t.notes.get("post_title"))
+    if q is None:
+        return
+    t.questions = [q]
+    post = t.notes.get("post_id")
+    t.warnings.append({"code": "W203", "message": f"the post asks no numbered question; the post itself is the one "
+                                                  f"question ({q.text!r}, open); comments are read toward its claim",
+                       "place": f"{path}, post {post}" if post else path})
 
 
 def _choose_post(threads: list[Thread], post: str, path: str) -> list[Thread]:

@@ -112,11 +112,41 @@ def read_questions_file(path: str, max_bytes: int) -> list[Question]:
         m = ITEM_RE.match(line)
         number = int(m.group("num")) if m else 0
         body = m.group("body") if m else line
-        if len(words(body)) < 2:
-            raise InnspillError("E201", f"a question must have at least two words: {line!r}",
+        if not words(body):  # one word is a question ("KORRUPT"): the topic put to the readers
+            raise InnspillError("E201", f"a question must have at least one word: {line!r}",
                                 path=path, line=lineno)
         items.append((number, body))
     if not items:
         raise InnspillError("E201", "the questions file holds no questions", path=path,
                             hint="write one question a line")
     return make_questions(items)
+
+
+LEAD_CHARS = 400
+
+
+def post_as_question(post: str, title: str | None) -> Question | None:
+    """The post itself as its one question, for a post that asks nothing by number: its title
+    (else its first sentence) as the text, kind ``open``, and its lead (the first paragraph
+    after the title, up to a few sentences; "" when there is none) as ``context``, which only
+    such a question has. None when the post has no words."""
+    title = " ".join((title or "").split())
+    body = post.strip()
+    if title and body.startswith(title):
+        body = body[len(title):].strip()
+    elif title and body.split("\n", 1)[0].strip() == title:
+        body = body.split("\n", 1)[1].strip() if "\n" in body else ""
+    if not words(title):
+        spans = sentences(body)
+        if not spans:
+            return None
+        s, e = spans[0]
+        title, body = " ".join(body[s:e].split()), body[e:].strip()
+    if not words(title):
+        return None
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body) if words(p)]
+    lead = paragraphs[0] if paragraphs else ""
+    if len(lead) > LEAD_CHARS:
+        cut = [e for _, e in sentences(lead) if e <= LEAD_CHARS]
+        lead = lead[:cut[-1]] if cut else lead[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
+    return Question(id="q1", number=1, text=title, kind="open", context=lead)
