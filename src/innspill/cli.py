@@ -160,6 +160,39 @@ def add_web_commands(sub) -> None:
     c.add_argument("--password-stdin", action="store_true", help="read the password from standard input "
                                                                  "instead of asking")
     c.add_argument("--data", metavar="DIR", help="as for serve")
+    r = sub.add_parser("corrections", help="the web app's stance corrections as training rows for the stance model",
+                       description="Export every stance an organiser corrected in the web app's review page as rows "
+                                   "of the stance model's training corpus (JSONL); `make train CORRECTIONS=FILE` "
+                                   "learns from them.")
+    r.add_argument("action", choices=["export"], help="export: write the rows")
+    r.add_argument("--consultation", metavar="SLUG", help="only this consultation (default: all)")
+    r.add_argument("-o", "--output", default="corrections.jsonl", help="where to write (default corrections.jsonl)")
+    r.add_argument("--data", metavar="DIR", help="as for serve")
+
+
+def cmd_corrections(args) -> int:
+    from .web.runtime import setup
+
+    setup(args.data)
+    from .web import corrections, services
+    from .web.models import Consultation
+
+    qs = Consultation.objects.order_by("pk")
+    if args.consultation:
+        qs = qs.filter(slug=args.consultation)
+        if not qs.exists():
+            raise InnspillError("E301", f"no consultation {args.consultation!r}", hint="see the slugs in the web app")
+    rows = []
+    for c in qs:
+        run = services.latest_run(c)
+        if run is not None:
+            rows += corrections.training_rows(corrections.corrected(run), c.slug)
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    with open(args.output, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{len(rows)} corrected answers -> {args.output}")
+    return 0
 
 
 def cmd_serve(args) -> int:
@@ -381,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"analyze": cmd_analyze, "inspect": cmd_inspect, "eval": cmd_eval, "evalset": cmd_evalset,
                 "brief": cmd_brief, "serve": cmd_serve, "worker": cmd_worker,
-                "createadmin": cmd_createadmin}[args.command](args)
+                "createadmin": cmd_createadmin, "corrections": cmd_corrections}[args.command](args)
     except InnspillError as exc:
         print(exc.format(), file=sys.stderr)
         return 2

@@ -234,3 +234,45 @@ def test_brief_downloads_in_every_format(make_consultation, client_for, lang):
     q1 = next(q for q in brief["questions"] if q["number"] == 1)
     assert q1["counts"]["for"] == 1 and q1["counts"]["against"] == 0
     assert client_for().get(f"/org/c/{cons.slug}/brief.html").status_code == 302  # login required
+
+
+def test_stance_corrections_export_as_training_rows_and_review_orders_by_confidence(make_consultation, client_for,
+                                                                                   tmp_path):
+    """A corrected stance becomes a training row (`innspill corrections export`), with the
+    question, the answer's text and the corrected stance; the review page offers the least
+    confident readings first."""
+    from innspill import cli
+
+    cons = make_consultation()
+    c1, c2, c3 = _three_answers(cons, client_for)
+    org = client_for(cons.created_by)
+    org.post(f"/org/c/{cons.slug}/moderate/", {"ids": [c1.pk, c2.pk], "action": "approve"})
+    org.post(f"/org/c/{cons.slug}/analyse/")
+    job = jobs.run_one("test-worker")
+    assert job.status == "done", job.message
+    out = tmp_path / "corr.jsonl"
+    assert cli.main(["corrections", "export", "-o", str(out)]) == 0
+    assert out.read_text() == ""  # nothing corrected yet: nothing to learn
+    org.post(f"/org/c/{cons.slug}/review/{c1.pk}/correct/", {"kind": "stance", "question": "1", "stance": "mixed"})
+    assert cli.main(["corrections", "export", "--consultation", cons.slug, "-o", str(out)]) == 0
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    q1 = next(q for q in job.run.analysis["questions"] if q["number"] == 1)
+    answer1 = next(a for a in job.run.analysis["answers"] if a["comment_id"] == "c1" and a["question_id"] == q1["id"])
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["question"], row["kind"], row["text"], row["stance"], row["before"]) == \
+        (q1["text"], q1["kind"], answer1["text"], "mixed", "against")
+    assert cli.main(["corrections", "export", "--consultation", "no-such-slug", "-o", str(out)]) == 2
+    # the training script reads the rows as it reads its corpus
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location(
+        "train_stance", Path(__file__).resolve().parents[2] / "training" / "train_stance.py")
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    loaded = train.load_rows([out])
+    assert loaded[0]["stance"] == "mixed" and loaded[0]["writer"] == "corrections"
+    page = org.get(f"/org/c/{cons.slug}/review/?order=confidence").content.decode()
+    assert "order=confidence" in page and 'aria-current="page">minst sikre først' in page
+    # the corrected answer (confidence 1.0) comes after the other analysed comment
+    assert page.index(f'id="c{c2.pk}"') < page.index(f'id="c{c1.pk}"')

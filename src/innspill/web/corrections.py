@@ -183,3 +183,26 @@ def gold(data: dict, slug: str) -> dict:
             "note": "the analysis with the organisers' corrections (innspill web)",
             "questions": [{"number": q["number"], "kind": q["kind"]} for q in data["questions"]],
             "comments": out}
+
+
+def training_rows(data: dict, slug: str) -> list[dict]:
+    """Every answer whose stance an organiser corrected (a stance correction, or a moved span
+    given a stance) as a row of the stance model's training corpus (``training/DATACARD.md``):
+    the question, the answer's text as the analysis holds it, and the corrected stance.
+    ``python training/train_stance.py --corrections FILE`` (``make train CORRECTIONS=FILE``)
+    learns from them."""
+    questions = {q["id"]: q for q in data["questions"]}
+    comments = {c["id"]: c for c in data["comments"]}
+    rows = []
+    for a in data["answers"]:
+        mark = (a.get("provenance") or {}).get("corrected")
+        if not mark or mark.get("kind") not in (Correction.STANCE, Correction.SPAN):
+            continue
+        q = questions[a["question_id"]]
+        c = comments.get(a["comment_id"], {})
+        rows.append({"id": f"corr-{slug}-{a['comment_id']}-{q['number']}", "writer": "corrections",
+                     "lang": c.get("language") or data.get("language") or "nb", "topic": slug,
+                     "qid": f"corr-{slug}-q{q['number']}", "question": q["text"], "kind": q["kind"],
+                     "text": a["text"], "stance": a["stance"], "hows": ["correction"],
+                     "before": (mark.get("before") or {}).get("stance"), "source": f"consultation:{slug}"})
+    return rows

@@ -66,8 +66,11 @@ def review(request, slug):
     only = request.GET.get("show", "distinct")
     if only == "distinct":
         items = [i for i in items if i["c"]["status"] == "kept" and not i["c"].get("duplicate_of")]
+    order = request.GET.get("order", "position")
+    if order == "confidence":  # the least confident reading first: where a correction helps most
+        items.sort(key=lambda i: (min((a["confidence"] for a in i["answers"]), default=2.0), i["c"]["position"]))
     return render(request, "web/review.html", {
-        "c": c, "role": role, "run": run, "data": data, "items": items, "stances": STANCES, "show": only,
+        "c": c, "role": role, "run": run, "data": data, "items": items, "stances": STANCES, "show": only, "order": order,
         "applied": [x for x in data.get("corrections", []) if x["applied"]],
         "stale": [x for x in data.get("corrections", []) if not x["applied"]]})
 
