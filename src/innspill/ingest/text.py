@@ -13,6 +13,7 @@ import re
 
 from ..model import Comment
 from . import Thread
+from .layouts import AVATAR_RE, clean_date, is_date, read_headed
 from .questions import find_in_post
 
 _COUNTED = (r"thoughts?|comments?|responses?|replies|reactions?|kommentarer|kommentarar|kommentar|svar|tanker|tankar|"
@@ -24,7 +25,8 @@ COUNTER_RE = re.compile(
 ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<num>\d{1,7})\.\s+(?P<body>.*)$")
 CHROME_RE = re.compile(
     r"^\s*(comments are closed|kommentarfeltet er stengt|kommentering er stengt|kommentarer er stengt|"
-    r"leave a (reply|comment)|legg igjen en kommentar|skriv en kommentar|post a comment|"
+    r"leave a (reply|comment)|legg igjen en kommentar|skriv en kommentar|skriv ein kommentar|legg att ein kommentar|"
+    r"post a comment|"
     r"more about me|les mer om meg|subscribe|abonner|sign up|meld deg på|bli med\b|"
     r"share this|del dette|like this|liker dette|related|relaterte|powered by|drevet av|"
     r"previous post|next post|forrige innlegg|neste innlegg|cancel reply|avbryt svar|"
@@ -32,14 +34,8 @@ CHROME_RE = re.compile(
     re.IGNORECASE)
 INLINE_CHROME_RE = re.compile(r"^\s*(reply|svar|reply ↓|svar ↓|like|liker|report|rapporter)\s*$",
                               re.IGNORECASE)
-AUTHOR_RE = re.compile(r"^(?P<name>[^\n]{1,60}?)\s+(?:says|said|wrote|sier|skriver|skreiv|seier)\s*:?\s*$",
+AUTHOR_RE = re.compile(r"^(?P<name>[^\n]{1,60}?)\s+(?:says|said|wrote|sier|skriver|skreiv|skrev|seier|skriv)\s*:?\s*$",
                        re.IGNORECASE)
-DATE_RE = re.compile(
-    r"^\s*(?:\d{1,2}\.?\s*(?:jan|feb|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|des|dec)[a-z]*\.?\s+\d{4}"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
-    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
-    r"(?:\s*(?:at|kl\.?|klokka|,)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]m)?)?\s*$",
-    re.IGNORECASE)
 
 
 def _indent(line: str) -> int:
@@ -56,7 +52,8 @@ def _find_comment_start(lines: list[str]) -> tuple[int, int, int | None]:
             return i, i + 1, n
     # no counter: numbered lists that restart at 1; the last one holding a
     # non-question item starts the comments
-    starts = [i for i, line in enumerate(lines) if (m := ITEM_RE.match(line)) and m.group("num") == "1"]
+    starts = [i for i, line in enumerate(lines) if (m := ITEM_RE.match(line)) and m.group("num") == "1"
+              and not is_date(line)]
     for i in reversed(starts):
         if i == starts[0]:
             break
@@ -69,8 +66,17 @@ def _find_comment_start(lines: list[str]) -> tuple[int, int, int | None]:
 def read(content: str, path: str) -> Thread:
     lines = content.split("\n")
     post_end, start, counted = _find_comment_start(lines)
+    numbered = _numbered_first(lines, start)
+    headed = None
+    if not numbered or counted is None:
+        headed = read_headed(lines, post_end, start, counted is not None)
+        if headed is not None and numbered and headed[1] > start:
+            headed = None  # no counter line: the numbered list comes first, its items are the comments
+    if headed is not None:
+        post_end, start, comments, ignored, warnings = headed
+    else:
+        comments, ignored, warnings = _read_comments(lines, start, path)
     post = "\n".join(lines[:post_end]).strip()
-    comments, ignored, warnings = _read_comments(lines, start, path)
     questions = find_in_post(post)
     notes = {"ignored_lines": ignored}
     author = _post_author(lines, start)
@@ -82,6 +88,16 @@ def read(content: str, path: str) -> Thread:
                          "place": f"{path}, line {start}"})
     return Thread(post=post, questions=questions, comments=comments, source={}, warnings=warnings,
                   notes=notes)
+
+
+def _numbered_first(lines: list[str], start: int) -> bool:
+    """The comments are a numbered list: the first line after the counter that is neither blank
+    nor an avatar's alt text is ``1. …`` (not a date such as ``7. mai 2026``)."""
+    for line in lines[start:]:
+        if not line.strip() or AVATAR_RE.match(line.strip()):
+            continue
+        return bool(ITEM_RE.match(line)) and not is_date(line)
+    return False
 
 
 AUTHOR_BOX_RE = re.compile(r"^\s*(?:[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?\s){1,2}[A-ZÆØÅ][a-zæøåéü]+\s*$")
@@ -109,6 +125,7 @@ def _read_comments(lines: list[str], start: int, path: str):
     current: list[tuple[int, str]] = []
     header_line = 0
     expected = 1
+    authored = False
 
     def flush():
         nonlocal current
@@ -121,9 +138,14 @@ def _read_comments(lines: list[str], start: int, path: str):
     while i < len(lines) and not ended:
         line = lines[i]
         m = ITEM_RE.match(line)
+        if m and is_date(line):
+            m = None  # "7. mai 2026 kl. 11:01" is a date, not comment number 7
+        if m and authored and not AUTHOR_RE.match(m.group("body").strip()):
+            m = None  # comments that begin with "Kari sier:": "2. Nei." is a line of a comment
         if m and (level is None or (_indent(line) == level and int(m.group("num")) >= expected)):
             if level is None:
                 level = _indent(line)
+                authored = bool(AUTHOR_RE.match(m.group("body").strip()))
             num = int(m.group("num"))
             if num != expected:
                 warnings.append({"code": "W102", "message": f"comment number {num} where {expected} was expected",
@@ -161,13 +183,15 @@ def _make_comment(raw: list[tuple[int, str]], position: int, line_no: int, level
     cut = min((_indent(ln) for ln in nonblank), default=0)
     body = [ln.expandtabs(4)[cut:].rstrip() for ln in body]
     author = posted_at = None
+    if AVATAR_RE.match(first) or (body and (m := AUTHOR_RE.match(body[0].strip())) and m.group("name") == first):
+        first = body.pop(0).strip() if body else ""  # an avatar's alt text above "Kari sier:"
     if AUTHOR_RE.match(first) and body:
         author = AUTHOR_RE.match(first).group("name").strip()
         first = ""
         while body and not body[0].strip():
             body.pop(0)
-        if body and DATE_RE.match(body[0]):
-            posted_at = body.pop(0).strip()
+        if body and is_date(body[0]):
+            posted_at = clean_date(body.pop(0))
     text_lines = ([first] if first else []) + body
     text = "\n".join(text_lines).strip("\n")
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
