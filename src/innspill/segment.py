@@ -1,6 +1,7 @@
 """Split each comment into the parts that answer each question.
 
-How a part is tied to a question (``how``), strongest first:
+How a part is tied to a question (``how``), strongest first (explicit labels, read by the one
+grammar of :mod:`.explicit`, win over the other rules):
 
 * ``numbered``: the comment uses the question's number ("2. …", "Til spørsmål 2:");
 * ``quoted``: it repeats the question (or a clause of it) as a heading;
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .explicit import ExplicitGrammar, Label
 from .lang import merged
 from .model import Answer, Comment, Question
 from .textutil import CueMatcher, content_stems, lower, paragraphs, sentences, stem_hits, words
@@ -76,6 +78,7 @@ class Segmenter:
         n = len(questions)
         self.weights = [{st: math.log(1 + n / df[st]) for st in s} for s in self.q_stems]
         self._build_patterns()
+        self.explicit = ExplicitGrammar(questions, language)
         self.short_answers = [CueMatcher(self.lex[k]) for k in ("answer_yes", "answer_no", "answer_mixed")]
         self.declines = CueMatcher(self.lex["declines"])
         self.asks = CueMatcher(self.lex.get("asks_others", []))
@@ -123,6 +126,39 @@ class Segmenter:
         return None
 
     def anchors(self, text: str) -> list[Anchor]:
+        """Where each question's answer begins. Explicit labels (:mod:`.explicit`: "1:", "#2",
+        "Til det første:", "1–3: ja", "resten: nei", a quoted question) win: the other rules' anchors
+        inside a label, or in the first sentence of its answer, are dropped."""
+        labels = self.explicit.find(text)
+        if not labels:
+            return self._rule_anchors(text)
+        mine = [a for lab in labels for a in self._label_anchors(text, lab)]
+        named = {a.question for a in mine}
+        spans = [(lab.head, _sentence_end(text, lab.start) if lab.start < len(text) else len(text))
+                 for lab in labels]
+        out = [a for a in self._rule_anchors(text, fallback=False)
+               if not (a.how != "quoted" and a.question in named) and not any(h <= a.head < e for h, e in spans)]
+        if not out and labels[0].head > 0:  # "Nei, ja, ja. Det siste veit eg ikkje.": short answers before the labels
+            before = text[:labels[0].head]
+            out = [a for a in self._inline_numbered(before) or self._positional(before) if a.question not in named]
+        out += mine
+        out.sort(key=lambda a: (a.head, a.question))
+        return out
+
+    def _label_anchors(self, text: str, lab: Label) -> list[Anchor]:
+        how = {"number": "numbered", "quoted": "quoted"}.get(lab.kind, "reference")
+        start = lab.start
+        if lab.kind == "number" and len(lab.questions) == 1:
+            # "2. Skal vi slå ned på …?" and the answer on the next lines: the answer starts after the question
+            line_end = text.find("\n", start)
+            line_end = len(text) if line_end < 0 else line_end
+            if self._quoted_question(text[start:line_end]) == lab.questions[0]:
+                start = line_end
+        return [Anchor(start, lab.head, q, how, paragraph_only=lab.inline) for q in lab.questions]
+
+    def _rule_anchors(self, text: str, fallback: bool = True) -> list[Anchor]:
+        """Anchors of the rules below (numbered lines, quoted headings, references, topic labels;
+        with ``fallback``, bare inline numbers and short answers in a row when nothing else is found)."""
         out: list[Anchor] = []
         n = len(self.questions)
         # numbered lines ("1. …", "Spørsmål 2: …"), possibly followed by the quoted question
@@ -173,7 +209,7 @@ class Segmenter:
         out.extend(self._yes_to(text, out))
         out.extend(self._headings(text, out))
         out.extend(self._several(text, out))
-        if not out:
+        if not out and fallback:
             out.extend(self._inline_numbered(text) or self._positional(text))
         out.extend(self._others(text, others, out))
         out.sort(key=lambda a: (a.head, a.question))

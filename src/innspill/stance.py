@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .explicit import tables as explicit_tables
 from .lang import merged
 from .model import Answer, Comment, Question
 from .textutil import WORD_RE, CueMatcher, content_stems, lower, sentences, stem, stem_hits, words
@@ -99,6 +100,11 @@ class StanceFinder:
         self.echo_negators = self.negators - {"uten", "utan", "without", "lite", "barely", "rarely"}
         self.restrictors = set(lex.get("restrictors", []))
         self._dir_cache: dict[str, tuple] = {}
+        ex = explicit_tables(language)
+        self.leaders = CueMatcher(ex["intensifiers"] + ex["courtesy"])
+        self.concessions = CueMatcher(ex["concessions"])
+        self.yes_no = dict(ex["yes_no"])
+        self.bare_negations = set(ex["negations"])
 
     def _stem_lang(self) -> str:
         return "en" if self.language == "en" else "nb"
@@ -107,10 +113,37 @@ class StanceFinder:
         before = words(text[max(floor, start - 60):start])[-NEG_WINDOW:]
         return any(w in self.negators or w.endswith("n't") for w in before)
 
+    def _led_answer(self, text: str, i: int, e: int) -> int:
+        """+1/-1 when an intensifier or a courtesy word leads a yes/no word ("Klart nei", "Takk,
+        nei", "Definitely no", "Selvsagt ikke."): the yes/no word decides; else 0."""
+        m = self.leaders.first(text, i, min(e, i + 30))
+        if m is None or m[0] != i:
+            return 0
+        j = m[1]
+        while j < e and text[j] in " ,\t":
+            j += 1
+        c = self.concessions.first(text, j, min(e, j + 10))
+        if c is not None and c[0] == j:  # "Takk, men nei"
+            j = c[1]
+            while j < e and text[j] in " ,\t":
+                j += 1
+        cues = [c for c in (self.yes.first(text, j, min(e, j + 40)), self.no.first(text, j, min(e, j + 40)))
+                if c is not None and c[0] == j]
+        longest = max(cues, key=lambda c: c[1] - c[0])[2] if cues else None
+        if longest in self.yes_no:  # not "Sure, no problem": a longer cue decides
+            return self.yes_no[longest]
+        w = WORD_RE.match(lower(text), j, e)
+        if not cues and w and w.group(0) in self.bare_negations and (w.end() >= e or text[w.end()] in ".!,;:–-"):
+            return -1
+        return 0
+
     def _opener(self, text: str, s: int, e: int, matcher: CueMatcher) -> bool:
         i = s
         while i < e and not text[i].isalnum():
             i += 1
+        led = self._led_answer(text, i, e)
+        if led:
+            return (matcher is self.no and led < 0) or (matcher is self.yes and led > 0)
         m = matcher.first(text, i, min(e, i + 60))
         if m is None or m[0] != i:
             return False
