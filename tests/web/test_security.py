@@ -120,6 +120,54 @@ def test_login_brute_force_lockout(organiser):
     assert not LoginFailure.objects.filter(ip="10.0.0.8").exists()
 
 
+def _lock_out(client, username="org", n=5):
+    for _ in range(n):
+        assert client.post("/login/", {"username": username, "password": "wrong-guess"}).status_code == 400
+
+
+@pytest.mark.parametrize("variant", [" org", "org ", "\torg\n", "ORG", "Org", "\uff4f\uff52\uff47",
+                                     "\u3000\uff2f\uff32\uff27\u3000"],
+                         ids=["leading-space", "trailing-space", "tab-newline", "upper", "title",
+                              "full-width", "full-width-upper-ideographic-space"])
+@override_settings(LOGIN_LOCKOUT_FAILURES=5)
+def test_login_lockout_holds_for_every_spelling_of_the_name(organiser, variant):
+    """Issue 21: ' orgA' and full-width 'ｏｒｇＡ' logged in after orgA was locked (each variant had
+    its own counter). The lockout key is the name as the login form reads it, case-folded."""
+    c = Client(REMOTE_ADDR="10.0.0.9")
+    _lock_out(c)
+    r = c.post("/login/", {"username": variant, "password": PASSWORD})
+    assert r.status_code == 429 and "_auth_user_id" not in c.session
+    assert list(LoginFailure.objects.exclude(username="*").values_list("username", flat=True)) == ["org"]
+
+
+@override_settings(LOGIN_LOCKOUT_FAILURES=5)
+def test_login_failures_over_variants_share_one_counter(organiser):
+    c = Client(REMOTE_ADDR="10.0.0.10")
+    for name in ["org", " ORG", "\uff4f\uff52\uff47", "Org ", "\uff2f\uff32\uff27"]:
+        assert c.post("/login/", {"username": name, "password": "wrong-guess"}).status_code == 400
+    assert c.post("/login/", {"username": "org", "password": PASSWORD}).status_code == 429
+    assert Client(REMOTE_ADDR="10.0.0.11").post("/login/", {"username": "org", "password": PASSWORD}).status_code == 302
+
+
+@override_settings(LOGIN_LOCKOUT_FAILURES=5, LOGIN_LOCKOUT_ADDRESS_FAILURES=8)
+def test_login_lockout_per_address_over_many_names(organiser):
+    """Guessing many user names from one address locks the address (any name) too."""
+    c = Client(REMOTE_ADDR="10.0.0.12")
+    for i in range(8):
+        assert c.post("/login/", {"username": f"guess{i}", "password": "wrong-guess"}).status_code == 400
+    assert c.post("/login/", {"username": "org", "password": PASSWORD}).status_code == 429
+    assert Client(REMOTE_ADDR="10.0.0.13").post("/login/", {"username": "org", "password": PASSWORD}).status_code == 302
+
+
+def test_login_key_is_the_forms_normalisation():
+    from django.contrib.auth.forms import UsernameField
+
+    from innspill.web.security import login_key
+
+    for raw in [" orgA", "ORGA", "\uff4f\uff52\uff47\uff21", "\u3000orgA\u00a0", "org\u212a"]:
+        assert login_key(raw) == login_key(UsernameField().to_python(raw)) == UsernameField().to_python(raw).casefold()
+
+
 def test_login_next_must_be_local(organiser):
     r = Client().post("/login/?next=https://evil.example/", {"username": "org", "password": PASSWORD})
     assert r.status_code == 302 and r["Location"] == "/org/"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -55,19 +56,33 @@ def submit_allowed(request, slug: str) -> bool:
     return n <= limit
 
 
+ANY_NAME = "*"  # the row that counts an address's failures over every user name (no user name is "*")
+
+
+def login_key(username: str) -> str:
+    """The user name as the lockout counts it: what the login form reads (stripped, NFKC, as
+    Django's ``UsernameField`` does), case-folded, so that ``' orgA'``, ``ORGA`` and full-width
+    ``ｏｒｇＡ`` share one counter with ``orgA``."""
+    name = unicodedata.normalize("NFKC", (username or "").strip()).strip()
+    return unicodedata.normalize("NFKC", name.casefold())[:150]
+
+
+def _locked(name: str, ip: str, now) -> bool:
+    row = LoginFailure.objects.filter(username=name, ip=ip).first()
+    return bool(row and row.locked_until and row.locked_until > now)
+
+
 def login_locked(username: str, ip: str) -> bool:
-    row = LoginFailure.objects.filter(username=username.lower(), ip=ip).first()
-    return bool(row and row.locked_until and row.locked_until > timezone.now())
-
-
-def login_failed(username: str, ip: str) -> None:
-    """Count a failure for (username, IP); lock that pair after ``LOGIN_LOCKOUT_FAILURES``."""
+    """True while (user name, address) is locked, or the address is, after
+    ``LOGIN_LOCKOUT_ADDRESS_FAILURES`` failures over any user names."""
     now = timezone.now()
-    window = timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-    name = username.lower()[:150]
+    return _locked(login_key(username), ip, now) or _locked(ANY_NAME, ip, now)
+
+
+def _count_failure(name: str, ip: str, limit: int, now, window) -> None:
     try:
         with transaction.atomic():
-            row, created = LoginFailure.objects.get_or_create(username=name, ip=ip)
+            row, _created = LoginFailure.objects.get_or_create(username=name, ip=ip)
     except IntegrityError:
         row = LoginFailure.objects.get(username=name, ip=ip)
     if row.first_at < now - window and not (row.locked_until and row.locked_until > now):
@@ -75,9 +90,19 @@ def login_failed(username: str, ip: str) -> None:
         return
     LoginFailure.objects.filter(pk=row.pk).update(failures=F("failures") + 1)
     row.refresh_from_db()
-    if row.failures >= settings.LOGIN_LOCKOUT_FAILURES:
+    if limit > 0 and row.failures >= limit:
         LoginFailure.objects.filter(pk=row.pk).update(locked_until=now + window)
 
 
+def login_failed(username: str, ip: str) -> None:
+    """Count a failure for (user name, address): that pair is locked after
+    ``LOGIN_LOCKOUT_FAILURES``, the address (any user name) after ``LOGIN_LOCKOUT_ADDRESS_FAILURES``."""
+    now = timezone.now()
+    window = timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    _count_failure(login_key(username), ip, settings.LOGIN_LOCKOUT_FAILURES, now, window)
+    _count_failure(ANY_NAME, ip, settings.LOGIN_LOCKOUT_ADDRESS_FAILURES, now, window)
+
+
 def login_succeeded(username: str, ip: str) -> None:
-    LoginFailure.objects.filter(username=username.lower(), ip=ip).delete()
+    """Forget the failures of this user name from this address (the address's count stays)."""
+    LoginFailure.objects.filter(username=login_key(username), ip=ip).delete()

@@ -11,7 +11,8 @@ INNSPILL_PRODUCTION         1 behind HTTPS: secure cookies, HSTS, SSL redirect (
 INNSPILL_ALLOWED_HOSTS      comma-separated host names (localhost,127.0.0.1,[::1])
 INNSPILL_UPLOAD_MAX_MB      largest import file in MB (20)
 INNSPILL_SUBMIT_RATE        answers per IP address and consultation per hour (20; 0 = no limit)
-INNSPILL_LOGIN_LOCKOUT      failed logins per username and IP before a 15-minute lockout (5)
+INNSPILL_LOGIN_LOCKOUT      failed logins per user name and IP before a 15-minute lockout (5)
+INNSPILL_LOGIN_LOCKOUT_ADDRESS  failed logins per IP over all user names before a 15-minute lockout (30)
 INNSPILL_JOB_TIMEOUT        seconds without a heartbeat before a running job is taken over (120)
 INNSPILL_NO_EMBEDDINGS      1 to analyse by words only (faster; used by tests)
 ==========================  ==================================================================
@@ -135,6 +136,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads go to a temporar
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # form fields (not files)
 SUBMIT_RATE_PER_HOUR = int(os.environ.get("INNSPILL_SUBMIT_RATE", "20"))
 LOGIN_LOCKOUT_FAILURES = int(os.environ.get("INNSPILL_LOGIN_LOCKOUT", "5"))
+LOGIN_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("INNSPILL_LOGIN_LOCKOUT_ADDRESS", "30"))
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 JOB_TIMEOUT_SECONDS = int(os.environ.get("INNSPILL_JOB_TIMEOUT", "120"))
 USE_EMBEDDINGS = not _flag("INNSPILL_NO_EMBEDDINGS")
