@@ -17,7 +17,9 @@ are used as they are; participant ids ``p<N>`` become ``N`` (if every participan
 otherwise participants are numbered 0, 1, ... in the order of ``participants``), and :func:`read_polis`
 turns voter ``N`` back into ``p<N>``. ``author-id`` is empty (``innspill.live/1`` does not record
 who proposed a statement) and ``n-comments`` / ``commenters`` are 0 for the same reason;
-``moderated`` is -1 for hidden statements and 1 for the others.
+``moderated`` is -1 for hidden statements and 1 for the others. Text cells that start with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return get a ``'`` in front (``innspill.csvsafe``: no
+formula runs when a spreadsheet opens the file); :func:`read_polis` takes it off again.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from innspill import csvsafe
 from innspill.live.results import SCHEMA, LiveFormatError, build_results, validate
 
 COMMENTS = ["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated", "comment-body"]
@@ -103,7 +106,7 @@ def write_polis(result_or_data: dict, folder: str | Path) -> list[Path]:
 
     counts = result["counts"]
     with open_csv("comments.csv") as fh:
-        out = csv.writer(fh, lineterminator="\n")
+        out = csvsafe.writer(fh, lineterminator="\n")
         out.writerow(COMMENTS)
         for j, st in enumerate(statements):
             created = _stamp(st["created"]) if isinstance(st.get("created"), str) else first_vote.get(j, started)
@@ -112,7 +115,7 @@ def write_polis(result_or_data: dict, folder: str | Path) -> list[Path]:
                           -1 if st.get("hidden") else 1, st["text"]])
 
     with open_csv("votes.csv") as fh:
-        out = csv.writer(fh, lineterminator="\n")
+        out = csvsafe.writer(fh, lineterminator="\n")
         out.writerow(VOTES)
         for si, pi, val, at in votes:
             stamp = stamps[at]
@@ -123,7 +126,7 @@ def write_polis(result_or_data: dict, folder: str | Path) -> list[Path]:
     for si, pi, val, _at in votes:
         by_participant.setdefault(pi, {})[sids[si]] = val
     with open_csv("participants-votes.csv") as fh:
-        out = csv.writer(fh, lineterminator="\n")
+        out = csvsafe.writer(fh, lineterminator="\n")
         out.writerow(PARTICIPANT_VOTES + sids)
         for pi in sorted(by_participant, key=lambda i: pid_of[pids[i]]):
             mine = by_participant[pi]
@@ -134,7 +137,7 @@ def write_polis(result_or_data: dict, folder: str | Path) -> list[Path]:
 
     groups = result.get("groups")
     with open_csv("summary.csv") as fh:
-        out = csv.writer(fh, lineterminator="\n")
+        out = csvsafe.writer(fh, lineterminator="\n")
         out.writerows([
             ["topic", session.get("title") or ""],
             ["url", session.get("url") or ""],
@@ -198,7 +201,7 @@ def read_polis(folder: str | Path) -> dict:
         if len(row) < len(COMMENTS):
             raise LiveFormatError("E410", where, f"expected {len(COMMENTS)} columns, got {len(row)}")
         statements.append({
-            "id": _int(row[col["comment-id"]], where), "kind": "statement", "text": row[col["comment-body"]],
+            "id": _int(row[col["comment-id"]], where), "kind": "statement", "text": csvsafe.unescape_cell(row[col["comment-body"]]),
             "question_id": None, "source": "audience",
             "hidden": row[col["moderated"]].strip() == "-1", "revealed": True, "locked": False,
             "position": len(statements) + 1,
@@ -240,7 +243,7 @@ def read_polis(folder: str | Path) -> dict:
     if (folder / "summary.csv").is_file():
         for _line, row in _read_rows(folder / "summary.csv", None)[1]:
             if len(row) >= 2 and row[0] == "topic":
-                title = row[1] or None
+                title = csvsafe.unescape_cell(row[1]) or None
     return {
         "schema": SCHEMA,
         "session": {"code": None, "title": title, "language": None, "consultation": None,

@@ -4,14 +4,15 @@ answers the row counts for (``counted_as``: more than 1 only for a campaign's te
 
 from __future__ import annotations
 
-import csv
 import io
+
+from .. import csvsafe
 
 
 def to_csv(brief: dict, T) -> str:
     numbers = {q["id"]: q["number"] for q in brief["questions"]}
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csvsafe.writer(buf, lineterminator="\n")
     campaign = {d["comment_id"]: d for d in brief["duplicates"] if d["kind"] == "campaign"}
     all_ = brief["guide"]["count_campaigns"] == "all"
     w.writerow(["comment", "question", "stance", "confidence", "evidence", "evidence_masked", "theme_id", "theme",

@@ -8,7 +8,6 @@ reconnect. Counts of a statement reach them only after the presenter reveals it.
 from __future__ import annotations
 
 import asyncio
-import csv
 import io
 import json
 import os
@@ -30,6 +29,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
+from .. import csvsafe
 from . import services_live as live
 from .models import Membership
 from .models_live import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, normalise_code, token_hash
@@ -528,7 +528,7 @@ def export(request, slug, live_id, fmt):
         response = HttpResponse(json.dumps(res, ensure_ascii=False, indent=1), content_type="application/json")
     elif fmt == "csv":
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = csvsafe.writer(buf)
         w.writerow(STATEMENT_CSV)
         for s in res["statements"]:
             n = res["counts"].get(str(s["id"]), {})

@@ -5,7 +5,6 @@ participant's flag of a misreading (from their private link) and its resolution 
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from urllib.parse import urlencode
@@ -24,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .. import csvsafe
 from ..privacy import EMAIL_RE, PHONE_RE
 from . import corrections, moderation, services
 from .forms_moderation import DecisionForm, MisreadingForm, RuleFormSet
@@ -166,7 +166,7 @@ def log(request, slug):
         events = events.filter(user__username=who)
     if request.GET.get("format") == "csv":
         buf = io.StringIO()
-        w = csv.writer(buf)
+        w = csvsafe.writer(buf)
         w.writerow(LOG_HEADER)
         for e in events.iterator(chunk_size=1000):
             w.writerow([e.at.isoformat(), _who(e), e.comment_id, e.before, e.after, e.rule_code, e.rule_text,

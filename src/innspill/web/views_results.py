@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -15,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .. import csvsafe
 from ..errors import InnspillError
 from ..model import STANCES
 from . import corrections, services
@@ -269,7 +269,7 @@ def export(request, slug, what):
 
 def _csv(header, rows, name) -> HttpResponse:
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csvsafe.writer(buf)
     w.writerow(header)
     w.writerows(rows)
     resp = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
