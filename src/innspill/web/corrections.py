@@ -158,7 +158,8 @@ def corrected(run) -> dict:
     from django.core.cache import cache
 
     corrs = list(run.consultation.corrections.select_related("user").order_by("at", "id"))
-    key = f"innspill:corrected:{run.pk}:{len(corrs)}:{corrs[-1].pk if corrs else 0}"
+    erased = (run.analysis.get("provenance") or {}).get("erased", 0)  # answers withdrawn since the run
+    key = f"innspill:corrected:{run.pk}:{erased}:{len(corrs)}:{corrs[-1].pk if corrs else 0}"
     data = cache.get(key)
     if data is None:
         data = apply(run.analysis, {k: int(v) for k, v in run.comment_map.items()}, corrs)

@@ -110,11 +110,88 @@ def run_analysis(consultation: Consultation, progress: Callable[[int, str], None
     data = analysis.to_dict()
     data["provenance"]["seconds"] = {k: round(v, 3) for k, v in timings.items()}
     data["provenance"]["runner"] = {"name": "web", "note": "innspill worker, from the database"}
-    return AnalysisRun.objects.create(consultation=consultation, analysis=data, comment_map=cmap)
+    run = AnalysisRun.objects.create(consultation=consultation, analysis=data, comment_map=cmap)
+    # an answer withdrawn while this run was computed: erased from it as from the older runs
+    with_text = [int(cmap[x["id"]]) for x in data.get("comments", []) if x.get("text") and x.get("id") in cmap]
+    for c in Comment.objects.filter(pk__in=with_text, state=Comment.WITHDRAWN):
+        with transaction.atomic():
+            erase_from_runs(c)
+    return run
 
 
 def latest_run(consultation: Consultation) -> AnalysisRun | None:
     return consultation.runs.order_by("-id").first()
+
+
+# -- erasure -------------------------------------------------------------------------------------
+
+WITHDRAWN_TEXT = "[withdrawn by the participant]"
+
+
+def _scrub(data: dict, cid: str) -> bool:
+    """Take comment ``cid``'s text, author and answers out of an analysis dict (in place): the
+    comment stays as ``trash`` with an empty text, its answers go, its quotes leave the themes
+    (a theme left with no answer goes too), and the stats are counted again. True if it changed."""
+    me = next((c for c in data.get("comments", []) if c.get("id") == cid), None)
+    if me is None:
+        return False
+    changed = bool(me.get("text") or me.get("original") or me.get("author") or me.get("status") != "trash")
+    me.update({"text": "", "original": "", "author": None, "status": "trash",
+               "reason": "withdrawn by the participant", "repairs": [], "flags": [], "markup": None,
+               "fields": None, "duplicate_of": None, "duplicate_how": None})
+    me.pop("privacy", None)
+    before = len(data.get("answers", []))
+    data["answers"] = [a for a in data.get("answers", []) if a.get("comment_id") != cid]
+    changed |= len(data["answers"]) != before
+    prefix = f"{cid}:"
+    themes = []
+    for t in data.get("themes", []) or []:
+        ids = [x for x in t.get("answer_ids", []) if not x.startswith(prefix)]
+        refs = t.get("quote_refs", [])
+        keep = [i for i, r in enumerate(refs) if r.get("comment_id") != cid]
+        if len(ids) != len(t.get("answer_ids", [])) or len(keep) != len(refs):
+            changed = True
+            t = {**t, "answer_ids": ids, "size": len(ids), "quote_refs": [refs[i] for i in keep],
+                 "quotes": [t["quotes"][i] for i in keep if i < len(t.get("quotes", []))]}
+        if t.get("answer_ids"):
+            themes.append(t)
+    if "themes" in data:
+        data["themes"] = themes
+    if changed:
+        from .corrections import _restage
+
+        _restage(data, themes=False)
+    return changed
+
+
+def erase_from_runs(comment: Comment) -> int:
+    """A withdrawn answer's text and author out of every stored analysis run of its consultation,
+    of the caches built from them, and of live statements quoting it. Returns the runs changed."""
+    from .models_live import LiveStatement
+
+    n, cids = 0, set()
+    for run in AnalysisRun.objects.filter(consultation_id=comment.consultation_id).select_for_update():
+        cid = next((k for k, v in run.comment_map.items() if int(v) == comment.pk), None)
+        if cid is None:
+            continue
+        cids.add(cid)
+        if _scrub(run.analysis, cid):
+            prov = run.analysis.setdefault("provenance", {})
+            prov["erased"] = int(prov.get("erased") or 0) + 1  # part of the cache keys of corrected()
+            run.save(update_fields=["analysis"])
+            n += 1
+    if cids:
+        quoting = LiveStatement.objects.filter(session__consultation_id=comment.consultation_id, source="brief",
+                                               comment_id__in=cids)
+        sessions = set(quoting.values_list("session_id", flat=True))
+        quoting.update(text=WITHDRAWN_TEXT, hidden=True)
+        if sessions:
+            from . import services_live
+
+            for sid in sessions:
+                services_live.touch(sid, now=True)
+    comment.misreadings.all().delete()  # the participant's notes on how their answer was read
+    return n
 
 
 # -- import --------------------------------------------------------------------------------------

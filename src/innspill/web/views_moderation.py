@@ -284,7 +284,8 @@ def public_results(request, slug):
     if run is None:
         raise Http404("no analysis")
     last = c.corrections.order_by("-id").values_list("id", flat=True).first()
-    key = f"innspill:heard:{c.pk}:{run.pk}:{last}:{lang}"  # a public page: built once per run and correction
+    erased = (run.analysis.get("provenance") or {}).get("erased", 0)  # answers withdrawn since the run
+    key = f"innspill:heard:{c.pk}:{run.pk}:{erased}:{last}:{lang}"  # built once per run and correction
     data = cache.get(key)
     if data is None:
         data = heard(c, lang)

@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import security
+from . import security, services
 from .forms import AccountForm, AnswerForm, initial_from
 from .models import Comment, Consultation, Invitation, Membership, ModerationEvent, new_token, token_hash
 
@@ -107,6 +107,7 @@ def mine(request, slug, token):
                                            reason="withdrawn by the participant")
             Comment.objects.filter(pk=comment.pk).update(state=Comment.WITHDRAWN, text="", fields=None, remark="",
                                                          email="", author="", reason="withdrawn by the participant")
+            services.erase_from_runs(comment)  # stored analyses, their exports and the review page too
         return render(request, "web/message.html", {"title": _("Your answer is deleted"),
                                                     "text": _("Its text, name and e-mail are erased. It is still "
                                                               "counted as a withdrawn answer.")})
