@@ -247,10 +247,15 @@ def test_createadmin_applies_the_password_validators(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+STRONG_KEY = "k9Xq2-vT7mWz4Lp0aN8rB3sYc6HdF1jGuE5oKiQwMnRtZ_bVxy"  # 50 characters, made up for the tests
+
+
 def test_deploy_check_is_clean_in_production_mode(tmp_path):
     env = {**os.environ, "INNSPILL_DATA": str(tmp_path), "INNSPILL_PRODUCTION": "1",
-           "INNSPILL_ALLOWED_HOSTS": "innspill.example.org", "DJANGO_SETTINGS_MODULE": "innspill.web.settings"}
+           "INNSPILL_ALLOWED_HOSTS": "innspill.example.org", "DJANGO_SETTINGS_MODULE": "innspill.web.settings",
+           "INNSPILL_SECRET_KEY": STRONG_KEY}
     env.pop("INNSPILL_DEBUG", None)
+    env.pop("DJANGO_SECRET_KEY", None)
     r = subprocess.run([sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
                        capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -261,3 +266,35 @@ def test_debug_is_off_by_default():
     from django.conf import settings
 
     assert settings.DEBUG is False
+
+
+@pytest.mark.parametrize("env, variable", [
+    ({"INNSPILL_DEBUG": "1"}, "INNSPILL_DEBUG"),
+    ({"INNSPILL_SECRET_KEY": "changeme"}, "INNSPILL_SECRET_KEY"),
+    ({"INNSPILL_SECRET_KEY": "django-insecure-" + "x1y2z3" * 8}, "INNSPILL_SECRET_KEY"),
+    ({"INNSPILL_SECRET_KEY": "s3cr3t-but-only-thirty-chars!!"}, "INNSPILL_SECRET_KEY"),
+    ({"INNSPILL_SECRET_KEY": "ab" * 30}, "INNSPILL_SECRET_KEY"),
+    ({"INNSPILL_SECRET_KEY": ""}, "INNSPILL_SECRET_KEY"),
+    ({"INNSPILL_ALLOWED_HOSTS": "*"}, "INNSPILL_ALLOWED_HOSTS"),
+], ids=["debug", "changeme", "django-insecure", "short", "simple", "missing", "any-host"])
+def test_production_refuses_an_unsafe_start(tmp_path, env, variable):
+    """Issue 21 part 4: INNSPILL_PRODUCTION=1 with INNSPILL_DEBUG=1 or INNSPILL_SECRET_KEY=changeme
+    started and served Django's debug 404 page. Now serve stops before listening, with E301
+    naming the variable and the fix; check --deploy stops the same way."""
+    base = {"INNSPILL_PRODUCTION": "1", "INNSPILL_ALLOWED_HOSTS": "innspill.example.org",
+            "INNSPILL_SECRET_KEY": STRONG_KEY, "INNSPILL_DEBUG": "0", "DJANGO_SECRET_KEY": ""}
+    r = _cli(["serve", "--port", "1", "--no-worker"], tmp_path, env={**base, **env})
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "E301" in r.stderr and variable in r.stderr and "hint:" in r.stderr and "Traceback" not in r.stderr
+    assert "innspill web on" not in r.stdout
+    if variable == "INNSPILL_SECRET_KEY":
+        assert "secrets.token_urlsafe" in r.stderr
+        assert not (tmp_path / "secret_key").exists()  # no key is made up in production
+
+
+def test_production_problems_accepts_a_strong_configuration():
+    from innspill.web.settings import production_problems
+
+    assert production_problems(False, STRONG_KEY, ["innspill.example.org"]) == []
+    found = production_problems(True, "changeme", ["*"])
+    assert [v for v, _p, _f in found] == ["INNSPILL_DEBUG", "INNSPILL_SECRET_KEY", "INNSPILL_ALLOWED_HOSTS"]

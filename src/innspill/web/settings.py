@@ -5,9 +5,11 @@ variable                    meaning (default)
 ==========================  ==================================================================
 INNSPILL_DATA               folder for the SQLite database, secret key and uploads (./innspill-data)
 DATABASE_URL                postgres://user:pass@host:port/name or sqlite:///path (SQLite in INNSPILL_DATA)
-INNSPILL_SECRET_KEY         secret key (else generated on first run, stored in INNSPILL_DATA/secret_key)
-INNSPILL_DEBUG              1 for Django's debug mode (off)
-INNSPILL_PRODUCTION         1 behind HTTPS: secure cookies, HSTS, SSL redirect (off)
+INNSPILL_SECRET_KEY         secret key (else generated on first run, stored in INNSPILL_DATA/secret_key;
+                            required in production: 50+ characters, not a well-known value)
+INNSPILL_DEBUG              1 for Django's debug mode (off; refused in production)
+INNSPILL_PRODUCTION         1 behind HTTPS: secure cookies, HSTS, SSL redirect (off); refuses to start
+                            with debug on, a missing or weak secret key, or ALLOWED_HOSTS=*
 INNSPILL_ALLOWED_HOSTS      comma-separated host names (localhost,127.0.0.1,[::1])
 INNSPILL_UPLOAD_MAX_MB      largest import file in MB (20)
 INNSPILL_SUBMIT_RATE        answers per IP address and consultation per hour (20; 0 = no limit)
@@ -70,11 +72,56 @@ def database_from_url(url: str | None, data_dir: Path) -> dict:
     raise ValueError(f"DATABASE_URL: unsupported scheme {u.scheme!r} (use postgres:// or sqlite:///)")
 
 
-SECRET_KEY = _secret_key()
+# secret keys seen in examples, tutorials and .env templates: never accepted in production
+KNOWN_KEYS = {"changeme", "change-me", "change_me", "changethis", "secret", "secretkey", "secret-key", "secret_key",
+              "password", "default", "dev", "development", "test", "testing", "insecure", "django", "innspill",
+              "your-secret-key", "your_secret_key", "yoursecretkey", "mysecretkey", "my-secret-key", "xxx",
+              "replace-me", "replaceme", "please-change-me", "notsecret", "not-secret", "12345", "123456"}
+MIN_KEY_CHARS = 50  # as Django's check --deploy (security.W009): at least 50 characters, 5 different
+KEY_FIX = "set INNSPILL_SECRET_KEY to a new random value, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def production_problems(debug: bool, key: str | None, hosts: list[str]) -> list[tuple[str, str, str]]:
+    """What keeps a production start (INNSPILL_PRODUCTION=1) from being safe: (variable, problem,
+    fix) for debug mode on, a missing, short or well-known secret key, and ``*`` in the hosts."""
+    out = []
+    if debug:
+        out.append(("INNSPILL_DEBUG", "debug mode is on: Django's debug pages show settings and code to anyone",
+                    "unset INNSPILL_DEBUG (or set it to 0)"))
+    if not key:
+        out.append(("INNSPILL_SECRET_KEY", "no secret key is set for production", KEY_FIX))
+    else:
+        folded = key.strip().lower()
+        if folded in KNOWN_KEYS or folded.startswith("django-insecure") or ("change" in folded and "me" in folded):
+            out.append(("INNSPILL_SECRET_KEY", "the secret key is a well-known example value", KEY_FIX))
+        elif len(key) < MIN_KEY_CHARS or len(set(key)) < 5:
+            out.append(("INNSPILL_SECRET_KEY", f"the secret key is too short or too simple ({len(key)} characters; "
+                        f"at least {MIN_KEY_CHARS}, 5 different)", KEY_FIX))
+    if any(h == "*" for h in hosts):
+        out.append(("INNSPILL_ALLOWED_HOSTS", "'*' accepts any Host header (password-reset and link poisoning)",
+                    "name the site's host names, e.g. INNSPILL_ALLOWED_HOSTS=innspill.example.org"))
+    return out
+
+
+def check_production(debug: bool, key: str | None, hosts: list[str]) -> None:
+    """Raise ``E301`` naming each variable to fix when a production start is unsafe."""
+    problems = production_problems(debug, key, hosts)
+    if problems:
+        from ..errors import InnspillError
+
+        raise InnspillError("E301", "INNSPILL_PRODUCTION=1 refuses to start: " + "; ".join(
+            f"{var}: {problem}" for var, problem, _fix in problems),
+            hint="; ".join(fix for _var, _problem, fix in problems))
+
+
 DEBUG = _flag("INNSPILL_DEBUG")
 PRODUCTION = _flag("INNSPILL_PRODUCTION")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("INNSPILL_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
                  if h.strip()]
+if PRODUCTION:  # in production the key comes from the environment, strong (issue 21)
+    check_production(DEBUG, os.environ.get("INNSPILL_SECRET_KEY") or os.environ.get("DJANGO_SECRET_KEY"),
+                     ALLOWED_HOSTS)
+SECRET_KEY = _secret_key()
 
 INSTALLED_APPS = [
     "django.contrib.auth",
