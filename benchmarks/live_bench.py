@@ -390,6 +390,9 @@ def main() -> int:
     port = free_port()
     env = {**os.environ}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # every phone comes from loopback here: the per-address limits (issue 21) would refuse most of them
+    env.update({"INNSPILL_LIVE_JOINS_PER_ADDRESS": "0", "INNSPILL_LIVE_VOTES_PER_ADDRESS": "0",
+                "INNSPILL_LIVE_IDEAS_PER_ADDRESS": "0"})
     if args.dump:
         env["INNSPILL_LIVE_TRACE"] = "1"  # the server logs each recomputation (to FILE.server.log)
     log_path = (args.dump + ".server.log") if args.dump else os.path.join(data, "server.log")

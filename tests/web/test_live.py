@@ -240,6 +240,8 @@ def test_ideas_upvotes_once_withdrawn_and_promotion(session, client_for):
     st = idea.promoted_to
     assert st is not None and LiveStatement.objects.filter(source="audience").count() == 1
     assert (st.text, st.kind, st.revealed) == ("Gratis kaffe til alle", "statement", False)
+    assert _vote(b, session, st.pk, 1).status_code == 409  # not on the screen yet (issue 21)
+    org.post(f"{base}/do", {"do": "goto", "statement": st.pk})
     assert _vote(b, session, st.pk, 1).status_code == 200
     assert _state(b, session)["ideas"] == []  # promoted ideas leave the idea list
     rejected = live.submit_idea(session, Participant.objects.get(number=2), "Mer reklame")
@@ -271,8 +273,16 @@ def test_results_recomputed_at_most_once_a_second(session, client_for, monkeypat
     assert len(calls) == 3  # but not older than MAX_AGE
 
 
+def _shown(session):
+    """Every statement has been on the screen (votes are taken only on those, issue 21)."""
+    from django.utils import timezone
+
+    session.statements.update(shown_at=timezone.now())
+    return list(session.visible_statements())
+
+
 def _votes_everywhere(session, client_for, n=8):
-    statements = list(session.visible_statements())
+    statements = _shown(session)
     clients = [_join(client_for, session) for _ in range(n)]
     for i, c in enumerate(clients):
         for j, st in enumerate(statements):
@@ -330,7 +340,7 @@ def test_straight_liners_listed_and_the_presenters_choice(session, client_for):
     base = f"/org/c/{session.consultation.slug}/live/{session.pk}"
     for i in range(3):
         org.post(base + "/statement", {"text": f"Påstand nummer {i}", "kind": "statement"})
-    statements = list(session.visible_statements())
+    statements = _shown(session)
     assert len(statements) >= 3
     yes_man, mixed = _join(client_for, session), _join(client_for, session)
     for j, st in enumerate(statements):

@@ -47,6 +47,10 @@ class LiveSession(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # refused by the per-address limits (settings LIVE_*_PER_ADDRESS), shown to the presenter
+    refused_joins = models.PositiveIntegerField(default=0)
+    refused_votes = models.PositiveIntegerField(default=0)
+    refused_ideas = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -86,6 +90,7 @@ class LiveStatement(models.Model):
     hidden = models.BooleanField(default=False)
     revealed = models.BooleanField(default=False)  # results shown to participants and the projector
     locked = models.BooleanField(default=False)  # no more votes
+    shown_at = models.DateTimeField(null=True, blank=True)  # first put on the screen: votes only from then on
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -16,8 +16,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -96,32 +98,83 @@ def renumber(session: LiveSession) -> None:
 
 # -- votes and ideas -----------------------------------------------------------------------------
 
-def record_vote(code: str, token_sha256: str, statement_id: int, value: int) -> int:
+LIMIT_SECONDS = 24 * 3600  # how long the per-address counters are kept (in the server process's cache)
+
+
+def refuse(session_id: int, what: str) -> None:
+    """Count one request refused by a per-address limit (``joins``, ``votes``, ``ideas``) for the presenter."""
+    LiveSession.objects.filter(pk=session_id).update(**{f"refused_{what}": F(f"refused_{what}") + 1})
+    touch(session_id, now=True)
+
+
+def _count(key: str) -> int:
+    cache.add(key, 0, LIMIT_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired in between
+        cache.set(key, 1, LIMIT_SECONDS)
+        return 1
+
+
+def join_allowed(session_id: int, address: str) -> bool:
+    """At most ``LIVE_JOINS_PER_ADDRESS`` new participants per address and session (0: no limit);
+    a refusal is counted for the presenter."""
+    limit = settings.LIVE_JOINS_PER_ADDRESS
+    if limit <= 0 or _count(f"innspill:live:joins:{session_id}:{address}") <= limit:
+        return True
+    refuse(session_id, "joins")
+    return False
+
+
+def _vote_allowed(session_id: int, st_id: int, participant_id: int, address: str | None) -> bool:
+    """At most ``LIVE_VOTES_PER_ADDRESS`` participants' votes per address and statement (a changed
+    vote is not counted again; 0: no limit)."""
+    limit = settings.LIVE_VOTES_PER_ADDRESS
+    if address is None or limit <= 0:
+        return True
+    mine = f"innspill:live:voted:{st_id}:{participant_id}"
+    if not cache.add(mine, address, LIMIT_SECONDS):
+        return True  # this participant voted on this statement before: a change
+    if _count(f"innspill:live:votes:{st_id}:{address}") <= limit:
+        return True
+    cache.delete(mine)
+    refuse(session_id, "votes")
+    return False
+
+
+def record_vote(code: str, token_sha256: str, statement_id: int, value: int, address: str | None = None) -> int:
     """Store (or replace) a participant's vote; committed when this returns. The hot path of a
     live session: one query checks the session, the statement and the participant, one upsert
-    writes the vote (SQLite >= 3.24 and PostgreSQL). Returns the participant's number."""
+    writes the vote (SQLite >= 3.24 and PostgreSQL). Only a statement that is or was on the
+    screen takes votes; ``address``: the client's, for the per-address limit. Returns the
+    participant's number."""
     if value not in VOTE_WORDS:
         raise LiveError(gettext_noop("vote must be 1, -1 or 0"))
     qn = connection.ops.quote_name
     tables = {k: qn(m._meta.db_table) for k, m in
               (("s", LiveSession), ("st", LiveStatement), ("p", Participant), ("v", Vote))}
     with connection.cursor() as cur:
-        cur.execute(f"SELECT s.id, s.state, st.id, st.hidden, st.locked, p.id, p.number FROM {tables['s']} s "
+        cur.execute(f"SELECT s.id, s.state, st.id, st.hidden, st.locked, p.id, p.number, s.current_id, st.shown_at "
+                    f"FROM {tables['s']} s "
                     f"LEFT JOIN {tables['st']} st ON st.session_id = s.id AND st.id = %s "
                     f"LEFT JOIN {tables['p']} p ON p.session_id = s.id AND p.token_sha256 = %s "
                     "WHERE s.code = %s", [statement_id, token_sha256, code])
         row = cur.fetchone()
         if row is None:
             raise LiveError(gettext_noop("no live session with this code"), 404)
-        session_id, state, st_id, hidden, locked, participant_id, number = row
+        session_id, state, st_id, hidden, locked, participant_id, number, current_id, shown_at = row
         if participant_id is None:
             raise LiveError(gettext_noop("join the session first (open the join link again)"), 403)
         if state != LiveSession.LIVE:
             raise LiveError(gettext_noop("the session is not open for votes"), 409)
         if st_id is None or hidden:
             raise LiveError(gettext_noop("no such statement"), 404)
+        if st_id != current_id and shown_at is None:
+            raise LiveError(gettext_noop("this statement has not been shown yet"), 409)
         if locked:
             raise LiveError(gettext_noop("voting on this statement is closed"), 409)
+        if not _vote_allowed(session_id, st_id, participant_id, address):
+            raise LiveError(gettext_noop("too many votes from your network on this statement"), 429)
         # a changed vote replaces the earlier one (the last one counts) and is counted in "changes"
         cur.execute(f"INSERT INTO {tables['v']} (participant_id, statement_id, value, at, changes) "
                     "VALUES (%s, %s, %s, %s, 0) ON CONFLICT (participant_id, statement_id) DO UPDATE SET "
@@ -132,7 +185,10 @@ def record_vote(code: str, token_sha256: str, statement_id: int, value: int) -> 
     return number
 
 
-def submit_idea(session: LiveSession, participant: Participant, text: str, limit: int = 5) -> AudienceIdea:
+def submit_idea(session: LiveSession, participant: Participant, text: str, limit: int = 5,
+                address: str | None = None) -> AudienceIdea:
+    """An audience idea: at most ``limit`` per participant (cookie) and ``LIVE_IDEAS_PER_ADDRESS``
+    per address (``address``; 0: no limit), so a new cookie does not start the count again."""
     text = " ".join((text or "").split())
     if not text:
         raise LiveError(gettext_noop("write something first"))
@@ -142,6 +198,11 @@ def submit_idea(session: LiveSession, participant: Participant, text: str, limit
         raise LiveError(gettext_noop("the session has ended"), 409)
     if AudienceIdea.objects.filter(participant=participant).count() >= limit:
         raise LiveError(gettext_noop("you have sent the most ideas one person can"), 429)
+    per_address = settings.LIVE_IDEAS_PER_ADDRESS
+    if address is not None and per_address > 0 and \
+            _count(f"innspill:live:ideas:{session.pk}:{address}") > per_address:
+        refuse(session.pk, "ideas")
+        raise LiveError(gettext_noop("too many ideas from your network"), 429)
     idea = AudienceIdea.objects.create(session=session, participant=participant, text=text)
     touch(session.pk)
     return idea
@@ -322,7 +383,9 @@ def _compute(session_id: int) -> Entry:
                                                       "participant__number"))
     sess = {"id": session.pk, "code": session.code, "title": session.title, "state": session.state,
             "language": session.language, "current": session.current_id,
-            "participants": len(data["participants"]), "include_straight_liners": session.include_straight_liners}
+            "participants": len(data["participants"]), "include_straight_liners": session.include_straight_liners,
+            "refused": {"joins": session.refused_joins, "votes": session.refused_votes,
+                        "ideas": session.refused_ideas}}
     old = _CACHE.get(session_id)
     e = Entry(at=snapshot, version=version, results=res, session=sess, ideas=ideas)
     e.public = {view: json.dumps(public_state(e, view), ensure_ascii=False, sort_keys=True)
@@ -397,11 +460,23 @@ def notes_text(details: list[dict]) -> list[str]:
     return out
 
 
+def refused_text(refused: dict) -> str:
+    """"3 votes refused · 1 join refused" in the active language ("" when nothing was refused)."""
+    from django.utils.translation import ngettext
+
+    words = {"votes": lambda n: ngettext("%(n)s vote refused", "%(n)s votes refused", n),
+             "joins": lambda n: ngettext("%(n)s new participant refused", "%(n)s new participants refused", n),
+             "ideas": lambda n: ngettext("%(n)s idea refused", "%(n)s ideas refused", n)}
+    return " · ".join(words[k](refused[k]) % {"n": refused[k]} for k in ("votes", "joins", "ideas")
+                      if refused.get(k))
+
+
 def presenter_state(e: Entry) -> dict:
     """Everything, for the presenter: counts of every statement (revealed or not), straight-liners,
     ideas in every state."""
     res = e.results
     return {"session": e.session, "counts": res.get("counts", {}), "participants_voting": res.get("participants_voting", 0),
+            "refused": e.session.get("refused", {}), "refused_text": refused_text(e.session.get("refused", {})),
             "straight_liners": res.get("straight_liners", []),
             "straight_liners_included": res.get("straight_liners_included", True),
             "groups": None if not res.get("groups") else {"k": res["groups"]["k"], "sizes": res["groups"]["sizes"]},

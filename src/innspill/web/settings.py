@@ -16,6 +16,9 @@ INNSPILL_SUBMIT_RATE        answers per IP address and consultation per hour (20
 INNSPILL_LOGIN_LOCKOUT      failed logins per user name and IP before a 15-minute lockout (5)
 INNSPILL_LOGIN_LOCKOUT_ADDRESS  failed logins per IP over all user names before a 15-minute lockout (30)
 INNSPILL_JOB_TIMEOUT        seconds without a heartbeat before a running job is taken over (120)
+INNSPILL_LIVE_JOINS_PER_ADDRESS  new live participants per IP and session (100; 0 = no limit)
+INNSPILL_LIVE_VOTES_PER_ADDRESS  live votes per IP and statement, a changed vote not counted (100; 0 = no limit)
+INNSPILL_LIVE_IDEAS_PER_ADDRESS  audience ideas per IP and session (25; 0 = no limit)
 INNSPILL_NO_EMBEDDINGS      1 to analyse by words only (faster; used by tests)
 ==========================  ==================================================================
 """
@@ -186,6 +189,11 @@ LOGIN_LOCKOUT_FAILURES = int(os.environ.get("INNSPILL_LOGIN_LOCKOUT", "5"))
 LOGIN_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("INNSPILL_LOGIN_LOCKOUT_ADDRESS", "30"))
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 JOB_TIMEOUT_SECONDS = int(os.environ.get("INNSPILL_JOB_TIMEOUT", "120"))
+# live vote, per client address and session (0 = no limit): new participants, participants' votes
+# on one statement, audience ideas (a room behind one NAT shares an address: raise them for it)
+LIVE_JOINS_PER_ADDRESS = int(os.environ.get("INNSPILL_LIVE_JOINS_PER_ADDRESS", "100"))
+LIVE_VOTES_PER_ADDRESS = int(os.environ.get("INNSPILL_LIVE_VOTES_PER_ADDRESS", "100"))
+LIVE_IDEAS_PER_ADDRESS = int(os.environ.get("INNSPILL_LIVE_IDEAS_PER_ADDRESS", "25"))
 USE_EMBEDDINGS = not _flag("INNSPILL_NO_EMBEDDINGS")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

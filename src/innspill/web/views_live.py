@@ -33,7 +33,7 @@ from .. import csvsafe
 from . import services_live as live
 from .models import Membership
 from .models_live import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, normalise_code, token_hash
-from .security import consultation_for
+from .security import client_ip, consultation_for
 
 ORGANISER = (Membership.ORGANISER,)
 COOKIE_PREFIX = "innspill_live_"
@@ -113,6 +113,9 @@ def participant_page(request, code):
     participant = _participant(request, session)
     token = None
     if participant is None:
+        if not live.join_allowed(session.pk, client_ip(request)):
+            with translation.override(session.language):
+                return render(request, "web/live/join.html", {"refused": session.code}, status=429)
         participant, token = Participant.join(session)
         live.touch(session.pk)
     with translation.override(session.language):
@@ -186,7 +189,8 @@ def vote_result(request, code: str) -> tuple[int, dict]:
         token = request.COOKIES.get(COOKIE_PREFIX + normalise_code(code))
         if not token:
             raise live.LiveError(gettext_noop("join the session first (open the join link again)"), 403)
-        number = live.record_vote(normalise_code(code), token_hash(token), statement_id, value)
+        number = live.record_vote(normalise_code(code), token_hash(token), statement_id, value,
+                                  address=client_ip(request))
     except live.LiveError as exc:
         return _error(exc, code)
     return 200, {"ok": True, "participant": f"p{number}", "statement": statement_id, "vote": value}
@@ -201,7 +205,7 @@ def vote(request, code):
 @_api
 def idea(request, session):
     p = _participant_or_403(request, session)
-    i = live.submit_idea(session, p, _json_body(request).get("text", ""))
+    i = live.submit_idea(session, p, _json_body(request).get("text", ""), address=client_ip(request))
     return {"ok": True, "id": i.id, "state": i.state}
 
 
@@ -409,6 +413,7 @@ def action(request, slug, live_id):
         st = get_object_or_404(LiveStatement, pk=_int_or_404(request.POST["statement"]), session=session)
     target = st or session.current
     now = timezone.now()
+    was = session.current_id
     with transaction.atomic():
         if do == "start":
             session.state, session.started_at, session.ended_at = LiveSession.LIVE, session.started_at or now, None
@@ -449,6 +454,9 @@ def action(request, slug, live_id):
         else:
             return HttpResponseBadRequest("unknown action")
         session.save()
+        # on the screen now or until now: takes votes (a vote sent late from a phone still counts)
+        LiveStatement.objects.filter(pk__in=[x for x in (was, session.current_id) if x],
+                                     shown_at__isnull=True).update(shown_at=now)
     live.touch(session.pk, now=True)
     return redirect(reverse("web:live_presenter", args=[slug, session.pk]) + (f"#st{st.pk}" if st else ""))
 

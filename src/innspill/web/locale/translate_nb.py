@@ -183,6 +183,15 @@ except ImportError:  # imported as a module
 NB.update(_NB_MODERATION)
 PLURALS.update(_PLURALS_MODERATION)
 
+try:  # issue 21: security
+    from nb_security import NB as _NB_SECURITY
+    from nb_security import PLURALS as _PLURALS_SECURITY
+except ImportError:  # imported as a module
+    from .nb_security import NB as _NB_SECURITY
+    from .nb_security import PLURALS as _PLURALS_SECURITY
+NB.update(_NB_SECURITY)
+PLURALS.update(_PLURALS_SECURITY)
+
 
 def unquote(lines):
     return "".join(re.match(r'^(?:msgid|msgid_plural|msgstr)?\s*"(.*)"$', ln).group(1) for ln in lines) \

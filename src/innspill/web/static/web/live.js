@@ -244,6 +244,7 @@
     function tick() {
       fetch(cfg.state, {credentials: "same-origin", cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
         text($("p-count"), s.session.participants);
+        text($("refused"), s.refused_text || "");
         text($("straight-liners"), (s.straight_liners || []).join(", ") || "—");
         text($("groups-summary"), s.groups ? s.groups.k + " × " + s.groups.sizes.join(", ") : (s.notes || []).join(" "));
         document.querySelectorAll("[data-counts]").forEach(function (td) {
