@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import jinja2
@@ -12,13 +13,26 @@ from . import guidetext as G
 from .charts import stance_svg
 from .i18n import Text
 
+_MD_LINK = re.compile(r"(\]\s*)([(\[:])")
+
+
+def md_safe(value):
+    """A value as Markdown text, never markup: a backslash before ``\\`` and ``<`` (no raw
+    HTML such as ``<script>``, no ``<javascript:...>`` autolink) and between ``]`` and ``(``, ``[``
+    or ``:`` (no ``[text](javascript:...)`` link, reference or link definition). ``[name]`` stays
+    as it is. Used for every value the Markdown brief prints (comments, quotes, names)."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\\", "\\\\").replace("<", "\\<")
+    return _MD_LINK.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
+
 
 @cache
 def _env(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("innspill.report", "templates"),
                              autoescape=autoescape, extensions=["jinja2.ext.i18n"],
                              trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined, finalize=None if autoescape else md_safe)
     return env
 
 
