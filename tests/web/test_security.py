@@ -298,3 +298,91 @@ def test_production_problems_accepts_a_strong_configuration():
     assert production_problems(False, STRONG_KEY, ["innspill.example.org"]) == []
     found = production_problems(True, "changeme", ["*"])
     assert [v for v, _p, _f in found] == ["INNSPILL_DEBUG", "INNSPILL_SECRET_KEY", "INNSPILL_ALLOWED_HOSTS"]
+
+
+# -- issue 21 part 6: headers, paths, proxies ---------------------------------------------------
+
+def test_private_pages_are_never_cached(make_consultation):
+    cons = make_consultation()
+    c = Client()
+    r = answer(c, cons.slug, comment="Mitt private svar")
+    thanks = c.get(r["Location"])
+    assert "no-store" in thanks["Cache-Control"]
+    link = thanks.context["link"].split("testserver", 1)[1]
+    assert "no-store" in c.get(link)["Cache-Control"]
+    assert "no-store" in c.post(link, {"delete": "1"})["Cache-Control"]
+
+
+def test_content_security_policy_on_every_app_page_and_no_inline_script(make_consultation, client_for):
+    import re
+
+    from innspill.web import services_live as live
+
+    cons = make_consultation()
+    answer(Client(), cons.slug, comment="Ja.")
+    session = live.start_session(cons, cons.created_by)
+    org = client_for(cons.created_by)
+    anon = Client()
+    pages = [(anon, "/"), (anon, f"/c/{cons.slug}/"), (anon, "/login/"), (anon, "/j/"), (anon, f"/j/{session.code}/"),
+             (org, "/org/"), (org, f"/org/c/{cons.slug}/"), (org, f"/org/c/{cons.slug}/moderate/"),
+             (org, f"/org/c/{cons.slug}/moderate/log/"), (org, f"/org/c/{cons.slug}/import/"),
+             (org, f"/org/c/{cons.slug}/review/"), (org, f"/org/c/{cons.slug}/results/"),
+             (org, f"/org/c/{cons.slug}/live/{session.pk}/"), (org, f"/org/c/{cons.slug}/live/{session.pk}/projector/")]
+    for client, url in pages:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        csp = r["Content-Security-Policy"]
+        script_src = re.search(r"script-src ([^;]*)", csp).group(1)
+        assert script_src == "'self'" and "frame-ancestors 'none'" in csp, url
+        html = r.content.decode()
+        inline = [m for m in re.findall(r"<script\b[^>]*>", html) if "src=" not in m and "application/json" not in m]
+        assert not inline, (url, inline)
+        assert not re.search(r"<[^>]+\son[a-z]+=", html), url  # no onclick= and the like
+        assert not re.search(r"<[^>]+\sstyle=", html), url  # style-src 'self': no style attributes
+
+
+def test_the_brief_html_gets_a_document_policy_without_script(make_consultation, client_for):
+    from .conftest import two_answers_analysed
+
+    cons = make_consultation()
+    org = two_answers_analysed(cons, client_for)
+    r = org.get(f"/org/c/{cons.slug}/brief.html")
+    if r.status_code == 404:
+        pytest.skip("the brief is not installed")
+    assert "script-src" not in r["Content-Security-Policy"] and "default-src 'none'" in r["Content-Security-Policy"]
+
+
+def test_import_errors_and_job_messages_never_show_server_paths(make_consultation, client_for, monkeypatch):
+    from django.conf import settings
+
+    from innspill.errors import InnspillError
+    from innspill.web import jobs, services
+
+    cons = make_consultation()
+    org = client_for(cons.created_by)
+
+    def failing(path, *args, **kwargs):
+        raise InnspillError("E110", f"cannot read {path} in {settings.UPLOAD_DIR}", hint=f"see {path}")
+
+    monkeypatch.setattr(services, "inspect_upload", failing)
+    r = org.post(f"/org/c/{cons.slug}/import/", {"file": SimpleUploadedFile("svar.txt", b"Er det greit?\n\n1. Ja"),
+                                                 "format": "auto"})
+    page = r.content.decode()
+    assert r.status_code == 400 and "E110" in page and "svar.txt" in page
+    assert str(settings.UPLOAD_DIR) not in page and str(settings.DATA_DIR) not in page
+
+    def crash(*args, **kwargs):
+        raise OSError(f"[Errno 28] No space left on device: '{settings.DATA_DIR / 'embeddings' / 'x.npy'}'")
+
+    monkeypatch.setattr(services, "run_analysis", crash)
+    job = jobs.enqueue(cons)
+    jobs.run_one()
+    job.refresh_from_db()
+    assert job.status == "failed" and "No space left" in job.message and str(settings.DATA_DIR) not in job.message
+
+
+def test_forwarded_for_is_trusted_only_from_named_proxies():
+    from innspill.web.runtime import proxy_options
+
+    assert proxy_options([]) == {"proxy_headers": False}  # uvicorn's own default trusts 127.0.0.1
+    assert proxy_options(["10.0.0.2", "10.0.0.3"]) == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.2,10.0.0.3"}

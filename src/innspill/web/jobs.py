@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import Job
+from .security import hide_paths
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -99,7 +100,7 @@ def run_job(job: Job, worker: str) -> Job:
     except Exception as exc:  # the job fails, the worker goes on
         log.error("job %s failed: %s", job.id, traceback.format_exc())
         Job.objects.filter(id=job.id, claimed_by=worker).update(
-            status=Job.FAILED, message=f"{type(exc).__name__}: {exc}"[:300], finished_at=timezone.now())
+            status=Job.FAILED, message=hide_paths(f"{type(exc).__name__}: {exc}")[:300], finished_at=timezone.now())
     finally:
         stop.set()
         beat.join()

@@ -60,6 +60,15 @@ def load_demo(out=sys.stdout) -> str:
     return DEMO_SLUG
 
 
+def proxy_options(trusted: list[str]) -> dict:
+    """uvicorn's options for X-Forwarded-For/-Proto: read only from the proxies named in
+    INNSPILL_TRUSTED_PROXIES (uvicorn's own default trusts 127.0.0.1, so any local client could
+    choose the address the rate limits and the login lockout count)."""
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted)}
+
+
 def serve(host: str, port: int, demo: bool = False, worker: bool = True, data_dir: str | None = None) -> int:
     setup(data_dir)
     from django.conf import settings
@@ -84,7 +93,8 @@ def serve(host: str, port: int, demo: bool = False, worker: bool = True, data_di
     try:
         uvicorn.run("innspill.web.asgi:application", host=host, port=port, log_level="warning", lifespan="off",
                     timeout_keep_alive=65,  # phones in a live vote send a request every half minute or so
-                    timeout_graceful_shutdown=3)  # open event streams do not hold up a stop (they reconnect)
+                    timeout_graceful_shutdown=3,  # open event streams do not hold up a stop (they reconnect)
+                    **proxy_options(settings.TRUSTED_PROXIES))
     finally:
         stop.set()
     return 0

@@ -22,6 +22,16 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def hide_paths(text: str, path=None, name: str = "") -> str:
+    """``text`` without the server's places: an upload's ``path`` becomes the ``name`` the
+    organiser gave the file, the upload and data folders become "…" (pages and job messages never
+    show where innspill keeps its files)."""
+    for secret, shown in ((str(path or ""), name), (str(settings.UPLOAD_DIR), "…"), (str(settings.DATA_DIR), "…")):
+        if secret:
+            text = text.replace(secret, shown)
+    return text
+
+
 def role_of(user, consultation: Consultation) -> str | None:
     if not user.is_authenticated:
         return None

@@ -20,6 +20,7 @@ INNSPILL_LIVE_JOINS_PER_ADDRESS  new live participants per IP and session (100; 
 INNSPILL_LIVE_VOTES_PER_ADDRESS  live votes per IP and statement, a changed vote not counted (100; 0 = no limit)
 INNSPILL_LIVE_IDEAS_PER_ADDRESS  audience ideas per IP and session (25; 0 = no limit)
 INNSPILL_NO_EMBEDDINGS      1 to analyse by words only (faster; used by tests)
+INNSPILL_TRUSTED_PROXIES    comma-separated proxy addresses whose X-Forwarded-For innspill serve believes (none)
 ==========================  ==================================================================
 """
 
@@ -143,6 +144,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "innspill.web.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "innspill.web.urls"
@@ -189,6 +191,8 @@ LOGIN_LOCKOUT_FAILURES = int(os.environ.get("INNSPILL_LOGIN_LOCKOUT", "5"))
 LOGIN_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("INNSPILL_LOGIN_LOCKOUT_ADDRESS", "30"))
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 JOB_TIMEOUT_SECONDS = int(os.environ.get("INNSPILL_JOB_TIMEOUT", "120"))
+# addresses of reverse proxies whose X-Forwarded-For / -Proto innspill serve believes (none by default)
+TRUSTED_PROXIES = [a.strip() for a in os.environ.get("INNSPILL_TRUSTED_PROXIES", "").split(",") if a.strip()]
 # live vote, per client address and session (0 = no limit): new participants, participants' votes
 # on one statement, audience ideas (a room behind one NAT shares an address: raise them for it)
 LIVE_JOINS_PER_ADDRESS = int(os.environ.get("INNSPILL_LIVE_JOINS_PER_ADDRESS", "100"))

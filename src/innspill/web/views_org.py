@@ -32,7 +32,7 @@ from .models import (
     new_token,
     token_hash,
 )
-from .security import consultation_for
+from .security import consultation_for, hide_paths
 
 ORGANISER = (Membership.ORGANISER,)
 
@@ -122,6 +122,19 @@ def invite(request, slug):
     return redirect("web:overview", slug=slug)
 
 
+def _report_without_paths(report: dict, path, name: str) -> dict:
+    """The inspect report as stored and shown: every text in it without the server's paths."""
+    def clean(x):
+        if isinstance(x, str):
+            return hide_paths(x, path, name)
+        if isinstance(x, list):
+            return [clean(v) for v in x]
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        return x
+    return clean(report)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request, slug):
@@ -141,9 +154,11 @@ def import_upload(request, slug):
                 report = services.inspect_upload(str(path), form.cleaned_data["format"], form.cleaned_data["post"])
             except InnspillError as exc:
                 os.remove(path)
-                form.add_error("file", f"{exc.code}: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+                form.add_error("file", hide_paths(f"{exc.code}: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""),
+                                                  path, name))
                 status = 400
             else:
+                report = _report_without_paths(report, path, name)
                 report["options"] = {"format": form.cleaned_data["format"], "post": form.cleaned_data["post"]}
                 batch = ImportBatch.objects.create(consultation=c, filename=name, stored_path=str(path),
                                                    report=report, created_by=request.user)
@@ -164,7 +179,7 @@ def import_confirm(request, slug, batch):
         try:
             n = services.confirm_import(batch, opts.get("format", "auto"), opts.get("post") or None)
         except InnspillError as exc:
-            messages.error(request, f"{exc.code}: {exc.message}")
+            messages.error(request, hide_paths(f"{exc.code}: {exc.message}", batch.stored_path, batch.filename))
             return redirect("web:import_confirm", slug=slug, batch=batch.pk)
         job = jobs.enqueue(c, request.user)
         messages.success(request, _("%(n)d comments imported; the analysis is queued.") % {"n": n})

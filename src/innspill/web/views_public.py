@@ -79,10 +79,16 @@ def consultation(request, slug):
                                                "is_open": is_open, "comments": _published_comments(c)}, status=status)
 
 
+def _private(response):
+    """A page that shows a private link or answer: never stored by a browser or proxy cache."""
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
 def thanks(request, slug):
     c = _public_consultation(slug)
     link = request.session.pop("innspill_last_link", None)
-    return render(request, "web/thanks.html", {"c": c, "link": link})
+    return _private(render(request, "web/thanks.html", {"c": c, "link": link}))
 
 
 def _own_comment(slug: str, token: str) -> Comment:
@@ -108,13 +114,14 @@ def mine(request, slug, token):
             Comment.objects.filter(pk=comment.pk).update(state=Comment.WITHDRAWN, text="", fields=None, remark="",
                                                          email="", author="", reason="withdrawn by the participant")
             services.erase_from_runs(comment)  # stored analyses, their exports and the review page too
-        return render(request, "web/message.html", {"title": _("Your answer is deleted"),
-                                                    "text": _("Its text, name and e-mail are erased. It is still "
-                                                              "counted as a withdrawn answer.")})
+        return _private(render(request, "web/message.html", {
+            "title": _("Your answer is deleted"),
+            "text": _("Its text, name and e-mail are erased. It is still counted as a withdrawn answer.")}))
     form = AnswerForm(request.POST or None, questions=questions, initial=initial_from(comment, questions))
     if request.method == "POST":
         if not c.is_open():
-            return render(request, "web/message.html", {"title": _("The comment field is closed")}, status=403)
+            return _private(render(request, "web/message.html", {"title": _("The comment field is closed")},
+                                   status=403))
         if form.is_valid():
             text, fields, remark = form.as_text()
             with transaction.atomic():
@@ -127,7 +134,8 @@ def mine(request, slug, token):
                 comment.save()
             messages.success(request, _("Your answer is changed. It will be shown again after moderation."))
             return redirect("web:mine", slug=slug, token=token)
-    return render(request, "web/mine.html", {"c": c, "form": form, "comment": comment, "is_open": c.is_open()})
+    return _private(render(request, "web/mine.html", {"c": c, "form": form, "comment": comment,
+                                                      "is_open": c.is_open()}))
 
 
 @require_http_methods(["GET", "POST"])

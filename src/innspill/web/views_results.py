@@ -197,6 +197,10 @@ def brief(request, slug, fmt):
     except InnspillError as exc:
         return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
     resp = HttpResponse(payload, content_type=BRIEF_TYPES[fmt])
+    if fmt == "html":
+        from .middleware import DOCUMENT_CSP
+
+        resp["Content-Security-Policy"] = DOCUMENT_CSP
     if fmt != "html" or request.GET.get("download"):
         resp["Content-Disposition"] = f'attachment; filename="brief-{c.slug}.{fmt}"'
     return resp
