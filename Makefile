@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-deps bench-import bench-scale bench-scale-local bench-scale-memory bench-dask-memory bench-web bench-live serve fuzz lint wheel-check eval eval-quick clean
+.PHONY: demo test train bench bench-deps bench-import bench-scale bench-scale-local bench-scale-memory bench-dask-memory bench-web bench-live serve fuzz lint wheel-check eval eval-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,7 @@ bench-dask-memory: $(STAMP)
 GOLDS := $(wildcard examples/*.gold.json) tests/data/seed.gold.json $(wildcard evaluation/threads/*.gold.json)
 
 HELDOUT := $(wildcard evaluation/heldout/threads/*.gold.json)
+HELDOUT2 := $(wildcard evaluation/heldout2/threads/*.gold.json)
 
 # the copied-page battery's size and result (issue 18), then
 # every labelled thread of the development set, with the words-only baseline (evaluation/RESULTS.md),
@@ -91,6 +92,14 @@ eval: $(STAMP)
 	  --title "Accuracy on the held-out threads" \
 	  --about "Gold labels: evaluation/heldout/threads/, written after the rules were frozen by a writer who did not read them (evaluation/heldout/README.md). First measured on 2026-11-26; do not tune the rules on these threads."
 	$(BIN)/python tests/explicit_battery.py
+	$(BIN)/innspill evalset $(HELDOUT2) --report evaluation/heldout2/RESULTS.md \
+	  --title "Accuracy on the second held-out set" \
+	  --about "Gold labels: evaluation/heldout2/threads/, written for the trained reader by a writer who saw neither the rules, the code nor the training corpus (evaluation/heldout2/README.md), committed before any measurement. Never tune on these threads."
+
+# the stance model (src/innspill/data/stance-model.*) from the committed corpus in training/, with
+# leave-topics-out figures (training/RESULTS.md); CORRECTIONS=FILE adds rows of `innspill corrections export`
+train: $(STAMP)
+	$(BIN)/python training/train_stance.py --cv $(if $(CORRECTIONS),--corrections $(CORRECTIONS),)
 
 # the examples and the seed only, no baseline run (quick)
 eval-quick: $(STAMP)

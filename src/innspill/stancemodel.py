@@ -1,29 +1,32 @@
 """The trained stance reader: a small network over the e5 encoder's view of (question, answer).
 
 The rules in :mod:`innspill.stance` read stance from cue lists; they are certain only where an
-answer is a lone or numbered "Ja." / "Nei." / "Absolutely not". Everywhere else this model
-decides. It reads, per answer:
+answer is a lone or numbered "Ja." / "Nei." / "Absolutely not". Everywhere else the reading is
+the product of two experts:
 
-* the multilingual e5-small vectors that the pipeline computes anyway (the answer as a passage,
-  the question as a query) and the vector of the pair (``"{question}\\n{answer}"`` as a passage,
-  so the encoder attends over both at once: a frozen cross-encoding);
-* the rules' verdict (stance and rule name) as a feature, so it learns how far to trust them;
-* the question's kind (yes/no or open).
+* the model: a one-hidden-layer network over the multilingual e5-small vectors that the
+  pipeline computes anyway (the answer as a passage, and its element-wise product with the
+  question as a query; the card's ``features``), trained on the committed corpus in
+  ``training/`` and temperature-scaled on a calibration split that neither training nor
+  evaluation uses;
+* the rules' verdict, counted as a distribution that gives its stance the rule's confidence.
 
-Its weights are trained by ``training/train_stance.py`` (``make train``) from the committed
-corpus in ``training/``; the shipped artifact is ``data/stance-model.npz`` with its card
-``data/stance-model.json`` (id, version, sha256, features, temperature, training figures). The
-forward pass is numpy only: no torch at run time. Probabilities are temperature-scaled on a
-calibration split that neither training nor evaluation uses.
+Their product (``combine``; the weight of the rules and the product's own temperature are in
+the card) gives the stance and its confidence. The model alone needs no cue list, so it reads
+any language the encoder knows; the rules add what the cue lists know for nb, nn and en.
 
-The evidence is the answer's sentence whose own probability of the chosen stance is highest,
-copied verbatim.
+The weights come from ``training/train_stance.py`` (``make train``): ``data/stance-model.npz``
+with its card ``data/stance-model.json`` (id, version, sha256, features, temperatures,
+training figures). The forward pass is numpy only: no torch at run time. The evidence is the
+answer's sentence whose own model probability of the chosen stance is highest, copied
+verbatim.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from functools import lru_cache
 from importlib import resources
@@ -79,6 +82,8 @@ class StanceModel:
         self.layers = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(card["layers"])]
         self.mean, self.scale = arrays["mean"], arrays["scale"]
         self.temperature = float(card["temperature"])
+        self.rule_weight = float(card.get("rule_weight", 0.0))
+        self.combined_t = float(card.get("combined_temperature", 1.0))
 
     @property
     def id(self) -> str:
@@ -113,6 +118,20 @@ class StanceModel:
                 h = np.maximum(h, 0.0)
         return h
 
+    def combine(self, p: np.ndarray, rule_stance: str, rule_confidence: float) -> np.ndarray:
+        """The final reading: the model's probabilities and the rules' verdict as two experts,
+        multiplied (a product of experts). The rules' verdict counts as a distribution that gives
+        its stance the rule's own confidence and shares the rest; ``rule_weight`` (card) is how
+        much it counts, and ``combined_temperature`` calibrates the product. Both are set by
+        ``training/train_stance.py`` on the calibration split."""
+        c = min(max(float(rule_confidence), 0.05), 0.99)
+        rule = np.full(len(STANCES), (1.0 - c) / (len(STANCES) - 1))
+        rule[STANCES.index(rule_stance)] = c
+        z = (np.log(np.asarray(p, dtype=np.float64) + 1e-9) + self.rule_weight * np.log(rule)) / self.combined_t
+        z -= z.max()
+        e = np.exp(z)
+        return e / e.sum()
+
     def probs(self, x: np.ndarray) -> np.ndarray:
         z = self.logits(x) / self.temperature
         z -= z.max(axis=1, keepdims=True)
@@ -120,8 +139,14 @@ class StanceModel:
         return p / p.sum(axis=1, keepdims=True)
 
 
+def default_model() -> StanceModel:
+    """The shipped model, or the one in the folder ``$INNSPILL_STANCE_MODEL`` names (a model
+    trained with ``make train`` into another folder, ``--out``)."""
+    return _load(os.environ.get("INNSPILL_STANCE_MODEL") or None)
+
+
 @lru_cache(maxsize=4)
-def default_model(folder: str | None = None) -> StanceModel:
+def _load(folder: str | None) -> StanceModel:
     return StanceModel.load(folder)
 
 
@@ -139,7 +164,8 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
     Returns the analysis's ``provenance.stance_model``."""
     model = model or default_model()
     info = {"id": model.id, "sha256": model.card["sha256"], "features": model.spec,
-            "temperature": model.temperature, "lone_words": LONE_WORDS}
+            "temperature": model.temperature, "rule_weight": model.rule_weight,
+            "combined_temperature": model.combined_t, "lone_words": LONE_WORDS}
     if not answers:
         return info
     by_id = {c.id: c for c in comments}
@@ -179,8 +205,9 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
         if rule in ("opener-yes", "opener-no") and is_lone(a.text):
             a.provenance = {**prov, "stance_by": "rule"}
             continue
-        k = int(p.argmax())
-        a.stance, a.confidence = STANCES[k], round(float(p[k]), 3)
+        q = model.combine(p, rule_stance, a.confidence)
+        k = int(q.argmax())
+        a.stance, a.confidence = STANCES[k], round(float(q[k]), 3)
         _, s, e = best.get(i, (0.0, *spans[i][0]))
         a.evidence = by_id[a.comment_id].text[s:e]
         a.provenance = {**prov, "evidence_start": s, "stance_by": "model"}

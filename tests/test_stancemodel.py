@@ -1,0 +1,129 @@
+"""The trained stance reader (innspill.stancemodel): the shipped file, its errors, the rules it
+keeps, how it combines with them, and what it writes into the analysis."""
+
+import json
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from innspill import cli
+from innspill.errors import InnspillError
+from innspill.model import STANCES
+from innspill.pipeline import analyze
+from innspill.stancemodel import CARD_FILE, MODEL_FILE, StanceModel, default_model, is_lone
+
+from conftest import EXAMPLES
+
+DATA_DIR = Path(str(resources.files("innspill") / "data"))
+
+
+def test_the_shipped_model_loads_small_and_checked():
+    m = default_model()
+    card = m.card  # the card names what made it and how it is read
+    assert card["id"] and card["version"] and card["made_by"].startswith("training/train_stance.py")
+    assert set(m.spec) <= {"a", "q", "p", "aq", "rule"} and m.temperature > 0 and m.combined_t > 0
+    assert (DATA_DIR / MODEL_FILE).stat().st_size < 20 * 1024 * 1024
+    # every answer of a run gets a probability for each stance
+    p = m.probs(np.zeros((3, sum({"a": 384, "q": 384, "p": 384, "aq": 384, "rule": 22}[k] for k in m.spec))))
+    assert p.shape == (3, 4) and np.allclose(p.sum(axis=1), 1.0)
+
+
+def test_a_missing_or_corrupt_model_is_a_coded_error_with_the_fix(tmp_path):
+    good = tmp_path / "good"
+    shutil.copytree(DATA_DIR, good)
+    assert StanceModel.load(good).card["sha256"] == default_model().card["sha256"]
+    broken = tmp_path / "broken"
+    shutil.copytree(good, broken)
+    raw = bytearray((broken / MODEL_FILE).read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    (broken / MODEL_FILE).write_bytes(bytes(raw))
+    with pytest.raises(InnspillError) as e:
+        StanceModel.load(broken)
+    assert e.value.code == "E120" and "corrupt" in e.value.message and "make train" in e.value.hint
+    (good / CARD_FILE).unlink()
+    with pytest.raises(InnspillError) as e:
+        StanceModel.load(good)
+    assert e.value.code == "E120" and "missing" in e.value.message
+
+
+def test_the_cli_refuses_a_corrupt_model_with_exit_status_2(tmp_path, monkeypatch, capsys):
+    broken = tmp_path / "m"
+    shutil.copytree(DATA_DIR, broken)
+    card = json.loads((broken / CARD_FILE).read_text())
+    card["sha256"] = "0" * 64
+    (broken / CARD_FILE).write_text(json.dumps(card))
+    monkeypatch.setenv("INNSPILL_STANCE_MODEL", str(broken))
+    rc = cli.main(["analyze", str(EXAMPLES / "kantine-nb.txt"), "-o", str(tmp_path / "a.json"), "--quiet",
+                   "--no-cache"])
+    assert rc == 2 and "E120" in capsys.readouterr().err
+    assert not (tmp_path / "a.json").exists()
+
+
+@pytest.mark.parametrize("text,lone", [("Ja.", True), ("Nei takk.", True), ("2) Klart nei.", True),
+                                       ("Absolutely not", True), ("#3 Nei.", True),
+                                       ("Nei, nå får det være nok med utsettelser – sett i gang!", False),
+                                       ("Yes, if the buses still stop there.", False)])
+def test_lone_answers_are_the_ones_the_rules_keep(text, lone):
+    assert is_lone(text) is lone
+
+
+def test_the_product_of_experts_follows_the_stronger_side():
+    m = default_model()
+    p_model = np.array([0.7, 0.1, 0.1, 0.1])
+    # a confident rule that disagrees moves the reading; a weak one does not
+    strong = m.combine(p_model, "against", 0.97)
+    weak = m.combine(p_model, "against", 0.15)
+    assert np.isclose(strong.sum(), 1.0) and np.isclose(weak.sum(), 1.0)
+    assert STANCES[int(weak.argmax())] == "for"
+    assert strong[1] > weak[1]
+    agree = m.combine(p_model, "for", 0.9)
+    assert STANCES[int(agree.argmax())] == "for"
+
+
+def test_the_analysis_names_the_model_and_keeps_both_readings(embedder):
+    data = analyze(str(EXAMPLES / "kantine-nb.txt"), embedder=embedder).to_dict()
+    info = data["provenance"]["stance_model"]
+    m = default_model()
+    assert info["id"] == m.id and info["sha256"] == m.card["sha256"]
+    assert "stance-model" in data["provenance"]["stages"]
+    texts = {c["id"]: c["text"] for c in data["comments"]}
+    by = set()
+    for a in data["answers"]:
+        prov = a["provenance"]
+        assert prov["rule_stance"] in STANCES and set(prov["model_probs"]) == set(STANCES)
+        assert a["evidence"] and a["evidence"] in texts[a["comment_id"]]  # verbatim
+        assert 0.0 <= a["confidence"] <= 1.0
+        by.add(prov["stance_by"])
+    assert by == {"rule", "model"}
+
+
+def test_without_embeddings_the_rules_read_alone_and_say_so():
+    data = analyze(str(EXAMPLES / "kantine-nb.txt"), use_embeddings=False).to_dict()
+    assert data["provenance"]["stance_model"] is None
+    assert [w["code"] for w in data["warnings"]].count("W301") == 1
+    assert all("model_probs" not in a["provenance"] for a in data["answers"])
+
+
+def test_a_reading_does_not_depend_on_the_other_answers_in_the_run(embedder):
+    """The same answers read alone or among others give the same stance and confidence."""
+    from innspill.model import Answer, Comment, Question
+    from innspill.stance import assign_stances
+    from innspill.stancemodel import apply_stance_model
+
+    q = Question("q1", 1, "Bør kantina servere varm mat hver dag?", "yesno")
+    texts = ["Nei, det blir for dyrt for de ansatte.", "Ja takk!", "Det kommer an på prisen.",
+             "Varm mat hver dag hadde vært et løft for oss som jobber turnus."]
+    def run(idx):
+        comments = [Comment(id=f"c{i}", position=i + 1, original=texts[i]) for i in idx]
+        answers = [Answer(comment_id=c.id, question_id="q1", text=c.text, start=0, end=len(c.text), how="numbered")
+                   for c in comments]
+        assign_stances(answers, comments, [q], "nb")
+        apply_stance_model(answers, comments, [q], embedder)
+        return {a.comment_id: (a.stance, a.confidence, a.evidence) for a in answers}
+    together = run(range(4))
+    for i in range(4):
+        assert run([i])[f"c{i}"] == together[f"c{i}"]
+    assert together == run([3, 1, 0, 2])
