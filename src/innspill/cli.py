@@ -164,7 +164,7 @@ def add_web_commands(sub) -> None:
                        description="Export every stance an organiser corrected in the web app's review page as rows "
                                    "of the stance model's training corpus (JSONL); `make train CORRECTIONS=FILE` "
                                    "learns from them.")
-    r.add_argument("action", choices=["export"], help="export: write the rows")
+    r.add_argument("action", choices=["export"], metavar="export", help="export: write the rows")
     r.add_argument("--consultation", metavar="SLUG", help="only this consultation (default: all)")
     r.add_argument("-o", "--output", default="corrections.jsonl", help="where to write (default corrections.jsonl)")
     r.add_argument("--data", metavar="DIR", help="as for serve")
