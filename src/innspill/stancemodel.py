@@ -84,6 +84,7 @@ class StanceModel:
         self.temperature = float(card["temperature"])
         self.rule_weight = float(card.get("rule_weight", 0.0))
         self.combined_t = float(card.get("combined_temperature", 1.0))
+        self.sentence_pooling = card.get("sentence_pooling") == "geometric-mean"
 
     @property
     def id(self) -> str:
@@ -150,6 +151,20 @@ def _load(folder: str | None) -> StanceModel:
     return StanceModel.load(folder)
 
 
+def pool_sentences(probs: np.ndarray, sent_probs: np.ndarray, owner: list[int]) -> np.ndarray:
+    """Each answer's probabilities pooled with those of its own sentences (``owner[k]`` is the
+    answer of sentence ``k``): the normalised geometric mean of the whole and its sentences."""
+    logs = np.log(np.asarray(probs, dtype=np.float64) + 1e-9)
+    count = np.ones(len(probs))
+    for k, i in enumerate(owner):
+        logs[i] += np.log(sent_probs[k] + 1e-9)
+        count[i] += 1
+    logs /= count[:, None]
+    logs -= logs.max(axis=1, keepdims=True)
+    out = np.exp(logs)
+    return out / out.sum(axis=1, keepdims=True)
+
+
 def is_lone(text: str) -> bool:
     """A lone yes/no answer: the answer, without a leading number or label, is a few words."""
     rest = LABEL_RE.sub("", text, count=1)
@@ -165,7 +180,8 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
     model = model or default_model()
     info = {"id": model.id, "sha256": model.card["sha256"], "features": model.spec,
             "temperature": model.temperature, "rule_weight": model.rule_weight,
-            "combined_temperature": model.combined_t, "lone_words": LONE_WORDS}
+            "combined_temperature": model.combined_t, "sentence_pooling": model.sentence_pooling,
+            "lone_words": LONE_WORDS}
     if not answers:
         return info
     by_id = {c.id: c for c in comments}
@@ -181,22 +197,20 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
     zeros = np.zeros((n, 384), dtype=np.float32)
     probs = model.probs(feature_matrix(model.spec, av if av is not None else zeros, qv if qv is not None else zeros,
                                        pv if pv is not None else zeros, rf))
-    # evidence: each sentence of a multi-sentence answer scored on its own (its own vector, and the
-    # answer's pair vector, so no pair is embedded twice); the best for the chosen stance wins
+    # each sentence of a multi-sentence answer is also read on its own (its own vector, the answer's
+    # question and rules' verdict); the answer's reading pools them with the whole (geometric mean),
+    # and the evidence is the sentence that best supports the final stance
     spans = [sentences(by_id[a.comment_id].text, a.start, a.end) or [(a.start, a.end)] for a in answers]
     sent_rows = [(i, s, e) for i, ss in enumerate(spans) if len(ss) > 1 for s, e in ss]
-    best: dict[int, tuple[float, int, int]] = {}
+    sp = np.zeros((0, len(STANCES)))
     if sent_rows:
         idx = [i for i, _, _ in sent_rows]
         st = [by_id[answers[i].comment_id].text[s:e] for i, s, e in sent_rows]
         s_av = embedder.embed(st) if av is not None else np.zeros((len(st), 384), np.float32)
         sp = model.probs(feature_matrix(model.spec, s_av, qv[idx] if qv is not None else zeros[idx],
                                         pv[idx] if pv is not None else zeros[idx], rf[idx]))
-        chosen = probs.argmax(axis=1)
-        for k, (i, s, e) in enumerate(sent_rows):
-            score = float(sp[k][chosen[i]])
-            if i not in best or score > best[i][0]:
-                best[i] = (score, s, e)
+        if model.sentence_pooling:
+            probs = pool_sentences(probs, sp, idx)
     for i, a in enumerate(answers):
         rule_stance, rule = a.stance, a.provenance.get("stance_rule", "no-cue")
         p = probs[i]
@@ -208,7 +222,10 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
         q = model.combine(p, rule_stance, a.confidence)
         k = int(q.argmax())
         a.stance, a.confidence = STANCES[k], round(float(q[k]), 3)
-        _, s, e = best.get(i, (0.0, *spans[i][0]))
+        s, e = spans[i][0]
+        mine = [(float(sp[r][k]), rs, re_) for r, (j, rs, re_) in enumerate(sent_rows) if j == i]
+        if mine:
+            _, s, e = max(mine, key=lambda t: t[0])  # the first of equals: max keeps the earliest
         a.evidence = by_id[a.comment_id].text[s:e]
         a.provenance = {**prov, "evidence_start": s, "stance_by": "model"}
     return info
