@@ -2,7 +2,8 @@
 
 Prints comments/s per stage and for the whole pipeline, peak memory (max RSS),
 and the ratio of pipeline time to the raw embedding time of the same comment
-texts measured in the same run (target <= 1.5x). Run: ``make bench``
+texts measured in the same run (target <= 1.5x), and to the same pipeline without the trained
+stance model (the rules alone, target <= 1.3x). Run: ``make bench``
 (``python benchmarks/bench.py --comments N`` for another size). Then the import
 figures of ``bench_import.py``: comments/s and peak memory reading a generated
 ~100 MB WordPress export (``--import-only`` for those alone, ``--wxr-mb`` for
@@ -146,6 +147,19 @@ def main() -> int:
         total = time.perf_counter() - t0
         n = len(analysis.comments)
 
+        # the same pipeline with the trained stance model's step left out (the rules alone), in the
+        # same run: the model's cost is the difference (its vectors are mostly the themes' anyway)
+        import innspill.pipeline as pipeline_module
+
+        real_step = pipeline_module.apply_stance_model
+        pipeline_module.apply_stance_model = lambda *a, **k: None
+        try:
+            t0 = time.perf_counter()
+            analyze(str(path), max_bytes=10**9)
+            rules_only = time.perf_counter() - t0
+        finally:
+            pipeline_module.apply_stance_model = real_step
+
         raw = Embedder()
         texts = [c.text for c in analysis.comments]
         t0 = time.perf_counter()
@@ -160,6 +174,8 @@ def main() -> int:
     for name, secs in timings.items():
         print(f"{name:<10} {secs:>8.2f} {n / secs if secs else float('inf'):>12.0f}")
     print(f"{'pipeline':<10} {total:>8.2f} {n / total:>12.0f}")
+    print(f"{'rules only':<10} {rules_only:>8.2f} {n / rules_only:>12.0f}   (the same pipeline without the stance model)")
+    print(f"pipeline / rules-only pipeline time: {total / rules_only:.2f}x (target <= 1.3x)")
     print(f"raw embedding of the same {len(texts)} comment texts: {raw_s:.2f} s ({len(texts) / raw_s:.0f} texts/s)")
     print(f"pipeline / raw embedding time: {total / raw_s:.2f}x (target <= 1.5x)")
     print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
