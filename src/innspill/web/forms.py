@@ -31,9 +31,45 @@ class ConsultationForm(forms.ModelForm):
         return slug
 
 
+class QuestionForm(forms.ModelForm):
+    """A question row: "No." may be left empty; the formset numbers it after the row above."""
+
+    number = forms.IntegerField(label=_("No."), min_value=1, required=False,
+                                widget=forms.NumberInput(attrs={"min": 1}))
+
+    class Meta:
+        model = Question
+        fields = ["number", "text", "kind"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class BaseQuestionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """Number every kept question whose "No." is empty: one more than the highest number
+        above it (or in the consultation), skipping numbers already in use."""
+        kept = [f for f in self.forms if getattr(f, "cleaned_data", None) and f.has_changed()
+                and not f.cleaned_data.get("DELETE")]
+        kept += [f for f in self.forms if f.instance.pk and f not in kept and getattr(f, "cleaned_data", None)
+                 and not f.cleaned_data.get("DELETE")]
+        used = {f.cleaned_data["number"] for f in kept if f.cleaned_data.get("number")}
+        last = 0
+        for f in self.forms:
+            if f not in kept:
+                continue
+            n = f.cleaned_data.get("number")
+            if not n:
+                n = last + 1
+                while n in used:
+                    n += 1
+                used.add(n)
+                f.cleaned_data["number"] = n
+                f.instance.number = n
+            last = max(last, n)
+        super().clean()
+
+
 QuestionFormSet = inlineformset_factory(
-    Consultation, Question, fields=["number", "text", "kind"], extra=4, can_delete=True,
-    widgets={"text": forms.Textarea(attrs={"rows": 2}), "number": forms.NumberInput(attrs={"min": 1})})
+    Consultation, Question, form=QuestionForm, formset=BaseQuestionFormSet, extra=4, can_delete=True)
 
 
 class AnswerForm(forms.Form):

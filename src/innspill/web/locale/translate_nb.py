@@ -192,6 +192,15 @@ except ImportError:  # imported as a module
 NB.update(_NB_SECURITY)
 PLURALS.update(_PLURALS_SECURITY)
 
+try:  # issue 20: the organiser's first hour
+    from nb_first_hour import NB as _NB_FIRST_HOUR
+    from nb_first_hour import PLURALS as _PLURALS_FIRST_HOUR
+except ImportError:  # imported as a module
+    from .nb_first_hour import NB as _NB_FIRST_HOUR
+    from .nb_first_hour import PLURALS as _PLURALS_FIRST_HOUR
+NB.update(_NB_FIRST_HOUR)
+PLURALS.update(_PLURALS_FIRST_HOUR)
+
 
 def unquote(lines):
     return "".join(re.match(r'^(?:msgid|msgid_plural|msgstr)?\s*"(.*)"$', ln).group(1) for ln in lines) \
