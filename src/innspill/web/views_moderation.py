@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -96,9 +96,12 @@ def moderate(request, slug):
             n = moderation.decide(c.comments.filter(id__in=ids), d["action"], request.user, d["rule"], d["note"])
             if d["action"] == "spam" and n:
                 moderation.refresh_signals(c, force=True)  # copies of spam are spam signals now
-            messages.success(request, _("%(n)d comments changed.") % {"n": n})
+            messages.success(request, ngettext("%(n)d comment changed.", "%(n)d comments changed.", n) % {"n": n})
         return redirect(back)
     qs = moderation.queue(c, **f, question_pks=_question_pks(c, f["question"]))
+    one = request.GET.get("comment", "")
+    if one.isdigit():  # the log's link to one comment
+        qs = qs.filter(pk=int(one))
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     comments = list(page.object_list)
     for x in comments:
@@ -152,6 +155,11 @@ def _who(e) -> str:
     return "participant" if e.after == Comment.WITHDRAWN or e.reason == "changed by the participant" else "system"
 
 
+def _who_shown(e) -> str:
+    who = _who(e)
+    return {"participant": pgettext("log", "participant"), "system": pgettext("log", "system")}.get(who, who)
+
+
 LOG_HEADER = ["at", "moderator", "comment", "before", "after", "rule", "rule_text", "note", "reason"]
 
 
@@ -178,7 +186,7 @@ def log(request, slug):
     moderators = c.members.select_related("user").order_by("user__username")
     return render(request, "web/modlog.html", {"c": c, "role": role, "page": page, "who": who,
                                                "moderators": moderators,
-                                               "rows": [(e, _who(e)) for e in page.object_list]})
+                                               "rows": [(e, _who_shown(e)) for e in page.object_list]})
 
 
 # -- closing the loop ----------------------------------------------------------------------------
