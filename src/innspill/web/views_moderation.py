@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -79,6 +79,8 @@ def moderate(request, slug):
     moderation.refresh_signals(c)  # a no-op unless comments are new or changed since the last batch
     f = _filters(request.POST if request.method == "POST" else request.GET)
     back = f"{reverse('web:moderate', args=[slug])}?{_query(f)}"
+    if request.method == "POST" and request.POST.get("one"):
+        return _decide_one(request, c, back)
     if request.method == "POST":
         form = DecisionForm(request.POST, consultation=c)
         if request.POST.get("all_matching"):
@@ -117,8 +119,46 @@ def moderate(request, slug):
     return render(request, "web/moderate.html", {
         "c": c, "role": role, "page": page, "comments": comments, "f": f, "query": _query(f),
         "tabs": [(k, label, states.get(k, 0)) for k, label in Comment.STATES], "flag_counts": flag_counts,
-        "questions": c.questions.all(), "form": DecisionForm(consultation=c), "rules": c.rules.all(),
+        "questions": list(c.questions.all()), "form": DecisionForm(consultation=c), "rules": c.rules.all(),
         "total": page.paginator.count})
+
+
+ONE_CLICK = ("approve", "reject", "spam")
+
+
+def _decide_one(request, c, back):
+    """One comment's button (godkjenn / avvis / spam): ``one=ID:ACTION``, the rule from the
+    comment's own rule menu (``rule-ID``). Answers JSON to the queue's script (``X-Requested-With:
+    fetch``), a redirect back to the queue otherwise. Spam without a rule is noted as one click."""
+    pk, _sep, action = request.POST.get("one", "").partition(":")
+    wants_json = request.headers.get("X-Requested-With") == "fetch"
+    comment = c.comments.filter(pk=int(pk)).first() if pk.isdigit() else None
+    error = None
+    if comment is None or action not in ONE_CLICK:
+        error = _("No such comment or action.")
+    data = {"action": action, "rule": request.POST.get(f"rule-{pk}", ""), "note": request.POST.get(f"note-{pk}", "")}
+    if not error and action == "spam" and not data["rule"] and not data["note"].strip():
+        data["note"] = "spam (one click)"
+    form = DecisionForm(data, consultation=c)
+    if not error and not form.is_valid():
+        error = " ".join(str(e) for e in (form.non_field_errors() or
+                                          [e for errs in form.errors.values() for e in errs]))
+    if error:
+        if wants_json:
+            return JsonResponse({"ok": False, "id": int(pk) if pk.isdigit() else None, "error": error}, status=400)
+        messages.error(request, error)
+        return redirect(f"{back}#m{pk}")
+    d = form.cleaned_data
+    n = moderation.decide(c.comments.filter(pk=comment.pk), action, request.user, d["rule"], d["note"])
+    if action == "spam" and n:
+        moderation.refresh_signals(c, force=True)
+    comment.refresh_from_db()
+    text = ngettext("%(n)d comment changed.", "%(n)d comments changed.", n) % {"n": n}
+    if wants_json:
+        return JsonResponse({"ok": True, "id": comment.pk, "state": comment.state,
+                             "label": str(comment.get_state_display()), "message": text})
+    messages.success(request, text)
+    return redirect(f"{back}#m{comment.pk}")
 
 
 # -- the policy and the log ----------------------------------------------------------------------

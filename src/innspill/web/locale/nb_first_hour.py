@@ -24,6 +24,11 @@ NB = {
     "participant": "deltaker", "system": "systemet",
     "hidden field filled in (bot)": "skjult felt utfylt (robot)",
     "changed by the participant": "endret av deltakeren",
+    "spam (one click)": "spam (ett klikk)", "No such comment or action.": "Ukjent kommentar eller handling.",
+    "Decide on comment #%(n)s": "Avgjør kommentar #%(n)s", "Reject with the rule": "Avvis med regelen",
+    "Spam": "Spam",
+    "Keys: j / k next and previous comment, a approve, r reject with the chosen rule, s spam.":
+        "Taster: j / k neste og forrige kommentar, a godkjenn, r avvis med valgt regel, s spam.",
 }
 
 PLURALS = {

@@ -104,4 +104,5 @@ def reason(text) -> str:
     """The reasons the app itself writes into the log (a moderator's note is shown as written)."""
     return {"honeypot field filled in": _("hidden field filled in (bot)"),
             "withdrawn by the participant": _("withdrawn by the participant"),
-            "changed by the participant": _("changed by the participant")}.get(text, text)
+            "changed by the participant": _("changed by the participant"),
+            "spam (one click)": _("spam (one click)")}.get(text, text)

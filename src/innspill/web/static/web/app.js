@@ -65,6 +65,95 @@
     }
   }
 
+  /* The moderation queue: a comment's button acts by fetch (the form's CSRF token goes with it)
+     and the card shows the new state; when fetch is missing or fails the button submits the form
+     as usual. Keys: j / k next and previous card, a approve, r reject, s spam. */
+  function queueForm() { return document.querySelector("form[data-queue]"); }
+
+  function cards() { return Array.prototype.slice.call(document.querySelectorAll("article[data-comment]")); }
+
+  function currentCard() {
+    var el = document.activeElement;
+    return closest(el, "article[data-comment]");
+  }
+
+  function moveTo(delta) {
+    var all = cards();
+    if (!all.length) return;
+    var i = all.indexOf(currentCard());
+    var next = all[i < 0 ? 0 : Math.min(all.length - 1, Math.max(0, i + delta))];
+    next.focus();
+    if (next.scrollIntoView) next.scrollIntoView({block: "nearest"});
+  }
+
+  function decide(button) {
+    var form = queueForm();
+    var card = closest(button, "article[data-comment]");
+    if (!form || !card || !window.fetch || !window.FormData) return false;
+    var id = card.getAttribute("data-comment");
+    var data = new FormData();
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    data.append("csrfmiddlewaretoken", token ? token.value : "");
+    data.append("one", button.value);
+    ["show", "q", "question", "flag"].forEach(function (name) {
+      var el = form.querySelector("input[type=hidden][name=" + name + "]");
+      if (el) data.append(name, el.value);
+    });
+    var rule = card.querySelector("select[data-rule]");
+    if (rule) data.append("rule-" + id, rule.value);
+    var outcome = card.querySelector(".outcome");
+    button.disabled = true;
+    fetch(form.getAttribute("action") || window.location.pathname, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: {"X-Requested-With": "fetch", "Accept": "application/json"}
+    }).then(function (r) {
+      return r.json().then(function (body) { return {status: r.status, body: body}; });
+    }).then(function (res) {
+      button.disabled = false;
+      if (res.body && res.body.ok) {
+        var state = card.querySelector(".state");
+        if (state) { state.textContent = res.body.label; state.setAttribute("data-state", res.body.state); }
+        card.setAttribute("data-decided", res.body.state);
+        if (outcome) outcome.textContent = res.body.label;
+        moveTo(1);
+      } else {
+        if (outcome) outcome.textContent = (res.body && res.body.error) || "";
+        if (button.getAttribute("data-decide") === "reject" && rule) rule.focus();
+      }
+    }).catch(function () {
+      button.disabled = false;
+      submitWith(form, button);
+    });
+    return true;
+  }
+
+  function submitWith(form, button) {
+    if (form.requestSubmit) { form.requestSubmit(button); return; }
+    var hidden = document.createElement("input");
+    hidden.type = "hidden"; hidden.name = button.name; hidden.value = button.value;
+    form.appendChild(hidden);
+    form.submit();
+  }
+
+  document.addEventListener("click", function (ev) {
+    var button = closest(ev.target, "button[data-decide]");
+    if (button && decide(button)) ev.preventDefault();
+  });
+
+  document.addEventListener("keydown", function (ev) {
+    if (!queueForm() || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    var t = ev.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var key = ev.key;
+    if (key === "j" || key === "k") { ev.preventDefault(); moveTo(key === "j" ? 1 : -1); return; }
+    var action = {a: "approve", r: "reject", s: "spam"}[key];
+    if (!action) return;
+    var card = currentCard();
+    if (!card) return;
+    var button = card.querySelector("button[data-decide=" + action + "]");
+    if (button) { ev.preventDefault(); if (!decide(button)) submitWith(queueForm(), button); }
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", focusSummary);
   } else {
