@@ -77,10 +77,10 @@
     return closest(el, "article[data-comment]");
   }
 
-  function moveTo(delta) {
+  function moveTo(delta, from) {
     var all = cards();
     if (!all.length) return;
-    var i = all.indexOf(currentCard());
+    var i = all.indexOf(from || currentCard());
     var next = all[i < 0 ? 0 : Math.min(all.length - 1, Math.max(0, i + delta))];
     next.focus();
     if (next.scrollIntoView) next.scrollIntoView({block: "nearest"});
@@ -115,7 +115,7 @@
         if (state) { state.textContent = res.body.label; state.setAttribute("data-state", res.body.state); }
         card.setAttribute("data-decided", res.body.state);
         if (outcome) outcome.textContent = res.body.label;
-        moveTo(1);
+        moveTo(1, card);
       } else {
         if (outcome) outcome.textContent = (res.body && res.body.error) || "";
         if (button.getAttribute("data-decide") === "reject" && rule) rule.focus();
