@@ -18,7 +18,7 @@ Q_EN = make_questions([(1, "Should the library open on Sundays?")])[0]
     ("Forfølgelse av ansatte er neppe veien å gå.", "against", "polarity"),
     ("Det er i utgangspunktet veldig lite greit.", "against", "polarity"),
     ("Det siste spørsmålet ditt har jeg dessverre ingen kommentar til.", "none", "decline"),
-    ("Her har jeg ikke så mye å komme med.", "none", "decline"),
+    # removed with its cue, fitted to one development text (docs/cues.md): ("Her har jeg ikke så mye å komme med.", "none", "decline"),
     ("Eg meiner det er heilt greitt.", "for", "opener-yes"),
     ("Jeg mener at ansatte ikke skal opprette Facebook-grupper.", "against", "polarity"),
 ])
@@ -95,7 +95,7 @@ Q_OPEN_EN = make_questions([(4, "How should the town support the shops that lose
     (Q_OPEN, "Vi trenger ikke flere regler. Vi er voksne folk.", "against", "open-rejects"),
     (Q_OPEN, "Ingenting. Folk skjønner det selv.", "against", "open-rejects"),
     (Q_OPEN, "Det siste spørsmålet har jeg ingen formening om.", "none", "decline"),
-    (Q_OPEN_EN, "The town doesn't owe them anything; they knew the plan.", "against", "open-rejects"),
+    # removed with its cue, fitted to one development text (docs/cues.md): (Q_OPEN_EN, "The town doesn't owe them anything; they knew the plan.", "against", "open-rejects"),
     (Q_OPEN_EN, "Free parking validation, as long as it ends when construction does.", "mixed", "open-conditional"),
     (Q_OPEN_EN, "Marketing help and a small grant for the worst hit.", "for", "open-proposal"),
 ])
@@ -132,9 +132,9 @@ Q_BAN = make_questions([(1, "Should phones be banned during the whole school day
     (Q_BAN, "en", "Phones banned at lunch as well? Not a chance.", "against"),
     (Q_BAN, "en", "Taking his phone off him at the gate isn't the answer.", "against"),
     # praise inside a criticism is no praise
-    (Q_BAN, "en", "A full-day ban – who thought this was a good idea?", "against"),
+    # removed with its cue, fitted to one development text (docs/cues.md): (Q_BAN, "en", "A full-day ban – who thought this was a good idea?", "against"),
     # a typographic apostrophe reads as a plain one
-    (Q_BAN, "en", "So a full-day ban isn’t something I can support.", "against"),
+    # removed with its cue, fitted to one development text (docs/cues.md): (Q_BAN, "en", "So a full-day ban isn’t something I can support.", "against"),
     # staying put is the opposite of moving
     (Q_MOVE_NN, "nn", "Ho må bli verande i Lidvik.", "against"),
     # "if <the proposal>, <a consequence>": a warning
