@@ -386,3 +386,46 @@ def test_forwarded_for_is_trusted_only_from_named_proxies():
 
     assert proxy_options([]) == {"proxy_headers": False}  # uvicorn's own default trusts 127.0.0.1
     assert proxy_options(["10.0.0.2", "10.0.0.3"]) == {"proxy_headers": True, "forwarded_allow_ips": "10.0.0.2,10.0.0.3"}
+
+
+def test_private_links_and_invitations_expire(make_consultation, client_for, settings):
+    """A participant's private link works INNSPILL_PRIVATE_LINK_DAYS days (default 90, stated on
+    the page) and then answers 410 with what to do; an invitation INNSPILL_INVITATION_DAYS (14)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from innspill.web.models import Comment, Invitation, new_token, token_hash
+
+    from .conftest import answer
+
+    assert (settings.PRIVATE_LINK_DAYS, settings.INVITATION_DAYS) == (90, 14)
+    cons = make_consultation()
+    anon = client_for()
+    r = answer(anon, cons.slug, q1="Nei, det er ikke greit.")
+    path = anon.get(r["Location"]).context["link"].split("testserver", 1)[1]
+    comment = Comment.objects.get()
+    until = (comment.created_at + timedelta(days=90)).strftime("%Y-%m-%d")
+    page = anon.get(path)
+    assert page.status_code == 200 and until in page.content.decode()
+    Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(days=89))
+    assert anon.get(path).status_code == 200
+    Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(days=91))
+    gone = anon.get(path)
+    assert gone.status_code == 410 and gone["Cache-Control"] == "no-store, private"
+    assert anon.post(path, {"delete": "1"}).status_code == 410  # nor can it withdraw or change
+    comment.refresh_from_db()
+    assert comment.state != Comment.WITHDRAWN
+    settings.PRIVATE_LINK_DAYS = 0  # 0: links never expire
+    assert anon.get(path).status_code == 200
+    token = new_token()
+    inv = Invitation.objects.create(consultation=cons, token_sha256=token_hash(token), role="moderator",
+                                    created_by=cons.created_by)
+    assert client_for().get(f"/invite/{token}/").status_code == 200
+    Invitation.objects.filter(pk=inv.pk).update(created_at=timezone.now() - timedelta(days=15))
+    assert client_for().get(f"/invite/{token}/").status_code == 410
+    r = client_for().post(f"/invite/{token}/", {"username": "late", "email": "late@example.org",
+                                                  "password1": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9"})
+    assert r.status_code == 410
+    inv.refresh_from_db()
+    assert inv.used_at is None

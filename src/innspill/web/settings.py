@@ -21,6 +21,8 @@ INNSPILL_LIVE_VOTES_PER_ADDRESS  live votes per IP and statement, a changed vote
 INNSPILL_LIVE_IDEAS_PER_ADDRESS  audience ideas per IP and session (25; 0 = no limit)
 INNSPILL_NO_EMBEDDINGS      1 to analyse by words only (faster; used by tests)
 INNSPILL_TRUSTED_PROXIES    comma-separated proxy addresses whose X-Forwarded-For innspill serve believes (none)
+INNSPILL_PRIVATE_LINK_DAYS  days a participant's private link works after the answer was given (90; 0 = always)
+INNSPILL_INVITATION_DAYS    days an invitation link works (14; 0 = always)
 ==========================  ==================================================================
 """
 
@@ -188,6 +190,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads go to a temporar
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # form fields (not files)
 SUBMIT_RATE_PER_HOUR = int(os.environ.get("INNSPILL_SUBMIT_RATE", "20"))
 LOGIN_LOCKOUT_FAILURES = int(os.environ.get("INNSPILL_LOGIN_LOCKOUT", "5"))
+PRIVATE_LINK_DAYS = int(os.environ.get("INNSPILL_PRIVATE_LINK_DAYS", "90"))
+INVITATION_DAYS = int(os.environ.get("INNSPILL_INVITATION_DAYS", "14"))
 LOGIN_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("INNSPILL_LOGIN_LOCKOUT_ADDRESS", "30"))
 LOGIN_LOCKOUT_SECONDS = 15 * 60
 JOB_TIMEOUT_SECONDS = int(os.environ.get("INNSPILL_JOB_TIMEOUT", "120"))

@@ -4,7 +4,9 @@ participant's private edit link; login, first-run setup and accepting an invitat
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.forms import AuthenticationForm
@@ -91,6 +93,15 @@ def thanks(request, slug):
     return _private(render(request, "web/thanks.html", {"c": c, "link": link}))
 
 
+def expires(created_at, days: int):
+    """When a private link made at ``created_at`` stops working (None: never, ``days`` 0)."""
+    return created_at + timedelta(days=days) if days else None
+
+
+class LinkExpired(Exception):
+    pass
+
+
 def _own_comment(slug: str, token: str) -> Comment:
     h = token_hash(token)
     comment = Comment.objects.filter(consultation__slug=slug, edit_token_sha256=h).select_related(
@@ -98,13 +109,28 @@ def _own_comment(slug: str, token: str) -> Comment:
     if comment is None or not hmac.compare_digest(comment.edit_token_sha256, h) \
             or comment.state == Comment.WITHDRAWN:
         raise Http404("no such answer")
+    until = expires(comment.created_at, settings.PRIVATE_LINK_DAYS)
+    if until is not None and timezone.now() >= until:
+        raise LinkExpired(until)
     return comment
+
+
+def _expired(request, until):
+    return _private(render(request, "web/message.html", {
+        "title": _("This private link has expired"),
+        "text": _("Private links work for %(days)s days after the answer was given (until %(date)s). "
+                  "Ask the organiser if you need to change or withdraw your answer.")
+        % {"days": settings.PRIVATE_LINK_DAYS, "date": timezone.localtime(until).strftime("%Y-%m-%d")}}, status=410))
 
 
 @require_http_methods(["GET", "POST"])
 def mine(request, slug, token):
-    """The participant's own answer, by private link: change it (back to moderation) or withdraw it."""
-    comment = _own_comment(slug, token)
+    """The participant's own answer, by private link: change it (back to moderation) or withdraw it.
+    The link works for ``INNSPILL_PRIVATE_LINK_DAYS`` days after the answer was given (410 after)."""
+    try:
+        comment = _own_comment(slug, token)
+    except LinkExpired as e:
+        return _expired(request, e.args[0])
     c = comment.consultation
     questions = list(c.questions.all())
     if request.method == "POST" and request.POST.get("delete"):
@@ -135,7 +161,9 @@ def mine(request, slug, token):
             messages.success(request, _("Your answer is changed. It will be shown again after moderation."))
             return redirect("web:mine", slug=slug, token=token)
     return _private(render(request, "web/mine.html", {"c": c, "form": form, "comment": comment,
-                                                      "is_open": c.is_open()}))
+                                                      "is_open": c.is_open(),
+                                                      "link_until": expires(comment.created_at,
+                                                                            settings.PRIVATE_LINK_DAYS)}))
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,6 +213,12 @@ def accept_invite(request, token):
         "consultation").first()
     if inv is None:
         raise Http404("no such invitation")
+    until = expires(inv.created_at, settings.INVITATION_DAYS)
+    if until is not None and timezone.now() >= until:
+        return render(request, "web/message.html", {
+            "title": _("This invitation has expired"),
+            "text": _("Invitations work for %(days)s days. Ask the organiser for a new one.")
+            % {"days": settings.INVITATION_DAYS}}, status=410)
     form = AccountForm(request.POST or None) if not request.user.is_authenticated else None
     if request.method == "POST":
         user = request.user if request.user.is_authenticated else None

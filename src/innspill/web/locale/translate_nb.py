@@ -81,7 +81,14 @@ NB = {
     "Analysis of": "Analyse fra", "comments read": "kommentarer lest", "distinct": "ulike", "duplicates": "duplikater",
     "corrections applied": "rettelser brukt", "not applied": "ikke brukt", "analysed comments": "analyserte kommentarer",
     "all comments": "alle kommentarer", "order": "rekkefølge", "in comment order": "i kommentarrekkefølge",
-    "least confident first": "minst sikre først", "of": "av", "sensitive": "sensitiv", "corrected by": "rettet av",
+    "least confident first": "minst sikre først",
+    "This private link has expired": "Denne private lenken er utløpt",
+    "Private links work for %(days)s days after the answer was given (until %(date)s). Ask the organiser if you need to change or withdraw your answer.":
+        "Private lenker virker i %(days)s dager etter at svaret ble gitt (til %(date)s). Spør arrangøren hvis du må endre eller trekke svaret ditt.",
+    "This invitation has expired": "Denne invitasjonen er utløpt",
+    "Invitations work for %(days)s days. Ask the organiser for a new one.":
+        "Invitasjoner virker i %(days)s dager. Be arrangøren om en ny.",
+    "This private link works until %(date)s.": "Denne private lenken virker til %(date)s.", "of": "av", "sensitive": "sensitiv", "corrected by": "rettet av",
     "Correct": "Rett", "Move, resize or split": "Flytt, endre eller del", "Split at character": "Del ved tegn",
     "Corrections not applied": "Rettelser som ikke ble brukt", "Welcome to innspill": "Velkommen til innspill",
     "Create the organiser account. You can invite moderators later.": "Opprett arrangørkontoen. Du kan invitere moderatorer senere.",
