@@ -197,3 +197,30 @@ def test_batches_give_the_answers_of_one_pass(seed_path, embedder, monkeypatch):
     finally:
         embedder.progress, embedder.on_estimate = own_bar, own_estimate
     assert None not in after and after != (own_bar, own_estimate)  # the test's spies were put back
+
+
+def test_a_units_raw_score_does_not_depend_on_how_many_were_scored_with_it(embedder, tmp_path):
+    """The Dask runner scores partitions, the local runner slices: every unit's raw scores must be
+    the same bits either way (BLAS kernels sum a row differently by block; the cosines are
+    summed in a fixed order instead)."""
+    import importlib.util
+
+    import numpy as np
+
+    from innspill.ingest import ReadOptions, read_threads
+
+    from conftest import ROOT
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = tmp_path / "thread.txt"
+    bench.generate(120, path, seed=5)
+    thread = read_threads(str(path), ReadOptions())[0]
+    s = Segmenter(thread.questions, "nb", embedder)
+    units = [u for _, _, us in s.plan(thread.comments) for u in us]
+    assert len(units) > 100
+    whole = s.raw_scores(units)
+    for size in (1, 7, 64):
+        parts = [s.raw_scores(units[i:i + size]) for i in range(0, len(units), size)]
+        assert np.array_equal(whole[0], np.concatenate([p[0] for p in parts]))
+        assert np.array_equal(whole[1], np.concatenate([p[1] for p in parts]))

@@ -388,7 +388,10 @@ class Segmenter:
             return np.zeros_like(lex), lex_rel
         qv = self.embedder.embed([q.text for q in self.questions], query=True)
         uv = self.embedder.embed([u.comment.text[u.start:u.end] for u in units])
-        sim = uv @ qv.T
+        # each cosine on its own, in float64 and in a fixed order (einsum's loop, not BLAS, whose
+        # kernels sum a row differently depending on the block it falls in): a unit's score must not
+        # depend on how many units were scored with it (the Dask runner's partitions vs the local slices)
+        sim = np.einsum("ij,kj->ik", uv.astype(np.float64), qv.astype(np.float64))
         rel = sim - sim.mean(axis=1, keepdims=True) if nq > 1 else sim - 0.82
         return rel.astype(np.float32), lex_rel.astype(np.float32)
 

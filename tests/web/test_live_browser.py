@@ -3,11 +3,14 @@ session from a consultation, three participants on phones join by code and vote,
 shows the counts within 2 s without a reload, but only once the presenter shows the results; a
 reload keeps a participant's vote, a changed vote is counted once, a phone that loses its
 connection (offline, and the server closing the event stream every 5 s) reconnects and keeps its
-identity and votes, and a server restart loses nothing. Screenshots go to out/screenshots/."""
+identity and votes, and a server restart loses nothing. Screenshots go to out/screenshots/.
+Waits use Playwright's locator assertions, not wait_for_function: the pages' Content-Security-Policy
+forbids the eval that a predicate string needs."""
 
 import time
 
 import pytest
+from playwright.sync_api import expect  # the test extra installs playwright; chromium is checked by the fixture
 
 from .conftest import PASSWORD
 from .liveserver import LiveServer
@@ -100,20 +103,19 @@ def test_live_session_in_the_browser(server, browser):
     polling.on("pageerror", lambda e: errors.append(str(e)))
     polling.goto(f"{base}/j/{code}/")
     polling.wait_for_selector("#vote-buttons button")
-    projector.wait_for_function("document.getElementById('participants').textContent === '4'", timeout=3000)
+    expect(projector.locator("#participants")).to_have_text("4", timeout=3000)
     assert phones[0].locator("#vote-buttons button").all_inner_texts() == ["Ja", "Nei", "Usikker"]
     phones[0].click("button[data-vote='1']")
     phones[1].click("button[data-vote='1']")
     phones[2].click("button[data-vote='-1']")
     for p, v in zip(phones, ("1", "1", "-1")):
-        p.wait_for_function(f"document.getElementById('my-vote').dataset.vote === '{v}'", timeout=3000)
+        expect(p.locator('#my-vote')).to_have_attribute('data-vote', v, timeout=3000)
     _shot(phones[0], "live-02-phone-voted")
 
     # hidden until the presenter shows the results: the presenter sees the counts, nobody else
     polling.click("button[data-vote='0']")
-    polling.wait_for_function("document.getElementById('my-vote').dataset.vote === '0'", timeout=3000)
-    page.wait_for_function("document.querySelector('[data-counts]').textContent.trim() === '2 / 1 / 1 = 4'",
-                           timeout=3000)
+    expect(polling.locator('#my-vote')).to_have_attribute('data-vote', '0', timeout=3000)
+    expect(page.locator("[data-counts]").first).to_have_text("2 / 1 / 1 = 4", timeout=3000)
     projector.wait_for_timeout(1500)  # more than a recomputation interval
     assert _bars(projector) is None and _bars(phones[0]) is None
     assert "3 stemmer" not in projector.content() and "vises når innlederen" in projector.inner_text("#note")
@@ -133,7 +135,7 @@ def test_live_session_in_the_browser(server, browser):
 
     # a reload keeps the identity and the vote
     phones[0].reload()
-    phones[0].wait_for_function("document.getElementById('my-vote').dataset.vote === '1'", timeout=3000)
+    expect(phones[0].locator('#my-vote')).to_have_attribute('data-vote', '1', timeout=3000)
     assert phones[0].inner_text("#me-id") == "p1"
     assert phones[0].locator("button[data-vote='1']").get_attribute("aria-pressed") == "true"
 
@@ -146,7 +148,7 @@ def test_live_session_in_the_browser(server, browser):
     people[1].set_offline(False)
     phones[1].evaluate("window.dispatchEvent(new Event('online'))")
     _wait_bars(projector, {"agree": 2, "disagree": 0, "pass": 2}, timeout=6.0)
-    phones[1].wait_for_function("document.getElementById('my-vote').dataset.vote === '0'", timeout=3000)
+    expect(phones[1].locator('#my-vote')).to_have_attribute('data-vote', '0', timeout=3000)
     assert phones[1].inner_text("#me-id") == "p2"
 
     # the next statement reaches every phone, also the one that was offline (its stream reconnected)
@@ -156,7 +158,7 @@ def test_live_session_in_the_browser(server, browser):
         assert _bars(p) is None  # not revealed yet
     assert phones[1].wait_for_selector("#conn", state="hidden", timeout=3000) is None
     phones[1].click("button[data-vote='-1']")
-    phones[1].wait_for_function("document.getElementById('my-vote').dataset.vote === '-1'", timeout=3000)
+    expect(phones[1].locator('#my-vote')).to_have_attribute('data-vote', '-1', timeout=3000)
 
     # an idea from the floor, approved and upvoted once per participant, promoted to a statement
     phones[0].fill("#idea-text", "Kantina bør ha frukt gratis")

@@ -196,6 +196,7 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
     from ..dedupe import NEAR_THRESHOLD, apply_links, band_entries, link_copies, lsh_bands
     from ..langdetect import detect_thread
     from ..model import Analysis
+    from ..pipeline import stance_questions
     from ..repair import Vocabulary, repair_text, word_counts
     from ..segment import Segmenter
 
@@ -304,7 +305,7 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
             cparts = _chunks([c for c in distinct if c.id in by_comment], nparts)
             aparts = [[a for c in p for a in by_comment[c.id]] for p in cparts]
             for i, res in _map_bounded(client, _w_stances, list(zip(aparts, cparts)), window,
-                                       questions=thread.questions, language=lang_main):
+                                       questions=stance_questions(thread.questions), language=lang_main):
                 for a, (st, conf, ev, prov) in zip(aparts[i], res):
                     a.stance, a.confidence, a.evidence, a.provenance = st, conf, ev, prov
 
