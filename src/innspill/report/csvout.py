@@ -1,6 +1,7 @@
 """CSV of answers for spreadsheets: comment, question, stance, confidence, evidence, theme, and how many
 answers the row counts for (``counted_as``: more than 1 only for a campaign's text with
-``--count-campaigns all``) with its campaign id. No percentages: nothing to put a count beside."""
+``--count-campaigns all``) with its campaign id, then the consultation's title (empty when the source
+names none) and the period of the answers (``first/last``, ISO days, empty without dates) on every row. No percentages: nothing to put a count beside."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ def to_csv(brief: dict, T) -> str:
     campaign = {d["comment_id"]: d for d in brief["duplicates"] if d["kind"] == "campaign"}
     all_ = brief["guide"]["count_campaigns"] == "all"
     w.writerow(["comment", "question", "stance", "confidence", "evidence", "evidence_masked", "theme_id", "theme",
-                "campaign", "counted_as"])
+                "campaign", "counted_as", "consultation", "period"])
+    about = brief.get("consultation")
+    p = brief["guide"]["period"]
+    where = [about["title"] if about else "", f"{p['first']}/{p['last']}" if p else ""]
     for r in brief["answers"]:
         evidence = r["evidence"] if r["evidence"] is not None else (T._("[withheld: sensitive]")
                                                                      if r["evidence_withheld"] else "")
@@ -24,5 +28,5 @@ def to_csv(brief: dict, T) -> str:
         w.writerow([r["comment_id"], numbers.get(r["question_id"], r["question_id"]), r["stance"],
                     f"{r['confidence']:.3f}", evidence, "yes" if r["evidence_masked"] else "", r["theme_id"] or "",
                     theme, campaign[r["comment_id"]]["id"] if r["comment_id"] in campaign else "",
-                    campaign[r["comment_id"]]["authors"] if all_ and r["comment_id"] in campaign else 1])
+                    campaign[r["comment_id"]]["authors"] if all_ and r["comment_id"] in campaign else 1, *where])
     return buf.getvalue()

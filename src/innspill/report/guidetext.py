@@ -29,6 +29,33 @@ def day(T: Text, iso: str) -> str:
     return format_date(date.fromisoformat(iso), "long", locale=T.locale)
 
 
+def period(T: Text, p: dict | None) -> str:
+    """The period of the answers in words: one day, or first – last."""
+    if p is None:
+        return T._("no dates")
+    if p["first"] == p["last"]:
+        return day(T, p["first"])
+    return T._("%(first)s – %(last)s", first=day(T, p["first"]), last=day(T, p["last"]))
+
+
+def heading(brief: dict, T: Text) -> str:
+    """The line under the brief's title: the consultation, the period of its answers and the counts
+    (a brief of a web consultation), else the source file."""
+    about = brief.get("consultation")
+    counts = dict(read=brief["stats"]["comments_read"], distinct=brief["stats"]["distinct"], lang=brief["language"])
+    if about is None:
+        return T._("Source: %(path)s · %(read)s comments read, %(distinct)s distinct · language %(lang)s",
+                   path=brief["source"]["path"], **counts)
+    return T._("Answers given %(period)s · %(read)s comments read, %(distinct)s distinct · language %(lang)s",
+               period=period(T, brief["guide"]["period"]), **counts)
+
+
+def title(brief: dict, T: Text) -> str:
+    """The document's title: the consultation's, else the source file's, after the brief's name."""
+    about = brief.get("consultation")
+    return T._("Debate brief") + " – " + (about["title"] if about else str(brief["source"]["path"]))
+
+
 def count_share(T: Text, n: int, share: float) -> str:
     """A count with its share beside it: 5 (63 %)."""
     return T._("%(n)s (%(pct)s)", n=n, pct=T.pct(share))
@@ -41,9 +68,10 @@ def few(T: Text, min_answers: int) -> str:
 def guide(brief: dict, T: Text) -> list[str]:
     """The reading guide: who answered and how, the period, not a sample, how to read the numbers."""
     g = brief["guide"]
+    about = brief.get("consultation")
     out = [T.n_("Who answered: %(n)s comment was read from %(what)s (%(path)s).",
                 "Who answered: %(n)s comments were read from %(what)s (%(path)s).", g["comments_read"],
-                what=_fmt_name(T, g["source_format"]), path=g["source_path"])]
+                what=_fmt_name(T, g["source_format"]), path=about["title"] if about else g["source_path"])]
     if g["excluded"]:
         why = ", ".join(f"{n} {_status(T, s)}" for s, n in g["excluded"].items())
         out[-1] += " " + T._("%(part)s of them take part in the numbers; the rest were left out (%(why)s).",

@@ -42,7 +42,8 @@ def _context(brief: dict, T: Text) -> dict:
     mn = brief["guide"]["min_answers"]
     return {
         "b": brief, "T": T, "stances": STANCES, "numbers": numbers, "live": live,
-        "guide": G.guide(brief, T), "copies": G.copies(brief, T), "campaigns": G.campaigns(brief, T),
+        "guide": G.guide(brief, T), "heading": G.heading(brief, T), "doc_title": G.title(brief, T),
+        "about": brief.get("consultation"), "copies": G.copies(brief, T), "campaigns": G.campaigns(brief, T),
         "campaign_groups": [d for d in brief["duplicates"] if d["kind"] == "campaign"],
         "qcamp": lambda q: G.question_campaigns(brief, q, T), "cs": lambda n, x: G.count_share(T, n, x),
         "few": G.few(T, mn), "live_counts": lambda s: G.live_counts(T, s), "live_source": lambda s: G.live_source(T, s),

@@ -9,6 +9,8 @@ by its categories only (a summary), never quoted.
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..errors import InnspillError
 from ..model import STANCES
 from ..privacy import mask, overlaps
@@ -114,10 +116,14 @@ def build_brief(data: dict, *, anonymise: bool = True, placeholders: dict | None
     stats = data["stats"]
     facts = guide_mod.facts(data, groups, min_answers=min_answers, count_campaigns=count_campaigns)
     facts["counted"] = sum(weight.get(c["id"], 1) for c in distinct)
+    about = consultation(data["source"])
+    if about and about["period"]:
+        facts["period"] = about["period"]
     return {
         "schema": SCHEMA,
         "analysis_schema": data.get("schema"),
         "source": {k: data["source"].get(k) for k in ("path", "format", "sha256")},
+        "consultation": about,
         "language": data.get("language"),
         "mode": "anonymised" if anonymise else "include-sensitive",
         "stats": {k: stats.get(k) for k in ("comments_read", "distinct", "duplicates", "answers")},
@@ -136,6 +142,29 @@ def build_brief(data: dict, *, anonymise: bool = True, placeholders: dict | None
         "tool": data.get("provenance", {}).get("tool"),
         "live": live_part,
     }
+
+
+def _period(p) -> dict | None:
+    """A source's ``period`` ({first, last} ISO days), or None when it is not one."""
+    if not isinstance(p, dict):
+        return None
+    try:
+        first, last = date.fromisoformat(p["first"]), date.fromisoformat(p["last"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return {"first": first.isoformat(), "last": last.isoformat()} if first <= last else None
+
+
+def consultation(source: dict) -> dict | None:
+    """What the source says of the consultation it comes from (the web app's analyses: ``title``,
+    ``intro``, ``period`` of the answers, ``consultation`` slug), or None when it names none."""
+    title = source.get("title")
+    if not isinstance(title, str) or not title.strip():
+        return None
+    intro = source.get("intro")
+    slug = source.get("consultation")
+    return {"title": title.strip(), "intro": intro.strip() if isinstance(intro, str) else "",
+            "slug": slug if isinstance(slug, str) else None, "period": _period(source.get("period"))}
 
 
 def _group(g: dict, masker: Masker) -> dict:

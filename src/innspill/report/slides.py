@@ -62,15 +62,21 @@ def to_pptx(brief: dict, T) -> bytes:
     title_layout = prs.slide_layouts[0]
 
     s = prs.slides.add_slide(title_layout)
-    s.shapes.title.text = T._("Debate brief")
+    about = brief.get("consultation")
+    s.shapes.title.text = about["title"] if about else T._("Debate brief")
     mode = (T._("Anonymised: names and contact details masked; sensitive stories not shown.")
             if brief["mode"] == "anonymised" else
             T._("Includes sensitive content (--include-sensitive). Do not project or share."))
     for ph, top, height in ((s.shapes.title, Inches(2.0), Inches(1.5)), (s.placeholders[1], Inches(3.7), Inches(2.5))):
         ph.left, ph.top, ph.width, ph.height = Inches(0.8), top, WIDTH - Inches(1.6), height  # the 4:3 layout, widened
-    s.placeholders[1].text = (f"{brief['source']['path']} · "
-                              + T._("%(read)s comments read, %(distinct)s distinct", read=brief["stats"]["comments_read"],
-                                    distinct=brief["stats"]["distinct"]) + "\n" + mode)
+    counts = T._("%(read)s comments read, %(distinct)s distinct", read=brief["stats"]["comments_read"],
+                 distinct=brief["stats"]["distinct"])
+    if about:  # the consultation: the brief's name, the organiser's intro line, when the answers came
+        lines = [T._("Debate brief") + (" · " + about["intro"] if about["intro"] else ""),
+                 T._("Answers given %(period)s", period=G.period(T, brief["guide"]["period"])) + " · " + counts]
+    else:
+        lines = [f"{brief['source']['path']} · " + counts]
+    s.placeholders[1].text = "\n".join([*lines, mode])
 
     labels = {st: T.stance(st) for st in STANCES}
     margin = Inches(0.5)
@@ -133,6 +139,6 @@ def to_pptx(brief: dict, T) -> bytes:
         _text(s, margin, Inches(1.2), WIDTH - 2 * margin, HEIGHT - Inches(1.4), "\n".join(lines), size=13)
 
     buf = io.BytesIO()
-    prs.core_properties.title = T._("Debate brief")
+    prs.core_properties.title = G.title(brief, T)
     prs.save(buf)
     return buf.getvalue()

@@ -59,6 +59,34 @@ def post_text(consultation: Consultation, questions: list[Question]) -> str:
     return post
 
 
+def intro_line(consultation: Consultation) -> str:
+    """The organiser's intro line: the first non-empty line of the intro (up to 300 characters)."""
+    line = next((x.strip() for x in (consultation.intro or "").splitlines() if x.strip()), "")
+    return line if len(line) <= 300 else line[:299].rstrip() + "…"
+
+
+def answer_day(c: Comment):
+    """The day a comment was given: its ``posted_at`` (an import's date) when it reads as one, else
+    when it was stored (``created_at``, in the app's time zone)."""
+    from datetime import datetime
+
+    if c.posted_at:
+        try:
+            d = datetime.fromisoformat(c.posted_at.strip().replace("Z", "+00:00"))
+            return timezone.localtime(d).date() if d.tzinfo else d.date()
+        except ValueError:
+            pass
+    return timezone.localtime(c.created_at).date()
+
+
+def about(consultation: Consultation) -> dict:
+    """What the brief says of the consultation: its title, the organiser's intro line and the period
+    of the answers that take part (first and last day an approved answer was given)."""
+    days = sorted(answer_day(c) for c in consultation.comments.filter(state=Comment.APPROVED).exclude(text=""))
+    return {"title": consultation.title, "intro": intro_line(consultation),
+            "period": {"first": days[0].isoformat(), "last": days[-1].isoformat()} if days else None}
+
+
 def build_thread(consultation: Consultation) -> tuple[Thread, dict[str, int]]:
     """The consultation as an innspill Thread (every stored comment, with its status), and the
     map from the thread's comment ids to database ids."""
@@ -76,7 +104,7 @@ def build_thread(consultation: Consultation) -> tuple[Thread, dict[str, int]]:
             parent_id=by_pk.get(c.parent_id), status=status, reason=reason, source_id=c.source_id or None,
             fields={k: list(v) for k, v in c.fields.items()} if c.fields and status == "kept" else None))
     source = {"path": f"consultation:{consultation.slug}", "format": "web", "sha256": None,
-              "consultation": consultation.slug, "title": consultation.title}
+              "consultation": consultation.slug, **about(consultation)}
     return Thread(post=post_text(consultation, questions), questions=qs, comments=comments, source=source), cmap
 
 

@@ -182,6 +182,8 @@ def brief(request, slug, fmt):
     from ..report import render as render_brief
 
     _run, data = _corrected_or_404(c)
+    data = {**data, "source": {**services.about(c), **data["source"]}}  # runs analysed before the brief named it
+    lang = _brief_lang(request, data)
     opts = {}  # ?campaigns=once|all&min=N: the brief's --count-campaigns and --min-answers
     if "campaigns" in request.GET:
         opts["count_campaigns"] = request.GET["campaigns"]
@@ -193,7 +195,7 @@ def brief(request, slug, fmt):
 
         opts["live"] = services_live.results(session)
     try:
-        payload = render_brief(data, fmt, _brief_lang(request, data), **opts)
+        payload = render_brief(data, fmt, lang, **opts)
     except InnspillError as exc:
         return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
     resp = HttpResponse(payload, content_type=BRIEF_TYPES[fmt])
@@ -202,8 +204,15 @@ def brief(request, slug, fmt):
 
         resp["Content-Security-Policy"] = DOCUMENT_CSP
     if fmt != "html" or request.GET.get("download"):
-        resp["Content-Disposition"] = f'attachment; filename="brief-{c.slug}.{fmt}"'
+        resp["Content-Disposition"] = f'attachment; filename="{brief_filename(c, lang, fmt)}"'
     return resp
+
+
+def brief_filename(c, lang: str, fmt: str) -> str:
+    """brief-SLUG-LANG-DAY.FMT (the day of the download, in the app's time zone): nb and en differ."""
+    from django.utils import timezone
+
+    return f"brief-{c.slug}-{lang}-{timezone.localdate().isoformat()}.{fmt}"
 
 
 def _live_session(c, which: str):
