@@ -56,6 +56,34 @@ def title(brief: dict, T: Text) -> str:
     return T._("Debate brief") + " – " + (about["title"] if about else str(brief["source"]["path"]))
 
 
+def answered_line(T: Text, q: dict) -> str:
+    """How a question was answered in one line: its stance counts, or on an open question how many
+    proposed something and how many rejected its premise (never a yes or no)."""
+    if q["kind"] == "open":
+        p = q["proposals"]
+        if not p["with_conditions"]:
+            return T._("%(a)s of %(d)s answered: %(p)s proposed something, %(r)s rejected the premise, %(n)s made "
+                       "no proposal.", a=q["answered"], d=q["distinct"], p=p["proposed"], r=p["rejected"],
+                       n=p["no_proposal"])
+        return T._("%(a)s of %(d)s answered: %(p)s proposed something (%(c)s of them with conditions), "
+                   "%(r)s rejected the premise, %(n)s made no proposal.", a=q["answered"], d=q["distinct"],
+                   p=p["proposed"], c=p["with_conditions"], r=p["rejected"], n=p["no_proposal"])
+    return T._("%(a)s of %(d)s answered: %(for)s for, %(against)s against, %(mixed)s mixed, %(none)s no side.",
+               a=q["answered"], d=q["distinct"], **q["counts"])
+
+
+def chart_texts(T: Text, q: dict) -> tuple[str, str]:
+    """A question chart's title and its alternative text."""
+    if q["kind"] == "open":
+        c = q["counts"]
+        return (T._("Question %(n)s: what was proposed (%(a)s answered)", n=q["number"], a=q["answered"]),
+                T._("Bar chart of question %(n)s: %(for)s proposed something, %(mixed)s proposed with conditions, "
+                    "%(against)s rejected the premise, %(none)s made no proposal.", n=q["number"], **c))
+    return (T._("Question %(n)s: stances (%(a)s answered)", n=q["number"], a=q["answered"]),
+            T._("Bar chart of stances on question %(n)s: %(for)s for, %(against)s against, %(mixed)s mixed, "
+                "%(none)s no side.", n=q["number"], **q["counts"]))
+
+
 def count_share(T: Text, n: int, share: float) -> str:
     """A count with its share beside it: 5 (63 %)."""
     return T._("%(n)s (%(pct)s)", n=n, pct=T.pct(share))

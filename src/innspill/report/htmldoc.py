@@ -50,8 +50,8 @@ def _context(brief: dict, T: Text) -> dict:
         "live_tags": lambda s: G.live_tags(T, s, mn),
         "live_summary": G.live_summary(brief, T) if brief.get("live") else [],
         "placeholders": ", ".join(T.placeholders().values()),
-        "stance_heads": {"for": T._("Arguments for"), "against": T._("Arguments against"),
-                         "mixed": T._("Conditions people set"), "none": T._("Without taking a side")},
+        "kinds": {q["id"]: q["kind"] for q in brief["questions"]},
+        "answered_line": lambda q: G.answered_line(T, q),
     }
 
 
@@ -64,12 +64,10 @@ def _render(name: str, brief: dict, T: Text, autoescape: bool, **extra) -> str:
 
 
 def charts_svg(brief: dict, T: Text) -> dict:
-    labels = {s: T.stance(s) for s in STANCES}
     out = {}
     for q in brief["questions"]:
-        alt = T._("Bar chart of stances on question %(n)s: %(for)s for, %(against)s against, %(mixed)s mixed, "
-                  "%(none)s no side.", n=q["number"], **q["counts"])
-        title = T._("Question %(n)s: stances (%(a)s answered)", n=q["number"], a=q["answered"])
+        labels = {s: T.stance(s, q["kind"]) for s in STANCES}
+        title, alt = G.chart_texts(T, q)
         out[q["id"]] = stance_svg(q["counts"], labels, title, alt, f"chart-{q['id']}", T.pct)
     return out
 

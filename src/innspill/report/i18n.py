@@ -56,9 +56,22 @@ class Text:
     def num(self, x: float) -> str:
         return format_decimal(x, locale=self.locale)
 
-    def stance(self, s: str | None) -> str:
+    def stance(self, s: str | None, kind: str | None = None) -> str:
+        """A stance's name; on an open question what it means there (proposed / rejected the premise)."""
+        if kind == "open":
+            return {"for": self._("proposed something"), "against": self._("rejected the premise"),
+                    "mixed": self._("proposed, with conditions"), "none": self._("no proposal"),
+                    None: self._("other")}[s]
         return {"for": self._("for"), "against": self._("against"), "mixed": self._("mixed / conditions"),
                 "none": self._("no side"), None: self._("other")}[s]
+
+    def heading(self, s: str, kind: str | None = None) -> str:
+        """The heading over a question's themes of one stance."""
+        if kind == "open":
+            return {"for": self._("What people proposed"), "mixed": self._("Proposals with conditions"),
+                    "against": self._("Rejecting the premise"), "none": self._("Without a proposal")}[s]
+        return {"for": self._("Arguments for"), "against": self._("Arguments against"),
+                "mixed": self._("Conditions people set"), "none": self._("Without taking a side")}[s]
 
     def category(self, c: str) -> str:
         return {"harassment": self._("harassment"), "health": self._("health"), "legal": self._("legal matters"),
@@ -74,6 +87,7 @@ class Text:
             "divided": self._("Divided: both sides have real support."),
             "conditional": self._("Conditional: many say yes, but only on conditions."),
             "no-side": self._("Few take a side: most answers discuss without a yes or no."),
+            "open": self._("An open question: read as what people proposed, not as yes or no."),
             "unanswered": self._("Nobody answered this question."),
             "few": self._("Too few answers to tell where people stand."),
         }[v]

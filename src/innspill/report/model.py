@@ -70,6 +70,12 @@ def verdict(counts: dict, min_answers: int = 3) -> str:
     return "agree-for" if counts["for"] > counts["against"] else "agree-against"
 
 
+def _open_verdict(v: str) -> str:
+    """An open question has no yes or no to count: read as what people proposed (``open``), unless
+    nobody or too few answered."""
+    return v if v in ("unanswered", "few") else "open"
+
+
 def _minority(themes: list[dict], counts: dict) -> list[str]:
     """Theme ids on the least-represented side that still has answers (when under a third)."""
     n = sum(counts.values())
@@ -205,7 +211,9 @@ def _question(q: dict, data: dict, masker: Masker, distinct: list[dict], theme_o
         "answered": n_answered, "distinct": sum(weight.get(c["id"], 1) for c in distinct), "counts": counts,
         "shares": {s: counts[s] / n_answered if n_answered else 0.0 for s in STANCES},
         "few": n_answered < min_answers,
-        "verdict": verdict(counts, min_answers),
+        "verdict": _open_verdict(verdict(counts, min_answers)) if q["kind"] == "open" else verdict(counts, min_answers),
+        "proposals": ({"proposed": counts["for"] + counts["mixed"], "with_conditions": counts["mixed"],
+                       "rejected": counts["against"], "no_proposal": counts["none"]} if q["kind"] == "open" else None),
         "themes": [t for t in themes if not t["other"]],
         "other": {"size": other["size"], "share": other["share"], "label": other["label"]} if other else
                  {"size": 0, "share": 0.0, "label": ""},

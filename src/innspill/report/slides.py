@@ -78,7 +78,6 @@ def to_pptx(brief: dict, T) -> bytes:
         lines = [f"{brief['source']['path']} · " + counts]
     s.placeholders[1].text = "\n".join([*lines, mode])
 
-    labels = {st: T.stance(st) for st in STANCES}
     margin = Inches(0.5)
     s = prs.slides.add_slide(blank)
     _text(s, margin, Inches(0.3), WIDTH - 2 * margin, Inches(0.8), T._("How to read this brief"), size=26, bold=True)
@@ -94,13 +93,14 @@ def to_pptx(brief: dict, T) -> bytes:
         s = prs.slides.add_slide(blank)
         _text(s, margin, Inches(0.3), WIDTH - 2 * margin, Inches(1.2),
               T._("Question %(n)s", n=q["number"]) + ": " + q["text"], size=22, bold=True)
-        png = stance_png(q["counts"], labels, T._("Question %(n)s: stances (%(a)s answered)", n=q["number"],
-                                                  a=q["answered"]), T.pct)
+        labels = {st: T.stance(st, q["kind"]) for st in STANCES}
+        title, alt = G.chart_texts(T, q)
+        png = stance_png(q["counts"], labels, title, T.pct)
         pic = s.shapes.add_picture(io.BytesIO(png), margin, Inches(1.6), width=Inches(6.4))
-        pic._element.nvPicPr.cNvPr.set("descr", T._(
-            "Bar chart of stances on question %(n)s: %(for)s for, %(against)s against, %(mixed)s mixed, "
-            "%(none)s no side.", n=q["number"], **q["counts"]))
+        pic._element.nvPicPr.cNvPr.set("descr", alt)
         notes = [T.verdict(q["verdict"])]
+        if q["kind"] == "open":
+            notes.insert(0, G.answered_line(T, q))
         if q["few"]:
             notes.append("⚠ " + T._("These shares rest on %(n)s answers.", n=q["answered"]) + " " + G.few(T, mn))
         if G.question_campaigns(brief, q, T):
@@ -113,7 +113,7 @@ def to_pptx(brief: dict, T) -> bytes:
         quotes = _quotes(q)
         top = Inches(1.6)
         for x in quotes:
-            tag = f"– {x['comment_id']}, {T.stance(x['stance'])}" + (f", {T._('masked')}" if x["masked"] else "")
+            tag = f"– {x['comment_id']}, {T.stance(x['stance'], q['kind'])}" + (f", {T._('masked')}" if x["masked"] else "")
             _text(s, Inches(7.2), top, Inches(5.6), Inches(2.2), _short(x["text"]) + "\n" + tag, size=15)
             top = Emu(top + Inches(2.4))
         if not quotes:

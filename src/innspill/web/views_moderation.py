@@ -314,10 +314,12 @@ def heard(c: Consultation, lang: str) -> dict | None:
         for t in q["themes"]:
             label = " ".join(w if not flagged.blocks(w) else T.placeholders()["name"] for w in t["label"].split())
             quotes = [x["text"] for x in t["quotes"] if _safe(x["text"], flagged)]
-            themes.append({"label": label, "stance": T.stance(t["stance"]), "size": t["size"], "quotes": quotes})
+            themes.append({"label": label, "stance": T.stance(t["stance"], q["kind"]), "size": t["size"],
+                           "quotes": quotes})
         n = sum(q["counts"].values())
         questions.append({"number": q["number"], "text": q["text"], "answered": q["answered"],
-                          "counts": [(T.stance(s), k, round(100 * k / n) if n else 0) for s, k in q["counts"].items()],
+                          "counts": [(T.stance(s, q["kind"]), k, round(100 * k / n) if n else 0)
+                                     for s, k in q["counts"].items()],
                           "verdict": T.verdict(q["verdict"]), "themes": themes})
     return {"questions": questions, "distinct": brief["stats"]["distinct"], "masked": brief["privacy"]["masked"]}
 
