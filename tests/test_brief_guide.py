@@ -391,6 +391,11 @@ def test_live_vote_beside_each_question(seed_analysis, live_results, lang):
         assert "Straight-liners: 1 participant agreed with every statement or disagreed with every statement" in live
         assert "were computed without them, as the organiser chose" in live
         assert "Opinion groups: 2 groups of 4, 3 participants" in live
+    plain = {"nb": "deltakere som stemte likt på de samme påstandene, havner i samme gruppe, mellom 2 og 5 grupper",
+             "en": "participants who voted alike on the same statements are put in the same group, between 2 and 5"}
+    assert plain[lang] in live  # the method in plain words (issue 20), not the stored technique
+    for jargon in ("PCA", "k-means", "silhouette", "2..5", "components"):
+        assert jargon not in live, jargon
     consensus, divisive = doc.xpath('//section[@id="live"]/ul')[:2]
     assert len(consensus.xpath("li")) == 1 and "facebook i bedriftens navn" in consensus.text_content()
     assert len(divisive.xpath("li")) == 2

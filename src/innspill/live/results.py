@@ -32,7 +32,11 @@ CONSENSUS_MIN_VOTES = 5       # a statement needs this many votes to be consensu
 DIVISIVE_SPREAD = 0.5         # largest minus smallest group agree-share
 STRAIGHT_LINE_MIN = 3         # agree / disagree votes (passes ignored) to call someone a straight-liner
 SILHOUETTE_SAMPLE = 2000      # above this many points the silhouette is computed on a fixed sample
-METHOD = "PCA (2 components) + k-means, k by silhouette in 2..5"
+# How the groups were formed, in plain words (the brief says it in its own language), and the
+# technique for whoever checks the computation.
+METHOD = (f"participants who voted alike on the same statements are put in the same group; between {K_MIN} and "
+          f"{K_MAX} groups, as many as separate the votes most clearly")
+TECHNIQUE = f"PCA (2 components) + k-means, k by silhouette in {K_MIN}..{K_MAX}"
 
 KINDS = ("question", "statement")
 SOURCES = ("question", "brief", "presenter", "audience")
@@ -398,6 +402,7 @@ def _groups(values, voted, visible, straight, include_straight_liners, min_votes
         "k": int(k),
         "silhouette": round(score, 3),
         "method": METHOD,
+        "technique": TECHNIQUE,
         "members": {pids[r]: int(labels[i]) for i, r in enumerate(rows)},
         "points": {pids[r]: [round(float(points[i, 0]), 4), round(float(points[i, 1]), 4)]
                    for i, r in enumerate(rows)},

@@ -11,6 +11,8 @@ from babel.dates import format_date
 
 from .i18n import Text
 
+K_MIN, K_MAX = 2, 5  # the live vote's range of opinion groups (innspill.live.results, an optional package)
+
 
 def _fmt_name(T: Text, fmt: str | None) -> str:
     return {
@@ -228,9 +230,10 @@ def live_summary(brief: dict, T: Text) -> list[str]:
         out.append(T._("Straight-liners: no participant agreed or disagreed with every statement."))
     gr = lv["groups"]
     if gr:
-        out.append(T._("Opinion groups: %(k)s groups of %(sizes)s participants, formed from how people voted "
-                       "(%(method)s).", k=gr["k"], sizes=", ".join(str(x) for x in gr["sizes"]),
-                       method=gr["method"] or ""))
+        out.append(T._("Opinion groups: %(k)s groups of %(sizes)s participants, formed from how people voted: "
+                       "participants who voted alike on the same statements are put in the same group, between "
+                       "%(low)s and %(high)s groups, as many as separate the votes most clearly.", k=gr["k"],
+                       sizes=", ".join(str(x) for x in gr["sizes"]), low=K_MIN, high=K_MAX))
     else:
         out.append(T._("Opinion groups: too few participants or statements to form groups."))
     out.append(T._("A live vote is the people in the room, not a sample either; statements are shown as they "
