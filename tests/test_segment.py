@@ -224,3 +224,15 @@ def test_a_units_raw_score_does_not_depend_on_how_many_were_scored_with_it(embed
         parts = [s.raw_scores(units[i:i + size]) for i in range(0, len(units), size)]
         assert np.array_equal(whole[0], np.concatenate([p[0] for p in parts]))
         assert np.array_equal(whole[1], np.concatenate([p[1] for p in parts]))
+
+
+def test_parenthesised_numbers_after_short_answers_are_labels():
+    """"(1) ja (2) nei (3) ja": a number in brackets after a short answer opens the next label, as a
+    bare number does ("1 ja 2 nei 3 ja")."""
+    from innspill.model import Question
+
+    qs = [Question("q1", 1, "Bør kantina servere fisk?", "yesno"), Question("q2", 2, "Bør kaffen være gratis?", "yesno"),
+          Question("q3", 3, "Bør det være vegetardag?", "yesno")]
+    for text in ("(1) ja (2) nei (3) ja", "1 ja 2 nei 3 ja"):
+        got = Segmenter(qs, "nb", None).segment([Comment(id="c1", position=1, original=text)])
+        assert [(a.question_id, a.text) for a in got] == [("q1", "ja"), ("q2", "nei"), ("q3", "ja")]

@@ -198,7 +198,8 @@ class ExplicitGrammar:
         punct = bool(sep.strip()) and sep.strip() != ","
         follows = self.answer_at(text, m.end())
         led = bool(m.group("lead") or m.group("conn"))
-        if kind == "answer" and not (m.group("n1") and not m.group("lead")) and not _opens(text, m.start()):
+        if kind == "answer" and not ((m.group("n1") or m.group("pn")) and not m.group("lead")) \
+                and not _opens(text, m.start()):
             return None  # after "ja ": the next number ("1 ja 2 nei"), or a label that opens a sentence ("Ja Til 3:")
         if m.group("count"):
             k = self.t["counts"][lower(m.group("cn") or m.group("cn2"))]
@@ -270,6 +271,8 @@ class ExplicitGrammar:
             return None
         best = None
         for q, qw in enumerate(self.q_words):
+            if not qw:
+                continue  # a question with no words ("?") cannot be quoted
             k = 0
             while k < len(qw) and i + k < len(tokens) and tokens[i + k][2] == qw[k]:
                 if k and text[tokens[i + k - 1][1]:tokens[i + k][0]].count("\n"):

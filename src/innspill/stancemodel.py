@@ -17,9 +17,9 @@ any language the encoder knows; the rules add what the cue lists know for nb, nn
 
 The weights come from ``training/train_stance.py`` (``make train``): ``data/stance-model.npz``
 with its card ``data/stance-model.json`` (id, version, sha256, features, temperatures,
-training figures). The forward pass is numpy only: no torch at run time. The evidence is the
-answer's sentence whose own model probability of the chosen stance is highest, copied
-verbatim.
+training figures). The forward pass is numpy only: no torch at run time. The evidence, copied
+verbatim, is the rules' sentence when they read the same stance; otherwise the answer's
+sentence that, read alone, best supports the chosen stance.
 """
 
 from __future__ import annotations
@@ -219,11 +219,17 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
         if rule in ("opener-yes", "opener-no") and is_lone(a.text):
             a.provenance = {**prov, "stance_by": "rule"}
             continue
-        q = model.combine(p, rule_stance, a.confidence)
+        rule_conf = a.confidence
+        q = model.combine(p, rule_stance, rule_conf)
         k = int(q.argmax())
         a.stance, a.confidence = STANCES[k], round(float(q[k]), 3)
+        if STANCES[k] == rule_stance and a.evidence:  # the rules' own sentence, when they read it so too
+            a.provenance = {**prov, "stance_by": "model"}
+            continue
         s, e = spans[i][0]
-        mine = [(float(sp[r][k]), rs, re_) for r, (j, rs, re_) in enumerate(sent_rows) if j == i]
+        # each sentence as the final reading would read it alone: its own model reading times the rules'
+        mine = [(float(model.combine(sp[r], rule_stance, rule_conf)[k]), rs, re_)
+                for r, (j, rs, re_) in enumerate(sent_rows) if j == i]
         if mine:
             _, s, e = max(mine, key=lambda t: t[0])  # the first of equals: max keeps the earliest
         a.evidence = by_id[a.comment_id].text[s:e]

@@ -276,3 +276,31 @@ def test_stance_corrections_export_as_training_rows_and_review_orders_by_confide
     assert "order=confidence" in page and 'aria-current="page">minst sikre først' in page
     # the corrected answer (confidence 1.0) comes after the other analysed comment
     assert page.index(f'id="c{c2.pk}"') < page.index(f'id="c{c1.pk}"')
+
+
+def test_training_rows_only_for_stances_a_person_gave():
+    """A moved span keeps the machine's stance: not a training row; nor is an answer whose question
+    is gone, or a sensitive story."""
+    from innspill.web.corrections import training_rows
+
+    mark = {"by": "org", "at": "2026-12-06T10:00:00", "kind": "span", "before": None}
+    data = {"language": "nb", "questions": [{"id": "q1", "number": 1, "text": "Bør vi?", "kind": "yesno"}],
+            "comments": [{"id": "c1", "language": "nb", "flags": []}, {"id": "c2", "flags": ["sensitive-story"]},
+                         {"id": "c3", "flags": []}],
+            "answers": [
+                {"comment_id": "c1", "question_id": "q1", "text": "Nei.", "stance": "against",
+                 "provenance": {"corrected": mark}},
+                {"comment_id": "c2", "question_id": "q1", "text": "Min historie.", "stance": "for",
+                 "provenance": {"corrected": {**mark, "kind": "stance"}}},
+                {"comment_id": "c3", "question_id": None, "text": "Ja.", "stance": "for",
+                 "provenance": {"corrected": {**mark, "kind": "stance"}}}],
+            "corrections": [{"kind": "span", "comment_id": "c1", "question": 1, "after": {"start": 0, "end": 4},
+                             "applied": True},
+                            {"kind": "stance", "comment_id": "c2", "question": 1, "after": {"stance": "for"},
+                             "applied": True},
+                            {"kind": "stance", "comment_id": "c3", "question": 7, "after": {"stance": "for"},
+                             "applied": True}]}
+    assert training_rows(data, "s") == []
+    data["corrections"][0]["after"]["stance"] = "against"  # a span moved and given a stance by hand
+    rows = training_rows(data, "s")
+    assert [(r["text"], r["stance"]) for r in rows] == [("Nei.", "against")]

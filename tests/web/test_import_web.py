@@ -109,3 +109,28 @@ def test_demo_consultation_loads_and_analyses(db, client_for):
     assert job.status == "done" and job.run.analysis["stats"]["comments_read"] == 21
     org = client_for(User.objects.get())
     assert org.get(f"/org/c/{slug}/review/").status_code == 200
+
+
+def test_a_post_without_numbered_questions_stays_its_own_question_in_the_web_app(organiser, client_for):
+    """An ordinary post imported through the web page (W203) keeps its lead as the question's
+    context, so the web analysis reads each comment for or against the post's claim, as the CLI does."""
+    from innspill.pipeline import analyze
+    from innspill.web.models import Question
+
+    wxr = EXAMPLES.parent / "tests" / "data" / "import" / "wxr-ordinary.xml"
+    cli = analyze(str(wxr), use_embeddings=False).to_dict()
+    _blank(organiser, "vanlig")
+    org = client_for(organiser)
+    org.post(_upload(org, "vanlig", wxr))
+    q = Question.objects.get(consultation__slug="vanlig")
+    assert q.context is not None and q.kind == "open"
+    org.post("/org/c/vanlig/moderate/", {"ids": list(Comment.objects.values_list("id", flat=True)), "action": "approve"})
+    org.post("/org/c/vanlig/analyse/")
+    job = jobs.run_one("test-worker")
+    assert job.status == "done", job.message
+    web = job.run.analysis
+    assert {a["how"] for a in web["answers"]} == {"post"}
+    # every answer the CLI reads is read the same way here (the web also analyses what the
+    # organiser approved, the source's spam included)
+    assert {(a["text"], a["stance"]) for a in cli["answers"]} <= {(a["text"], a["stance"]) for a in web["answers"]}
+    assert ("Nei.", "against") in {(a["text"], a["stance"]) for a in web["answers"]}

@@ -188,19 +188,25 @@ def gold(data: dict, slug: str) -> dict:
 
 def training_rows(data: dict, slug: str) -> list[dict]:
     """Every answer whose stance an organiser corrected (a stance correction, or a moved span
-    given a stance) as a row of the stance model's training corpus (``training/DATACARD.md``):
+    given a stance; not a sensitive story, not an answer whose question is gone) as a row of the
+    stance model's training corpus (``training/DATACARD.md``):
     the question, the answer's text as the analysis holds it, and the corrected stance.
     ``python training/train_stance.py --corrections FILE`` (``make train CORRECTIONS=FILE``)
     learns from them."""
     questions = {q["id"]: q for q in data["questions"]}
     comments = {c["id"]: c for c in data["comments"]}
     rows = []
+    stance_given = {(x["comment_id"], x["question"]) for x in data.get("corrections", [])
+                    if x.get("applied") and (x["kind"] == Correction.STANCE
+                                             or (x["kind"] == Correction.SPAN and (x.get("after") or {}).get("stance")))}
     for a in data["answers"]:
         mark = (a.get("provenance") or {}).get("corrected")
-        if not mark or mark.get("kind") not in (Correction.STANCE, Correction.SPAN):
-            continue
-        q = questions[a["question_id"]]
+        q = questions.get(a.get("question_id"))
+        if not mark or q is None or (a["comment_id"], q["number"]) not in stance_given:
+            continue  # only stances a person gave: a moved span keeps the machine's reading
         c = comments.get(a["comment_id"], {})
+        if is_sensitive(c):
+            continue  # a sensitive story does not go into a training file
         rows.append({"id": f"corr-{slug}-{a['comment_id']}-{q['number']}", "writer": "corrections",
                      "lang": c.get("language") or data.get("language") or "nb", "topic": slug,
                      "qid": f"corr-{slug}-q{q['number']}", "question": q["text"], "kind": q["kind"],

@@ -43,6 +43,9 @@ class Question(models.Model):
     number = models.PositiveIntegerField()
     text = models.TextField(_("question"))
     kind = models.CharField(_("kind"), max_length=8, choices=KINDS, default="yesno")
+    # set only when an imported post asked nothing by number and became its own question (W203):
+    # the post's lead; the analysis then reads each comment for or against the post's claim
+    context = models.TextField(null=True, blank=True)
 
     class Meta:
         ordering = ["number"]

@@ -17,7 +17,7 @@ from ..ingest import ReadOptions, Thread, read_threads
 from ..inspect import inspect_file
 from .models import AnalysisRun, Comment, Consultation, ImportBatch, Question
 
-STAGES = ("repair", "dedupe", "language", "segment", "fields", "stance", "privacy", "themes")
+STAGES = ("repair", "dedupe", "language", "segment", "fields", "stance", "stance-model", "privacy", "themes")
 _embedder = None
 _embedder_lock = threading.Lock()
 
@@ -91,7 +91,7 @@ def build_thread(consultation: Consultation) -> tuple[Thread, dict[str, int]]:
     """The consultation as an innspill Thread (every stored comment, with its status), and the
     map from the thread's comment ids to database ids."""
     questions = list(consultation.questions.all())
-    qs = [model.Question(id=q.qid, number=q.number, text=q.text, kind=q.kind) for q in questions]
+    qs = [model.Question(id=q.qid, number=q.number, text=q.text, kind=q.kind, context=q.context) for q in questions]
     comments, cmap, by_pk = [], {}, {}
     for i, c in enumerate(consultation.comments.order_by("id"), start=1):
         status, reason = analysis_status(c)
@@ -246,7 +246,8 @@ def confirm_import(batch: ImportBatch, fmt: str = "auto", post: str | None = Non
                           require_questions=not consultation.questions.exists())[0]
     if not consultation.questions.exists():
         for q in thread.questions:
-            Question.objects.create(consultation=consultation, number=q.number, text=q.text, kind=q.kind)
+            Question.objects.create(consultation=consultation, number=q.number, text=q.text, kind=q.kind,
+                                    context=q.context)
         if not consultation.intro.strip():
             consultation.intro = thread.post
             consultation.save(update_fields=["intro"])

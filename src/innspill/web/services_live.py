@@ -104,7 +104,7 @@ LIMIT_SECONDS = 24 * 3600  # how long the per-address counters are kept (in the 
 def refuse(session_id: int, what: str) -> None:
     """Count one request refused by a per-address limit (``joins``, ``votes``, ``ideas``) for the presenter."""
     LiveSession.objects.filter(pk=session_id).update(**{f"refused_{what}": F(f"refused_{what}") + 1})
-    touch(session_id, now=True)
+    touch(session_id)  # throttled like any change: a flood of refused requests must not force recomputations
 
 
 def _count(key: str) -> int:

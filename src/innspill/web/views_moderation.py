@@ -46,13 +46,19 @@ MAX_OPEN_FLAGS = 10  # per answer: a private link cannot flood the review queue
 
 # -- the queue -------------------------------------------------------------------------------------
 
+def _is_id(s) -> bool:
+    """A database id as a form or query gives it: 1 to 18 ASCII digits ("²".isdigit() is true, and
+    int() refuses it)."""
+    return isinstance(s, str) and re.fullmatch(r"[0-9]{1,18}", s) is not None
+
+
 def _filters(params) -> dict:
     states = dict(Comment.STATES)
     status = params.get("show", Comment.PENDING)
     question = params.get("question", "")
     flag = params.get("flag", "")
     return {"status": status if status in states or status == "all" else Comment.PENDING,
-            "question": int(question) if question.isdigit() else None,
+            "question": int(question) if _is_id(question) else None,
             "flag": flag if flag in moderation.FLAGS else "",
             "search": params.get("q", "")[:200]}
 
@@ -87,7 +93,7 @@ def moderate(request, slug):
             ids = list(moderation.queue(c, **f, question_pks=_question_pks(c, f["question"]))
                        .values_list("id", flat=True))
         else:
-            ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+            ids = [int(i) for i in request.POST.getlist("ids") if _is_id(i)]
         if not ids:
             messages.error(request, _("Choose at least one comment."))
         elif not form.is_valid():
@@ -102,7 +108,7 @@ def moderate(request, slug):
         return redirect(back)
     qs = moderation.queue(c, **f, question_pks=_question_pks(c, f["question"]))
     one = request.GET.get("comment", "")
-    if one.isdigit():  # the log's link to one comment
+    if _is_id(one):  # the log's link to one comment
         qs = qs.filter(pk=int(one))
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     comments = list(page.object_list)
@@ -132,7 +138,7 @@ def _decide_one(request, c, back):
     fetch``), a redirect back to the queue otherwise. Spam without a rule is noted as one click."""
     pk, _sep, action = request.POST.get("one", "").partition(":")
     wants_json = request.headers.get("X-Requested-With") == "fetch"
-    comment = c.comments.filter(pk=int(pk)).first() if pk.isdigit() else None
+    comment = c.comments.filter(pk=int(pk)).first() if _is_id(pk) else None
     error = None
     if comment is None or action not in ONE_CLICK:
         error = _("No such comment or action.")
@@ -145,7 +151,7 @@ def _decide_one(request, c, back):
                                           [e for errs in form.errors.values() for e in errs]))
     if error:
         if wants_json:
-            return JsonResponse({"ok": False, "id": int(pk) if pk.isdigit() else None, "error": error}, status=400)
+            return JsonResponse({"ok": False, "id": int(pk) if _is_id(pk) else None, "error": error}, status=400)
         messages.error(request, error)
         return redirect(f"{back}#m{pk}")
     d = form.cleaned_data

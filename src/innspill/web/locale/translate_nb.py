@@ -88,7 +88,17 @@ NB = {
     "This invitation has expired": "Denne invitasjonen er utløpt",
     "Invitations work for %(days)s days. Ask the organiser for a new one.":
         "Invitasjoner virker i %(days)s dager. Be arrangøren om en ny.",
-    "This private link works until %(date)s.": "Denne private lenken virker til %(date)s.", "of": "av", "sensitive": "sensitiv", "corrected by": "rettet av",
+    "This private link works until %(date)s.": "Denne private lenken virker til %(date)s.",
+    "corrected by hand": "rettet for hånd", "no questions found": "fant ingen spørsmål",
+    "reading": "leser", "repairing characters": "reparerer tegn", "linking duplicates": "kobler duplikater",
+    "finding the language": "finner språket", "finding the answers": "finner svarene",
+    "reading the form's fields": "leser skjemaets felt", "reading stances": "leser standpunkt",
+    "reading stances with the trained model": "leser standpunkt med den trente modellen",
+    "looking for personal data": "ser etter personopplysninger", "grouping themes": "grupperer temaer",
+    "no comments found": "fant ingen kommentarer",
+    "the post asks no numbered question: the post itself is the one question":
+        "innlegget stiller ingen nummererte spørsmål: innlegget selv er det ene spørsmålet",
+    "stance read by the rules alone, without the trained model": "standpunkt lest av reglene alene, uten den trente modellen", "of": "av", "sensitive": "sensitiv", "corrected by": "rettet av",
     "Correct": "Rett", "Move, resize or split": "Flytt, endre eller del", "Split at character": "Del ved tegn",
     "Corrections not applied": "Rettelser som ikke ble brukt", "Welcome to innspill": "Velkommen til innspill",
     "Create the organiser account. You can invite moderators later.": "Opprett arrangørkontoen. Du kan invitere moderatorer senere.",

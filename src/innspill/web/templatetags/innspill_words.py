@@ -40,7 +40,12 @@ def job_status(code) -> str:
 def job_message(text) -> str:
     """The worker's stage names ("started", "embedding" …) translated; a failure's own text kept."""
     stages = {"done": pgettext("job", "done"), "started": pgettext("job", "started"),
-              "queued": pgettext("job", "queued")}
+              "queued": pgettext("job", "queued"), "read": pgettext("job", "reading"),
+              "repair": pgettext("job", "repairing characters"), "dedupe": pgettext("job", "linking duplicates"),
+              "language": pgettext("job", "finding the language"), "segment": pgettext("job", "finding the answers"),
+              "fields": pgettext("job", "reading the form's fields"), "stance": pgettext("job", "reading stances"),
+              "stance-model": pgettext("job", "reading stances with the trained model"),
+              "privacy": pgettext("job", "looking for personal data"), "themes": pgettext("job", "grouping themes")}
     if text in stages:
         return stages[text]
     if isinstance(text, str) and text.startswith("gave up after "):
@@ -60,7 +65,7 @@ def how(code) -> str:
     """How the analysis tied an answer to its question."""
     return {"field": _("own field"), "numbered": _("numbered"), "quoted": _("quoted the question"),
             "reference": _("named the question"), "semantic": _("by meaning"), "post": _("the whole post"),
-            "explicit": _("named the question")}.get(code, code)
+            "explicit": _("named the question"), "corrected": _("corrected by hand")}.get(code, code)
 
 
 @register.filter
@@ -92,6 +97,10 @@ def warning_text(w) -> str:
         "W104": _("a reply whose parent is not in the file (read as top level)"),
         "W105": _("a broken file read up to the break"),
         "W106": _("a part of an .xlsx workbook was skipped"),
+        "W201": _("no questions found"),
+        "W202": _("no comments found"),
+        "W203": _("the post asks no numbered question: the post itself is the one question"),
+        "W301": _("stance read by the rules alone, without the trained model"),
     }
     code, message = w.get("code", ""), w.get("message", "")
     if (get_language() or "en")[:2] == "en" or code not in generic:
