@@ -3,7 +3,7 @@
 
     python training/train_stance.py                      # train, calibrate, write the model (make train)
     python training/train_stance.py --corrections FILE   # also learn from rows of `innspill corrections export`
-    python training/train_stance.py --cv                 # also leave-topics-out figures (slower)
+    python training/train_stance.py --cv                 # also leave-one-topic-out figures (about 6 min)
     python training/train_stance.py --out DIR            # write the model elsewhere (a reproduction check)
 
 Reads every ``training/corpus/*.jsonl`` (written for the project; ``training/DATACARD.md``) and
@@ -183,18 +183,16 @@ def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
     return round(float(np.mean(f)), 3) if f else 0.0
 
 
-def topic_folds(rows: list[dict], k: int = 8) -> list[np.ndarray]:
-    """Folds that each hold out whole topics (writer + topic), for leave-topics-out figures."""
-    topics = sorted({f"{r.get('writer')}/{r.get('topic')}" for r in rows})
-    fold_of = {t: int(hashlib.blake2b(f"{SEED}:{t}".encode(), digest_size=4).hexdigest(), 16) % k for t in topics}
-    ids = np.array([fold_of[f"{r.get('writer')}/{r.get('topic')}"] for r in rows])
-    return [ids == i for i in range(k)]
+def topic_folds(rows: list[dict]) -> list[np.ndarray]:
+    """Leave one topic out: one fold per topic (writer + topic; Perspectrum by its claim's topic)."""
+    keys = [f"{r.get('writer')}/{r.get('topic')}" for r in rows]
+    return [np.array([k == t for k in keys]) for t in sorted(set(keys))]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corrections", nargs="*", default=[], help="rows from `innspill corrections export`")
-    ap.add_argument("--cv", action="store_true", help="also leave-topics-out cross-validation (8 folds)")
+    ap.add_argument("--cv", action="store_true", help="also leave-one-topic-out cross-validation (one fold a topic)")
     ap.add_argument("--out", default=str(ROOT / "src" / "innspill" / "data"))
     ap.add_argument("--cache-dir", default=str(ROOT / "training" / ".cache"))
     ap.add_argument("--results", default=str(ROOT / "training" / "RESULTS.md"))
@@ -239,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         "iterations": int(clf.n_iter_),
     }
     if args.cv:
-        report["leave_topics_out"] = cross_validate(rows, x, y, rule_pred, train)
+        report["leave_one_topic_out"] = cross_validate(rows, x, y, rule_pred, train)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     arrays = {"mean": scaler.mean_.astype(np.float64), "scale": scaler.scale_.astype(np.float64)}
@@ -295,7 +293,7 @@ def cross_validate(rows, x, y, rule_pred, usable) -> dict:
         scaler, clf = fit(x[tr], y[tr])
         pred[te] = logits_of(scaler, clf, x[te]).argmax(1)
     m = pred >= 0
-    out = {"n": int(m.sum()), "accuracy": round(float((pred[m] == y[m]).mean()), 3),
+    out = {"folds": len(topic_folds(rows)), "n": int(m.sum()), "accuracy": round(float((pred[m] == y[m]).mean()), 3),
            "macro_f1": macro_f1(y[m], pred[m]),
            "rules_accuracy": round(float((rule_pred[m] == y[m]).mean()), 3),
            "majority": round(float(np.bincount(y[m]).max() / m.sum()), 3)}
@@ -304,6 +302,10 @@ def cross_validate(rows, x, y, rule_pred, usable) -> dict:
         if lm.any():
             out[f"accuracy_{lang}"] = round(float((pred[lm] == y[lm]).mean()), 3)
             out[f"rules_accuracy_{lang}"] = round(float((rule_pred[lm] == y[lm]).mean()), 3)
+    for k, stance in enumerate(STANCES):
+        sm = m & (y == k)
+        if sm.any():
+            out[f"recall_{stance}"] = round(float((pred[sm] == k).mean()), 3)
     return out
 
 
