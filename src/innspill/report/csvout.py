@@ -19,7 +19,7 @@ def to_csv(brief: dict, T) -> str:
     w.writerow(["comment", "question", "stance", "confidence", "evidence", "evidence_masked", "theme_id", "theme",
                 "campaign", "counted_as", "consultation", "period"])
     about = brief.get("consultation")
-    p = brief["guide"]["period"]
+    p = brief["guide"].get("period")  # a brief model made before the period was recorded has none
     where = [about["title"] if about else "", f"{p['first']}/{p['last']}" if p else ""]
     for r in brief["answers"]:
         evidence = r["evidence"] if r["evidence"] is not None else (T._("[withheld: sensitive]")
