@@ -76,3 +76,20 @@ def test_norwegian_wordpress_page_from_the_issue(tmp_path):
     ("7. mai passer dårlig for meg.", False), ("1. Ja", False), ("2 - No.", False), ("Svar", False)])
 def test_date_lines(line, date):
     assert is_date(line) is date
+
+
+def test_a_post_byline_on_a_page_without_counter_stays_in_the_post(tmp_path):
+    """A byline under the title ("Kari Nordmann" / "7. mai 2026") above the post's numbered
+    questions is not a comment header: the questions stay the post's, the comments are the two
+    that follow (found in a review of the header reader)."""
+    from innspill.ingest import ReadOptions, read_threads
+
+    page = ("Skal vi stenge gata?\nKari Nordmann\n7. mai 2026\n\nVi lurer på:\n"
+            "1. Bør gata stenges for biler om sommeren?\n2. Hva med varelevering?\n\n"
+            "Ola sier:\n8. mai 2026 kl. 09:00\n1. Ja. 2. Om morgenen.\nSvar\n\n"
+            "Per sier:\n9. mai 2026 kl. 10:00\nNei til begge.\n")
+    path = tmp_path / "side.txt"
+    path.write_text(page, encoding="utf-8")
+    t = read_threads(str(path), ReadOptions())[0]
+    assert [q.text for q in t.questions] == ["Bør gata stenges for biler om sommeren?", "Hva med varelevering?"]
+    assert [(c.author, c.original) for c in t.comments] == [("Ola", "1. Ja. 2. Om morgenen."), ("Per", "Nei til begge.")]

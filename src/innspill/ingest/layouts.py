@@ -203,11 +203,41 @@ def _text(raw: list[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
+QUESTION_LINE_RE = re.compile(r"^[ \t]*\d{1,3}\s*[.)]\s+\S.*\?\s*$")
+
+
+def _question_run(lines: list[str], begin: int, end: int) -> int | None:
+    """The line after the first run of numbered questions ("1. …?") in ``lines[begin:end]``."""
+    for i in range(begin, end):
+        if QUESTION_LINE_RE.match(lines[i]):
+            j = i
+            while j + 1 < end and (QUESTION_LINE_RE.match(lines[j + 1]) or not lines[j + 1].strip()
+                                   and j + 2 < end and QUESTION_LINE_RE.match(lines[j + 2])):
+                j += 1
+            return j + 1
+    return None
+
+
+def _after_byline(lines: list[str]) -> int:
+    """Without a counter line, where comments can begin: 0, unless the first header is the post's
+    byline ("Kari Nordmann" / "7. mai 2026" among the page's first lines, under its title) and the
+    post's numbered questions follow it before any other header; then the line after those
+    questions, so the byline and the questions stay in the post."""
+    heads = _find_heads(lines, 0)
+    if not heads:
+        return 0
+    top = [i for i, ln in enumerate(lines) if ln.strip()][:4]
+    if heads[0].line not in top:
+        return 0
+    after = _question_run(lines, heads[0].line + heads[0].span, heads[1].line if len(heads) > 1 else len(lines))
+    return after if after is not None else 0
+
+
 def read_headed(lines: list[str], post_end: int, start: int, counted: bool):
     """Comments by their headers: (end of the post, first comment line, comments, ignored lines,
     warnings), or None when the page has no headers (a numbered list, or nothing). With a counter
     line the comments start after it (``start``); without, at the first header."""
-    search = start if counted else 0
+    search = start if counted else _after_byline(lines)
     heads = _find_heads(lines, search)
     if not heads:
         return _read_footed(lines, post_end, search, counted)
