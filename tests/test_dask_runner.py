@@ -14,16 +14,64 @@ from conftest import ROOT, SEED
 pytest.importorskip("dask.distributed")
 
 
-def _same(a: dict, b: dict) -> None:
-    assert b["provenance"]["runner"]["name"] == "dask"
+def _json(analysis) -> str:
+    """The analysis as the CLI writes it (``write_json``), byte for byte, without
+    ``provenance.runner`` (the one field that is meant to differ; timings are the CLI's
+    ``provenance_extra`` and are not in an analysis)."""
+    import io
+
+    prov = dict(analysis.provenance)
+    prov.pop("runner", None)
+    saved, analysis.provenance = analysis.provenance, prov
+    try:
+        buf = io.StringIO()
+        analysis.write_json(buf)
+        return buf.getvalue()
+    finally:
+        analysis.provenance = saved
+
+
+def _same(local, dask) -> None:
+    """Identical means byte-equal JSON apart from ``provenance.runner`` (and the CLI's timings):
+    the written files are compared, then, to say where they differ, their contents."""
+    assert dask.provenance["runner"]["name"] == "dask"
+    assert "runner" not in local.provenance
+    x_json, y_json = _json(local), _json(dask)
+    if x_json == y_json:
+        return
+    a, b = local.to_dict(), dask.to_dict()
+    a["provenance"].pop("runner", None)
+    b["provenance"].pop("runner", None)
     for key in a:
-        if key == "provenance" or a[key] == b[key]:
+        if a[key] == b[key]:
             continue
         x, y = a[key], b[key]
         if isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
             i = next(i for i, (u, v) in enumerate(zip(x, y)) if u != v)
             pytest.fail(f"{key}[{i}] differs (of {len(x)}):\nlocal {x[i]!r}\ndask  {y[i]!r}")
         pytest.fail(f"{key} differs:\nlocal {str(x)[:2000]}\ndask  {str(y)[:2000]}")
+    i = next(i for i, (u, v) in enumerate(zip(x_json, y_json)) if u != v)
+    pytest.fail(f"the JSON differs at byte {i} (same contents, other order or form):\n"
+                f"local {x_json[max(0, i - 200):i + 200]!r}\ndask  {y_json[max(0, i - 200):i + 200]!r}")
+
+
+def test_same_compares_the_written_json_bytes():
+    """Equal contents written in another order are not identical; a differing runner is."""
+    from innspill.ingest import read_input
+    from innspill.model import Analysis
+
+    thread = read_input(str(SEED))
+    a = Analysis(source=thread.source, questions=thread.questions, comments=thread.comments, post=thread.post,
+                 provenance={"tool": "x", "stages": ["read"]})
+    b = Analysis(source=thread.source, questions=thread.questions, comments=thread.comments, post=thread.post,
+                 provenance={"tool": "x", "stages": ["read"], "runner": {"name": "dask", "workers": 2}})
+    _same(a, b)
+    b.provenance = {"stages": ["read"], "tool": "x", "runner": {"name": "dask"}}  # same dict, other bytes
+    with pytest.raises(pytest.fail.Exception, match="JSON differs"):
+        _same(a, b)
+    b.provenance = {"tool": "x", "stages": ["read"], "runner": {"name": "dask"}, "seconds": 1}
+    with pytest.raises(pytest.fail.Exception, match="provenance differs"):
+        _same(a, b)
 
 
 def test_dask_runner_matches_local_on_the_seed(monkeypatch):
@@ -39,10 +87,11 @@ def test_dask_runner_matches_local_on_the_seed(monkeypatch):
         return path
     monkeypatch.setattr(dask_runner.tempfile, "mkdtemp", mkdtemp)
     e = Embedder()
-    local = analyze(str(SEED), embedder=e).to_dict()
+    local = analyze(str(SEED), embedder=e)
     seen = []
-    dask = analyze(str(SEED), embedder=e, runner="dask", workers=2, meter=lambda *a: seen.append(a)).to_dict()
-    _same(local, dask)
+    dask_run = analyze(str(SEED), embedder=e, runner="dask", workers=2, meter=lambda *a: seen.append(a))
+    _same(local, dask_run)
+    local, dask = local.to_dict(), dask_run.to_dict()
     # progress: comments segmented as partitions come back, then the texts embedded for the themes
     seg = [a[:2] for a in seen if a[2:] == ("segmenting", "comment")]
     assert seg[-1] == (11, 11) and [d for d, _ in seg] == sorted(d for d, _ in seg)
@@ -73,10 +122,10 @@ def test_interrupted_dask_run_resumes_from_the_workers_cache(tmp_path):
             return dict(con.execute("SELECT key, rowid FROM vec"))
     saved = rows()
     assert saved  # at least the partition that came back
-    resumed = analyze(str(SEED), embedder=Embedder(cache_dir=cache), runner="dask", workers=2).to_dict()
+    resumed = analyze(str(SEED), embedder=Embedder(cache_dir=cache), runner="dask", workers=2)
     after = rows()
     assert len(after) > len(saved) and {k: after[k] for k in saved} == saved
-    _same(analyze(str(SEED), embedder=Embedder()).to_dict(), resumed)
+    _same(analyze(str(SEED), embedder=Embedder()), resumed)
 
 
 def test_dask_runner_on_a_thread_of_blank_comments():
@@ -104,21 +153,36 @@ def test_worker_embedder_puts_the_rows_back_in_order():
         assert w.calls == 2 * len(texts)
 
 
-def test_dask_runner_matches_local_on_a_generated_thread(tmp_path):
+def _generated_thread_matches(folder, cache: str) -> None:
     spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    path = tmp_path / "thread.txt"
+    path = folder / "thread.txt"
     bench.generate(2000, path, seed=3)
     # the local run fills the disk cache; the workers read it, so the comparison stays cheap
-    e = Embedder(cache_dir=str(tmp_path / "cache"))
-    local = analyze(str(path), embedder=e).to_dict()
-    dask = analyze(str(path), embedder=Embedder(cache_dir=str(tmp_path / "cache")), runner="dask",
-                   workers=2).to_dict()
+    local = analyze(str(path), embedder=Embedder(cache_dir=cache))
+    dask = analyze(str(path), embedder=Embedder(cache_dir=cache), runner="dask", workers=2)
     _same(local, dask)
-    st = local["stats"]
+    st = local.stats()
     assert st["comments_read"] == 2000 and st["duplicates"] > 100
-    assert sum(1 for c in local["comments"] if c["repairs"]) > 50
+    assert sum(1 for c in local.comments if c.repairs) > 50
+
+
+def test_dask_runner_matches_local_on_a_generated_thread(tmp_path):
+    _generated_thread_matches(tmp_path, str(tmp_path / "cache"))
+
+
+# INNSPILL_DASK_REPEAT=20: the generated-thread comparison 20 times in one session (issue 19: it
+# must pass 20 runs in a row, also on a loaded machine); not in the default run. The runs share
+# one embedding cache (the first fills it), as the single test's two runners do.
+# benchmarks/dask_repeat.py runs it and records the result.
+REPEAT = int(os.environ.get("INNSPILL_DASK_REPEAT") or 0)
+
+
+@pytest.mark.skipif(not REPEAT, reason="INNSPILL_DASK_REPEAT=N repeats the generated-thread comparison N times")
+@pytest.mark.parametrize("run", range(1, max(REPEAT, 1) + 1))
+def test_dask_runner_matches_local_repeatedly(run, tmp_path, tmp_path_factory):
+    _generated_thread_matches(tmp_path, str(tmp_path_factory.getbasetemp() / "repeat-cache"))
 
 
 def _square_plus(x, plus=0):
