@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass, field
 from . import SCHEMA
 
 STANCES = ("for", "against", "mixed", "none")
-HOWS = ("numbered", "quoted", "reference", "semantic", "field", "post")
 STATUSES = ("kept", "duplicate", "spam", "trash", "held", "empty", "rejected")
 
 
@@ -86,7 +85,7 @@ class Answer:
     text: str
     start: int
     end: int
-    how: str
+    how: str  # numbered, quoted, reference, semantic, field, post; "corrected" in web corrections (docs/contract.md)
     stance: str = "none"
     confidence: float = 0.0
     evidence: str = ""

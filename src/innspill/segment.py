@@ -106,8 +106,6 @@ class Segmenter:
         firstlast = "|".join(re.escape(o) for o in ("første", "fyrste", "siste", "first", "last"))
         self.several_phrase = re.compile(
             rf"(?<!\w)(?:de|dei|the|dine|your)\s+({counts})\s+({firstlast})(?:\s+(?:{nouns}))?(?!\w)", re.IGNORECASE)
-        prev = "|".join(re.escape(p) for p in self.lex["previous"])
-        self.prev_phrase = re.compile(rf"(?<!\w)(?:{prev})\s+(?:{nouns})(?!\w)", re.IGNORECASE)
 
     # ----- anchors -------------------------------------------------------
     def _quoted_question(self, line: str) -> int | None:
@@ -429,11 +427,6 @@ class Segmenter:
         """Standardise the cosines over the whole thread (per unit level) and set each unit's
         ``scores``; needs all units at once."""
         self.apply(units, rel, lex_rel, self.calibration(rel, _para_mask(units)))
-
-    def score_units(self, units: list[Unit]) -> None:
-        """Raw scores, then one calibration over the whole thread."""
-        if units:
-            self.calibrate(units, *self.sliced_scores(units))
 
     def sliced_scores(self, units: list[Unit]) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`raw_scores` slice by slice (each unit on its own, so slicing changes nothing

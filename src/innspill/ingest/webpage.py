@@ -23,7 +23,6 @@ from .encoding import bom_encoding, check_codec, detect
 from .markup import element_to_text
 from .questions import find_in_post
 
-WP_LISTS = ("commentlist", "comment-list", "wp-block-comment-template")
 WP_ITEMS = ("comment", "pingback", "trackback")
 AUTHOR = ("fn", "wp-block-comment-author-name", "comment-author")
 DATE = ("comment-metadata", "commentmetadata", "wp-block-comment-date", "comment-date")

@@ -86,15 +86,6 @@ def _clean(msg: str) -> str:
     return msg.strip()
 
 
-def text_of(el) -> str:
-    """The element's text content (its own text and its children's), '' for none."""
-    if el is None:
-        return ""
-    if len(el) == 0:
-        return el.text or ""
-    return "".join(el.itertext())
-
-
 def release(el) -> None:
     """Free an element that has been read, and the siblings read before it."""
     el.clear(keep_tail=False)
