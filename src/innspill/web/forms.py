@@ -72,8 +72,32 @@ QuestionFormSet = inlineformset_factory(
     Consultation, Question, form=QuestionForm, formset=BaseQuestionFormSet, extra=4, can_delete=True)
 
 
+# the buttons of a yes/no question, and the word each puts first in the answer's text (in the
+# consultation's language: the text is what the public page, moderation and the analysis read)
+CHOICES = ("yes", "no", "unsure")
+CHOICE_WORDS = {"nb": {"yes": "Ja.", "no": "Nei.", "unsure": "Usikker."},
+                "nn": {"yes": "Ja.", "no": "Nei.", "unsure": "Usikker."},
+                "en": {"yes": "Yes.", "no": "No.", "unsure": "Not sure."}}
+CHOICE_STANCE = {"yes": "for", "no": "against", "unsure": "none"}
+
+
+def choice_words(language: str) -> dict[str, str]:
+    return CHOICE_WORDS.get(language, CHOICE_WORDS["nb"])
+
+
+def split_choice(text: str, choice: str | None) -> str:
+    """The participant's own "why" in an answer whose text starts with a button's word."""
+    if choice:
+        for words in CHOICE_WORDS.values():
+            w = words.get(choice, "")
+            if w and text.startswith(w):
+                return text[len(w):].strip()
+    return text
+
+
 class AnswerForm(forms.Form):
-    """A participant's answer: one field per question, or one free comment, or both."""
+    """A participant's answer: one field per question, or one free comment, or both. A yes/no
+    question has buttons (``qN_choice``: Ja / Nei / Usikker) and an optional "why" box (``qN``)."""
 
     name = forms.CharField(label=_("Name (optional, shown with your answer)"), max_length=120, required=False)
     email = forms.EmailField(label=_("E-mail (optional, never shown)"), required=False)
@@ -84,21 +108,36 @@ class AnswerForm(forms.Form):
                                  required=True)
     website = forms.CharField(label=_("Leave this field empty"), required=False)  # honeypot
 
-    def __init__(self, *args, questions=(), **kwargs):
+    def __init__(self, *args, questions=(), language: str = "nb", **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
+        self.words = choice_words(language)
+        order = ["name", "email"]
         for q in self.questions:
-            self.fields[q.qid] = forms.CharField(label=f"{q.number}. {q.text}", required=False, max_length=10000,
-                                                 widget=forms.Textarea(attrs={"rows": 3}))
-        order = ["name", "email"] + [q.qid for q in self.questions] + ["comment", "consent", "website"]
-        self.order_fields(order)
+            if q.kind == "yesno":
+                self.fields[f"{q.qid}_choice"] = forms.ChoiceField(
+                    label=f"{q.number}. {q.text}", required=False, widget=forms.RadioSelect(attrs={"class": "choice"}),
+                    choices=[("yes", _("Yes")), ("no", _("No")), ("unsure", _("Not sure"))])
+                self.fields[q.qid] = forms.CharField(
+                    label=_("Why? (optional)"), required=False, max_length=10000,
+                    widget=forms.Textarea(attrs={"rows": 2}))
+                order += [f"{q.qid}_choice", q.qid]
+            else:
+                self.fields[q.qid] = forms.CharField(label=f"{q.number}. {q.text}", required=False, max_length=10000,
+                                                     widget=forms.Textarea(attrs={"rows": 3}))
+                order.append(q.qid)
+        self.order_fields(order + ["comment", "consent", "website"])
 
     def question_fields(self):
         return [self[q.qid] for q in self.questions]
 
+    def choice(self, q) -> str | None:
+        return (self.cleaned_data.get(f"{q.qid}_choice") or None) if q.kind == "yesno" else None
+
     def clean(self):
         data = super().clean()
-        if not any((data.get(q.qid) or "").strip() for q in self.questions) and not (data.get("comment") or "").strip():
+        if not any((data.get(q.qid) or "").strip() or data.get(f"{q.qid}_choice") for q in self.questions) \
+                and not (data.get("comment") or "").strip():
             raise forms.ValidationError(_("Answer at least one question, or write a comment."))
         return data
 
@@ -113,6 +152,9 @@ class AnswerForm(forms.Form):
         fields, text = {}, ""
         for q in self.questions:
             answer = (self.cleaned_data.get(q.qid) or "").strip().replace("\r\n", "\n")
+            choice = self.choice(q)
+            if choice:  # the button's word first: "Ja." or "Ja. Fordi …"
+                answer = f"{self.words[choice]} {answer}".strip()
             if answer:
                 if text:
                     text += "\n\n"
@@ -123,14 +165,23 @@ class AnswerForm(forms.Form):
             return free, None, ""
         return text, fields, free
 
+    def choices(self) -> dict | None:
+        """The buttons pressed: ``{"q1": "yes"}`` (None when none was)."""
+        out = {q.qid: self.choice(q) for q in self.questions if self.choice(q)}
+        return out or None
+
 
 def initial_from(comment: Comment, questions) -> dict:
     data = {"name": comment.author, "email": comment.email, "consent": comment.consent}
     if comment.fields:
+        chosen = comment.choices or {}
         for q in questions:
             if q.qid in comment.fields:
                 s, e = comment.fields[q.qid]
-                data[q.qid] = comment.text[s:e]
+                choice = chosen.get(q.qid) if q.kind == "yesno" else None
+                data[q.qid] = split_choice(comment.text[s:e], choice)
+                if choice:
+                    data[f"{q.qid}_choice"] = choice
         data["comment"] = comment.remark
     else:
         data["comment"] = comment.text

@@ -109,6 +109,9 @@ class Comment(models.Model):
     text = models.TextField(blank=True)  # as written (the per-question answers joined by blank lines)
     fields = models.JSONField(null=True, blank=True)  # {"q1": [start, end]} when answered per question
     remark = models.TextField(blank=True)  # the free comment beside per-question answers (not split)
+    # the buttons a participant pressed on yes/no questions: {"q1": "yes" | "no" | "unsure"}; the
+    # answer's text starts with the button's word ("Ja."), and the analysis takes the stance from here
+    choices = models.JSONField(null=True, blank=True)
     consent = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=STATES, default=PENDING, db_index=True)
     reason = models.CharField(max_length=300, blank=True)

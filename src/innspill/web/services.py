@@ -15,6 +15,7 @@ from django.utils import timezone
 from .. import model
 from ..ingest import ReadOptions, Thread, read_threads
 from ..inspect import inspect_file
+from .forms import CHOICE_STANCE, CHOICE_WORDS
 from .models import AnalysisRun, Comment, Consultation, ImportBatch, Question
 
 STAGES = ("repair", "dedupe", "language", "segment", "fields", "stance", "stance-model", "privacy", "themes")
@@ -108,13 +109,52 @@ def build_thread(consultation: Consultation) -> tuple[Thread, dict[str, int]]:
     return Thread(post=post_text(consultation, questions), questions=qs, comments=comments, source=source), cmap
 
 
+def button_choices(thread: Thread, cmap: dict[str, int]) -> dict[str, dict[str, str]]:
+    """The yes/no buttons pressed, by the thread's comment id: ``{"c3": {"q1": "yes"}}``, only for
+    questions that are yes/no now."""
+    yesno = {q.id for q in thread.questions if q.kind == "yesno"}
+    by_pk = {int(v): k for k, v in cmap.items()}
+    out = {}
+    for pk, chosen in Comment.objects.filter(pk__in=list(by_pk), state=Comment.APPROVED).values_list("pk", "choices"):
+        kept = {q: v for q, v in (chosen or {}).items() if q in yesno and v in CHOICE_STANCE}
+        if kept:
+            out[by_pk[pk]] = kept
+    return out
+
+
+def apply_choices(answers: list, choices: dict[str, dict[str, str]]) -> int:
+    """A pressed button is the participant's own explicit answer: its stance (Ja: for, Nei: against,
+    Usikker: none) with confidence 1, the button's word (which starts the answer's text) as the
+    evidence, ``provenance.stance_rule = "button"``; the reading of the words ("why") is kept in
+    ``provenance.text_stance``. Run after the stance stage and after the stance model, so the
+    themes and counts that follow read the button. Returns the answers set."""
+    n = 0
+    for a in answers:
+        choice = choices.get(a.comment_id, {}).get(a.question_id)
+        if choice is None:
+            continue
+        word = next((w[choice] for w in CHOICE_WORDS.values() if a.text.startswith(w[choice])), None)
+        prov = dict(a.provenance)
+        if prov.get("stance_rule") != "button":
+            prov["text_stance"] = a.stance
+        prov.update({"stance_rule": "button", "button": choice})
+        a.stance, a.confidence = CHOICE_STANCE[choice], 1.0
+        if word:
+            a.evidence, prov["evidence_start"] = word, a.start
+        a.provenance = prov
+        n += 1
+    return n
+
+
 def run_analysis(consultation: Consultation, progress: Callable[[int, str], None] | None = None,
                  on_estimate: Callable[[int, float], None] | None = None) -> AnalysisRun:
     """Run every stage on the consultation and store the analysis (innspill.analysis/1).
-    ``on_estimate(texts, seconds)``: the embedder's estimate, timed on a sample, before a long batch."""
+    ``on_estimate(texts, seconds)``: the embedder's estimate, timed on a sample, before a long batch.
+    A yes/no button a participant pressed sets that answer's stance (:func:`apply_choices`)."""
     from ..pipeline import run_stages
 
     thread, cmap = build_thread(consultation)
+    choices = button_choices(thread, cmap)
     timings: dict = {}
 
     def step(name, fn, *args, **kwargs):
@@ -123,6 +163,8 @@ def run_analysis(consultation: Consultation, progress: Callable[[int, str], None
             progress(10 + int(85 * done / len(STAGES)), name)
         t0 = time.perf_counter()
         out = fn(*args, **kwargs)
+        if choices and name in ("stance", "stance-model") and args:
+            apply_choices(args[0], choices)
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
         return out
 

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -46,12 +47,19 @@ def _published_comments(c: Consultation):
                                                                          "created_at", "posted_at")
 
 
+def answer_language(c: Consultation) -> str:
+    """The language of the words a yes/no button puts in an answer: the consultation's, else the page's."""
+    if c.language != "auto":
+        return c.language
+    return (get_language() or "nb")[:2]
+
+
 @require_http_methods(["GET", "POST"])
 def consultation(request, slug):
     c = _public_consultation(slug)
     questions = list(c.questions.all())
     is_open = c.is_open()
-    form = AnswerForm(request.POST or None, questions=questions)
+    form = AnswerForm(request.POST or None, questions=questions, language=answer_language(c))
     status = 200
     if request.method == "POST":
         if not is_open:
@@ -66,7 +74,8 @@ def consultation(request, slug):
             text, fields, remark = form.as_text()
             comment = Comment.objects.create(
                 consultation=c, author=form.cleaned_data["name"].strip(), email=form.cleaned_data["email"],
-                text=text, fields=fields, remark=remark, consent=True, edit_token_sha256=token_hash(token),
+                text=text, fields=fields, remark=remark, choices=form.choices(), consent=True,
+                edit_token_sha256=token_hash(token),
                 state=Comment.SPAM if form.is_bot() else Comment.PENDING,
                 reason="honeypot field filled in" if form.is_bot() else "")
             if comment.state == Comment.SPAM:
@@ -138,12 +147,14 @@ def mine(request, slug, token):
             ModerationEvent.objects.create(comment=comment, before=comment.state, after=Comment.WITHDRAWN,
                                            reason="withdrawn by the participant")
             Comment.objects.filter(pk=comment.pk).update(state=Comment.WITHDRAWN, text="", fields=None, remark="",
+                                                         choices=None,
                                                          email="", author="", reason="withdrawn by the participant")
             services.erase_from_runs(comment)  # stored analyses, their exports and the review page too
         return _private(render(request, "web/message.html", {
             "title": _("Your answer is deleted"),
             "text": _("Its text, name and e-mail are erased. It is still counted as a withdrawn answer.")}))
-    form = AnswerForm(request.POST or None, questions=questions, initial=initial_from(comment, questions))
+    form = AnswerForm(request.POST or None, questions=questions, initial=initial_from(comment, questions),
+                      language=answer_language(c))
     if request.method == "POST":
         if not c.is_open():
             return _private(render(request, "web/message.html", {"title": _("The comment field is closed")},
@@ -156,6 +167,7 @@ def mine(request, slug, token):
                                                    reason="changed by the participant")
                 comment.author, comment.email = form.cleaned_data["name"].strip(), form.cleaned_data["email"]
                 comment.text, comment.fields, comment.remark = text, fields, remark
+                comment.choices = form.choices()
                 comment.state = Comment.PENDING
                 comment.save()
             messages.success(request, _("Your answer is changed. It will be shown again after moderation."))

@@ -218,6 +218,24 @@ except ImportError:  # imported as a module
 NB.update(_NB_FIRST_HOUR)
 PLURALS.update(_PLURALS_FIRST_HOUR)
 
+try:  # issue 20: yes/no buttons, reordering questions, review by selection
+    from nb_questions import NB as _NB_QUESTIONS
+    from nb_questions import PLURALS as _PLURALS_QUESTIONS
+except ImportError:  # imported as a module
+    from .nb_questions import NB as _NB_QUESTIONS
+    from .nb_questions import PLURALS as _PLURALS_QUESTIONS
+NB.update(_NB_QUESTIONS)
+PLURALS.update(_PLURALS_QUESTIONS)
+
+try:  # issue 20: the live debate's projector and presenter, phones, the front page
+    from nb_live_home import NB as _NB_LIVE_HOME
+    from nb_live_home import PLURALS as _PLURALS_LIVE_HOME
+except ImportError:  # imported as a module
+    from .nb_live_home import NB as _NB_LIVE_HOME
+    from .nb_live_home import PLURALS as _PLURALS_LIVE_HOME
+NB.update(_NB_LIVE_HOME)
+PLURALS.update(_PLURALS_LIVE_HOME)
+
 
 def unquote(lines):
     return "".join(re.match(r'^(?:msgid|msgid_plural|msgstr)?\s*"(.*)"$', ln).group(1) for ln in lines) \

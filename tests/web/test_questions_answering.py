@@ -1,0 +1,97 @@
+"""Issue 20, questions and answering: yes/no questions answered with buttons (Ja / Nei / Usikker)
+and an optional "why" box, the button read by the analysis as the participant's explicit answer;
+questions reordered on the consultation form; the participant's page and the brief's CSV show no
+for/against column for open questions."""
+
+import re
+
+import pytest
+
+from innspill.web import jobs
+from innspill.web.models import Comment
+
+from .conftest import answer
+
+pytestmark = pytest.mark.django_db
+
+
+def _approve_and_analyse(cons):
+    Comment.objects.filter(consultation=cons).update(state=Comment.APPROVED)
+    jobs.enqueue(cons)
+    jobs.run_one()
+    return cons.runs.order_by("-id").first()
+
+
+def test_yes_no_question_shows_buttons_and_why_box(make_consultation, client_for):
+    cons = make_consultation()
+    html = client_for(HTTP_ACCEPT_LANGUAGE="nb").get(f"/c/{cons.slug}/").content.decode()
+    # question 1 (yes/no): three radio inputs in a fieldset whose legend is the question, each with a label
+    block = html[html.index('id="id_q1_choice-legend"') - 200:html.index('id="id_q1"')]
+    assert '<fieldset class="field choice' in block and "1. Er det greit" in block
+    radios = re.findall(r'<input type="radio" name="q1_choice" value="(\w+)"[^>]*id="(id_q1_choice_\d)"', block)
+    assert [v for v, _ in radios] == ["yes", "no", "unsure"]
+    labels = [re.search(rf'<label for="{i}">([^<]+)</label>', block).group(1) for _, i in radios]
+    assert labels == ["Ja", "Nei", "Usikker"]
+    assert '<label for="id_q1">Hvorfor? (valgfritt)</label>' in html
+    # question 3 (open): a text box only, labelled with the question
+    assert 'name="q3_choice"' not in html and '<label for="id_q3">3. Hvilke retningslinjer' in html
+    en = client_for(HTTP_ACCEPT_LANGUAGE="en").get(f"/c/{cons.slug}/").content.decode()
+    assert ">Yes</label>" in en and ">No</label>" in en and ">Not sure</label>" in en and "Why? (optional)" in en
+
+
+def test_button_answer_is_stored_and_read_as_the_explicit_answer(make_consultation, client_for):
+    cons = make_consultation(language="nb")
+    anon = client_for()
+    # "Ja" with a why that the words alone would read otherwise; "Nei" alone; "Usikker" with a reason
+    r = answer(anon, cons.slug, q1_choice="yes", q1="Men bare hvis ledelsen vet om det, ellers nei.",
+               q2_choice="no", q4_choice="unsure", q4="Vanskelig å si.")
+    assert r.status_code == 302
+    c = Comment.objects.get()
+    assert c.choices == {"q1": "yes", "q2": "no", "q4": "unsure"}
+    assert c.text == "Ja. Men bare hvis ledelsen vet om det, ellers nei.\n\nNei.\n\nUsikker. Vanskelig å si."
+    s, e = c.fields["q2"]
+    assert c.text[s:e] == "Nei."
+    # a button alone is an answer (no text needed)
+    r = answer(anon, cons.slug, q1_choice="no")
+    assert r.status_code == 302
+    assert Comment.objects.order_by("-id").first().text == "Nei."
+    # an open question has no buttons: a posted choice for it is ignored
+    answer(anon, cons.slug, q3_choice="yes", q3="Klare regler for bruk av logo.")
+    last = Comment.objects.order_by("-id").first()
+    assert last.choices is None and last.text == "Klare regler for bruk av logo."
+    run = _approve_and_analyse(cons)
+    cmap = {v: k for k, v in run.comment_map.items()}
+    first = [a for a in run.analysis["answers"] if a["comment_id"] == cmap[c.pk]]
+    by_q = {a["question_id"]: a for a in first}
+    assert by_q["q1"]["stance"] == "for" and by_q["q1"]["confidence"] == 1.0
+    assert by_q["q1"]["provenance"]["stance_rule"] == "button" and by_q["q1"]["evidence"] == "Ja."
+    assert by_q["q2"]["stance"] == "against" and by_q["q4"]["stance"] == "none"
+    assert by_q["q4"]["evidence"] == "Usikker."
+    text = next(x["text"] for x in run.analysis["comments"] if x["id"] == cmap[c.pk])
+    a = by_q["q1"]
+    assert text[a["provenance"]["evidence_start"]:a["provenance"]["evidence_start"] + 3] == "Ja."
+    # the brief counts the buttons: question 2 has one "against" from the button
+    q2 = next(q for q in run.analysis["questions"] if q["id"] == "q2")
+    assert q2["kind"] == "yesno"
+
+
+def test_english_consultation_stores_english_words(make_consultation, client_for):
+    cons = make_consultation(language="en")
+    answer(client_for(), cons.slug, q1_choice="unsure", q1="Depends.")
+    assert Comment.objects.get().text == "Not sure. Depends."
+
+
+def test_private_page_keeps_the_button_and_the_why(make_consultation, client_for):
+    cons = make_consultation()
+    anon = client_for(HTTP_ACCEPT_LANGUAGE="nb")
+    answer(anon, cons.slug, q1_choice="no", q1="For mye arbeid.")
+    link = anon.session["innspill_last_link"].split("testserver", 1)[-1]
+    c = Comment.objects.get()
+    html = anon.get(link).content.decode()
+    assert re.search(r'<input type="radio" name="q1_choice" value="no"[^>]*checked', html)
+    assert re.search(r'id="id_q1">\s*For mye arbeid\.</textarea>', html)
+    # changing to "Ja" without a why
+    r = anon.post(link, {"consent": "on", "q1_choice": "yes", "q1": ""})
+    assert r.status_code == 302
+    c.refresh_from_db()
+    assert c.text == "Ja." and c.choices == {"q1": "yes"} and c.state == Comment.PENDING
