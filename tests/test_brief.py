@@ -122,7 +122,7 @@ def test_same_input_same_brief(seed_analysis):
 def test_csv_of_answers(seed_analysis):
     rows = list(csv.DictReader(io.StringIO(render(seed_analysis, "csv", "en").decode("utf-8"))))
     assert len(rows) == len(seed_analysis["answers"])
-    assert list(rows[0]) == ["comment", "question", "stance", "confidence", "evidence", "evidence_masked",
+    assert list(rows[0]) == ["comment", "question", "stance", "proposal", "confidence", "evidence", "evidence_masked",
                              "theme_id", "theme", "campaign", "counted_as", "consultation", "period"]
     assert all(r["campaign"] == "" and r["counted_as"] == "1" for r in rows)  # the seed's double posts are copies
     c21 = [r for r in rows if r["comment"] == "c21"]

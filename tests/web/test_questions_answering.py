@@ -3,6 +3,8 @@ and an optional "why" box, the button read by the analysis as the participant's 
 questions reordered on the consultation form; the participant's page and the brief's CSV show no
 for/against column for open questions."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -95,3 +97,46 @@ def test_private_page_keeps_the_button_and_the_why(make_consultation, client_for
     assert r.status_code == 302
     c.refresh_from_db()
     assert c.text == "Ja." and c.choices == {"q1": "yes"} and c.state == Comment.PENDING
+
+
+def _open_question_analysed(make_consultation, client_for):
+    cons = make_consultation()
+    anon = client_for(HTTP_ACCEPT_LANGUAGE="nb")
+    answer(anon, cons.slug, q1_choice="yes", q3="Ansatte bør ikke bruke bedriftens logo på private profiler.")
+    link = anon.session["innspill_last_link"].split("testserver", 1)[-1]
+    answer(client_for(), cons.slug, q3="Tydelige regler for hva som kan deles, og opplæring for alle ansatte.")
+    answer(client_for(), cons.slug, q3="Vi trenger ingen egne retningslinjer for dette.")
+    _approve_and_analyse(cons)
+    return cons, anon, link
+
+
+def test_private_page_shows_no_stance_for_an_open_question(make_consultation, client_for):
+    cons, anon, link = _open_question_analysed(make_consultation, client_for)
+    html = anon.get(link).content.decode()
+    table = html[html.index('<table class="reading">'):html.index("</table>")]
+    assert "Slik leste vi det" in table and "Standpunkt" not in table
+    rows = re.findall(r"<tr><td>(\d)\. .*?</td><td>(.*?)</td>", table, re.S)
+    cells = dict(rows)
+    assert cells["1"].startswith("for")  # the yes/no question: its stance
+    open_cell = cells["3"]  # the open question: what the answer did, never for / mot
+    assert open_cell.split("<")[0].strip() in ("foreslo noe", "foreslo noe, med vilkår", "avviste premisset",
+                                                "uten forslag"), open_cell
+    assert not re.match(r"\s*(for|mot|blandet)\b", open_cell)
+    en = client_for(HTTP_ACCEPT_LANGUAGE="en")
+    en.cookies.load({"django_language": "en"})
+    html = en.get(link).content.decode()
+    assert "How we read it" in html and re.search(r"<td>(proposed|rejected the premise|no proposal)", html)
+
+
+def test_brief_csv_has_no_stance_for_an_open_question(make_consultation, client_for):
+    cons, _anon, _link = _open_question_analysed(make_consultation, client_for)
+    org = client_for(cons.created_by)
+    text = org.get(f"/org/c/{cons.slug}/brief.csv?lang=nb").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert "proposal" in rows[0]
+    q3 = [r for r in rows if r["question"] == "3"]
+    q1 = [r for r in rows if r["question"] == "1"]
+    assert len(q3) == 3 and all(r["stance"] == "" for r in q3)
+    assert {r["proposal"] for r in q3} <= {"proposed", "proposed-with-conditions", "rejects-premise", "no-proposal"}
+    assert all(r["proposal"] for r in q3)
+    assert q1 and all(r["stance"] == "for" and r["proposal"] == "" for r in q1)

@@ -364,8 +364,19 @@ def reading_of(comment: Comment) -> dict | None:
 
     lang = (get_language() or "nb")[:2]
     T = Text(lang if lang in ("nb", "en") else "nb")
+    theme_of = {aid: t for t in data.get("themes", []) or [] for aid in t.get("answer_ids", [])}
+
+    def theme(a):  # an open question's answer: the theme it was put in (none for "other")
+        t = theme_of.get(f"{a['comment_id']}:{a['question_id']}")
+        return t["label"] if t and not t.get("other") else None
+
+    # an open question has no for or against: what the answer did there (proposed something,
+    # rejected the premise …) and its theme
     answers = [{"number": qs[a["question_id"]]["number"], "question": qs[a["question_id"]]["text"],
-                "stance": T.stance(a["stance"]), "evidence": a["evidence"], "confidence": a["confidence"]}
+                "kind": qs[a["question_id"]].get("kind"),
+                "stance": T.stance(a["stance"], qs[a["question_id"]].get("kind")),
+                "theme": theme(a) if qs[a["question_id"]].get("kind") == "open" else None,
+                "evidence": a["evidence"], "confidence": a["confidence"]}
                for a in data["answers"] if a["comment_id"] == cid]
     copy_of = me.get("duplicate_of") if me else None
     return {"run": run, "missing": False, "answers": answers, "copy": bool(copy_of),

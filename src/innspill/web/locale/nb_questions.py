@@ -4,6 +4,8 @@ review's selection tools, open questions on the participant's page. Merged into
 
 NB = {
     "Yes": "Ja", "No": "Nei", "Not sure": "Usikker", "Why? (optional)": "Hvorfor? (valgfritt)",
+    # the participant's page: how each answer was read (an open question: what was proposed, its theme)
+    "How we read it": "Slik leste vi det", "theme": "tema",
 }
 
 PLURALS: dict = {}
