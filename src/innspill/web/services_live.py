@@ -14,12 +14,12 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -33,6 +33,9 @@ SCHEMA = "innspill.live/1"
 MIN_INTERVAL = 1.0  # seconds between two recomputations of one session
 MAX_AGE = 5.0  # recompute after this long even without a change seen in this process
 VOTE_WORDS = {1: "agree", -1: "disagree", 0: "pass"}
+# a participant counts as here now when they joined, voted or sent an idea this many minutes ago or
+# less (there is no heartbeat: a closed tab stops counting after this long)
+ACTIVE_MINUTES = float(os.environ.get("INNSPILL_LIVE_ACTIVE_MINUTES", "10"))
 
 
 class LiveError(Exception):
@@ -383,7 +386,8 @@ def _compute(session_id: int) -> Entry:
                                                       "participant__number"))
     sess = {"id": session.pk, "code": session.code, "title": session.title, "state": session.state,
             "language": session.language, "current": session.current_id,
-            "participants": len(data["participants"]), "include_straight_liners": session.include_straight_liners,
+            "participants": len(data["participants"]), "active": active_participants(session),
+            "active_minutes": ACTIVE_MINUTES, "include_straight_liners": session.include_straight_liners,
             "refused": {"joins": session.refused_joins, "votes": session.refused_votes,
                         "ideas": session.refused_ideas}}
     old = _CACHE.get(session_id)
@@ -395,6 +399,37 @@ def _compute(session_id: int) -> Entry:
     log.info("live %s: results of %d votes recomputed in %.0f ms", session.code, len(data["votes"]),
              (time.monotonic() - snapshot) * 1000)
     return e
+
+
+def active_participants(session: LiveSession, now=None) -> int:
+    """Participants who joined, voted or sent an idea in the last ``ACTIVE_MINUTES`` minutes: the
+    people in the room now, not every tab ever opened (a phone that left stops counting)."""
+    since = (now or timezone.now()) - timedelta(minutes=ACTIVE_MINUTES)
+    return (Participant.objects.filter(session=session)
+            .filter(Q(joined_at__gte=since) | Q(votes__at__gte=since) | Q(ideas__created_at__gte=since))
+            .distinct().count())
+
+
+def _consensus_view(c: dict, text: dict, kinds: dict, counts: dict) -> dict:
+    """A consensus statement with its direction in numbers: how many of the statement's voters
+    went that way (``n`` of ``total``), and the share the least convinced group reached."""
+    n = counts.get(str(c["statement"]), {})
+    return {**c, "text": text[c["statement"]], "kind": kinds[c["statement"]],
+            "n": n.get(c["direction"], 0), "total": n.get("total", 0)}
+
+
+def _divisive_view(d: dict, text: dict, kinds: dict, by_group: dict) -> dict:
+    """A divisive statement with each group's share agreeing (group order: A, B, …)."""
+    shares = [g["agree_share"] for g in by_group.get(str(d["statement"]), []) if g["n"]]
+    return {**d, "text": text[d["statement"]], "kind": kinds[d["statement"]], "agree_shares": shares}
+
+
+def _groups_wait(details: list[dict]) -> dict | None:
+    """Why there are no opinion groups yet, as numbers the projector words (the first reason)."""
+    for d in details:
+        if d.get("code") in ("too_few_statements", "too_few_participants", "no_differences"):
+            return {k: v for k, v in d.items() if k in ("code", "need", "have", "min_votes", "participants")}
+    return None
 
 
 def _statement_view(s: dict, counts: dict, number: int, total: int) -> dict:
@@ -417,15 +452,23 @@ def public_state(e: Entry, view: str) -> dict:
            "statement": _statement_view(cur, counts, visible.index(cur) + 1, len(visible)) if cur else None,
            "ideas": [{"id": i["id"], "text": i["text"], "upvotes": i["n"]} for i in e.ideas
                      if i["state"] == AudienceIdea.APPROVED and not i["promoted_to_id"]][:20]}
+    out["active"] = e.session.get("active", e.session["participants"])
     if view == "projector":
         out["voting"] = res.get("participants_voting", 0)
         revealed = {s["id"] for s in visible if s["revealed"]}
         text = {s["id"]: s["text"] for s in visible}
-        out["consensus"] = [{**c, "text": text[c["statement"]]} for c in res.get("consensus", [])
-                            if c["statement"] in revealed]
-        out["divisive"] = [{**d, "text": text[d["statement"]]} for d in res.get("divisive", [])
-                           if d["statement"] in revealed]
+        kinds = {s["id"]: s["kind"] for s in visible}
         g = res.get("groups")
+        # consensus and divisive statements are shown only beside opinion groups: before there
+        # are groups, a 60 % majority of a handful of votes is no consensus worth a headline
+        out["consensus"] = [] if not g else [_consensus_view(c, text, kinds, counts) for c in res.get("consensus", [])
+                                             if c["statement"] in revealed]
+        out["divisive"] = [] if not g else [_divisive_view(d, text, kinds, g.get("by_group", {}))
+                                            for d in res.get("divisive", []) if d["statement"] in revealed]
+        from ..live.results import CONSENSUS_SHARE
+
+        out["threshold"] = round(CONSENSUS_SHARE * 100)
+        out["groups_wait"] = None if g else _groups_wait(res.get("notes_detail", []))
         out["groups"] = None if not g else {
             "k": g["k"], "sizes": g["sizes"],
             "points": [[round(p[0], 3), round(p[1], 3), g["members"].get(pid, 0)] for pid, p in g["points"].items()]}
@@ -460,6 +503,35 @@ def notes_text(details: list[dict]) -> list[str]:
     return out
 
 
+def words_list(items: list) -> str:
+    """"3, 2, 2 og 1" / "3, 2, 2 and 1" in the active language."""
+    from django.utils.translation import gettext
+
+    items = [str(x) for x in items]
+    if len(items) < 2:
+        return "".join(items)
+    return gettext("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def active_text(active: int, joined: int, minutes: float) -> str:
+    """"12 active in the last 10 minutes (15 have joined)" in the active language."""
+    from django.utils.translation import ngettext
+
+    text = ngettext("%(n)s active in the last %(m)s minutes", "%(n)s active in the last %(m)s minutes",
+                    active) % {"n": active, "m": f"{minutes:g}"}
+    if joined != active:
+        text += " " + ngettext("(%(n)s has joined)", "(%(n)s have joined)", joined) % {"n": joined}
+    return text
+
+
+def groups_text(sizes: list[int]) -> str:
+    """The opinion groups in words: "4 grupper: 3, 2, 2 og 1 deltakere" (active language)."""
+    from django.utils.translation import ngettext
+
+    return ngettext("%(k)s group: %(sizes)s participants", "%(k)s groups: %(sizes)s participants",
+                    len(sizes)) % {"k": len(sizes), "sizes": words_list(sizes)}
+
+
 def refused_text(refused: dict) -> str:
     """"3 votes refused · 1 join refused" in the active language ("" when nothing was refused)."""
     from django.utils.translation import ngettext
@@ -479,7 +551,11 @@ def presenter_state(e: Entry) -> dict:
             "refused": e.session.get("refused", {}), "refused_text": refused_text(e.session.get("refused", {})),
             "straight_liners": res.get("straight_liners", []),
             "straight_liners_included": res.get("straight_liners_included", True),
-            "groups": None if not res.get("groups") else {"k": res["groups"]["k"], "sizes": res["groups"]["sizes"]},
+            "groups": None if not res.get("groups") else {"k": res["groups"]["k"], "sizes": res["groups"]["sizes"],
+                                                          "text": groups_text(res["groups"]["sizes"])},
+            "active": e.session.get("active", e.session["participants"]),
+            "active_text": active_text(e.session.get("active", e.session["participants"]),
+                                       e.session["participants"], e.session.get("active_minutes", ACTIVE_MINUTES)),
             "consensus": res.get("consensus", []), "divisive": res.get("divisive", []),
             "notes": notes_text(res.get("notes_detail", [])),
             "ideas": [{"id": i["id"], "text": i["text"], "state": i["state"], "upvotes": i["n"],

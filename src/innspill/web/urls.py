@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from . import views_home as home
 from . import views_moderation as mod
 from . import views_org as org
 from . import views_public as pub
@@ -10,7 +11,7 @@ from . import views_results as res
 from .urls_live import live_patterns
 
 web_patterns = [
-    path("", pub.home, name="home"),
+    path("", home.home, name="home"),
     path("setup/", pub.setup, name="setup"),
     path("login/", pub.login_view, name="login"),
     path("logout/", org.logout_view, name="logout"),

@@ -89,17 +89,37 @@ def _labels() -> dict:
             "upvote": _("Upvote"), "upvoted": _("Upvoted"),
             "withdraw_upvote": _("Click again to withdraw your upvote"),
             "sent": _("Thank you: your idea is shown after moderation."),
-            "agree": _("agree"), "disagree": _("disagree"), "group": _("Group")}
+            "agree": _("agree"), "disagree": _("disagree"), "group": _("Group"),
+            # the projector's opinion groups, consensus and divisive statements, in words
+            "count": {"question": {"agree": _("%(n)s of %(total)s said yes"), "disagree": _("%(n)s of %(total)s said no")},
+                      "statement": {"agree": _("%(n)s of %(total)s agree"),
+                                    "disagree": _("%(n)s of %(total)s disagree")}},
+            "consensus_rule": _("Every opinion group at least %(p)s percent the same way."),
+            "agree_by_group": _("Agree, by group: %(shares)s"),
+            "groups_line": _("%(k)s groups: %(sizes)s participants"), "and": _("%(first)s and %(last)s"),
+            "none_yet": _("None yet."),
+            "wait": {"too_few_participants": _("Opinion groups appear when %(need)s participants have voted on "
+                                               "%(min_votes)s statements each (%(have)s so far)."),
+                     "too_few_statements": _("Opinion groups appear when %(need)s statements have votes "
+                                             "(%(have)s so far)."),
+                     "no_differences": _("Everyone has voted alike so far: no opinion groups yet.")}}
 
 
 # -- participant pages ---------------------------------------------------------------------------
 
 @require_GET
 def join_form(request):
-    code = normalise_code(request.GET.get("code", ""))
-    if code:
-        return redirect("web:live_join", code=code)
-    return render(request, "web/live/join.html", {})
+    """The code box (also on the front page): a known code goes to its session's page, an unknown
+    or empty one comes back here with what was wrong."""
+    raw = request.GET.get("code")
+    if raw is None:
+        return render(request, "web/live/join.html", {})
+    code = normalise_code(raw)
+    if not code:
+        return render(request, "web/live/join.html", {"empty": True}, status=400)
+    if not LiveSession.objects.filter(code=code).exists():
+        return render(request, "web/live/join.html", {"unknown": raw.strip().upper()[:20]}, status=404)
+    return redirect("web:live_join", code=code)
 
 
 @require_GET
@@ -420,6 +440,9 @@ def action(request, slug, live_id):
             if session.current is None:
                 session.current = _neighbour(session, 0)
         elif do == "end":
+            if request.POST.get("confirm") != "1":  # ending is for everyone: the form asks first
+                messages.warning(request, _("The session was not ended: confirm that you want to end it."))
+                return redirect("web:live_presenter", slug=slug, live_id=session.pk)
             session.state, session.ended_at = LiveSession.ENDED, now
         elif do in ("next", "previous"):
             nxt = _neighbour(session, 1 if do == "next" else -1)

@@ -154,33 +154,80 @@
 
   /* projector ----------------------------------------------------------------------------- */
   var COLOURS = ["#0b57d0", "#d93025", "#188038", "#e37400", "#8430ce"];
+  function fmt(template, values) {  // "%(n)s of %(total)s agree" with {n: 9, total: 12}
+    return String(template || "").replace(/%\((\w+)\)s/g, function (m, k) { return values[k] === undefined ? m : values[k]; });
+  }
+  function wordsList(items) {  // "3, 2, 2 and 1"
+    items = items.map(String);
+    if (items.length < 2) return items.join("");
+    return fmt(L.and, {first: items.slice(0, -1).join(", "), last: items[items.length - 1]});
+  }
+  function groupsLine(sizes) { return fmt(L.groups_line, {k: sizes.length, sizes: wordsList(sizes)}); }
+  function item(ul, main, detail, cls) {
+    var li = document.createElement("li");
+    var t = document.createElement("span"); t.className = "item-text"; t.textContent = main; li.appendChild(t);
+    if (detail) {
+      var d = document.createElement("span"); d.className = "item-detail" + (cls ? " " + cls : "");
+      d.textContent = detail; li.appendChild(d);
+    }
+    ul.appendChild(li);
+  }
+  function fitLists(lists) {  // what does not fit on the screen is left out (the longer list first), not cut off
+    var a = $("consensus"), d = $("divisive"), guard = 10;
+    while (lists && lists.scrollHeight > lists.clientHeight + 1 && guard-- > 0) {
+      var victim = d.children.length > 1 && d.children.length >= a.children.length ? d : (a.children.length > 1 ? a : null);
+      if (!victim) break;
+      victim.removeChild(victim.lastElementChild);
+    }
+  }
   function renderGroups(s) {
     var box = $("groups-box");
     if (!box) return;
-    text($("participants"), s.participants);
+    text($("participants"), s.active === undefined ? s.participants : s.active);
     var g = s.groups;
-    var lists = [["consensus", s.consensus || []], ["divisive", s.divisive || []]];
-    lists.forEach(function (pair) {
-      var ul = $(pair[0]); if (!ul) return; ul.innerHTML = "";
-      pair[1].slice(0, 5).forEach(function (c) {
-        var li = document.createElement("li"); li.textContent = c.text; ul.appendChild(li);
-      });
+    var wait = $("groups-wait");
+    if (wait) {
+      var w = s.groups_wait;
+      wait.hidden = !!g || !w || s.state === "draft";
+      text($("groups-wait-text"), w && L.wait ? fmt(L.wait[w.code], w) : "");
+    }
+    box.hidden = !g;
+    if (!g) return;
+    text($("consensus-rule"), fmt(L.consensus_rule, {p: s.threshold}));
+    var ul = $("consensus"); ul.innerHTML = "";
+    (s.consensus || []).slice(0, 3).forEach(function (c) {
+      var words = (L.count[c.kind] || L.count.statement)[c.direction];
+      item(ul, c.text, fmt(words, {n: c.n, total: c.total}), "dir-" + c.direction);
     });
+    if (!(s.consensus || []).length) item(ul, L.none_yet, "");
+    ul = $("divisive"); ul.innerHTML = "";
+    (s.divisive || []).slice(0, 3).forEach(function (d) {
+      var shares = (d.agree_shares || []).map(function (x, i) {
+        return String.fromCharCode(65 + i) + " " + Math.round(x * 100) + " %";
+      });
+      item(ul, d.text, fmt(L.agree_by_group, {shares: shares.join(", ")}));
+    });
+    if (!(s.divisive || []).length) item(ul, L.none_yet, "");
+    fitLists(box.querySelector(".lists"));
     var svg = $("scatter");
     svg.innerHTML = "";
-    if (g) {
-      var max = 0;
-      g.points.forEach(function (p) { max = Math.max(max, Math.abs(p[0]), Math.abs(p[1])); });
-      max = max || 1;
-      g.points.forEach(function (p) {
-        var c = document.createElementNS("http://www.w3.org/2000/svg", "circle");
-        c.setAttribute("cx", (p[0] / max).toFixed(3)); c.setAttribute("cy", (-p[1] / max).toFixed(3));
-        c.setAttribute("r", "0.035"); c.setAttribute("fill", COLOURS[p[2] % COLOURS.length]); c.setAttribute("fill-opacity", "0.7");
-        svg.appendChild(c);
-      });
-      text($("group-sizes"), g.sizes.map(function (n, i) { return L.group + " " + String.fromCharCode(65 + i) + ": " + n; }).join(" · "));
-    } else { text($("group-sizes"), ""); }
-    box.hidden = !g && !(s.consensus || []).length && !(s.divisive || []).length;
+    var max = 0;
+    g.points.forEach(function (p) { max = Math.max(max, Math.abs(p[0]), Math.abs(p[1])); });
+    max = max || 1;
+    g.points.forEach(function (p) {
+      var c = document.createElementNS("http://www.w3.org/2000/svg", "circle");
+      c.setAttribute("cx", (p[0] / max).toFixed(3)); c.setAttribute("cy", (-p[1] / max).toFixed(3));
+      c.setAttribute("r", "0.035"); c.setAttribute("fill", COLOURS[p[2] % COLOURS.length]); c.setAttribute("fill-opacity", "0.7");
+      svg.appendChild(c);
+    });
+    var sizes = $("group-sizes");
+    sizes.textContent = groupsLine(g.sizes) + " ";
+    g.sizes.forEach(function (n, i) {  // a colour key: A, B, … in the dots' colours
+      var k = document.createElement("span"); k.className = "key";
+      var dot = document.createElement("span"); dot.className = "dot"; dot.style.background = COLOURS[i % COLOURS.length];
+      k.appendChild(dot); k.appendChild(document.createTextNode(L.group + " " + String.fromCharCode(65 + i)));
+      sizes.appendChild(k);
+    });
   }
 
   /* updates ------------------------------------------------------------------------------- */
@@ -243,10 +290,10 @@
   function presenter() {
     function tick() {
       fetch(cfg.state, {credentials: "same-origin", cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-        text($("p-count"), s.session.participants);
+        text($("p-count"), s.active_text || s.session.participants);
         text($("refused"), s.refused_text || "");
         text($("straight-liners"), (s.straight_liners || []).join(", ") || "—");
-        text($("groups-summary"), s.groups ? s.groups.k + " × " + s.groups.sizes.join(", ") : (s.notes || []).join(" "));
+        text($("groups-summary"), s.groups ? s.groups.text : (s.notes || []).join(" "));
         document.querySelectorAll("[data-counts]").forEach(function (td) {
           var n = s.counts[td.getAttribute("data-counts")] || {agree: 0, disagree: 0, pass: 0, total: 0};
           td.textContent = n.agree + " / " + n.disagree + " / " + n.pass + " = " + n.total;
