@@ -169,7 +169,7 @@ def test_span_move_split_sensitive_and_duplicate(make_consultation, client_for):
     org.post(url, {"kind": "span", "question": "1", "target": "1", "start": a["start"], "end": a["end"],
                    "split_at": split, "split_target": "3"})
     org.post(url, {"kind": "flags", "sensitive": "1"})
-    org.post(f"/org/c/{cons.slug}/review/{c1.pk}/correct/", {"kind": "flags", "duplicate_of": "2"})
+    org.post(f"/org/c/{cons.slug}/review/{c1.pk}/correct/", {"kind": "flags", "duplicate_of": str(c2.pk)})
     data = json.loads(org.get(f"/org/c/{cons.slug}/export/analysis.json").content)
     mine = {x["question_id"]: x for x in data["answers"] if x["comment_id"] == "c2"}
     text = next(x["text"] for x in data["comments"] if x["id"] == "c2")

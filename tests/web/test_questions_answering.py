@@ -5,12 +5,13 @@ for/against column for open questions."""
 
 import csv
 import io
+import json
 import re
 
 import pytest
 
 from innspill.web import jobs
-from innspill.web.models import Comment
+from innspill.web.models import Comment, Correction
 
 from .conftest import answer
 
@@ -140,3 +141,72 @@ def test_brief_csv_has_no_stance_for_an_open_question(make_consultation, client_
     assert {r["proposal"] for r in q3} <= {"proposed", "proposed-with-conditions", "rejects-premise", "no-proposal"}
     assert all(r["proposal"] for r in q3)
     assert q1 and all(r["stance"] == "for" and r["proposal"] == "" for r in q1)
+
+
+def _review_fixture(make_consultation, client_for):
+    cons = make_consultation()
+    # comments the review must number by their database id, as moderation does: make the ids differ
+    # from their positions by storing (and deleting) a few first
+    for _ in range(3):
+        Comment.objects.create(consultation=cons, text="x").delete()
+    anon = client_for()
+    answer(anon, cons.slug, comment="1. Ja, det er greit når ledelsen vet om det. Retningslinjer trengs også.")
+    answer(anon, cons.slug, q1="Nei. Det bør ikke enkeltpersoner gjøre.")
+    _approve_and_analyse(cons)
+    return cons, client_for(cons.created_by)
+
+
+def test_review_numbers_comments_as_moderation_does(make_consultation, client_for):
+    cons, org = _review_fixture(make_consultation, client_for)
+    pks = list(Comment.objects.filter(consultation=cons).order_by("id").values_list("pk", flat=True))
+    assert pks[0] > 1
+    review = org.get(f"/org/c/{cons.slug}/review/?show=all").content.decode()
+    moderation = org.get(f"/org/c/{cons.slug}/moderate/?show=all").content.decode()
+    for pk in pks:
+        assert f"<strong>#{pk}</strong>" in review and f'id="c{pk}"' in review
+        assert f"#{pk} " in moderation
+    assert "<strong>#1</strong>" not in review
+    # "duplicate of" takes the number the review shows
+    first, second = Comment.objects.filter(consultation=cons).order_by("id")
+    org.post(f"/org/c/{cons.slug}/review/{second.pk}/correct/", {"kind": "flags", "duplicate_of": str(first.pk)})
+    review = org.get(f"/org/c/{cons.slug}/review/?show=all").content.decode()
+    assert f'av <a href="#c{first.pk}">#{first.pk}</a>' in review or f'of <a href="#c{first.pk}">#{first.pk}</a>' in review
+
+
+def _answers_of(org, cons, pk):
+    data = json.loads(org.get(f"/org/c/{cons.slug}/export/analysis.json").content)
+    run = cons.runs.order_by("-id").first()
+    cid = next(k for k, v in run.comment_map.items() if int(v) == pk)
+    text = next(x["text"] for x in data["comments"] if x["id"] == cid)
+    return text, {a["question_id"]: a for a in data["answers"] if a["comment_id"] == cid}
+
+
+def test_move_a_selected_passage_and_split_at_a_place(make_consultation, client_for):
+    cons, org = _review_fixture(make_consultation, client_for)
+    first = Comment.objects.filter(consultation=cons).order_by("id").first()
+    text, answers = _answers_of(org, cons, first.pk)
+    a1 = answers["q1"]
+    passage = "Retningslinjer trengs også."
+    s = text.index(passage)
+    html = org.get(f"/org/c/{cons.slug}/review/").content.decode()
+    assert "data-select-tools" in html and "Flytt til spørsmål 3" in html and "Del her" in html
+    assert f'data-start="{a1["start"]}"' in html
+    # the selection moved: question 3 gets the passage, question 1 keeps the rest
+    r = org.post(f"/org/c/{cons.slug}/review/{first.pk}/correct/",
+                 {"kind": "move", "target": "3", "start": s - 1, "end": s + len(passage)})
+    assert r.status_code == 302 and r["Location"].endswith(f"#c{first.pk}")
+    text, answers = _answers_of(org, cons, first.pk)
+    assert answers["q3"]["text"] == passage
+    assert answers["q1"]["text"] == text[a1["start"]:s].strip() and passage not in answers["q1"]["text"]
+    assert answers["q1"]["stance"] == a1["stance"]
+    # split question 1's answer at "når": the rest goes to question 2
+    at = text.index("når ledelsen")
+    r = org.post(f"/org/c/{cons.slug}/review/{first.pk}/correct/", {"kind": "split", "target": "2", "start": at})
+    text, answers = _answers_of(org, cons, first.pk)
+    assert answers["q1"]["text"].endswith("greit") and answers["q2"]["text"].startswith("når ledelsen")
+    # refused: an empty selection, a place outside any answer, an unknown question
+    before = Correction.objects.count()
+    org.post(f"/org/c/{cons.slug}/review/{first.pk}/correct/", {"kind": "move", "target": "3", "start": 5, "end": 5})
+    org.post(f"/org/c/{cons.slug}/review/{first.pk}/correct/", {"kind": "split", "target": "3", "start": 0})
+    org.post(f"/org/c/{cons.slug}/review/{first.pk}/correct/", {"kind": "move", "target": "9", "start": 0, "end": 4})
+    assert Correction.objects.count() == before

@@ -226,6 +226,15 @@ class SpanForm(forms.Form):
     remove = forms.BooleanField(label=_("Remove this answer"), required=False)
 
 
+class SelectionForm(forms.Form):
+    """A passage selected in the review (``start``–``end``, characters of the analysed text) moved to
+    question ``target``, or the answer holding ``start`` split there with the rest to ``target``."""
+
+    target = forms.IntegerField(min_value=1)
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=1, required=False)
+
+
 class CommentFlagForm(forms.Form):
     sensitive = forms.BooleanField(label=_("Sensitive (personal story): never quoted"), required=False)
     duplicate_of = forms.IntegerField(label=_("Duplicate of comment number"), required=False, min_value=1)

@@ -18,7 +18,7 @@ from .. import csvsafe
 from ..errors import InnspillError
 from ..model import STANCES
 from . import corrections, services
-from .forms import CommentFlagForm, SpanForm, StanceForm
+from .forms import CommentFlagForm, SelectionForm, SpanForm, StanceForm
 from .models import Comment, Correction, Membership
 from .security import consultation_for
 
@@ -56,12 +56,12 @@ def review(request, slug):
     for a in data["answers"]:
         by_comment.setdefault(a["comment_id"], []).append({**a, "number": qnum[a["question_id"]]})
     items = []
-    pos = {x["id"]: x["position"] for x in data["comments"]}
+    pk_of = run.comment_map  # the comment numbers are the database's, as in moderation (#id everywhere)
     for cm in data["comments"]:
         answers = by_comment.get(cm["id"], [])
-        items.append({"c": cm, "pk": run.comment_map.get(cm["id"]), "answers": answers,
+        items.append({"c": cm, "pk": pk_of.get(cm["id"]), "answers": answers,
                       "segments": segments(cm["text"], answers),
-                      "dup_pos": pos.get(cm.get("duplicate_of")),
+                      "dup_pk": pk_of.get(cm.get("duplicate_of")),
                       "sensitive": corrections.is_sensitive(cm)})
     only = request.GET.get("show", "distinct")
     if only == "distinct":
@@ -72,7 +72,7 @@ def review(request, slug):
     return render(request, "web/review.html", {
         "c": c, "role": role, "run": run, "data": data, "items": items, "stances": STANCES, "show": only, "order": order,
         "applied": [x for x in data.get("corrections", []) if x["applied"]],
-        "stale": [x for x in data.get("corrections", []) if not x["applied"]]})
+        "stale": [{**x, "pk": pk_of.get(x["comment_id"])} for x in data.get("corrections", []) if not x["applied"]]})
 
 
 @login_required
@@ -99,6 +99,10 @@ def correct(request, slug, comment):
             ok = True
     elif kind == "span":
         ok = _correct_span(c, cm, SpanForm(request.POST), answers, qids, len(current["text"]), request.user)
+    elif kind == "move":
+        ok = _move_selection(c, cm, SelectionForm(request.POST), answers, qids, current["text"], request.user)
+    elif kind == "split":
+        ok = _split_at(c, cm, SelectionForm(request.POST), answers, qids, current["text"], request.user)
     elif kind == "flags":
         form = CommentFlagForm(request.POST)
         if form.is_valid():
@@ -106,14 +110,15 @@ def correct(request, slug, comment):
             if form.cleaned_data["sensitive"] != was:
                 corrections.record(c, cm, Correction.SENSITIVE, {"sensitive": form.cleaned_data["sensitive"]},
                                    request.user, before={"sensitive": was})
-            dup = form.cleaned_data.get("duplicate_of")
+            dup = form.cleaned_data.get("duplicate_of")  # the comment's number as the review shows it (#id)
             if dup:
-                target = next((x for x in data["comments"] if x["position"] == dup), None)
+                dup_cid = next((k for k, v in run.comment_map.items() if int(v) == dup), None)
+                target = next((x for x in data["comments"] if x["id"] == dup_cid), None)
                 if target is None or target["id"] == cid:
                     messages.error(request, _("No such comment to be a duplicate of."))
                     return redirect(reverse("web:review", args=[slug]) + f"#c{cm.pk}")
                 corrections.record(c, cm, Correction.DUPLICATE, {"duplicate_of_id": target["id"],
-                                                                 "duplicate_of_position": dup},
+                                                                 "duplicate_of_position": target["position"]},
                                    request.user, before={"duplicate_of": current.get("duplicate_of")})
             ok = True
     if ok:
@@ -149,6 +154,71 @@ def _correct_span(c, cm, form, answers, qids, length, user) -> bool:
     if split is not None:
         corrections.record(c, cm, Correction.SPAN, {"start": split, "end": e, "stance": "none"}, user, rest_q,
                            before=before)
+    return True
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _move_selection(c, cm, form, answers, qids, text, user) -> bool:
+    """A passage selected in the comment (``start``–``end``) becomes (part of) question ``target``'s
+    answer: every other answer it overlaps keeps its longer part outside the passage (or goes, when
+    nothing is left); the target's answer is the passage, or grows to take it in. The stance goes with
+    the target's answer, else with the answer the passage came from."""
+    if not form.is_valid() or form.cleaned_data.get("end") is None:
+        return False
+    d = form.cleaned_data
+    target = d["target"]
+    s, e = _trim(text, d["start"], d["end"])
+    if target not in qids or not 0 <= s < e <= len(text):
+        return False
+    number = {v: k for k, v in qids.items()}
+    came_from = None
+    for qid, a in answers.items():
+        n = number.get(qid)
+        if n is None or n == target or not (a["start"] < e and s < a["end"]):
+            continue
+        came_from = came_from or a
+        before = {"start": a["start"], "end": a["end"], "question": n}
+        left, right = _trim(text, a["start"], min(s, a["end"])), _trim(text, max(e, a["start"]), a["end"])
+        keep = max((p for p in (left, right) if p[1] > p[0]), key=lambda p: p[1] - p[0], default=None)
+        after = {"start": None} if keep is None else {"start": keep[0], "end": keep[1], "stance": a["stance"]}
+        corrections.record(c, cm, Correction.SPAN, after, user, n, before=before)
+    old = answers.get(qids[target])
+    if old is not None:
+        s, e = min(s, old["start"]), max(e, old["end"])
+    stance = (old or came_from or {}).get("stance", "none")
+    corrections.record(c, cm, Correction.SPAN, {"start": s, "end": e, "stance": stance}, user, target,
+                       before={"start": old["start"], "end": old["end"], "question": target} if old else None)
+    return True
+
+
+def _split_at(c, cm, form, answers, qids, text, user) -> bool:
+    """Split the answer that holds character ``start``: its first part stays, the rest (from
+    ``start``) goes to question ``target``."""
+    if not form.is_valid():
+        return False
+    d = form.cleaned_data
+    at, target = d["start"], d["target"]
+    number = {v: k for k, v in qids.items()}
+    hit = next(((qid, a) for qid, a in answers.items() if a["start"] < at < a["end"] and qid in number), None)
+    if hit is None or target not in qids or target == number[hit[0]]:
+        return False
+    qid, a = hit
+    n = number[qid]
+    first, rest = _trim(text, a["start"], at), _trim(text, at, a["end"])
+    if first[1] <= first[0] or rest[1] <= rest[0]:
+        return False
+    before = {"start": a["start"], "end": a["end"], "question": n}
+    corrections.record(c, cm, Correction.SPAN, {"start": first[0], "end": first[1], "stance": a["stance"]}, user, n,
+                       before=before)
+    corrections.record(c, cm, Correction.SPAN, {"start": rest[0], "end": rest[1], "stance": "none"}, user, target,
+                       before=before)
     return True
 
 

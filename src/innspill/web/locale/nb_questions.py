@@ -6,6 +6,15 @@ NB = {
     "Yes": "Ja", "No": "Nei", "Not sure": "Usikker", "Why? (optional)": "Hvorfor? (valgfritt)",
     # the participant's page: how each answer was read (an open question: what was proposed, its theme)
     "How we read it": "Slik leste vi det", "theme": "tema",
+    # the review: move or split by selecting text
+    "Move or split a selected passage of comment #%(n)s": "Flytt eller del et markert avsnitt i kommentar #%(n)s",
+    "Select a passage in the comment above, then:": "Marker et avsnitt i kommentaren over, og velg så:",
+    "Move to question %(n)s": "Flytt til spørsmål %(n)s",
+    "Split here; the rest to question": "Del her; resten til spørsmål",
+    "Split here": "Del her",
+    "Select a passage in the comment first.": "Marker et avsnitt i kommentaren først.",
+    "Click or select in an answer where it should be split.": "Klikk eller marker i et svar der det skal deles.",
+    "Move, resize or split by character positions": "Flytt, endre eller del etter tegnposisjon",
 }
 
 PLURALS: dict = {}

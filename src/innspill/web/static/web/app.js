@@ -160,3 +160,81 @@
     focusSummary();
   }
 })();
+
+/* The review: move or split an answer by selecting text (issue 20). Each comment's tools
+   ([data-select-tools], hidden without this script; the character-position form stays as the
+   fallback) post to the correction URL: "move" with the selection's start and end in the analysed
+   text (the question marks in <sup> are not part of it), or "split" at the selection's start. */
+(function () {
+  "use strict";
+  var tools = document.querySelectorAll("[data-select-tools]");
+  if (!tools.length || !window.getSelection || !document.createRange) return;
+  var last = null; // {article, start, end} of the latest selection inside a comment's text
+
+  function textOf(article) { return article.querySelector("[data-text]"); }
+
+  function offset(root, node, off) {
+    var r = document.createRange();
+    r.setStart(root, 0);
+    r.setEnd(node, off);
+    var frag = r.cloneContents();
+    Array.prototype.forEach.call(frag.querySelectorAll("sup"), function (s) { s.parentNode.removeChild(s); });
+    return frag.textContent.length;
+  }
+
+  function remember() {
+    var sel = window.getSelection();
+    if (!sel || !sel.rangeCount) return;
+    var range = sel.getRangeAt(0);
+    var article = range.commonAncestorContainer.nodeType === 1 ? range.commonAncestorContainer
+      : range.commonAncestorContainer.parentNode;
+    article = article && article.closest ? article.closest("[data-review-comment]") : null;
+    var root = article ? textOf(article) : null;
+    if (!root || !root.contains(range.startContainer) || !root.contains(range.endContainer)) return;
+    var s = offset(root, range.startContainer, range.startOffset);
+    var e = offset(root, range.endContainer, range.endOffset);
+    last = {article: article, start: Math.min(s, e), end: Math.max(s, e)};
+  }
+
+  document.addEventListener("selectionchange", remember);
+  document.addEventListener("mouseup", remember);
+  document.addEventListener("keyup", remember);
+
+  function say(box, msg) {
+    var out = box.querySelector(".outcome");
+    if (out) out.textContent = msg;
+  }
+
+  function post(box, fields) {
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = box.getAttribute("data-action");
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    fields.csrfmiddlewaretoken = token ? token.value : "";
+    Object.keys(fields).forEach(function (k) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = k; input.value = String(fields[k]);
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    form.submit();
+  }
+
+  Array.prototype.forEach.call(tools, function (box) {
+    box.hidden = false;
+    box.addEventListener("click", function (ev) {
+      var button = ev.target.closest ? ev.target.closest("button") : null;
+      if (!button) return;
+      var article = box.closest("[data-review-comment]");
+      var sel = last && last.article === article ? last : null;
+      if (button.hasAttribute("data-move-to")) {
+        if (!sel || sel.end <= sel.start) { say(box, box.getAttribute("data-need-passage") || ""); return; }
+        post(box, {kind: "move", target: button.getAttribute("data-move-to"), start: sel.start, end: sel.end});
+      } else if (button.hasAttribute("data-split")) {
+        if (!sel) { say(box, box.getAttribute("data-need-place") || ""); return; }
+        var target = box.querySelector("[data-split-target]");
+        post(box, {kind: "split", target: target ? target.value : "", start: sel.start});
+      }
+    });
+  });
+})();
