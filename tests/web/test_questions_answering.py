@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -210,3 +211,105 @@ def test_move_a_selected_passage_and_split_at_a_place(make_consultation, client_
     org.post(f"/org/c/{cons.slug}/review/{first.pk}/correct/", {"kind": "split", "target": "3", "start": 0})
     org.post(f"/org/c/{cons.slug}/review/{first.pk}/correct/", {"kind": "move", "target": "9", "start": 0, "end": 4})
     assert Correction.objects.count() == before
+
+
+class _FormValues(HTMLParser):
+    """The values a browser would post from the page's first form with a csrf token (no JS)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self._textarea, self._select = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "checkbox", "radio"):
+            self.values[name] = a.get("value") or ""
+        elif tag == "input" and name and a.get("type") == "checkbox" and "checked" in a:
+            self.values[name] = a.get("value") or "on"
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and ("selected" in a or self._select not in self.values):
+            self.values[self._select] = a.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data.lstrip("\n") if not self.values[self._textarea] else data
+
+
+def form_values(html: str) -> dict:
+    p = _FormValues()
+    p.feed(html[:html.index("<template")] if "<template" in html else html)
+    return p.values
+
+
+def _texts_in_order(html: str) -> list[str]:
+    html = html[:html.index("<template")]
+    return [t.strip() for t in re.findall(r'name="q-\d+-text"[^>]*>(.*?)</textarea>', html, re.S) if t.strip()]
+
+
+def test_reorder_questions_without_javascript(make_consultation, client_for):
+    cons = make_consultation()
+    anon = client_for()
+    answer(anon, cons.slug, q1_choice="yes", q2="Nei, det går for langt.", q3="Klare regler.")
+    org = client_for(cons.created_by, HTTP_ACCEPT_LANGUAGE="nb")
+    url = f"/org/c/{cons.slug}/edit/"
+    html = org.get(url).content.decode()
+    assert 'name="move" value="q-1:up"' in html and 'aria-label="Flytt opp"' in html
+    # the first submit button of the form saves (Enter in a field), not ↑
+    form_html = html[html.index("<form method=\"post\" novalidate>"):]
+    assert re.search(r"<button[^>]*>", form_html).group(0).startswith('<button type="submit" class="sr"')
+    data = form_values(html)
+    before = [q.text for q in cons.questions.order_by("number")]
+    # ↓ on question 1, then ↑ on (what is now) question 4's row: the page comes back reordered, unsaved
+    r = org.post(url, {**data, "move": "q-0:down"})
+    assert r.status_code == 200 and "Rekkefølgen er endret" in r.content.decode()
+    assert _texts_in_order(r.content.decode()) == [before[1], before[0], before[2], before[3]]
+    data = form_values(r.content.decode())
+    assert (data["q-0-number"], data["q-1-number"]) == ("2", "1")
+    assert [q.text for q in cons.questions.order_by("number")] == before  # nothing saved yet
+    r = org.post(url, {**data, "move": "q-3:up"})
+    assert _texts_in_order(r.content.decode()) == [before[1], before[0], before[3], before[2]]
+    data = form_values(r.content.decode())
+    # saved: the numbers swap without breaking the unique No., and the answers follow their question
+    r = org.post(url, data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    assert [q.text for q in cons.questions.order_by("number")] == [before[1], before[0], before[3], before[2]]
+    c = Comment.objects.get()
+    q = {x.number: x for x in cons.questions.all()}
+    fields = {int(k[1:]): c.text[s:e] for k, (s, e) in c.fields.items()}
+    assert q[2].text == before[0] and fields[2] == "Ja." and c.choices == {"q2": "yes"}
+    assert q[1].text == before[1] and fields[1] == "Nei, det går for langt."
+    assert q[4].text == before[2] and fields[4] == "Klare regler."
+
+
+def test_blank_numbers_are_filled_in_when_moving(make_consultation, client_for):
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("boss", "", "x")
+    org = client_for(User.objects.get(username="boss"), HTTP_ACCEPT_LANGUAGE="nb")
+    data = {"title": "Ny", "intro": "", "language": "nb", "closes_at": "",
+            "q-TOTAL_FORMS": "3", "q-INITIAL_FORMS": "0", "q-MIN_NUM_FORMS": "0", "q-MAX_NUM_FORMS": "1000",
+            "q-0-number": "", "q-0-text": "Første?", "q-0-kind": "yesno",
+            "q-1-number": "", "q-1-text": "Andre?", "q-1-kind": "open",
+            "q-2-number": "", "q-2-text": "", "q-2-kind": "yesno"}
+    r = org.post("/org/new/", {**data, "move": "q-1:up"})
+    html = r.content.decode()
+    assert _texts_in_order(html) == ["Andre?", "Første?"]
+    values = form_values(html)
+    assert (values["q-0-number"], values["q-1-number"], values["q-2-number"]) == ("2", "1", "")
+    r = org.post("/org/new/", values)
+    assert r.status_code == 302
+    from innspill.web.models import Consultation
+
+    qs = Consultation.objects.get(title="Ny").questions.order_by("number")
+    assert [(q.number, q.text, q.kind) for q in qs] == [(1, "Andre?", "open"), (2, "Første?", "yesno")]

@@ -68,6 +68,63 @@ class BaseQuestionFormSet(forms.BaseInlineFormSet):
         super().clean()
 
 
+def _raw_rows(formset) -> list[tuple[object, int | None, bool]]:
+    """Each row of a bound question formset as posted: (form, its effective No. or None, has text).
+    A blank No. is the one after the row above (as :meth:`BaseQuestionFormSet.clean` numbers it)."""
+    data = formset.data
+    rows, given = [], []
+    for f in formset.forms:
+        raw = (data.get(f.add_prefix("number")) or "").strip()
+        text = (data.get(f.add_prefix("text")) or "").strip()
+        gone = bool(data.get(f.add_prefix("DELETE")))
+        n = int(raw) if raw.isdigit() and int(raw) > 0 else None
+        rows.append([f, n, bool(text) and not gone])
+        if n:
+            given.append(n)
+    used, last = set(given), 0
+    for row in rows:
+        if row[1] is None and row[2]:
+            n = last + 1
+            while n in used:
+                n += 1
+            used.add(n)
+            row[1] = n
+        if row[1]:
+            last = max(last, row[1])
+    return [tuple(r) for r in rows]
+
+
+def rows_in_order(formset) -> list:
+    """The question rows as the form shows them: by No., rows without a question last (in their order)."""
+    if not formset.is_bound:
+        return list(formset)
+    rows = _raw_rows(formset)
+    big = 10**9
+    order = sorted(range(len(rows)), key=lambda i: (rows[i][1] if rows[i][2] and rows[i][1] else big, i))
+    return [rows[i][0] for i in order]
+
+
+def moved(formset, move: str):
+    """The posted data with one question moved up or down (``move``: "q-2:up"): its No. and the
+    No. of the question next to it (in the order shown) are swapped; every blank No. is filled in
+    as it would be saved. None when there is nothing to move."""
+    prefix, _sep, way = move.rpartition(":")
+    rows = [r for r in _raw_rows(formset) if r[2]]
+    rows.sort(key=lambda r: r[1])
+    at = next((i for i, r in enumerate(rows) if r[0].prefix == prefix), None)
+    if at is None or way not in ("up", "down"):
+        return None
+    other = at - 1 if way == "up" else at + 1
+    if not 0 <= other < len(rows):
+        return None
+    data = formset.data.copy()
+    for f, n, _text in rows:
+        data[f.add_prefix("number")] = str(n)
+    a, b = rows[at], rows[other]
+    data[a[0].add_prefix("number")], data[b[0].add_prefix("number")] = str(b[1]), str(a[1])
+    return data
+
+
 QuestionFormSet = inlineformset_factory(
     Consultation, Question, form=QuestionForm, formset=BaseQuestionFormSet, extra=4, can_delete=True)
 

@@ -21,14 +21,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..errors import InnspillError
 from . import jobs, services
-from .forms import ConsultationForm, ImportForm, QuestionFormSet
+from .forms import ConsultationForm, ImportForm, QuestionFormSet, moved, rows_in_order
 from .models import (
     Comment,
     Consultation,
+    Correction,
     ImportBatch,
     Invitation,
     Job,
     Membership,
+    MisreadingFlag,
+    Question,
     new_token,
     token_hash,
 )
@@ -55,6 +58,8 @@ def new(request):
         raise PermissionDenied
     form = ConsultationForm(request.POST or None)
     formset = QuestionFormSet(request.POST or None, prefix="q")
+    if request.method == "POST" and request.POST.get("move"):
+        return _moved(request, form, formset, None, None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         with transaction.atomic():
             c = form.save(commit=False)
@@ -64,7 +69,56 @@ def new(request):
             formset.save()
             Membership.objects.create(consultation=c, user=request.user, role=Membership.ORGANISER)
         return redirect("web:overview", slug=c.slug)
-    return render(request, "web/consultation_form.html", {"form": form, "formset": formset})
+    return render(request, "web/consultation_form.html", {"form": form, "formset": formset,
+                                                          "rows": rows_in_order(formset)})
+
+
+def _moved(request, form, formset, c, role):
+    """Without JavaScript, a question's ↑ / ↓ button posts the form: it comes back with the question
+    moved (nothing saved yet)."""
+    data = moved(formset, request.POST["move"])
+    if data is not None:
+        form = ConsultationForm(data, instance=c) if c else ConsultationForm(data)
+        formset = QuestionFormSet(data, instance=c, prefix="q") if c else QuestionFormSet(data, prefix="q")
+        messages.info(request, _("The order is changed. Save to keep it."))
+    return render(request, "web/consultation_form.html", {"form": form, "formset": formset, "c": c, "role": role,
+                                                          "rows": rows_in_order(formset), "moved": True})
+
+
+def _renumber(c, formset) -> dict[int, int]:
+    """Before the formset saves: every stored question whose No. changes (or that is deleted) gets a
+    temporary No., so that two questions can swap numbers. Returns {old No.: new No.}."""
+    changes = {}
+    for f in formset.initial_forms:
+        if not f.instance.pk or not getattr(f, "cleaned_data", None):
+            continue
+        old = Question.objects.filter(pk=f.instance.pk).values_list("number", flat=True).first()
+        gone = formset.can_delete and f.cleaned_data.get("DELETE")
+        new = f.cleaned_data.get("number")
+        if old is not None and (gone or new != old):
+            Question.objects.filter(pk=f.instance.pk).update(number=10**6 + f.instance.pk)
+            if not gone and new:
+                changes[old] = new
+    return changes
+
+
+def _follow_numbers(c, changes: dict[int, int]) -> None:
+    """Answers follow their question when it is renumbered: the per-question fields and yes/no
+    buttons of each comment, corrections and participants' misreading notes."""
+    if not changes:
+        return
+    key = {f"q{a}": f"q{b}" for a, b in changes.items()}
+    for cm in c.comments.exclude(fields=None):
+        fields = {key.get(k, k): v for k, v in (cm.fields or {}).items()}
+        choices = {key.get(k, k): v for k, v in (cm.choices or {}).items()} or None
+        if fields != cm.fields or choices != cm.choices:
+            Comment.objects.filter(pk=cm.pk).update(fields=fields, choices=choices)
+    for model in (Correction, MisreadingFlag):
+        rows = list(model.objects.filter(consultation=c) if model is Correction
+                    else model.objects.filter(comment__consultation=c))
+        for row in rows:
+            if row.question_number in changes:
+                model.objects.filter(pk=row.pk).update(question_number=changes[row.question_number])
 
 
 @login_required
@@ -73,13 +127,18 @@ def edit(request, slug):
     c, role = consultation_for(request, slug, ORGANISER)
     form = ConsultationForm(request.POST or None, instance=c)
     formset = QuestionFormSet(request.POST or None, instance=c, prefix="q")
+    if request.method == "POST" and request.POST.get("move"):
+        return _moved(request, form, formset, c, role)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         with transaction.atomic():
             form.save()
+            changes = _renumber(c, formset)
             formset.save()
+            _follow_numbers(c, changes)
         messages.success(request, _("Saved."))
         return redirect("web:overview", slug=c.slug)
-    return render(request, "web/consultation_form.html", {"form": form, "formset": formset, "c": c, "role": role})
+    return render(request, "web/consultation_form.html", {"form": form, "formset": formset, "c": c, "role": role,
+                                                          "rows": rows_in_order(formset)})
 
 
 @login_required

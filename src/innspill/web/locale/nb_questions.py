@@ -6,6 +6,10 @@ NB = {
     "Yes": "Ja", "No": "Nei", "Not sure": "Usikker", "Why? (optional)": "Hvorfor? (valgfritt)",
     # the participant's page: how each answer was read (an open question: what was proposed, its theme)
     "How we read it": "Slik leste vi det", "theme": "tema",
+    # the consultation form: reorder questions
+    "↑ and ↓ move a question; the numbers follow.": "↑ og ↓ flytter et spørsmål; numrene følger med.",
+    "Order": "Rekkefølge", "Move up": "Flytt opp", "Move down": "Flytt ned",
+    "The order is changed. Save to keep it.": "Rekkefølgen er endret. Lagre for å beholde den.",
     # the review: move or split by selecting text
     "Move or split a selected passage of comment #%(n)s": "Flytt eller del et markert avsnitt i kommentar #%(n)s",
     "Select a passage in the comment above, then:": "Marker et avsnitt i kommentaren over, og velg så:",

@@ -238,3 +238,48 @@
     });
   });
 })();
+
+/* The consultation form: ↑ / ↓ move a question row (without this script they post the form,
+   which comes back reordered). The row moves among the rows with a question, the two rows swap
+   their "No.", and every blank "No." is first filled in as the server would number it. */
+(function () {
+  "use strict";
+  function rows(box) {
+    return Array.prototype.filter.call(box.querySelectorAll("[data-row]"), function (r) { return !r.hidden; });
+  }
+  function field(row, name) { return row.querySelector("[name$='-" + name + "']"); }
+  function hasText(row) { var t = field(row, "text"); return !!(t && t.value.trim()); }
+  function fillNumbers(list) {
+    var used = {}, last = 0;
+    list.forEach(function (r) { var n = parseInt(field(r, "number").value, 10); if (n > 0) used[n] = true; });
+    list.forEach(function (r) {
+      var input = field(r, "number"), n = parseInt(input.value, 10);
+      if (!(n > 0) && hasText(r)) {
+        n = last + 1;
+        while (used[n]) n += 1;
+        used[n] = true;
+        input.value = String(n);
+      }
+      if (n > last) last = n;
+    });
+  }
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest ? ev.target.closest("[data-move-row]") : null;
+    if (!button) return;
+    var row = button.closest("[data-row]"), box = row && row.closest("[data-formset]");
+    if (!box) return;
+    ev.preventDefault();
+    var all = rows(box);
+    fillNumbers(all);
+    var withText = all.filter(hasText);
+    var i = withText.indexOf(row);
+    if (i < 0) return;
+    var other = withText[button.getAttribute("data-move-row") === "up" ? i - 1 : i + 1];
+    if (!other) return;
+    var a = field(row, "number"), b = field(other, "number"), n = a.value;
+    a.value = b.value; b.value = n;
+    if (button.getAttribute("data-move-row") === "up") box.insertBefore(row, other);
+    else box.insertBefore(row, other.nextSibling);
+    button.focus();
+  });
+})();
