@@ -43,6 +43,10 @@ for n, (a1, a2) in enumerate(answers):
     Comment.objects.create(consultation=c, author=f"Person {n}", text=text, consent=True, state="approved",
                            fields={"q1": [0, len(a1)], "q2": [len(a1) + 2, len(text)]},
                            edit_token_sha256=token_hash(token) if n == 0 else "")
+spam = ("Kjøp billige klokker her https://spam.example/" + "klokker-" * 20 + " ring 99887766 eller skriv til "
+        "ola.nordmann@example.org " + "https://spam.example/a " * 6)
+for n in range(2):  # flagged cards in the queue: links, an e-mail address, a phone number, a long address
+    Comment.objects.create(consultation=c, author="Selger", email="selger@example.org", text=spam, consent=True)
 jobs.enqueue(c)
 job = jobs.run_one()
 assert job.status == "done", job.message
@@ -125,8 +129,24 @@ def test_projector_fits_the_screen_with_groups_and_directions(server, browser, w
     consensus = page.inner_text("#consensus")
     assert "Sykkelstativene ved torget er for få." in consensus and "10 av 12 enige" in consensus
     assert "60 prosent" in page.inner_text("#consensus-rule")
-    assert "Enige, per gruppe: A" in page.inner_text("#divisive")
+    assert "per gruppe: A" in page.inner_text("#divisive")
     page.screenshot(path=str(_shots() / f"projector-{width}x{height}.png"))
+    # the presenter puts the long question on the screen: it still fits, groups included
+    presenter = ctx.new_page()
+    presenter.goto(f"{server.base}/org/c/storgata/live/{server.made['live']}/")
+    presenter.locator("table.live-statements tbody tr").first.locator("button[value=goto]").click()
+    page.wait_for_selector("#statement-text:has-text('jernbanestasjonen')", timeout=8000)
+    page.wait_for_selector("#bars:not([hidden])")
+    size = _size(page)
+    assert size["h"] <= size["vh"] and size["w"] <= size["vw"], size
+    for sel in ("#statement-text", "#bars", "#scatter", "#consensus li", "#divisive li"):
+        box = page.locator(sel).first.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= height + 1, (sel, box)
+    assert page.locator("#scatter").bounding_box()["height"] > height / 8
+    assert "Ja, per gruppe: A" in page.inner_text("#divisive")  # the yes/no question in its own words
+    page.screenshot(path=str(_shots() / f"projector-{width}x{height}-long.png"))
+    presenter.locator("table.live-statements tbody tr").nth(1).locator("button[value=goto]").click()
+    page.wait_for_selector("#statement-text:has-text('Bilene')", timeout=8000)  # back for the next test
     assert errors == []
     ctx.close()
 

@@ -95,7 +95,7 @@ def _labels() -> dict:
                       "statement": {"agree": _("%(n)s of %(total)s agree"),
                                     "disagree": _("%(n)s of %(total)s disagree")}},
             "consensus_rule": _("Every opinion group at least %(p)s percent the same way."),
-            "agree_by_group": _("Agree, by group: %(shares)s"),
+            "agree_by_group": _("Agree, by group: %(shares)s"), "yes_by_group": _("Yes, by group: %(shares)s"),
             "groups_line": _("%(k)s groups: %(sizes)s participants"), "and": _("%(first)s and %(last)s"),
             "none_yet": _("None yet."),
             "wait": {"too_few_participants": _("Opinion groups appear when %(need)s participants have voted on "

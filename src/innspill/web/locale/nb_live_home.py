@@ -12,6 +12,7 @@ NB = {
     "%(n)s of %(total)s disagree": "%(n)s av %(total)s uenige",
     "Every opinion group at least %(p)s percent the same way.": "Hver meningsgruppe minst %(p)s prosent samme vei.",
     "Agree, by group: %(shares)s": "Enige, per gruppe: %(shares)s",
+    "Yes, by group: %(shares)s": "Ja, per gruppe: %(shares)s",
     "%(k)s groups: %(sizes)s participants": "%(k)s grupper: %(sizes)s deltakere",
     "%(first)s and %(last)s": "%(first)s og %(last)s",
     "Opinion groups appear when %(need)s participants have voted on %(min_votes)s statements each "

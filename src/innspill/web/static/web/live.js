@@ -70,7 +70,12 @@
       else if (!st.counts) note = L.hidden;
     }
     var stEl = $("statement-text");
-    if (stEl) stEl.setAttribute("data-statement", st ? st.id : "");
+    if (stEl) {
+      stEl.setAttribute("data-statement", st ? st.id : "");
+      // a long statement in smaller type, so that the projector's one screen still holds the groups
+      var n = st ? st.text.length : 0;
+      stEl.className = "statement-text" + (n > 220 ? " very-long" : n > 110 ? " long" : "");
+    }
     text($("note"), note);
     bars($("bars"), st);
   }
@@ -205,7 +210,7 @@
       var shares = (d.agree_shares || []).map(function (x, i) {
         return String.fromCharCode(65 + i) + " " + Math.round(x * 100) + " %";
       });
-      item(ul, d.text, fmt(L.agree_by_group, {shares: shares.join(", ")}));
+      item(ul, d.text, fmt(d.kind === "question" ? L.yes_by_group : L.agree_by_group, {shares: shares.join(", ")}));
     });
     if (!(s.divisive || []).length) item(ul, L.none_yet, "");
     fitLists(box.querySelector(".lists"));
