@@ -165,7 +165,8 @@ def test_no_page_wider_than_a_phone(server, browser):
     ctx, page = _login(browser, base, **phone)
     pages = {"private page": f"/c/storgata/mine/{server.made['token']}/", "moderation": "/org/c/storgata/moderate/?show=all",
              "presenter": f"/org/c/storgata/live/{server.made['live']}/", "public page": "/c/storgata/",
-             "front page": "/", "overview": "/org/c/storgata/"}
+             "front page": "/", "overview": "/org/c/storgata/", "live vote": f"/j/{server.made['code']}/",
+             "wrong code": "/j/?code=QQQQQQ"}
     widths = {}
     for name, path in pages.items():
         page.goto(base + path)

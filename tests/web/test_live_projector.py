@@ -184,3 +184,53 @@ def test_long_answers_are_collapsed():
     assert html.startswith('<details class="long-answer"><summary>') and "Vis hele (12\u00a0059 tegn)" in html
     assert "<script>" not in html and html.count("&lt;script&gt;") == 2  # in the preview and in the whole
     assert html.count("Et langt svar om trafikken.") > 420
+
+
+LIVE_ENGLISH = ["participants", "groups", "active", "agree", "disagree", "consensus", "divisive", "votes",
+                "closed", "join", "code", "statement", "finish", "lock", "percent", "show all", "yes", "said"]
+
+
+def _labels_text(page: str) -> str:
+    labels = json.loads(page.split('id="live-config" type="application/json">')[1].split("</script>")[0])["labels"]
+    out = []
+
+    def walk(x):
+        if isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+        elif isinstance(x, str):
+            out.append(x)
+    walk(labels)
+    return " ".join(out)
+
+
+def test_live_pages_and_the_front_page_in_norwegian(session, client_for, make_consultation):
+    import re
+
+    from .test_nb_words import ENGLISH, visible
+
+    make_consultation(slug="stengt", state="closed")
+    _vote_all(session, 12, _two_camps)
+    org = client_for(session.consultation.created_by, HTTP_ACCEPT_LANGUAGE="nb")
+    anon = client_for(HTTP_ACCEPT_LANGUAGE="nb")
+    base = f"/org/c/{session.consultation.slug}/live/{session.pk}"
+    pages = {"front page": anon.get("/"), "wrong code": anon.get("/j/", {"code": "QQQQQQ"}),
+             "empty code": anon.get("/j/", {"code": "-"}), "presenter": org.get(base + "/"),
+             "projector": org.get(base + "/projector/"), "participant": anon.get(f"/j/{session.code}/")}
+    found = {}
+    for name, r in pages.items():
+        html = r.content.decode()
+        text = visible(html).lower()
+        if 'id="live-config"' in html and name != "presenter":
+            text += " " + _labels_text(html).lower()
+        bad = [w for w in ENGLISH + LIVE_ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
+        if bad:
+            found[name] = bad
+    assert not found, found
+    # the same search finds the English of the same pages
+    en = client_for(HTTP_ACCEPT_LANGUAGE="en").get("/").content.decode()
+    assert {"closed", "join", "code"} <= {w for w in LIVE_ENGLISH
+                                          if re.search(rf"(?<![\w-]){w}(?![\w-])", visible(en).lower())}
