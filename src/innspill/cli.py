@@ -235,7 +235,7 @@ def write_analysis(analysis, path: str, provenance_extra: dict) -> None:
             analysis.write_json(fh, provenance_extra)
         os.replace(tmp, path)
     except OSError as exc:
-        raise InnspillError("E301", f"cannot write the output: {exc.strerror}", path=path) from None
+        raise InnspillError("E304", f"cannot write the output: {exc.strerror}", path=path) from None
 
 
 def cmd_analyze(args) -> int:
@@ -261,7 +261,7 @@ def cmd_analyze(args) -> int:
             embedder = Embedder(cache_dir=cache, progress=bar,
                                 on_estimate=None if args.quiet else _print_estimate)
         except (OSError, sqlite3.Error) as exc:
-            raise InnspillError("E301", f"cannot use the embedding cache: {exc}", path=cache,
+            raise InnspillError("E304", f"cannot use the embedding cache: {exc}", path=cache,
                                 hint="give another --cache-dir, or --no-cache") from None
     try:
         analyses = analyze_all(args.input, opts, questions_file=args.questions, lang=args.lang, embedder=embedder,
@@ -297,14 +297,11 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_brief(args) -> int:
-    from .evaluate import load_json
+    from .evaluate import load_analysis
     from .report import write_brief
 
     t0 = time.perf_counter()
-    data = load_json(args.analysis, "analysis")
-    if not isinstance(data, dict) or data.get("schema") != "innspill.analysis/1":
-        raise InnspillError("E204", "not an innspill.analysis/1 file", path=args.analysis,
-                            hint="write one with: innspill analyze INPUT -o analysis.json")
+    data = load_analysis(args.analysis)
     live = None
     if args.live:
         from .report.live import load as load_live
@@ -366,12 +363,10 @@ def _progress_bar(quiet: bool):
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate, load_json, render
+    from .evaluate import evaluate, load_analysis, load_json, render
 
     gold = load_json(args.gold, "gold")
-    analysis = load_json(args.analysis, "analysis")
-    if analysis.get("schema") != "innspill.analysis/1":
-        raise InnspillError("E203", "not an innspill.analysis/1 file", path=args.analysis)
+    analysis = load_analysis(args.analysis)
     result = evaluate(gold, analysis, args.gold)
     print(json.dumps(result, indent=1) if args.json else render(result))
     return 0
@@ -399,7 +394,7 @@ def cmd_evalset(args) -> int:
             with open(args.report, "w", encoding="utf-8") as fh:
                 fh.write(markdown(result, command, args.title, args.about))
         except OSError as exc:
-            raise InnspillError("E301", f"cannot write the report: {exc.strerror}", path=args.report) from None
+            raise InnspillError("E304", f"cannot write the report: {exc.strerror}", path=args.report) from None
         if not args.json:
             print(f"\nwrote {args.report}")
     return 0

@@ -31,14 +31,29 @@ from .model import STANCES
 BUCKETS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 
 
+#: the code of a malformed file of each kind, the same whichever command reads it
+MALFORMED = {"gold": "E203", "analysis": "E204", "live results": "E303"}
+
+
 def load_json(path: str, what: str) -> dict:
+    """The JSON in ``path``, a ``what`` file (a key of :data:`MALFORMED`): ``E101`` when it is
+    missing, the kind's own code when it is not JSON."""
     try:
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
     except FileNotFoundError:
         raise InnspillError("E101", f"no such {what} file", path=path) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InnspillError("E203", f"{what} file is not valid JSON: {exc}", path=path) from None
+        raise InnspillError(MALFORMED[what], f"{what} file is not valid JSON: {exc}", path=path) from None
+
+
+def load_analysis(path: str) -> dict:
+    """An ``innspill.analysis/1`` file, else ``E204`` (for every command that reads one)."""
+    data = load_json(path, "analysis")
+    if not isinstance(data, dict) or data.get("schema") != "innspill.analysis/1":
+        raise InnspillError("E204", "not an innspill.analysis/1 file", path=path,
+                            hint="write one with: innspill analyze INPUT -o analysis.json")
+    return data
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict:
@@ -65,7 +80,8 @@ def is_sensitive(comment: dict) -> bool:
 
 def collect(gold: dict, analysis: dict, gold_path: str = "gold") -> dict:
     """Plain records of one thread: what gold says and what the analysis says, side by side."""
-    if gold.get("schema") != "innspill.gold/1" or not isinstance(gold.get("comments"), list):
+    if not isinstance(gold, dict) or gold.get("schema") != "innspill.gold/1" or \
+            not isinstance(gold.get("comments"), list):
         raise InnspillError("E203", "not an innspill.gold/1 file", path=gold_path)
     qnum = {q["id"]: q["number"] for q in analysis["questions"]}
     kinds = {q["number"]: q.get("kind") for q in gold.get("questions", [])} or \

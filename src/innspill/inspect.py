@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .errors import warning
 from .ingest import ReadOptions, Thread, read_threads
 from .model import STATUSES
 
@@ -36,8 +37,8 @@ def _thread(t: Thread) -> dict:
                             "first_line": next((ln for ln in c.original.split("\n") if ln.strip()), "")[:120]}
                            for c in t.comments[:SHOWN_COMMENTS]],
         "warnings": t.warnings if t.questions else
-        t.warnings + [{"code": "W201", "message": "no questions found; give them with --questions FILE",
-                       "place": t.source.get("path", "")}],
+        t.warnings + [warning("W201", "no questions found; give them with --questions FILE",
+                              t.source.get("path", ""))],
     }
 
 

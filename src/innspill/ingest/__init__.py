@@ -14,7 +14,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 
-from ..errors import InnspillError
+from ..errors import InnspillError, warning
 from ..model import Comment, Question
 from .encoding import check_codec, choose
 
@@ -220,8 +220,7 @@ def read_threads(path: str, opts: ReadOptions | None = None, questions_file: str
                 "E201", "no questions found in the post", path=path,
                 hint="number the questions in the post, or give them with --questions FILE (one a line)")
         if not t.comments:
-            t.warnings.append({"code": "W202", "message": "no comments found; the analysis is empty",
-                               "place": path})
+            t.warnings.append(warning("W202", "no comments found; the analysis is empty", path))
     return threads
 
 
@@ -235,9 +234,9 @@ def _post_is_the_question(t: Thread, path: str) -> None:
         return
     t.questions = [q]
     post = t.notes.get("post_id")
-    t.warnings.append({"code": "W203", "message": f"the post asks no numbered question; the post itself is the one "
-                                                  f"question ({q.text!r}, open); comments are read toward its claim",
-                       "place": f"{path}, post {post}" if post else path})
+    t.warnings.append(warning("W203", f"the post asks no numbered question; the post itself is the one question "
+                                      f"({q.text!r}, open); comments are read toward its claim",
+                              f"{path}, post {post}" if post else path))
 
 
 def _choose_post(threads: list[Thread], post: str, path: str) -> list[Thread]:
@@ -291,9 +290,9 @@ def _read_text_format(module, content: str, path: str, partial: bool) -> Thread:
             raise
         broken = exc
     thread = module.read("\n".join(content.split("\n")[: broken.line - 1]), path)
-    thread.warnings.append({"code": "W105", "message": f"record at line {broken.line} is broken ({broken.message}); "
-                                                       "the records before it are analysed (--partial)",
-                            "place": f"{path}, line {broken.line}"})
+    thread.warnings.append(warning("W105", f"record at line {broken.line} is broken ({broken.message}); "
+                                           "the records before it are analysed (--partial)",
+                                   f"{path}, line {broken.line}"))
     return thread
 
 

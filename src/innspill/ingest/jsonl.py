@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from ..errors import InnspillError
+from ..errors import InnspillError, warning
 from ..model import STATUSES, Comment
 from . import Thread
 from .questions import find_in_post, make_questions
@@ -52,8 +52,7 @@ def read(content: str, path: str) -> Thread:
         cid = f"c{position}"
         if source_id is not None:
             if source_id in ids:
-                warnings.append({"code": "W103", "message": f"id {source_id!r} appears twice",
-                                 "place": f"{path}, line {lineno}"})
+                warnings.append(warning("W103", f"id {source_id!r} appears twice", f"{path}, line {lineno}"))
             ids.setdefault(source_id, position)
         status = str(rec.get("status") or "kept")
         if status not in STATUSES:

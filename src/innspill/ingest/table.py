@@ -26,7 +26,7 @@ import os
 import warnings
 import zipfile
 
-from ..errors import InnspillError
+from ..errors import InnspillError, warning
 from ..model import STATUSES, Comment
 from . import ReadOptions, Thread
 from .questions import ITEM_RE, make_questions
@@ -133,8 +133,8 @@ def _rows_from_csv(content: str, path: str, partial: bool, warnings: list) -> li
         if not partial:
             raise InnspillError("E110", msg + f" ({len(rows)} rows were read before it)", path=path, line=start,
                                 hint="check the quotes on that line, or give --partial to read the rows before it") from None
-        warnings.append({"code": "W105", "message": msg + f"; the {len(rows)} rows before it are analysed (--partial)",
-                         "place": f"{path}, line {start}"})
+        warnings.append(warning("W105", msg + f"; the {len(rows)} rows before it are analysed (--partial)",
+                                f"{path}, line {start}"))
     return rows
 
 
@@ -194,8 +194,8 @@ def read_xlsx(path: str, opts: ReadOptions) -> list[Thread]:
             exc.hint = "; ".join([*skipped, *([exc.hint] if exc.hint else [])])
         raise
     thread.notes["sheet"] = sheet
-    thread.warnings += [{"code": "W106", "message": f"{m}; open it in Excel or LibreOffice and save it again "
-                                                    "to check", "place": path} for m in skipped]
+    thread.warnings += [warning("W106", f"{m}; open it in Excel or LibreOffice and save it again to check", path)
+                        for m in skipped]
     return [thread]
 
 

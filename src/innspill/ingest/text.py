@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..errors import warning
 from ..model import Comment
 from . import Thread
 from .layouts import AVATAR_RE, clean_date, is_date, read_headed
@@ -83,9 +84,8 @@ def read(content: str, path: str) -> Thread:
     if author:
         notes["post_author"] = author
     if counted is not None and counted != len(comments):
-        warnings.append({"code": "W101",
-                         "message": f"the page says {counted} comments; {len(comments)} were listed in the text",
-                         "place": f"{path}, line {start}"})
+        warnings.append(warning("W101", f"the page says {counted} comments; {len(comments)} were listed in the text",
+                                f"{path}, line {start}"))
     return Thread(post=post, questions=questions, comments=comments, source={}, warnings=warnings,
                   notes=notes)
 
@@ -148,8 +148,8 @@ def _read_comments(lines: list[str], start: int, path: str):
                 authored = bool(AUTHOR_RE.match(m.group("body").strip()))
             num = int(m.group("num"))
             if num != expected:
-                warnings.append({"code": "W102", "message": f"comment number {num} where {expected} was expected",
-                                 "place": f"{path}, line {i + 1}"})
+                warnings.append(warning("W102", f"comment number {num} where {expected} was expected",
+                                        f"{path}, line {i + 1}"))
             flush()
             header_line = i + 1
             expected = num + 1

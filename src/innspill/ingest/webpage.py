@@ -17,6 +17,7 @@ import re
 
 from lxml import etree, html
 
+from ..errors import warning
 from ..model import Comment
 from . import ReadOptions, Thread
 from .encoding import bom_encoding, check_codec, detect
@@ -130,9 +131,8 @@ def read(data: bytes, path: str, opts: ReadOptions) -> tuple[Thread, str, str]:
     post = reader.post_text()
     counted = _counter(root)
     if counted is not None and counted != len(comments) + linkbacks:
-        warnings.append({"code": "W101", "message": f"the page says {counted} comments; "
-                                                    f"{len(comments) + linkbacks} were found in it",
-                         "place": path})
+        warnings.append(warning("W101", f"the page says {counted} comments; "
+                                        f"{len(comments) + linkbacks} were found in it", path))
     notes = {"html_layout": layout, "comment_elements": len(comments) + linkbacks, "pingbacks": linkbacks}
     thread = Thread(post=post, questions=find_in_post(post), comments=comments, source={},
                     warnings=warnings, notes=notes)

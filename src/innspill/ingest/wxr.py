@@ -15,7 +15,7 @@ A file with several commented posts gives one thread per post, unless
 
 from __future__ import annotations
 
-from ..errors import InnspillError
+from ..errors import InnspillError, warning
 from ..model import Comment
 from . import ReadOptions, Thread
 from .markup import fragment_to_text
@@ -164,9 +164,9 @@ def link_parents(comments: list[Comment], path: str) -> list[dict]:
             continue
         mapped = ids.get(c.parent_id)
         if mapped is None:
-            warnings.append({"code": "W104", "message": f"comment {c.source_id} replies to {c.parent_id}, "
-                                                        "which is not a comment in the file; read as top level",
-                             "place": f"{path}, line {c.line}"})
+            warnings.append(warning("W104", f"comment {c.source_id} replies to {c.parent_id}, "
+                                            "which is not a comment in the file; read as top level",
+                                    f"{path}, line {c.line}"))
         c.parent_id = mapped
     return warnings
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from ..errors import InnspillError
+from ..errors import InnspillError, warning
 
 
 class Broken(Exception):
@@ -104,10 +104,8 @@ def broken_error(b: Broken, path: str, read: int, what: str = "comments") -> Inn
 
 
 def broken_warning(b: Broken, path: str, read: int, what: str = "comments") -> dict:
-    return {"code": "W105",
-            "message": f"the XML breaks at line {b.line}, column {b.column}: {b.message}; "
-                       f"{read} {what} read before it are analysed (--partial)",
-            "place": f"{path}, line {b.line}"}
+    return warning("W105", f"the XML breaks at line {b.line}, column {b.column}: {b.message}; "
+                           f"{read} {what} read before it are analysed (--partial)", f"{path}, line {b.line}")
 
 
 def stream_into(reader, path: str, opts, after_break=None) -> None:

@@ -8,8 +8,9 @@ Consensus and divisive statements are group-aware: shares are computed within ea
 so a large group cannot outvote a small one.
 
 :func:`build_results` validates its input first and raises :class:`LiveFormatError` with a code
-(``E4xx``) and the place (``votes[12]: unknown statement 99``). It is meant to be recomputed about
-once a second while votes arrive: 1,000 participants x 30 statements take well under half a second.
+(``E4xx`` for the data, ``E301`` for a bad option; all registered in :mod:`innspill.errors`) and
+the place (``votes[12]: unknown statement 99``). It is meant to be recomputed about once a second
+while votes arrive: 1,000 participants x 30 statements take well under half a second.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from innspill.errors import InnspillError
+from innspill.errors import CODES, InnspillError
 
 SCHEMA = "innspill.live/1"
 
@@ -42,29 +43,17 @@ KINDS = ("question", "statement")
 SOURCES = ("question", "brief", "presenter", "audience")
 VOTES = (1, -1, 0)
 
-LIVE_CODES = {
-    "E401": "not innspill.live/1 data",
-    "E402": "a required field is missing or has the wrong type",
-    "E403": "an id is repeated",
-    "E404": "a vote names an unknown statement",
-    "E405": "a vote names an unknown participant",
-    "E406": "a vote is not 1, -1 or 0",
-    "E407": "a value is not one of the allowed values",
-    "E408": "a timestamp is not ISO 8601",
-    "E409": "invalid option value",
-    "E410": "a Pol.is export file is missing or malformed",
-}
-
-
 class LiveFormatError(InnspillError):
-    """Bad ``innspill.live/1`` input: ``code`` (``E4xx``), ``where`` (``votes[12]``) and ``detail``.
+    """Bad ``innspill.live/1`` input: ``code`` (``E4xx``; ``E301`` for an option of
+    :func:`build_results`), ``where`` (``votes[12]``) and ``detail``.
 
-    ``str(err)`` is ``"error E404: votes[12]: unknown statement 99"``. It is an
+    ``str(err)`` begins ``"error E404: votes[12]: unknown statement 99"`` (the code's fix follows on
+    the next line). It is an
     :class:`~innspill.errors.InnspillError`, so the CLI prints it without a traceback.
     """
 
     def __init__(self, code: str, where: str, detail: str):
-        assert code in LIVE_CODES, code
+        assert code in CODES, code
         self.code = code
         self.where = where
         self.detail = detail
@@ -248,9 +237,9 @@ def build_results(data: dict, *, include_straight_liners: bool = True, min_votes
     reproducible: the same input and seed give the same result.
     """
     if not _is_int(min_votes) or min_votes < 1:
-        raise LiveFormatError("E409", "min_votes", f"must be a positive integer, got {min_votes!r}")
+        raise LiveFormatError("E301", "min_votes", f"must be a positive integer, got {min_votes!r}")
     if not _is_int(seed) or seed < 0:
-        raise LiveFormatError("E409", "seed", f"must be a non-negative integer, got {seed!r}")
+        raise LiveFormatError("E301", "seed", f"must be a non-negative integer, got {seed!r}")
     parsed = validate(data)
     statements, participants = parsed.statements, parsed.participants
     n_p, n_s = len(participants), len(statements)

@@ -68,5 +68,5 @@ def write_brief(data: dict, path: str, fmt: str | None = None, lang: str | None 
             fh.write(payload)
         os.replace(tmp, path)
     except OSError as exc:
-        raise InnspillError("E301", f"cannot write the brief: {exc.strerror}", path=path) from None
+        raise InnspillError("E304", f"cannot write the brief: {exc.strerror}", path=path) from None
     return fmt
