@@ -111,6 +111,15 @@ wheel-check: $(STAMP)
 	$(PYTHON) -m venv /tmp/innspill-wheel-venv
 	/tmp/innspill-wheel-venv/bin/pip install --quiet dist/*.whl
 	/tmp/innspill-wheel-venv/bin/innspill --help >/dev/null && echo "wheel installs and runs: ok"
+	# the plain wheel is the library and the CLI: it analyses without Django, and serve names the web extra (E302)
+	/tmp/innspill-wheel-venv/bin/innspill analyze examples/kantine-nb.txt --no-embeddings --quiet \
+	  -o /tmp/innspill-wheel-venv/analysis.json && echo "analyses without the web extra: ok"
+	! /tmp/innspill-wheel-venv/bin/python -c 'import django' 2>/dev/null
+	/tmp/innspill-wheel-venv/bin/innspill serve >/tmp/innspill-wheel-venv/serve.txt 2>&1; test $$? -eq 2 && \
+	  grep -q "E302" /tmp/innspill-wheel-venv/serve.txt && grep -qF "pip install 'innspill[web]'" \
+	  /tmp/innspill-wheel-venv/serve.txt && echo "serve without the web extra asks for innspill[web]: ok"
+	/tmp/innspill-wheel-venv/bin/pip install --quiet "$$(ls dist/*.whl)[web]"
+	/tmp/innspill-wheel-venv/bin/python -c 'import innspill.web' && echo "innspill[web] installs the web app: ok"
 
 clean:
 	rm -rf $(VENV) out dist build
