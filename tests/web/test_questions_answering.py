@@ -37,6 +37,7 @@ def test_yes_no_question_shows_buttons_and_why_box(make_consultation, client_for
     labels = [re.search(rf'<label for="{i}">([^<]+)</label>', block).group(1) for _, i in radios]
     assert labels == ["Ja", "Nei", "Usikker"]
     assert '<label for="id_q1">Hvorfor? (valgfritt)</label>' in html
+    assert re.search(r'<textarea name="q1"[^>]*aria-describedby="id_q1_choice-legend"', html)  # which question
     # question 3 (open): a text box only, labelled with the question
     assert 'name="q3_choice"' not in html and '<label for="id_q3">3. Hvilke retningslinjer' in html
     en = client_for(HTTP_ACCEPT_LANGUAGE="en").get(f"/c/{cons.slug}/").content.decode()

@@ -175,9 +175,9 @@ class AnswerForm(forms.Form):
                 self.fields[f"{q.qid}_choice"] = forms.ChoiceField(
                     label=f"{q.number}. {q.text}", required=False, widget=forms.RadioSelect(attrs={"class": "choice"}),
                     choices=[("yes", _("Yes")), ("no", _("No")), ("unsure", _("Not sure"))])
-                self.fields[q.qid] = forms.CharField(
+                self.fields[q.qid] = forms.CharField(  # described by the question (the buttons' legend)
                     label=_("Why? (optional)"), required=False, max_length=10000,
-                    widget=forms.Textarea(attrs={"rows": 2}))
+                    widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": f"id_{q.qid}_choice-legend"}))
                 order += [f"{q.qid}_choice", q.qid]
             else:
                 self.fields[q.qid] = forms.CharField(label=f"{q.number}. {q.text}", required=False, max_length=10000,
