@@ -3,6 +3,7 @@ somewhere in src/, listed in the README's tables, with a fix; the same failure g
 in every command."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -131,6 +132,10 @@ def test_an_output_that_cannot_be_written_is_e304(tmp_path, capsys):
     err = _err(["analyze", str(ROOT / "examples" / "kantine-nb.txt"), "--no-embeddings", "--quiet",
                 "-o", str(blocked / "out.json")], capsys)
     assert "error E304" in err and "Traceback" not in err
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    r = subprocess.run([sys.executable, "-m", "innspill.cli", "corrections", "export", "--data", str(tmp_path / "data"),
+                        "-o", str(blocked / "rows.jsonl")], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 2 and "error E304" in r.stderr and "Traceback" not in r.stderr, r.stderr
 
 
 def test_the_web_commands_name_the_web_extra_when_it_is_missing():

@@ -187,10 +187,13 @@ def cmd_corrections(args) -> int:
         run = services.latest_run(c)
         if run is not None:
             rows += corrections.training_rows(corrections.corrected(run), c.slug)
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+        with open(args.output, "w", encoding="utf-8") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise InnspillError("E304", f"cannot write the corrections: {exc.strerror}", path=args.output) from None
     print(f"{len(rows)} corrected answers -> {args.output}")
     return 0
 
