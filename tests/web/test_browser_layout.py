@@ -175,6 +175,8 @@ def test_no_page_wider_than_a_phone(server, browser):
             assert page.locator("table.reading tbody tr").count() >= 1  # the reading table is there
             assert page.locator("form.misreading").count() == 1
             page.screenshot(path=str(_shots() / "phone-private-page.png"), full_page=True)
+        if name in ("presenter", "moderation", "front page"):
+            page.screenshot(path=str(_shots() / f"phone-{name.replace(' ', '-')}.png"), full_page=True)
     assert all(w <= 390 for w in widths.values()), widths
     ctx.close()
 
