@@ -43,7 +43,7 @@ _ENTRIES = (
          "give --format (text, jsonl, csv, xlsx, html, wxr, disqus), or save the answers as .xlsx or CSV (UTF-8)"),
     Code("E106", "input is too large",
          "raise the limit with --max-size (e.g. --max-size 500MB) if you trust the file"),
-    Code("E107", "a record in the input is malformed",
+    Code("E107", "a JSONL record is malformed",
          'correct the line named: each JSONL line is an object with a "text" string; --partial reads the '
          "records before it"),
     Code("E108", "input path is not a regular file",
