@@ -314,3 +314,18 @@ def test_blank_numbers_are_filled_in_when_moving(make_consultation, client_for):
 
     qs = Consultation.objects.get(title="Ny").questions.order_by("number")
     assert [(q.number, q.text, q.kind) for q in qs] == [(1, "Andre?", "open"), (2, "Første?", "yesno")]
+
+
+def test_people_who_press_the_same_button_are_each_counted(make_consultation, client_for):
+    cons = make_consultation()
+    for _ in range(3):  # three people in a row, unsigned, each only pressing "Ja"
+        answer(client_for(), cons.slug, q1_choice="yes")
+    long = "Det er greit så lenge ledelsen vet om gruppene og noen har ansvar for det som legges ut der."
+    for _ in range(2):  # a long text sent twice is still a copy
+        answer(client_for(), cons.slug, q2=long)
+    run = _approve_and_analyse(cons)
+    status = [(c["status"], c.get("duplicate_of")) for c in run.analysis["comments"]]
+    assert status[:3] == [("kept", None)] * 3
+    assert status[3] == ("kept", None) and status[4] == ("duplicate", run.analysis["comments"][3]["id"])
+    assert [a["stance"] for a in run.analysis["answers"] if a["question_id"] == "q1"] == ["for"] * 3
+    assert all(c["author"] is None for c in run.analysis["comments"])
