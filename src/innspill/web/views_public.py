@@ -1,4 +1,4 @@
-"""Public pages: the list of open consultations, a consultation with its answer form, the
+"""Public pages (the front page is in views_home.py): a consultation with its answer form, the
 participant's private edit link; login, first-run setup and accepting an invitation."""
 
 from __future__ import annotations
@@ -23,15 +23,6 @@ from django.views.decorators.http import require_http_methods
 from . import security, services
 from .forms import AccountForm, AnswerForm, initial_from
 from .models import Comment, Consultation, Invitation, Membership, ModerationEvent, new_token, token_hash
-
-
-def home(request):
-    if not get_user_model().objects.exists():
-        return redirect("web:setup")
-    now = timezone.now()
-    open_ones = [c for c in Consultation.objects.filter(state=Consultation.OPEN).order_by("-created_at")
-                 if c.is_open(now)]
-    return render(request, "web/home.html", {"consultations": open_ones})
 
 
 def _public_consultation(slug: str) -> Consultation:
