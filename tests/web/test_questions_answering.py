@@ -329,3 +329,14 @@ def test_people_who_press_the_same_button_are_each_counted(make_consultation, cl
     assert status[3] == ("kept", None) and status[4] == ("duplicate", run.analysis["comments"][3]["id"])
     assert [a["stance"] for a in run.analysis["answers"] if a["question_id"] == "q1"] == ["for"] * 3
     assert all(c["author"] is None for c in run.analysis["comments"])
+
+
+def test_review_names_an_open_questions_answers_by_what_they_did(make_consultation, client_for):
+    cons, _anon, _link = _open_question_analysed(make_consultation, client_for)
+    org = client_for(cons.created_by, HTTP_ACCEPT_LANGUAGE="nb")
+    html = org.get(f"/org/c/{cons.slug}/review/").content.decode()
+    chips = re.findall(r'<span class="qmark q(\d)">\d</span>\s*<span class="chip[^>]*>([^<]+)</span>', html)
+    assert {n for n, _ in chips} == {"1", "3"}
+    assert all(label in ("foreslo noe", "foreslo noe, med vilkår", "avviste premisset", "uten forslag")
+               for n, label in chips if n == "3")
+    assert all(label == "for" for n, label in chips if n == "1")

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +26,13 @@ ORGANISER = (Membership.ORGANISER,)
 BRIEF_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8", "pdf": "application/pdf",
                "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                "csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+# what a correction changed and why it was not applied (corrections.apply), as the review names them
+CORRECTION_KINDS = {"stance": gettext_lazy("stance"), "span": gettext_lazy("the answer's place in the comment"),
+                    "sensitive": gettext_lazy("sensitive"), "duplicate": gettext_lazy("duplicate")}
+NOT_APPLIED = {"the comment changed or is gone": gettext_lazy("the comment changed or is gone"),
+               "nothing to correct": gettext_lazy("nothing to correct")}
 
 
 def segments(text: str, answers: list[dict]) -> list[tuple[str, list[int]]]:
@@ -52,9 +59,11 @@ def review(request, slug):
         return render(request, "web/review.html", {"c": c, "role": role, "run": None})
     data = corrections.corrected(run)
     qnum = {q["id"]: q["number"] for q in data["questions"]}
+    qkind = {q["id"]: q.get("kind") for q in data["questions"]}
     by_comment: dict[str, list] = {}
     for a in data["answers"]:
-        by_comment.setdefault(a["comment_id"], []).append({**a, "number": qnum[a["question_id"]]})
+        by_comment.setdefault(a["comment_id"], []).append({**a, "number": qnum[a["question_id"]],
+                                                           "kind": qkind[a["question_id"]]})
     items = []
     pk_of = run.comment_map  # the comment numbers are the database's, as in moderation (#id everywhere)
     for cm in data["comments"]:
@@ -72,7 +81,9 @@ def review(request, slug):
     return render(request, "web/review.html", {
         "c": c, "role": role, "run": run, "data": data, "items": items, "stances": STANCES, "show": only, "order": order,
         "applied": [x for x in data.get("corrections", []) if x["applied"]],
-        "stale": [{**x, "pk": pk_of.get(x["comment_id"])} for x in data.get("corrections", []) if not x["applied"]]})
+        "stale": [{**x, "pk": pk_of.get(x["comment_id"]), "kind": CORRECTION_KINDS.get(x["kind"], x["kind"]),
+                   "why": NOT_APPLIED.get(x.get("why"), x.get("why"))}
+                  for x in data.get("corrections", []) if not x["applied"]]})
 
 
 @login_required

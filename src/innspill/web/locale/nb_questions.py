@@ -10,6 +10,12 @@ NB = {
     "↑ and ↓ move a question; the numbers follow.": "↑ og ↓ flytter et spørsmål; numrene følger med.",
     "Order": "Rekkefølge", "Move up": "Flytt opp", "Move down": "Flytt ned",
     "The order is changed. Save to keep it.": "Rekkefølgen er endret. Lagre for å beholde den.",
+    # an open question's answers in the review (context "open question"): what the answer did
+    "proposed something": "foreslo noe", "rejected the premise": "avviste premisset",
+    "proposed, with conditions": "foreslo noe, med vilkår", "no proposal": "uten forslag",
+    # corrections the review could not apply
+    "stance": "standpunkt", "the answer's place in the comment": "svarets plass i kommentaren",
+    "the comment changed or is gone": "kommentaren er endret eller borte", "nothing to correct": "ingenting å rette",
     # the review: move or split by selecting text
     "Move or split a selected passage of comment #%(n)s": "Flytt eller del et markert avsnitt i kommentar #%(n)s",
     "Select a passage in the comment above, then:": "Marker et avsnitt i kommentaren over, og velg så:",

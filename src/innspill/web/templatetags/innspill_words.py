@@ -31,6 +31,18 @@ def stance(code) -> str:
 
 
 @register.filter
+def stance_on(code, kind) -> str:
+    """A stance's name on a question of ``kind``: on an open question what the answer did there
+    (proposed something, rejected the premise …), never for or against."""
+    if kind != "open":
+        return stance(code)
+    return {"for": pgettext("open question", "proposed something"),
+            "against": pgettext("open question", "rejected the premise"),
+            "mixed": pgettext("open question", "proposed, with conditions"),
+            "none": pgettext("open question", "no proposal")}.get(code, stance(code))
+
+
+@register.filter
 def job_status(code) -> str:
     return {"queued": pgettext("job", "queued"), "running": pgettext("job", "running"),
             "done": pgettext("job", "done"), "failed": pgettext("job", "failed")}.get(code, code)
