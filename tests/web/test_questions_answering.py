@@ -340,3 +340,14 @@ def test_review_names_an_open_questions_answers_by_what_they_did(make_consultati
     assert all(label in ("foreslo noe", "foreslo noe, med vilkår", "avviste premisset", "uten forslag")
                for n, label in chips if n == "3")
     assert all(label == "for" for n, label in chips if n == "1")
+
+
+def test_answers_csv_numbers_comments_as_moderation_and_data_json_keeps_the_buttons(make_consultation, client_for):
+    cons, org = _review_fixture(make_consultation, client_for)
+    answer(client_for(), cons.slug, q1_choice="no")
+    pks = set(Comment.objects.filter(consultation=cons, state=Comment.APPROVED).values_list("pk", flat=True))
+    rows = list(csv.DictReader(io.StringIO(org.get(f"/org/c/{cons.slug}/export/answers.csv")
+                                           .content.decode("utf-8-sig"))))
+    assert rows and {int(r["comment"]) for r in rows} <= pks and min(pks) > 1
+    data = json.loads(org.get(f"/org/c/{cons.slug}/export/data.json").content)
+    assert [x["choices"] for x in data["comments"]][-1] == {"q1": "no"}

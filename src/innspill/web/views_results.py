@@ -330,9 +330,11 @@ def export(request, slug, what):
             return _json(run.analysis, f"analysis-raw-{c.slug}.json")
         if what == "gold.json":
             return _json(corrections.gold(data, c.slug), f"gold-{c.slug}.json")
-        pos = {x["id"]: x["position"] for x in data["comments"]}
+        # the comment's number as moderation, the review and comments.csv show it (its id)
+        pk_of = {k: int(v) for k, v in run.comment_map.items()}
         qnum = {q["id"]: q["number"] for q in data["questions"]}
-        rows = [[pos[a["comment_id"]], qnum[a["question_id"]], a["stance"], a["confidence"], a["how"],
+        rows = [[pk_of.get(a["comment_id"], a["comment_id"]), qnum[a["question_id"]], a["stance"], a["confidence"],
+                 a["how"],
                  "yes" if a.get("provenance", {}).get("corrected") else "", a["text"], a["evidence"]]
                 for a in data["answers"]]
         return _csv(["comment", "question", "stance", "confidence", "how", "corrected", "text", "evidence"], rows,
@@ -350,7 +352,7 @@ def export(request, slug, what):
                              "questions": [{"number": q.number, "text": q.text, "kind": q.kind} for q in c.questions.all()]},
             "comments": [{"id": x.pk, "created_at": x.created_at.isoformat(), "source": x.source, "state": x.state,
                           "reason": x.reason, "author": x.author, "text": x.text, "remark": x.remark,
-                          "fields": x.fields, "events": [{"before": e.before, "after": e.after, "reason": e.reason,
+                          "fields": x.fields, "choices": x.choices, "events": [{"before": e.before, "after": e.after, "reason": e.reason,
                                                           "by": e.user.get_username() if e.user else None,
                                                           "at": e.at.isoformat()} for e in x.events.all()]}
                          for x in comments.prefetch_related("events__user")],
