@@ -68,7 +68,7 @@ def test_en_pages_and_brief_have_no_norwegian_words(make_consultation, client_fo
         body = r.content.decode("utf-8")
         if bad := norwegian_in(body if name != "brief.md" else f"<pre>{body}</pre>"):
             found[name] = bad
-    for name, url in {"public": f"/c/{cons.slug}/", "private": link, "front": "/"}.items():
+    for name, url in {"public": f"/c/{cons.slug}/", "private": link, "front": "/", "login": "/login/"}.items():
         r = anon.get(url)
         assert r.status_code == 200, (name, r.status_code)
         if bad := norwegian_in(r.content.decode()):
