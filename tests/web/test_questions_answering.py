@@ -351,3 +351,21 @@ def test_answers_csv_numbers_comments_as_moderation_and_data_json_keeps_the_butt
     assert rows and {int(r["comment"]) for r in rows} <= pks and min(pks) > 1
     data = json.loads(org.get(f"/org/c/{cons.slug}/export/data.json").content)
     assert [x["choices"] for x in data["comments"]][-1] == {"q1": "no"}
+
+
+def test_a_deleted_questions_answer_never_becomes_a_new_questions(make_consultation, client_for):
+    cons = make_consultation()
+    answer(client_for(), cons.slug, q2="Nei, det går for langt.", q3="Klare regler.")
+    org = client_for(cons.created_by, HTTP_ACCEPT_LANGUAGE="nb")
+    url = f"/org/c/{cons.slug}/edit/"
+    data = form_values(org.get(url).content.decode())
+    data["q-1-DELETE"] = "on"  # question 2 goes, and a new question takes its number
+    data["q-4-number"], data["q-4-text"], data["q-4-kind"] = "2", "Et nytt spørsmål?", "yesno"
+    r = org.post(url, data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    c = Comment.objects.get()
+    assert set(c.fields) == {"deleted-q2", "q3"}
+    html = org.get(f"/org/c/{cons.slug}/moderate/").content.decode()
+    assert "Et nytt spørsmål?" not in html.split('class="comment mod"', 1)[1]  # not shown as its answer
+    run = _approve_and_analyse(cons)
+    assert [a["question_id"] for a in run.analysis["answers"]] == ["q3"]

@@ -85,10 +85,11 @@ def _moved(request, form, formset, c, role):
                                                           "rows": rows_in_order(formset), "moved": True})
 
 
-def _renumber(c, formset) -> dict[int, int]:
+def _renumber(c, formset) -> dict[int, int | None]:
     """Before the formset saves: every stored question whose No. changes (or that is deleted) gets a
-    temporary No., so that two questions can swap numbers. Returns {old No.: new No.}."""
-    changes = {}
+    temporary No., so that two questions can swap numbers. Returns {old No.: new No., or None when
+    the question is deleted}."""
+    changes: dict[int, int | None] = {}
     for f in formset.initial_forms:
         if not f.instance.pk or not getattr(f, "cleaned_data", None):
             continue
@@ -97,17 +98,19 @@ def _renumber(c, formset) -> dict[int, int]:
         new = f.cleaned_data.get("number")
         if old is not None and (gone or new != old):
             Question.objects.filter(pk=f.instance.pk).update(number=10**6 + f.instance.pk)
-            if not gone and new:
-                changes[old] = new
+            changes[old] = None if gone else new
     return changes
 
 
-def _follow_numbers(c, changes: dict[int, int]) -> None:
+def _follow_numbers(c, changes: dict[int, int | None]) -> None:
     """Answers follow their question when it is renumbered: the per-question fields and yes/no
-    buttons of each comment, corrections and participants' misreading notes."""
+    buttons of each comment, corrections and participants' misreading notes. A deleted question's
+    field is renamed ``deleted-qN``, so that it never becomes the answer to a new question N (the
+    comment is then shown as its whole text, and the analysis reads no answer there)."""
     if not changes:
         return
-    key = {f"q{a}": f"q{b}" for a, b in changes.items()}
+    key = {f"q{a}": f"q{b}" if b else f"deleted-q{a}" for a, b in changes.items()}
+    changes = {a: b for a, b in changes.items() if b}
     for cm in c.comments.exclude(fields=None):
         fields = {key.get(k, k): v for k, v in (cm.fields or {}).items()}
         choices = {key.get(k, k): v for k, v in (cm.choices or {}).items()} or None
