@@ -216,3 +216,154 @@ def test_unsigned_short_answer_is_a_copy_only_right_after_itself():
     cs = [Comment(id=f"c{i}", position=i, original=t) for i, t in enumerate(texts, start=1)]
     link_duplicates(cs)
     assert [c.duplicate_of for c in cs] == [None, "c1", None, None, None, "c5"]
+
+
+def test_signatures_of_a_batch_are_those_of_one_minhash_per_text():
+    """FeatureTable.of hashes many texts in numpy: bit for bit the MinHash datasketch makes for
+    each text, and the band hashes of it."""
+    import random
+
+    from innspill.dedupe import FeatureTable, _minhash, _shingles, bands_of, lsh_bands
+    from innspill.textutil import normalise
+    rng = random.Random(4)
+    words = "buss bybane rute skole lia eldre barn kveld natt legesenter butikk vei sykkel".split()
+    texts = ["", "to ord", "tre ord her", "Nei."] + [
+        normalise(" ".join(rng.choice(words) for _ in range(rng.randrange(3, 40)))) for _ in range(400)]
+    bands = lsh_bands()
+    table = FeatureTable.of(list(enumerate(texts)), bands)
+    rows = {int(p): k for k, p in enumerate(table.positions)}
+    for pos, t in enumerate(texts):
+        sh = _shingles(t)
+        if len(sh) < 5:
+            assert pos not in rows
+            continue
+        k = rows[pos]
+        assert (table.sigs[k] == _minhash(sh)).all()
+        assert (table.band_hashes[k] == bands_of(_minhash(sh), bands)).all()
+        assert len(table.shingles_of(k)) == len(sh)
+
+
+def _bucket_thread(n_copies: int, seed: int = 1) -> list:
+    """A form letter in ``n_copies`` variants (its body and a few words of one's own), and as many
+    unrelated comments that quote its first sentence: one band's bucket holds more than
+    LARGE_BUCKET texts."""
+    import random
+
+    from innspill.model import Comment
+    rng = random.Random(seed)
+    vocab = [f"ord{i}" for i in range(5000)]
+    body = ("vi ber kommunestyret beholde bussruta til lia slik den går i dag fordi mange eldre og skolebarn "
+            "er avhengige av den for å komme seg til byen legesenteret og butikken hver eneste dag")
+    texts = []
+    for _ in range(n_copies):
+        texts.append(f"{body} {' '.join(rng.choice(vocab) for _w in range(6))}")
+        texts.append(f"{' '.join(body.split()[:8])} {' '.join(rng.choice(vocab) for _w in range(40))}")
+    return [Comment(id=f"c{i}", position=i, original=t) for i, t in enumerate(texts, start=1)]
+
+
+def test_a_large_bucket_is_split_and_its_near_copies_still_found(monkeypatch):
+    """Issue 19: a bucket of thousands of texts is checked part by part (the work grows with the
+    bucket, not its square); the 2,500 variants of a form letter in it are still one group, and
+    none of the 2,500 comments that only quote its opening joins them: the same groups as checking
+    every pair."""
+    import time
+
+    from innspill import dedupe
+    split = []
+    real = dedupe._split_bucket
+
+    def spy(rows, *a):
+        split.append(len(rows))
+        return real(rows, *a)
+    monkeypatch.setattr(dedupe, "_split_bucket", spy)
+    cs = _bucket_thread(2500)
+    t0 = time.perf_counter()
+    counts = dedupe.link_duplicates(cs)
+    seconds = time.perf_counter() - t0
+    assert split and max(split) > dedupe.LARGE_BUCKET
+    letters, quotes = cs[0::2], cs[1::2]
+    assert all(c.duplicate_of == "c1" and c.duplicate_how == "near" for c in letters[1:])
+    assert all(c.duplicate_of is None for c in quotes)
+    assert counts["near"] == 2499
+    monkeypatch.setattr(dedupe, "LARGE_BUCKET", 10**9)  # every pair of every bucket
+    every = _bucket_thread(2500)
+    t0 = time.perf_counter()
+    dedupe.link_duplicates(every)
+    assert [c.duplicate_of for c in every] == [c.duplicate_of for c in cs]
+    assert seconds < 60
+
+
+def test_split_buckets_bound_the_work():
+    """Parts of a split bucket have at most SPLIT_TO texts where the MinHash values differ, so the
+    pairs checked grow with the bucket's size, not its square."""
+    import numpy as np
+
+    from innspill import dedupe
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 2**32, size=(20_000, dedupe.NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    sigs[:, :3] = 7  # one bucket in band 0
+    parts = list(dedupe._split_bucket(np.arange(len(sigs)), 0, sigs, dedupe.lsh_bands()))
+    assert all(len(p) <= dedupe.SPLIT_TO for p in parts)
+    assert sum(len(p) ** 2 for p in parts) / 2 <= dedupe.SPLIT_CHAINS * len(sigs) * dedupe.SPLIT_TO
+    assert all((np.diff(p) > 0).all() for p in parts)
+
+
+def test_small_threads_are_searched_pair_by_pair_and_runners_agree_on_split_buckets(tmp_path, monkeypatch):
+    """A thread of 3,000 generated answers has no large bucket: its groups are those of checking
+    every pair. With the limit lowered so that its largest buckets are split, the local search and
+    the shuffled (Dask) search still make the same groups, and the split search only joins what
+    checking every pair joins."""
+    import importlib.util
+
+    import numpy as np
+
+    from innspill import dedupe
+    from innspill.ingest import read_input
+    from innspill.repair import repair_comments
+
+    from conftest import ROOT
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = tmp_path / "t.txt"
+    bench.generate(3000, path, seed=5, form_letters=True)
+
+    def run(**patch):
+        for k, v in patch.items():
+            monkeypatch.setattr(dedupe, k, v)
+        comments = read_input(str(path)).comments
+        repair_comments(comments)
+        counts = dedupe.link_duplicates(comments)
+        return comments, counts
+
+    default, _ = run()
+    every, counts = run(LARGE_BUCKET=10**9)
+    assert [c.duplicate_of for c in default] == [c.duplicate_of for c in every] and counts["near"] > 50
+    _, _, _, first, _ = dedupe.link_copies(every)
+    table = dedupe.FeatureTable.of(sorted((p, n) for n, p in first.items()), dedupe.lsh_bands()).band_hashes
+    biggest = max(np.unique(table[:, b], return_counts=True)[1].max() for b in range(table.shape[1]))
+    assert biggest <= dedupe.LARGE_BUCKET
+    split, split_counts = run(LARGE_BUCKET=40, SPLIT_TO=12)
+    assert biggest > 40
+    root = {c.id: c.duplicate_of or c.id for c in every}
+    assert all(root[c.id] == root[c.duplicate_of] for c in split if c.duplicate_of)  # a finer grouping
+    assert split_counts["near"] >= 0.9 * counts["near"]
+    local = [(c.duplicate_of, c.duplicate_how) for c in split]
+    for parts in (1, 4, 7):
+        fresh = read_input(str(path)).comments
+        repair_comments(fresh)
+        live, norms, groups, first, truncated = dedupe.link_copies(fresh)
+        items = sorted((pos, n) for n, pos in first.items())
+        chunks = [items[i::3] for i in range(3)]
+        out = [dedupe.band_entries(c, dedupe.lsh_bands(), parts, with_features=True) for c in chunks]
+        lookup = dedupe.FeatureLookup([t for _, t in out])
+        large: dict = {}
+        for d in range(parts):
+            for b, keys in dedupe.large_buckets([m[d] for m, _ in out]).items():
+                large[b] = np.union1d(large[b], keys) if b in large else keys
+        for d in range(parts):
+            for a, b in dedupe.bucket_links([m[d] for m, _ in out], {}, dedupe.lsh_bands(), features=lookup,
+                                            large=large):
+                groups.union(a, b)
+        dedupe.apply_links(live, norms, groups, truncated)
+        assert [(c.duplicate_of, c.duplicate_how) for c in fresh] == local

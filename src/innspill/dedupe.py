@@ -30,6 +30,16 @@ NUM_PERM = 64
 # in practice (binomial tails), while 99.7 % of unrelated on-topic pairs (0.1) are dropped
 EST_MATCHES = 13
 SPARSE_FROM = 32  # a row with this many partners to check has them intersected in one sparse product
+# A bucket of more than LARGE_BUCKET texts is split before its pairs are checked (see
+# :func:`_split_bucket`): on one topic a common phrase can be the smallest MinHash value of a band
+# for a fixed share of all texts, so such a bucket grows with the thread and checking all its pairs
+# grows with the square of it (1,000,000 answers: 1,051 s). Generated threads of up to 100,000
+# answers have no bucket this large (their largest: 1,947), so their results are those of checking
+# every pair.
+LARGE_BUCKET = 2_000
+SPLIT_TO = 250  # a large bucket is split until its parts have at most this many texts
+SPLIT_CHAINS = 6  # ... in this many independent ways (each with its own MinHash positions)
+FEATURE_CHUNK = 4_096  # texts hashed in one vectorised step (a few tens of MB of temporaries)
 
 
 def _shingles(norm: str, k: int = 3) -> set[bytes]:
@@ -85,15 +95,54 @@ def _minhash(shingles: set[bytes]) -> np.ndarray:
     return mh.hashvalues.astype(np.uint32)
 
 
+def _shingle_set(norm: str) -> set[bytes]:
+    """:func:`_shingles` of a normalised text (words joined by single spaces), split and joined
+    as bytes: the same set for texts of three words or more, the only ones whose features are kept."""
+    ws = norm.encode().split(b" ")
+    if len(ws) < 3:
+        return _shingles(norm)
+    return set(map(b" ".join, zip(ws, ws[1:], ws[2:])))
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, element-wise: what datasketch's affine32 scheme applies to
+    each hash value before its permutations."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def _signatures(hv: np.ndarray, starts: np.ndarray, flat: list[bytes]) -> np.ndarray:
+    """MinHash signatures of many texts at once, bit for bit those of :func:`_minhash` (tested):
+    ``hv`` holds every text's shingles' 32-bit SHA-1 values (datasketch's ``sha1_hash32``), text
+    ``i``'s from ``starts[i]``; the permutations are applied to all of them in one array and the
+    minimum taken per text."""
+    perms, scheme = _permutations()
+    if scheme != "affine32":  # pragma: no cover - another datasketch: one MinHash per text
+        ends = np.r_[starts[1:], len(flat)]
+        return np.stack([_minhash(set(flat[s:e])) for s, e in zip(starts.tolist(), ends.tolist())])
+    a, b = (np.asarray(x, dtype=np.uint32) for x in perms)
+    with np.errstate(over="ignore"):
+        phv = _fmix32(hv.astype(np.uint32))[:, None] * a + b  # wraps modulo 2^32, as datasketch's does
+    return np.minimum.reduceat(phv, starts, axis=0)
+
+
+def _band_hashes(sigs: np.ndarray, bands: tuple[int, int]) -> np.ndarray:
+    """One 64-bit hash per LSH band of each signature (a row of ``sigs``)."""
+    b, r = bands
+    rows = sigs[:, : b * r].astype(np.uint64).reshape(len(sigs), b, r)
+    h = np.full((len(sigs), b), 0xCBF29CE484222325, dtype=np.uint64)
+    for j in range(r):
+        h = _mix(h ^ rows[:, :, j])
+    return h
+
+
 def bands_of(sig: np.ndarray, bands: tuple[int, int]) -> np.ndarray:
     """One 64-bit hash per LSH band of a signature. Eight bytes per band instead of a bytes key
     per band keeps the candidate search at a few hundred bytes per distinct text."""
-    b, r = bands
-    rows = sig[: b * r].astype(np.uint64).reshape(b, r)
-    h = np.full(b, 0xCBF29CE484222325, dtype=np.uint64)
-    for j in range(r):
-        h = _mix(h ^ rows[:, j])
-    return h
+    return _band_hashes(sig[None, :], bands)[0]
 
 
 def worth_checking(sig_a: np.ndarray, sig_b: np.ndarray) -> bool | np.ndarray:
@@ -107,12 +156,12 @@ def worth_checking(sig_a: np.ndarray, sig_b: np.ndarray) -> bool | np.ndarray:
 
 def text_features(norm: str, bands: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """What the near-duplicate search keeps of one normalised text: its MinHash signature, its
-    band hashes and its shingles hashed to a sorted int64 array; None when it is too short."""
-    sh = _shingles(norm)
-    if len(sh) < 5:
+    band hashes and its shingles as a sorted int64 array (64 bits of each one's SHA-1, the same in
+    every process); None when it is too short. :meth:`FeatureTable.of` does many at once."""
+    t = FeatureTable.of([(0, norm)], bands)
+    if not len(t):
         return None
-    sig = _minhash(sh)
-    return sig, bands_of(sig, bands), np.unique(np.fromiter((hash(x) for x in sh), dtype=np.int64, count=len(sh)))
+    return t.sigs[0], t.band_hashes[0], t.shingles
 
 
 def band_entries(items: list[tuple[int, str]], bands: tuple[int, int], parts: int,
@@ -122,24 +171,18 @@ def band_entries(items: list[tuple[int, str]], bands: tuple[int, int], parts: in
     destinations by bucket, so every entry of a bucket goes to the same destination. With
     ``with_features``, also the texts' features as a :class:`FeatureTable`, so the bucket checks
     need neither the texts nor to compute them again."""
-    band_l, hash_l, pos_l = [], [], []
-    kept: list[tuple[int, tuple]] = []
-    for pos, norm in items:
-        f = text_features(norm, bands)
-        if f is not None:
-            band_l.append(np.arange(len(f[1]), dtype=np.uint8))
-            hash_l.append(f[1])
-            pos_l.append(np.full(len(f[1]), pos, dtype=np.int64))
-            if with_features:
-                kept.append((pos, f))
-    if not pos_l:
+    table = FeatureTable.of(items, bands)
+    n, nb = table.band_hashes.shape
+    if not n:
         empty = (np.zeros(0, np.uint8), np.zeros(0, np.uint64), np.zeros(0, np.int64))
         pieces = [empty] * parts
     else:
-        band, hsh, pos = np.concatenate(band_l), np.concatenate(hash_l), np.concatenate(pos_l)
+        band = np.tile(np.arange(nb, dtype=np.uint8), n)
+        hsh = table.band_hashes.ravel()
+        pos = np.repeat(table.positions, nb)
         dest = (_mix(hsh ^ band.astype(np.uint64)) % np.uint64(parts)).astype(np.int64)
         pieces = [(band[dest == d], hsh[dest == d], pos[dest == d]) for d in range(parts)]
-    return (pieces, FeatureTable.build(kept, bands)) if with_features else pieces
+    return (pieces, table) if with_features else pieces
 
 
 class FeatureTable:
@@ -153,14 +196,54 @@ class FeatureTable:
         self.shingles, self.offsets = shingles, offsets
 
     @classmethod
-    def build(cls, kept: list[tuple[int, tuple]], bands: tuple[int, int]) -> FeatureTable:
-        if not kept:
-            return cls(np.zeros(0, np.int64), np.zeros((0, NUM_PERM), np.uint32), np.zeros((0, bands[0]), np.uint64),
-                       np.zeros(0, np.int64), np.zeros(1, np.int64))
-        sizes = [f[2].size for _, f in kept]
-        return cls(np.array([p for p, _ in kept], dtype=np.int64), np.stack([f[0] for _, f in kept]),
-                   np.stack([f[1] for _, f in kept]), np.concatenate([f[2] for _, f in kept]),
-                   np.r_[0, np.cumsum(sizes)].astype(np.int64))
+    def empty(cls, bands: tuple[int, int]) -> FeatureTable:
+        return cls(np.zeros(0, np.int64), np.zeros((0, NUM_PERM), np.uint32), np.zeros((0, bands[0]), np.uint64),
+                   np.zeros(0, np.int64), np.zeros(1, np.int64))
+
+    @classmethod
+    def of(cls, items: list[tuple[int, str]], bands: tuple[int, int]) -> FeatureTable:
+        """The features of ``(position, normalised text)`` items, computed :data:`FEATURE_CHUNK`
+        texts at a time with one SHA-1 call per shingle and the rest in numpy (a MinHash object
+        per text cost several times as much); texts with fewer than 5 shingles are left out."""
+        chunks = [cls._of_chunk(items[i:i + FEATURE_CHUNK], bands) for i in range(0, len(items), FEATURE_CHUNK)]
+        chunks = [c for c in chunks if len(c)]
+        if not chunks:
+            return cls.empty(bands)
+        if len(chunks) == 1:
+            return chunks[0]
+        shift = np.cumsum([0] + [int(c.offsets[-1]) for c in chunks[:-1]])
+        return cls(np.concatenate([c.positions for c in chunks]), np.concatenate([c.sigs for c in chunks]),
+                   np.concatenate([c.band_hashes for c in chunks]), np.concatenate([c.shingles for c in chunks]),
+                   np.r_[0, np.concatenate([c.offsets[1:] + k for c, k in zip(chunks, shift.tolist())])])
+
+    @classmethod
+    def _of_chunk(cls, items: list[tuple[int, str]], bands: tuple[int, int]) -> FeatureTable:
+        from hashlib import sha1
+
+        positions, sizes, flat = [], [], []
+        for pos, norm in items:
+            sh = _shingle_set(norm)
+            if len(sh) >= 5:
+                positions.append(pos)
+                sizes.append(len(sh))
+                flat.extend(sh)
+        if not positions:
+            return cls.empty(bands)
+        digests = np.frombuffer(b"".join([sha1(x).digest() for x in flat]), dtype=np.uint8).reshape(-1, 20)
+        hv = digests[:, :4].copy().view("<u4").ravel()  # datasketch's sha1_hash32
+        ids = digests[:, 4:12].copy().view("<i8").ravel()  # the shingle's identity for the exact Jaccard
+        starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
+        sigs = _signatures(hv, starts, flat)
+        seg = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        order = np.lexsort((ids, seg))
+        ids, seg = ids[order], seg[order]
+        keep = np.r_[True, (ids[1:] != ids[:-1]) | (seg[1:] != seg[:-1])]  # np.unique per text
+        ids, seg = ids[keep], seg[keep]
+        offsets = np.r_[0, np.cumsum(np.bincount(seg, minlength=len(sizes)))].astype(np.int64)
+        return cls(np.array(positions, dtype=np.int64), sigs, _band_hashes(sigs, bands), ids, offsets)
+
+    def shingles_of(self, row: int) -> np.ndarray:
+        return self.shingles[self.offsets[row]:self.offsets[row + 1]]
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -190,19 +273,53 @@ class FeatureLookup:
         return out
 
 
+def large_buckets(entries: list[tuple]) -> dict[int, np.ndarray]:
+    """The buckets of ``entries`` (pieces of :func:`band_entries`) with more than
+    :data:`LARGE_BUCKET` texts, as band -> sorted band hashes. Every entry of a bucket goes to the
+    same destination, so the union over the destinations is the thread's large buckets."""
+    entries = [e for e in entries if len(e[2])]
+    if not entries:
+        return {}
+    band = np.concatenate([e[0] for e in entries]).astype(np.int64)
+    hsh = np.concatenate([e[1] for e in entries])
+    out: dict[int, np.ndarray] = {}
+    for b in np.unique(band).tolist():
+        keys, counts = np.unique(hsh[band == b], return_counts=True)
+        if (counts > LARGE_BUCKET).any():
+            out[b] = keys[counts > LARGE_BUCKET]
+    return out
+
+
+def _large_flags(table: np.ndarray, large: dict[int, np.ndarray]) -> np.ndarray | None:
+    """Whether each text's bucket in each band (``table``: texts x bands of band hashes) is large;
+    None when none is."""
+    if not large:
+        return None
+    flags = np.zeros(table.shape, dtype=bool)
+    for b, keys in large.items():
+        flags[:, b] = np.isin(table[:, b], keys)
+    return flags
+
+
 def bucket_links(entries: list[tuple], norms: dict[int, str], bands: tuple[int, int],
-                 threshold: float = NEAR_THRESHOLD, features: dict | None = None) -> list[tuple[int, int]]:
+                 threshold: float = NEAR_THRESHOLD, features: dict | None = None,
+                 large: dict[int, np.ndarray] | None = None) -> list[tuple[int, int]]:
     """The near-duplicate links of the buckets in ``entries`` (pieces of :func:`band_entries`
     for one destination): each bucket is checked as the local search checks it, with one
     union-find for all of them, and only the links that joined two groups come back (fewer than
     the texts), so nothing quadratic is listed or sent. Joining those links gives the local
-    search's groups: both check each candidate pair in the first band it shares a bucket in, with
-    the same two tests, and skipping a pair that is already joined does not change any group.
+    search's groups: both check each candidate pair in the first band it shares a bucket in that
+    is not large (and large buckets part by part, split the same way), with the same two tests,
+    and skipping a pair that is already joined does not change any group.
     ``features`` (position -> :func:`text_features`) may be a cache kept between calls, or a
-    :class:`FeatureLookup` of every text's features (then ``norms`` is not read)."""
+    :class:`FeatureLookup` of every text's features (then ``norms`` is not read). ``large`` is the
+    thread's large buckets (:func:`large_buckets` over every destination's entries); None: those
+    of ``entries`` alone (right when they are the only destination)."""
     entries = [e for e in entries if len(e[2])]
     if not entries:
         return []
+    if large is None:
+        large = large_buckets(entries)
     band = np.concatenate([e[0] for e in entries])
     hsh = np.concatenate([e[1] for e in entries])
     pos = np.concatenate([e[2] for e in entries])
@@ -226,9 +343,43 @@ def bucket_links(entries: list[tuple], norms: dict[int, str], bands: tuple[int, 
                 feats[p] = text_features(norms[p], bands)
         sigs = np.stack([feats[p][0] for p in members])
         table = np.stack([feats[p][1] for p in members])
-        links += _link_bucket(np.arange(len(members)), int(band[s]), table, np.array(members), sigs,
-                              [feats[p][2] for p in members], groups, threshold)
+        shingles = [feats[p][2] for p in members]
+        flags = _large_flags(table, large)
+        b = int(band[s])
+        rows = np.arange(len(members))
+        for part in (_split_bucket(rows, b, sigs, bands) if len(members) > LARGE_BUCKET else (rows,)):
+            links += _link_bucket(part, b, table, np.array(members), sigs, shingles, groups, threshold, flags)
     return links
+
+
+def _split_bucket(rows: np.ndarray, band: int, sigs: np.ndarray, bands: tuple[int, int]):
+    """The parts of a large bucket whose pairs are checked: the bucket is split by one more
+    MinHash value of its texts, then a part still over :data:`SPLIT_TO` by another, and so on,
+    :data:`SPLIT_CHAINS` times with different values (the positions outside the bucket's band,
+    dealt out to the chains). A pair is checked when its signatures agree on every value one of
+    the chains used to reach a small enough part: a near-identical pair agrees on each value with
+    probability about its Jaccard similarity, so it is missed only where it disagrees somewhere
+    in every chain (it may still meet in another band's bucket); unrelated texts rarely agree, so
+    the work is about SPLIT_CHAINS x SPLIT_TO comparisons per text, not the bucket's size. Only
+    buckets over :data:`LARGE_BUCKET` texts are split. Rows come in ascending order in each part."""
+    b, r = bands
+    others = [p for p in range(sigs.shape[1]) if not band * r <= p < (band + 1) * r]
+    for c in range(SPLIT_CHAINS):
+        chain = others[c::SPLIT_CHAINS]
+        stack = [(rows, 0)]
+        while stack:
+            part, depth = stack.pop()
+            if len(part) <= SPLIT_TO or depth == len(chain):
+                yield part
+                continue
+            col = sigs[part, chain[depth]]
+            order = np.argsort(col, kind="stable")
+            keys = col[order]
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+            ends = np.r_[starts[1:], len(keys)]
+            for s, e in zip(starts.tolist()[::-1], ends.tolist()[::-1]):
+                if e - s > 1:
+                    stack.append((part[np.sort(order[s:e])], depth + 1))
 
 
 def exact_and_prefix(live: list[Comment], norms: dict[int, str], groups: _Groups) -> tuple[dict[str, int], set[str]]:
@@ -297,7 +448,14 @@ def link_copies(comments: list[Comment]):
     the groups with exact and truncated copies joined, each distinct text's first position, and
     the truncated texts."""
     live = [c for c in comments if c.status == "kept" and c.text.strip()]
-    norms = {c.position: normalise(c.text) for c in live}
+    norms: dict[int, str] = {}
+    once: dict[str, str] = {}  # text -> normal form: copies are normalised once and share it
+    for c in live:
+        n = once.get(c.text)
+        if n is None:
+            n = once[c.text] = normalise(c.text)
+        norms[c.position] = n
+    del once
     groups = _Groups()
     for c in live:
         groups.find(c.position)
@@ -316,24 +474,31 @@ def link_duplicates(comments: list[Comment], threshold: float = NEAR_THRESHOLD) 
     """
     live, norms, groups, first, truncated = link_copies(comments)
     bands = lsh_bands(threshold)
-    positions, sigs, shingles = [], [], []
-    band_rows = []
-    for n, pos in first.items():
-        f = text_features(n, bands)
-        if f is not None:
-            positions.append(pos)
-            sigs.append(f[0])
-            band_rows.append(f[1])
-            shingles.append(f[2])
-    if positions:
-        rows_pos = np.array(positions)
-        sig_table = np.stack(sigs)  # distinct texts x NUM_PERM, uint32
-        table = np.stack(band_rows)  # distinct texts x bands
-        del sigs, band_rows
+    t = FeatureTable.of([(pos, n) for n, pos in first.items()], bands)
+    if len(t):
+        table = t.band_hashes  # distinct texts x bands
+        large = {}
+        for band in range(table.shape[1]):
+            keys, counts = np.unique(table[:, band], return_counts=True)
+            if (counts > LARGE_BUCKET).any():
+                large[band] = keys[counts > LARGE_BUCKET]
+        flags = _large_flags(table, large)
+        shingles = _Ragged(t.shingles, t.offsets)
         for band in range(table.shape[1]):
             for rows in _shared_buckets(table[:, band]):
-                _link_bucket(rows, band, table, rows_pos, sig_table, shingles, groups, threshold)
+                for part in (_split_bucket(rows, band, t.sigs, bands) if len(rows) > LARGE_BUCKET else (rows,)):
+                    _link_bucket(part, band, table, t.positions, t.sigs, shingles, groups, threshold, flags)
     return apply_links(live, norms, groups, truncated)
+
+
+class _Ragged:
+    """Row ``i`` of a flat array cut at ``offsets`` (a :class:`FeatureTable`'s shingles), as a view."""
+
+    def __init__(self, flat: np.ndarray, offsets: np.ndarray):
+        self.flat, self.offsets = flat, offsets
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self.flat[self.offsets[i]:self.offsets[i + 1]]
 
 
 def _shared_buckets(column: np.ndarray):
@@ -359,9 +524,11 @@ def _shingle_matrix(arrays: list[np.ndarray]):
 
 
 def _link_bucket(rows: np.ndarray, band: int, table: np.ndarray, positions: np.ndarray, sigs: np.ndarray,
-                 shingles: list[np.ndarray], groups: _Groups, threshold: float) -> list[tuple[int, int]]:
-    """Check the pairs of one bucket, all of a row's partners at once: pairs that met in an earlier
-    band were checked there, pairs already in one group need no check, pairs whose signatures
+                 shingles, groups: _Groups, threshold: float,
+                 large: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """Check the pairs of one bucket (or one part of a large bucket), all of a row's partners at
+    once: pairs that met in an earlier band's bucket were checked there (unless that bucket was
+    large, ``large[row, band]``: then only pairs in one of its parts were), pairs already in one group need no check, pairs whose signatures
     disagree are dropped (one numpy comparison each), and the exact Jaccard of the rest is computed
     on the texts' hashed shingles: one by one for a few partners, in one sparse product for many
     (a bucket of half-similar texts otherwise costs a Python-level intersection per pair). Pairs
@@ -380,7 +547,10 @@ def _link_bucket(rows: np.ndarray, band: int, table: np.ndarray, positions: np.n
             continue
         keep = worth_checking(sigs[rows[idx]], sigs[row])
         if band:
-            keep &= ~(table[rows[idx], :band] == table[row, :band]).any(axis=1)
+            met = table[rows[idx], :band] == table[row, :band]
+            if large is not None:
+                met &= ~large[row, :band]
+            keep &= ~met.any(axis=1)
         idx = idx[keep]
         if not idx.size:
             continue
