@@ -558,9 +558,12 @@ def _link_bucket(rows: np.ndarray, band: int, table: np.ndarray, positions: np.n
             if matrix is None:
                 matrix = _shingle_matrix([shingles[r] for r in rows.tolist()])
             inter = (matrix[idx] @ matrix[k].T).toarray().ravel()
-        else:
-            inter = np.array([np.intersect1d(shingles[row], shingles[rows[i]], assume_unique=True).size
-                              for i in idx.tolist()])
+        elif idx.size == 1:
+            inter = np.array([np.intersect1d(shingles[row], shingles[rows[idx[0]]], assume_unique=True).size])
+        else:  # the partners' shingles in one array, looked up in this row's at once, counted per partner
+            partner = [shingles[rows[i]] for i in idx.tolist()]
+            found = np.isin(np.concatenate(partner), shingles[row])
+            inter = np.add.reduceat(found, np.r_[0, np.cumsum(sizes[idx])[:-1]]).astype(np.int64)
         for i in idx[inter / (sizes[k] + sizes[idx] - inter) >= threshold].tolist():
             if labels[i] == labels[k]:
                 continue  # joined a moment ago through another partner of this row
