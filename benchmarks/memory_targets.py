@@ -38,7 +38,8 @@ def main() -> int:
     ap.add_argument("--answers", type=int, default=1_000_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--write", action="store_true")
-    ap.add_argument("--skip-local", action="store_true", help="only the Dask runner")
+    ap.add_argument("--runners", choices=("both", "local", "dask"), default="both",
+                    help="both (default), or one of them (to run the two at once in separate commands)")
     args = ap.parse_args()
     t0 = time.perf_counter()
     runs = {}
@@ -46,7 +47,8 @@ def main() -> int:
         path = os.path.join(tmp, "consultation.txt")
         generate(args.answers, Path(path), seed=11, form_letters=True)
         size = os.path.getsize(path)
-        for mode in (() if args.skip_local else ("standin",)) + ("standin-dask",):
+        modes = {"both": ("standin", "standin-dask"), "local": ("standin",), "dask": ("standin-dask",)}
+        for mode in modes[args.runners]:
             code = bench_scale.CHILD.format(src=str(bench_scale.ROOT / "src"), here=str(HERE), mode=mode, path=path,
                                             cache=os.path.join(tmp, "cache-" + mode), workers=args.workers,
                                             limit=None)
