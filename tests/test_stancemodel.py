@@ -23,12 +23,49 @@ DATA_DIR = Path(str(resources.files("innspill") / "data"))
 def test_the_shipped_model_loads_small_and_checked():
     m = default_model()
     card = m.card  # the card names what made it and how it is read
-    assert card["id"] and card["version"] and card["made_by"].startswith("training/train_stance.py")
+    assert card["id"] and card["version"] and card["made_by"].startswith(("training/train_stance.py",
+                                                                          "training/train_cross.py"))
     assert set(m.spec) <= {"a", "q", "p", "aq", "rule"} and m.temperature > 0 and m.combined_t > 0
     assert (DATA_DIR / MODEL_FILE).stat().st_size < 20 * 1024 * 1024
     # every answer of a run gets a probability for each stance
-    p = m.probs(np.zeros((3, sum({"a": 384, "q": 384, "p": 384, "aq": 384, "rule": 22}[k] for k in m.spec))))
+    x = np.zeros((3, sum({"a": 384, "q": 384, "p": 384, "aq": 384, "rule": 22}[k] for k in m.spec)))
+    if card.get("kind") == "cross-encoder":
+        p = m.pair_probs(["Bør vi?"] * 3, ["Ja.", "Nei, aldri.", "Kanskje"], x)
+    else:
+        p = m.probs(x)
     assert p.shape == (3, 4) and np.allclose(p.sum(axis=1), 1.0)
+
+
+def test_the_numpy_engine_reads_the_cross_encoder_as_training_did(embedder):
+    """The card keeps a few calibration pairs with the probabilities torch gave them at training
+    (training/train_cross.py make_checks); innspill reads them without torch, to 1e-4."""
+    import sys
+
+    m = default_model()
+    if m.card.get("kind") != "cross-encoder":
+        pytest.skip("the shipped model is the network over frozen vectors (no cross-encoder checks)")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
+    from train_stance import features
+
+    rows = [dict(c, id=str(i), stance="none") for i, c in enumerate(m.card["checks"])]
+    assert len(rows) >= 5
+    x, _, _ = features(rows, embedder)
+    p = m.pair_probs([r["question"] for r in rows], [r["text"] for r in rows], x)
+    assert np.abs(p - np.array([r["probs"] for r in rows])).max() < 1e-4
+
+
+def test_a_cross_encoder_trained_on_another_encoder_is_refused(tmp_path):
+    m = default_model()
+    if m.card.get("kind") != "cross-encoder":
+        pytest.skip("the shipped model is the network over frozen vectors")
+    other = tmp_path / "m"
+    shutil.copytree(DATA_DIR, other)
+    card = json.loads((other / CARD_FILE).read_text())
+    card["encoder_sha256"] = "0" * 64
+    (other / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(InnspillError) as e:
+        StanceModel.load(other).pair_probs(["Q?"], ["A"], np.zeros((1, len(m.mean) - 384)))
+    assert e.value.code == "E120" and "another version of the embedding model" in e.value.message
 
 
 def test_a_missing_or_corrupt_model_is_a_coded_error_with_the_fix(tmp_path):

