@@ -53,7 +53,7 @@ def main() -> int:
         f"{passed} of {args.runs} runs passed in a row" + (f"; stopped at: {failed[0]}" if failed else "")
         + f" (pytest exit {proc.returncode})",
         "",
-        f"commit {commit}{' with uncommitted changes under src/' if dirty else ''}; {seconds:.0f} s for the "
+        f"commit {commit or 'unknown (not run in a git checkout)'}{' with uncommitted changes under src/' if dirty else ''}; {seconds:.0f} s for the "
         f"{args.runs} runs; load average (1 min) {load0[0]:.1f} at the start, {load1[0]:.1f} at the end, "
         f"on {os.cpu_count()} cores; each run: 2,000 generated comments (seed 3), local runner, then the Dask runner "
         "with 2 one-thread workers, analyses compared as written JSON, byte for byte, without provenance.runner",
