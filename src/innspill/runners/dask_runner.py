@@ -4,16 +4,21 @@ The stages are the same functions the local runner calls; only the steps that ne
 whole thread run on the client, and they see exactly the numbers the local runner sees:
 
 * repair: word counts per partition, summed (the vocabulary that picks lost letters is the
-  thread's), then each partition repaired with it;
+  thread's), then each distinct original repaired once with it, a window of partitions in flight;
+  copies share the client's strings (an unchanged text is its original), as in the local runner;
 * duplicates: exact and truncated copies on the client (sorting normalised texts is cheap);
   near-identical texts by MinHash band entries computed per partition and *shuffled by
   bucket* (each partition's entries split by bucket, one reducing task per share), so copies
   in different partitions meet; each bucket is checked on a worker, with the features its
   texts' mappers kept on their workers (no text is broadcast), and only the links that join
-  groups come back to the client, which joins them;
+  groups come back to the client, which joins them; a bucket too large to check pair by pair
+  (``dedupe.LARGE_BUCKET``) is split the same way on every runner, and each destination is told
+  the thread's large buckets first;
 * language per comment on the workers, the thread's vote on the client;
-* segmentation: sections and raw scores (embedding, word overlap) per partition, the
-  per-thread calibration on the client over all units in the local order, then picking;
+* segmentation: sections and raw scores (embedding, word overlap) per partition, only the
+  numbers come back; the per-thread calibration on the client over all units in the local order;
+  then each partition is planned again on a worker, scored with it and picked, so the client
+  gathers answers and never holds the thread's units;
 * stance per partition;
 * privacy and themes on the client (themes compare answers across comments), with the
   answers' embeddings computed on the workers (:class:`WorkerEmbedder`), so the one step that
@@ -94,21 +99,32 @@ def _w_word_counts(originals: list[str]) -> Counter:
     return word_counts(originals)
 
 
-def _w_repair(comments, vocab):
-    from ..repair import repair_comments
-    repair_comments(comments, vocab=vocab)
-    return [(c.text, c.repairs, c.flags) for c in comments]
+def _w_repair(texts: list[str], vocab) -> list[tuple[str | None, list]]:
+    """Each distinct original repaired: ``(None, [])`` when it is unchanged (the client keeps its
+    own string), else the repaired text and the repairs."""
+    from ..repair import repair_text
+    out = []
+    for t in texts:
+        fixed, repairs = repair_text(t, vocab)
+        out.append((None if fixed == t else fixed, repairs))
+    return out
 
 
 def _piece(mapped, d: int):
     return mapped[0][d]
 
 
-def _w_bucket_links(tables: list, bands, threshold: float, *pieces) -> list[tuple[int, int]]:
+def _w_large_buckets(*pieces) -> dict:
+    from ..dedupe import large_buckets
+    return large_buckets(list(pieces))
+
+
+def _w_bucket_links(tables: list, bands, threshold: float, large: dict, *pieces) -> list[tuple[int, int]]:
     """One destination's buckets, checked with the features the mappers kept on the workers
-    (``tables``, one per partition): no text is sent or hashed twice."""
+    (``tables``, one per partition): no text is sent or hashed twice. ``large``: the thread's
+    large buckets (every destination's), which are checked part by part."""
     from ..dedupe import FeatureLookup, bucket_links
-    return bucket_links(list(pieces), {}, bands, threshold, features=FeatureLookup(tables))
+    return bucket_links(list(pieces), {}, bands, threshold, features=FeatureLookup(tables), large=large)
 
 
 def _w_languages(texts: list[str]):
@@ -136,10 +152,26 @@ def _worker_embedder(cache_dir: str | None):
 
 
 def _w_raw_scores(comments, questions, language, use_embeddings, cache_dir):
-    from ..segment import Segmenter
+    """A partition's units' raw scores (slice by slice, as the local runner scores them) and which
+    units are paragraphs: numbers only go back, the units stay here."""
+    from ..segment import Segmenter, _para_mask
     seg = Segmenter(questions, language, _worker_embedder(cache_dir) if use_embeddings else None)
     units = [u for _, _, us in seg.plan(comments) for u in us]
-    return seg.raw_scores(units)
+    rel, lex = seg.sliced_scores(units)
+    return rel, lex, _para_mask(units)
+
+
+def _w_pick(comments, rel, lex, calib, questions, language, use_embeddings):
+    """A partition's answers: its units planned again (text rules, cheap), scored with their raw
+    scores and the thread's calibration, then picked, as the local runner's second pass does."""
+    from ..segment import Segmenter
+    seg = Segmenter(questions, language, _Marker() if use_embeddings else None)
+    plan = seg.plan(comments)
+    units = [u for _, _, us in plan for u in us]
+    if len(units) != len(rel):
+        raise RuntimeError("partitioned segmentation saw different units")  # pragma: no cover
+    seg.apply(units, rel, lex, calib)
+    return seg.pick(plan)
 
 
 def _w_embed(texts: list[str], query: bool, cache_dir: str | None) -> np.ndarray:
@@ -218,16 +250,37 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
         comments = thread.comments
 
         def repair():
-            parts = _chunks(comments, nparts)
+            # The thread's word counts (copies count, as in the local runner) from partitions of
+            # originals, a window of them in flight; then each distinct original is repaired once,
+            # and copies share the client's strings (an unchanged text is its original), as
+            # repair_comments does: the client holds each distinct text once, not once per copy
+            # and once more as the workers' answer.
             counts = Counter()
-            for c in client.gather(client.map(_w_word_counts, [[c.original for c in p] for p in parts], pure=False)):
+            for _, c in _map_bounded(client, _w_word_counts, [([c.original for c in p],) for p in _chunks(comments, nparts)],
+                                     window):
                 counts.update(c)
             counts.update(word_counts([thread.post]))
             vocab = Vocabulary.from_counts(counts - Vocabulary().counts)  # from_counts adds the stop words
+            index: dict[str, int] = {}
+            texts: list[str] = []
+            for c in comments:
+                k = index.setdefault(c.original, len(texts))
+                if k == len(texts):
+                    texts.append(c.original)
+                c.original = texts[k]
+            del index
+            fixed: list = [None] * len(texts)
             [vfut] = client.scatter([vocab], broadcast=True)
-            for i, res in _map_bounded(client, _w_repair, [(p,) for p in parts], window, vocab=vfut):
-                for c, (text, repairs, flags) in zip(parts[i], res):
-                    c.text, c.repairs, c.flags = text, repairs, flags
+            size = max(1, -(-len(texts) // nparts))
+            starts = range(0, len(texts), size)
+            for i, res in _map_bounded(client, _w_repair, [(texts[k:k + size],) for k in starts], window, vocab=vfut):
+                fixed[starts[i]:starts[i] + len(res)] = res
+            at = {id(t): k for k, t in enumerate(texts)}
+            for c in comments:
+                text, repairs = fixed[at[id(c.original)]]
+                c.text, c.repairs = (c.original if text is None else text), list(repairs)
+                if "Ã" in c.text or "\ufffd" in c.text or "â?" in c.text:
+                    c.flags.append("unrepaired-encoding")
 
         step("repair", repair)
 
@@ -251,7 +304,14 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
             pieces = [[client.submit(_piece, m, d, pure=False) for m in mapped] for d in range(nparts)]
             tables = [client.submit(operator.getitem, m, 1, pure=False) for m in mapped]
             del mapped
-            links = client.gather([client.submit(_w_bucket_links, tables, bands, NEAR_THRESHOLD, *pieces[d],
+            # the thread's large buckets (a bucket's entries are all at one destination), so each
+            # destination knows which earlier band's bucket of a pair was checked only in parts
+            large: dict = {}
+            for found in client.gather([client.submit(_w_large_buckets, *pieces[d], pure=False)
+                                        for d in range(nparts)]):
+                for b, keys in found.items():
+                    large[b] = np.union1d(large[b], keys) if b in large else keys
+            links = client.gather([client.submit(_w_bucket_links, tables, bands, NEAR_THRESHOLD, large, *pieces[d],
                                                  pure=False) for d in range(nparts)])
             del pieces, tables
             for a, b in sorted(p for lst in links for p in lst):
@@ -274,6 +334,10 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
         distinct = analysis.distinct()
 
         def segment():
+            # first pass on the workers: units and their raw scores; only the numbers come back.
+            # The thread's calibration on the client, over all units in the local order; then the
+            # workers plan their partitions again, apply it and pick: the client gathers answers,
+            # and never holds the thread's units.
             parts = _chunks(distinct, nparts)
             raws = [None] * len(parts)
             done = 0
@@ -285,16 +349,16 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
                 if meter is not None:
                     meter(done, len(distinct), "segmenting", "comment")
             seg = Segmenter(thread.questions, lang_main, _Marker() if use_embeddings else None)
-            plan = seg.plan(distinct)
-            units = [u for _, _, us in plan for u in us]
-            nq = len(thread.questions)
-            rel = np.concatenate([r[0] for r in raws]) if raws else np.zeros((0, nq), np.float32)
-            lex = np.concatenate([r[1] for r in raws]) if raws else np.zeros((0, nq), np.float32)
-            if len(units) != len(rel):
-                raise RuntimeError("partitioned segmentation saw different units")  # pragma: no cover
-            if units:
-                seg.calibrate(units, rel, lex)
-            return seg.pick(plan)
+            rel = np.concatenate([r[0] for r in raws]) if raws else np.zeros((0, len(thread.questions)), np.float32)
+            para = np.concatenate([r[2] for r in raws]) if raws else np.zeros(0, bool)
+            calib = seg.calibration(rel, para) if len(rel) else None
+            del rel, para
+            picked = [None] * len(parts)
+            for i, res in _map_bounded(client, _w_pick, [(p, raws[k][0], raws[k][1]) for k, p in enumerate(parts)],
+                                       window, calib=calib, questions=thread.questions, language=lang_main,
+                                       use_embeddings=use_embeddings):
+                picked[i] = res
+            return [a for res in picked for a in res]
 
         analysis.answers = step("segment", segment)
 
@@ -345,6 +409,3 @@ def _remove(folder: str, tries: int = 40) -> None:
 class _Marker:
     """Stands in for the embedder on the client: calibration only needs to know embeddings were used."""
 
-
-def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
