@@ -282,6 +282,21 @@ class Encoder:
     def hidden(self, seqs: list[list[int]]) -> list[np.ndarray]:
         """Final hidden states [len, H] for each sequence (ids incl. <s>/</s>), same-order output."""
         out: list[np.ndarray | None] = [None] * len(seqs)
+        for chunk, hs in self._batches(seqs):
+            for j, i in enumerate(chunk):
+                out[i] = hs[j, :len(seqs[i])]
+        return out  # type: ignore[return-value]
+
+    def means(self, seqs: list[list[int]]) -> np.ndarray:
+        """The mean of each sequence's final hidden states [n, H] (float64), batch by batch, so that
+        memory does not grow with the tokens of the whole call."""
+        out = np.zeros((len(seqs), self.w.H), dtype=np.float64)
+        for chunk, hs in self._batches(seqs):
+            for j, i in enumerate(chunk):
+                out[i] = hs[j, :len(seqs[i])].mean(axis=0, dtype=np.float64)
+        return out
+
+    def _batches(self, seqs: list[list[int]]):
         by_bucket: dict[int, list[int]] = {}
         for i, s in enumerate(seqs):
             by_bucket.setdefault(-(-len(s) // BUCKET) * BUCKET, []).append(i)
@@ -290,10 +305,7 @@ class Encoder:
             per = max(1, TOKENS_PER_BATCH // plen)
             for a in range(0, len(idx), per):
                 chunk = idx[a:a + per]
-                hs = self._forward([seqs[i] for i in chunk], plen)
-                for j, i in enumerate(chunk):
-                    out[i] = hs[j, :len(seqs[i])]
-        return out  # type: ignore[return-value]
+                yield chunk, self._forward([seqs[i] for i in chunk], plen)
 
     def _forward(self, seqs: list[list[int]], plen: int) -> np.ndarray:
         w = self.w
@@ -350,12 +362,12 @@ class Embedder:
             for s in self.windows(t, prefix):
                 seqs.append(s)
                 owner.append(i)
-        hs = self.enc.hidden(seqs)
+        means = self.enc.means(seqs)
         out = np.zeros((len(texts), self.w.H), dtype=np.float64)
         wsum = np.zeros(len(texts))
-        for h, i, s in zip(hs, owner, seqs, strict=True):
+        for m, i, s in zip(means, owner, seqs, strict=True):
             wgt = max(len(s) - 2, 1)
-            out[i] += wgt * h.mean(axis=0, dtype=np.float64)
+            out[i] += wgt * m
             wsum[i] += wgt
         out /= np.maximum(wsum, 1e-12)[:, None]
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
@@ -388,7 +400,7 @@ class CrossEncoder:
         seqs = [pair_ids(self.w.tok, q, a) for q, a in zip(questions, answers, strict=True)]
         if not seqs:
             return np.zeros((0, self.w.H), dtype=np.float32)
-        return np.stack([h.mean(axis=0, dtype=np.float64) for h in self.enc.hidden(seqs)]).astype(np.float32)
+        return self.enc.means(seqs).astype(np.float32)
 
 
 def top_layers_from_arrays(arrays: dict[str, np.ndarray], count: int) -> list[dict]:

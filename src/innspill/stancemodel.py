@@ -47,6 +47,7 @@ CARD_FILE = "stance-model.json"
 # a lone yes/no answer ("Ja.", "Nei takk.", "Absolutely not", "2) Klart nei.") keeps the rules'
 # deterministic reading: the answer, without its label, is at most this many words
 LONE_WORDS = 4
+CHUNK = 2000  # answers read at once
 LABEL_RE = re.compile(r"^\s*(?:[#(]?\s*(?:q|spm\.?|spørsmål|question|til|svar på)?\s*\d+\s*[).:–-]?\s*)",
                       re.IGNORECASE)
 
@@ -213,9 +214,15 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
     if model.card.get("kind") == "cross-encoder":
         info.update({"kind": "cross-encoder", "top_layers": model.card["top_layers"],
                      "encoder_sha256": model.card.get("encoder_sha256")})
-    if not answers:
-        return info
     by_id = {c.id: c for c in comments}
+    # answers are read independently of each other (tested), so a large thread is read in chunks:
+    # the features of all its answers and sentences at once would grow with the thread
+    for k in range(0, len(answers), CHUNK):
+        _read_chunk(answers[k:k + CHUNK], by_id, questions, embedder, model)
+    return info
+
+
+def _read_chunk(answers: list[Answer], by_id: dict, questions: list[Question], embedder, model: StanceModel) -> None:
     qs = {q.id: q for q in questions}
     texts = [a.text for a in answers]
     qtexts = [qs[a.question_id].text for a in answers]
@@ -268,4 +275,3 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
             _, s, e = max(mine, key=lambda t: t[0])  # the first of equals: max keeps the earliest
         a.evidence = by_id[a.comment_id].text[s:e]
         a.provenance = {**prov, "evidence_start": s, "stance_by": "model"}
-    return info
