@@ -36,14 +36,39 @@ def test_the_shipped_model_loads_small_and_checked():
     assert p.shape == (3, 4) and np.allclose(p.sum(axis=1), 1.0)
 
 
+def cross_model() -> StanceModel:
+    """The shipped cross-encoder (INNSPILL_STANCE_MODEL=cross)."""
+    import os
+
+    old = os.environ.get("INNSPILL_STANCE_MODEL")
+    os.environ["INNSPILL_STANCE_MODEL"] = "cross"
+    try:
+        return default_model()
+    finally:
+        if old is None:
+            del os.environ["INNSPILL_STANCE_MODEL"]
+        else:
+            os.environ["INNSPILL_STANCE_MODEL"] = old
+
+
+def test_the_cross_encoder_reads_a_thread_end_to_end(embedder, monkeypatch):
+    monkeypatch.setenv("INNSPILL_STANCE_MODEL", "cross")
+    data = analyze(str(EXAMPLES / "townhall-en.txt"), embedder=embedder).to_dict()
+    info = data["provenance"]["stance_model"]
+    assert info["kind"] == "cross-encoder" and info["top_layers"] == 2 and info["id"] == cross_model().id
+    texts = {c["id"]: c["text"] for c in data["comments"]}
+    assert data["answers"] and all(a["evidence"] in texts[a["comment_id"]] for a in data["answers"])
+    assert all(set(a["provenance"]["model_probs"]) == set(STANCES) for a in data["answers"])
+
+
 def test_the_numpy_engine_reads_the_cross_encoder_as_training_did(embedder):
     """The card keeps a few calibration pairs with the probabilities torch gave them at training
     (training/train_cross.py make_checks); innspill reads them without torch, to 1e-4."""
     import sys
 
-    m = default_model()
-    if m.card.get("kind") != "cross-encoder":
-        pytest.skip("the shipped model is the network over frozen vectors (no cross-encoder checks)")
+    m = cross_model()
+    assert m.card.get("kind") == "cross-encoder" and m.card["made_by"].startswith("training/train_cross.py")
+    assert (DATA_DIR / "cross" / MODEL_FILE).stat().st_size < 20 * 1024 * 1024
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
     from train_stance import features
 
@@ -55,11 +80,9 @@ def test_the_numpy_engine_reads_the_cross_encoder_as_training_did(embedder):
 
 
 def test_a_cross_encoder_trained_on_another_encoder_is_refused(tmp_path):
-    m = default_model()
-    if m.card.get("kind") != "cross-encoder":
-        pytest.skip("the shipped model is the network over frozen vectors")
+    m = cross_model()
     other = tmp_path / "m"
-    shutil.copytree(DATA_DIR, other)
+    shutil.copytree(DATA_DIR / "cross", other)
     card = json.loads((other / CARD_FILE).read_text())
     card["encoder_sha256"] = "0" * 64
     (other / CARD_FILE).write_text(json.dumps(card))

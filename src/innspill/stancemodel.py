@@ -170,9 +170,14 @@ class StanceModel:
 
 
 def default_model() -> StanceModel:
-    """The shipped model, or the one in the folder ``$INNSPILL_STANCE_MODEL`` names (a model
-    trained with ``make train`` into another folder, ``--out``)."""
-    return _load(os.environ.get("INNSPILL_STANCE_MODEL") or None)
+    """The shipped model (the network over frozen vectors), the shipped cross-encoder when
+    ``$INNSPILL_STANCE_MODEL`` is ``cross``, or the model in the folder it names (one trained with
+    ``make train`` into another folder, ``--out``). The cross-encoder is not the default: it reads
+    about as well on the held-out threads and costs far more time (docs/figures.md)."""
+    folder = os.environ.get("INNSPILL_STANCE_MODEL") or None
+    if folder == "cross":
+        folder = str(resources.files("innspill") / "data" / "cross")
+    return _load(folder)
 
 
 @lru_cache(maxsize=4)
