@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import csvsafe
 from ..errors import InnspillError
 from ..model import STANCES
+from ..segment import _trim  # a span without its surrounding white space, as segmentation trims it
 from . import corrections, services
 from .forms import CommentFlagForm, SelectionForm, SpanForm, StanceForm
 from .models import Comment, Correction, Membership
@@ -166,14 +167,6 @@ def _correct_span(c, cm, form, answers, qids, length, user) -> bool:
         corrections.record(c, cm, Correction.SPAN, {"start": split, "end": e, "stance": "none"}, user, rest_q,
                            before=before)
     return True
-
-
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
 
 
 def _move_selection(c, cm, form, answers, qids, text, user) -> bool:
