@@ -9,9 +9,16 @@ stance when similar enough, else the question's ``other`` group, which is kept
 at or under ``MAX_OTHER`` of the question's answers (the answers most similar
 to a theme are moved first).
 
-Labels are the theme's most distinctive words (c-TF-IDF over the question's
+A theme's ``terms`` are its most distinctive words (c-TF-IDF over the question's
 themes, stop words from ``lang/*.json``, the question's own words weighted
-down), in the form they most often take in the answers: never invented text.
+down), in the form they most often take in the answers. Its ``label``, the name
+shown, is a short phrase (2-6 words) copied from one of its most central answers:
+the run of words within a clause that carries most of those weights, starting and
+ending with a content word that is not a yes/no cue ("nei, absolutt" never names a
+theme), never across personal data, from a sensitive sentence or a sensitive story
+only when nothing else is there. Never invented text; only a theme whose answers
+hold no such phrase at all ("Ja.", "Nei, absolutt.") is named by the word they most often
+start with, in quotes ("«Nei» uten begrunnelse").
 Quotes are verbatim sentences of the answers nearest the theme's centre, one
 per comment, never from a sentence flagged sensitive or a comment telling a
 sensitive story. Same input, same themes: no random numbers, stable order.
@@ -23,6 +30,7 @@ import math
 import re
 import zlib
 from collections import Counter, defaultdict
+from functools import cache
 
 import numpy as np
 
@@ -38,6 +46,10 @@ MAX_THEMES = 10  # per question and stance
 QUOTE_CANDIDATES = 5  # how many answers past the wanted quotes are looked at for a quotable sentence
 THRESHOLD_SAMPLE = 2000  # answers used to estimate a group's similarity threshold
 HASH_DIM = 1024  # bag-of-stems vectors when embeddings are off
+NAME_WORDS = (2, 6)  # a theme's name: a phrase of this many words from its answers
+NAME_ANSWERS = 20  # how many of the most central answers are searched for it
+NAME_LENGTH_COST = 0.12  # each word past two must bring this share of the name's weight
+NAME_FALLBACK = {"nb": "«{}» uten begrunnelse", "nn": "«{}» utan grunngjeving", "en": "“{}” with no reason given"}
 
 
 def answer_id(a) -> str:
@@ -222,12 +234,14 @@ def _terms(text: str, stop: frozenset, language: str, hidden: list[tuple[int, in
 
 
 def label_themes(theme_terms: list[list[list[tuple[str, str]]]], question_stems: set[str],
-                 top: int = 3, idf: dict | None = None, weights_out: list | None = None) -> list[list[str]]:
+                 top: int = 3, idf: dict | None = None, weights_out: list | None = None,
+                 scores_out: list | None = None) -> list[list[str]]:
     """c-TF-IDF labels: for each theme (a list of answers' term lists), its most distinctive surface words.
 
     ``idf``: a stem's inverse document frequency over the whole thread's answers (words
     every answer uses label nothing). ``weights_out``, when given, receives per theme the
-    scores of its ten most distinctive stems (used to pick quotes).
+    scores of its ten most distinctive stems (used to pick quotes); ``scores_out`` the score
+    of every stem it uses (a stem only one of its answers uses weighted down; used to name it).
     """
     idf = idf or {}
     tf = []
@@ -249,18 +263,121 @@ def label_themes(theme_terms: list[list[list[tuple[str, str]]]], question_stems:
             for s, w in terms:
                 forms[s][w] += 1
         scores = []
+        every = {}
         for s, n in raw.items():
-            if size >= 3 and df[s] < 2:
-                continue  # a word only one answer uses does not label a theme of several
             score = (df[s] + 0.1 * n) / max(1, sum(raw.values())) * math.log(1 + avg / total[s])
             score *= idf.get(s, 1.0) * (0.25 if s in question_stems else 1.0)
+            if size >= 3 and df[s] < 2:
+                every[s] = 0.3 * score
+                continue  # a word only one answer uses does not label a theme of several
+            every[s] = score
             first = next(i for i, terms in enumerate(answers) if any(t == s for t, _ in terms))
             scores.append((-round(score, 9), -len(s), first, s))
         scores.sort()
         labels.append([forms[x[-1]].most_common(1)[0][0] for x in scores[:top]])
         if weights_out is not None:
             weights_out.append({x[-1]: -x[0] for x in scores[:10]})
+        if scores_out is not None:
+            scores_out.append(every)
     return labels
+
+
+# ---------------------------------------------------------------- names
+
+_RUN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*(?: [^\W_]+(?:[-'’][^\W_]+)*)*")  # words with single spaces between
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_LETTERS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+@cache
+def answer_cues() -> tuple[frozenset, tuple]:
+    """The yes/no/mixed cues of every language (``answer_yes``, ``answer_no``, ``answer_mixed`` in
+    ``lang/*.json``): single words ("nei", "absolutt", "klart") and phrases ("uten tvil", "ja og nei")."""
+    single, multi = set(), set()
+    for code in LANGUAGES:
+        lex = lexicon(code)
+        for key in ("answer_yes", "answer_no", "answer_mixed"):
+            for cue in lex.get(key, []):
+                cue = cue.lower().replace("’", "'")
+                (multi if " " in cue or "," in cue else single).add(cue)
+    return frozenset(single), tuple(sorted(multi, key=lambda c: (-len(c), c)))
+
+
+def name_word(word: str, stop: frozenset) -> bool:
+    """A word a theme's name may start or end with: letters, not a stop word, not a yes/no cue."""
+    w = word.lower().replace("’", "'")
+    return (bool(_LETTERS.fullmatch(word)) and "'" not in w and len(w) >= 2 and w not in stop
+            and w not in answer_cues()[0])
+
+
+def only_cues(phrase: str, stop: frozenset) -> bool:
+    """True when nothing but yes/no cues and stop words is left of ``phrase`` ("nei, absolutt", "uten tvil")."""
+    low = " " + " ".join(_WORD.findall(phrase.lower().replace("’", "'"))) + " "
+    for cue in answer_cues()[1]:
+        low = low.replace(" " + " ".join(_WORD.findall(cue)) + " ", " ")
+    return not any(name_word(w, stop) for w in low.split())
+
+
+def phrase_spans(text: str, start: int, end: int, stop: frozenset, avoid=()) -> list[tuple[int, int, list[str], int]]:
+    """Candidate names inside ``text[start:end]``: (start, end, words, whole) of every run of 2-6 words within
+    one clause (no punctuation between them), first and last a :func:`name_word`, not overlapping ``avoid``.
+    ``whole``: 2 for a whole clause ("Billig lunsj er hyggelig"), 1 for a run that cuts no word group, with a
+    clause boundary or a stop word on each side ("full pris"), 0 for one that does ("betaler gjerne full"
+    of "betaler gjerne full pris")."""
+    out = []
+    lo, hi = NAME_WORDS
+    for run in _RUN.finditer(text, start, end):
+        toks = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text, run.start(), run.end())]
+        edge = [name_word(w, stop) for _, _, w in toks]
+        free = [w.lower() in stop for _, _, w in toks]  # a stop word beside a run does not cut it
+        for i in range(len(toks)):
+            if not edge[i]:
+                continue
+            for j in range(i + lo - 1, min(len(toks), i + hi)):
+                if not edge[j]:
+                    continue
+                s, e = toks[i][0], toks[j][1]
+                if any(a < e and s < b for a, b in avoid):
+                    continue
+                whole = 2 if i == 0 and j == len(toks) - 1 else int((i == 0 or free[i - 1])
+                                                                     and (j == len(toks) - 1 or free[j + 1]))
+                out.append((s, e, [w for _, _, w in toks[i:j + 1]], whole))
+    return out
+
+
+def heading(phrase: str) -> str:
+    """A phrase as a heading: its first letter upper-cased when its first word is all lower case."""
+    first = phrase.split(" ", 1)[0]
+    return phrase[:1].upper() + phrase[1:] if first.islower() else phrase
+
+
+def fallback_name(texts: list[str], language: str) -> str:
+    """The name of a theme whose answers hold no phrase to name it by ("Ja.", "Nei, absolutt."): the first
+    word its answers most often start with, quoted ("«Nei» uten begrunnelse")."""
+    first = [m.group(0) for m in (_WORD.search(t) for t in texts) if m] or ["…"]
+    counts = Counter(w.lower() for w in first)
+    best = min(first, key=lambda w: (-counts[w.lower()], first.index(w)))
+    return NAME_FALLBACK.get(language, NAME_FALLBACK["nb"]).format(heading(best))
+
+
+def shown_labels(data: dict) -> dict[str, str]:
+    """Theme id -> the name to show, for the analysis dict ``data``: each theme's ``label``, unless the words
+    it was copied from (``label_ref``) have left their comment since (a participant withdrew it and its text
+    was scrubbed); then the theme's ``terms`` that its remaining answers still use, joined by ", "."""
+    texts = {c.get("id"): c.get("text") or "" for c in data.get("comments", [])}
+    answers = None
+    out = {}
+    for t in data.get("themes", []) or []:
+        ref, label = t.get("label_ref"), t.get("label") or ""
+        if not ref or texts.get(ref.get("comment_id"), "")[ref.get("start", 0):ref.get("end", 0)].lower() == label.lower():
+            out[t.get("id")] = label
+            continue
+        if answers is None:
+            answers = {f"{a.get('comment_id')}:{a.get('question_id')}": (a.get("text") or "").lower()
+                       for a in data.get("answers", [])}
+        own = " ".join(answers.get(aid, "") for aid in t.get("answer_ids", []))
+        out[t.get("id")] = ", ".join(w for w in t.get("terms", []) if w.lower() in own)
+    return out
 
 
 # ---------------------------------------------------------------- the stage
@@ -329,14 +446,24 @@ class ThemeBuilder:
                   for i in g] for g in groups]
         q_stems = {s for s, _ in _terms(q.text, self.stop, self.language, [], self.memo)}
         weights: list[dict] = []
-        labels = label_themes(terms, q_stems, idf=self.idf, weights_out=weights)
+        scores: list[dict] = []
+        labels = label_themes(terms, q_stems, idf=self.idf, weights_out=weights, scores_out=scores)
         themes = [self._theme(q, answers, X, g, found[k][0] if k < len(found) else None, weights[k],
                               other=k >= len(found)) for k, g in enumerate(groups)]
-        for t, g, label in zip(themes, groups, labels):
+        used: set[str] = set()  # two themes of one question do not share a name
+        for t, g, label, score in zip(themes, groups, labels, scores):
             if not label:  # answers of stop words only ("No.", "Ja!"): label with the words they use
                 label = [w for w, _ in Counter(w for i in g for w in words(answers[i].text)).most_common(3)]
             t["terms"] = label
-            t["label"] = ", ".join(label)
+            ranked = t.pop("_ranked")
+            name = self.name(ranked, score, used)
+            if name is None:
+                t["label"], t["label_ref"] = fallback_name([a.text for a in ranked], self.language), None
+            else:
+                cid, start, end = name
+                phrase = self.comments[cid].text[start:end]
+                used.add(phrase.lower())
+                t["label"], t["label_ref"] = heading(phrase), {"comment_id": cid, "start": start, "end": end}
         order = sorted(range(len(found)), key=lambda k: (STANCES.index(found[k][0]), -len(found[k][1]),
                                                          min(found[k][1])))
         return [themes[k] for k in order] + themes[len(found):]
@@ -350,12 +477,53 @@ class ThemeBuilder:
         ranked = [members[i] for i in sorted(range(len(members)), key=lambda i: (-sims[i], members[i]))]
         quotes = [] if other else self.pick_quotes([answers[i] for i in ranked], weights, len(members))
         return {
-            "id": "", "question_id": q.id, "label": "", "stance": stance,
+            "_ranked": [answers[i] for i in ranked],  # for naming it; taken out in _describe
+            "id": "", "question_id": q.id, "label": "", "label_ref": None, "stance": stance,
             "answer_ids": [answer_id(answers[i]) for i in sorted(members)],
             "quotes": [x["text"] for x in quotes],
             "terms": [], "size": len(members), "other": other,
             "quote_refs": [{k: x[k] for k in ("comment_id", "start", "end")} for x in quotes],
         }
+
+    def name(self, ranked, scores: dict, used: set) -> tuple[str, int, int] | None:
+        """(comment id, start, end) of the theme's name: among the runs of 2-6 words of its
+        ``NAME_ANSWERS`` most central answers (:func:`phrase_spans`), the one whose content words carry
+        most of the theme's c-TF-IDF ``scores`` (a longer run must earn its length; a run several of those
+        answers share counts more), not yes/no cues only, not a name another theme of the question took.
+        Answers of a sensitive story and sensitive sentences are searched only when nothing else is
+        found; personal data never. None when no answer holds such a run."""
+        top = max(scores.values(), default=0.0) or 1.0
+        pool = ranked[:NAME_ANSWERS]
+        texts = [a.text.lower() for a in pool]
+        for careful in (True, False):
+            best, best_key = None, None
+            seen: dict[str, int] = {}
+            for rank, a in enumerate(pool):
+                c = self.comments[a.comment_id]
+                privacy = c.privacy or {}
+                if careful and privacy.get("sensitive_story"):
+                    continue
+                avoid = [(p["start"], p["end"]) for p in privacy.get("personal_data", [])]
+                if careful:
+                    avoid += [(p["start"], p["end"]) for p in privacy.get("sensitive", [])]
+                for s, e, toks, whole in phrase_spans(c.text, a.start, a.end, self.stop, avoid):
+                    phrase = c.text[s:e]
+                    low = phrase.lower()
+                    if low in used:
+                        continue
+                    stems = {st for st, _ in _terms(phrase, self.stop, self.language, [], self.memo)}
+                    ws = sorted((scores.get(st, 0.0) for st in stems), reverse=True)
+                    cover = sum(w * 0.5 ** k for k, w in enumerate(ws)) / top  # its best words, not many
+                    if low not in seen:
+                        seen[low] = sum(low in t for t in texts)
+                    value = (cover * (1.0 + 0.25 * (seen[low] - 1)) * (0.75, 1.0, 1.15)[whole]
+                             / (1.0 + NAME_LENGTH_COST * (len(toks) - 2)))
+                    key = (-round(value, 9), rank, s, e)
+                    if (best_key is None or key < best_key) and not only_cues(phrase, self.stop):
+                        best, best_key = (c.id, s, e), key
+            if best is not None:
+                return best
+        return None
 
     def pick_quotes(self, ranked, weights: dict, size: int) -> list[dict]:
         """Verbatim sentences from the answers nearest the centre: one per comment, 1-3 per theme.

@@ -14,6 +14,7 @@ from datetime import date
 from ..errors import InnspillError
 from ..model import STANCES
 from ..privacy import mask, overlaps
+from ..themes import shown_labels
 from . import guide as guide_mod
 from . import live as live_mod
 
@@ -108,6 +109,8 @@ def build_brief(data: dict, *, anonymise: bool = True, placeholders: dict | None
     comments = {c["id"]: c for c in data["comments"]}
     masker = Masker(comments, anonymise, placeholders)
     distinct = [c for c in data["comments"] if c["status"] == "kept" and c.get("duplicate_of") is None]
+    names = shown_labels(data)  # a theme's name, unless the comment it was copied from was withdrawn since
+    data = {**data, "themes": [{**t, "label": names.get(t["id"], t["label"])} for t in data.get("themes") or []]}
     theme_of = {aid: t for t in data.get("themes", []) for aid in t["answer_ids"]}
     groups = guide_mod.duplicate_groups(data["comments"])
     weight = guide_mod.weights(groups, count_campaigns)

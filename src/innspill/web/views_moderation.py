@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import csvsafe
 from ..privacy import EMAIL_RE, PHONE_RE
+from ..themes import shown_labels
 from . import corrections, moderation, services
 from .forms_moderation import DecisionForm, MisreadingForm, RuleFormSet
 from .models import (
@@ -365,10 +366,11 @@ def reading_of(comment: Comment) -> dict | None:
     lang = (get_language() or "nb")[:2]
     T = Text(lang if lang in ("nb", "en") else "nb")
     theme_of = {aid: t for t in data.get("themes", []) or [] for aid in t.get("answer_ids", [])}
+    names = shown_labels(data)
 
-    def theme(a):  # an open question's answer: the theme it was put in (none for "other")
+    def theme(a):  # an open question's answer: the name of the theme it was put in (none for "other")
         t = theme_of.get(f"{a['comment_id']}:{a['question_id']}")
-        return t["label"] if t and not t.get("other") else None
+        return names.get(t["id"], t["label"]) if t and not t.get("other") else None
 
     # an open question has no for or against: what the answer did there (proposed something,
     # rejected the premise …) and its theme
