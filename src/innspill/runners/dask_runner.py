@@ -1,7 +1,9 @@
 """Run the pipeline's stages over partitions of comments on a Dask cluster.
 
-The stages are the same functions the local runner calls; only the steps that need the
-whole thread run on the client, and they see exactly the numbers the local runner sees:
+The stages, their names and order are the table :data:`innspill.stages.STAGES`; this runner
+has a hook of its own for each stage the table runs ``where="runner"`` and runs them in the
+table's order. The hooks call the same functions the local runner calls; only the steps that
+need the whole thread run on the client, and they see exactly the numbers the local runner sees:
 
 * repair: word counts per partition, summed (the vocabulary that picks lost letters is the
   thread's), then each distinct original repaired once with it, a window of partitions in flight;
@@ -47,7 +49,7 @@ def _client(scheduler: str | None, workers: int):
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        raise InnspillError("E301", "the dask runner needs the dask extra",
+        raise InnspillError("E302", "the dask runner needs the dask extra",
                             hint="pip install 'innspill[dask]'") from None
     if scheduler:
         try:
@@ -220,19 +222,23 @@ def _w_stances(answers, comments, questions, language):
 def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, scheduler: str | None = None,
                     workers: int = 2, cache_dir: str | None = None, step=None, embedder_version: str | None = None,
                     finish=None, meter=None):
-    """The stages up to stance on the cluster; then ``finish(analysis, embedder)`` (privacy and
-    themes) while the cluster is still up, with a :class:`WorkerEmbedder` as the embedder.
+    """The runner's stages (``where="runner"`` in :data:`innspill.stages.STAGES`: repair to stance)
+    on the cluster, named and ordered by the table, each by this module's hook of that name; then
+    ``finish(analysis, embedder)`` (the client's stages: the stance model, privacy and themes) while
+    the cluster is still up, with a :class:`WorkerEmbedder` as the embedder. A thread that needs a
+    stage this runner has no hook for (answers from table cells) is refused; ``run_thread`` runs
+    such threads locally.
     ``meter(done, total, desc, unit)`` is told the comments segmented as partitions come back, and
     (through the worker embedder) the texts embedded for the themes."""
-    from .. import __version__
     from ..dedupe import NEAR_THRESHOLD, apply_links, band_entries, link_copies, lsh_bands
     from ..langdetect import detect_thread
-    from ..model import Analysis
-    from ..pipeline import stance_questions
     from ..repair import Vocabulary, repair_text, word_counts
     from ..segment import Segmenter
+    from ..stages import StageRun, entry_stages, run_stages_at, stance_questions, thread_provenance
 
-    step = step or (lambda name, fn, *a, **k: fn(*a, **k))
+    r = StageRun(thread=thread, lang=lang, use_embeddings=use_embeddings, step=step, meter=meter,
+                 ran=entry_stages())
+    step = r.step
     client, cluster = _client(scheduler, workers)
     scratch = None
     if cluster is not None and use_embeddings and cache_dir is None:
@@ -245,11 +251,15 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
         nworkers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
         nparts = nworkers * N_PARTITIONS_PER_WORKER
         window = 2 * nworkers  # partitions in flight: each worker has the next one waiting
-        for q in thread.questions:
-            q.text, _ = repair_text(q.text)
         comments = thread.comments
 
-        def repair():
+        # each hook below is the stage of that name in the table; run_stages_at calls them in its order
+        def repair(r):
+            for q in thread.questions:
+                q.text, _ = repair_text(q.text)
+            step("repair", repair_partitions)
+
+        def repair_partitions():
             # The thread's word counts (copies count, as in the local runner) from partitions of
             # originals, a window of them in flight; then each distinct original is repaired once,
             # and copies share the client's strings (an unchanged text is its original), as
@@ -282,9 +292,10 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
                 if "Ã" in c.text or "\ufffd" in c.text or "â?" in c.text:
                     c.flags.append("unrepaired-encoding")
 
-        step("repair", repair)
+        def dedupe(r):
+            r.dup_counts = step("dedupe", dedupe_partitions)
 
-        def dedupe():
+        def dedupe_partitions():
             live, norms, groups, first, truncated = link_copies(comments)
             bands = lsh_bands(NEAR_THRESHOLD)
             items = sorted((pos, n) for n, pos in first.items())
@@ -318,22 +329,21 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
                 groups.union(a, b)
             return apply_links(live, norms, groups, truncated)
 
-        dup_counts = step("dedupe", dedupe)
+        def language(r):
+            r.open_analysis(step("language", language_partitions))
 
-        def language():
+        def language_partitions():
             parts = _chunks(comments, nparts)
             found = [None] * len(parts)
             for i, res in _map_bounded(client, _w_languages, [([c.text for c in p],) for p in parts], window):
                 found[i] = res
-            detected = [x for r in found for x in r]
+            detected = [x for res in found for x in res]
             return detect_thread(thread.post, comments, lang, detected=detected)
 
-        lang_main = step("language", language)
-        analysis = Analysis(source=thread.source, questions=thread.questions, comments=comments,
-                            post=thread.post, language=lang_main, warnings=list(thread.warnings))
-        distinct = analysis.distinct()
+        def segment(r):
+            r.analysis.answers = step("segment", segment_partitions, r.distinct, r.analysis.language)
 
-        def segment():
+        def segment_partitions(distinct, lang_main):
             # first pass on the workers: units and their raw scores; only the numbers come back.
             # The thread's calibration on the client, over all units in the local order; then the
             # workers plan their partitions again, apply it and pick: the client gathers answers,
@@ -349,8 +359,8 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
                 if meter is not None:
                     meter(done, len(distinct), "segmenting", "comment")
             seg = Segmenter(thread.questions, lang_main, _Marker() if use_embeddings else None)
-            rel = np.concatenate([r[0] for r in raws]) if raws else np.zeros((0, len(thread.questions)), np.float32)
-            para = np.concatenate([r[2] for r in raws]) if raws else np.zeros(0, bool)
+            rel = np.concatenate([x[0] for x in raws]) if raws else np.zeros((0, len(thread.questions)), np.float32)
+            para = np.concatenate([x[2] for x in raws]) if raws else np.zeros(0, bool)
             calib = seg.calibration(rel, para) if len(rel) else None
             del rel, para
             picked = [None] * len(parts)
@@ -360,11 +370,12 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
                 picked[i] = res
             return [a for res in picked for a in res]
 
-        analysis.answers = step("segment", segment)
+        def stance(r):
+            step("stance", stance_partitions, r.analysis.answers, r.distinct, r.analysis.language)
 
-        def stance():
+        def stance_partitions(answers, distinct, lang_main):
             by_comment: dict[str, list] = {}
-            for a in analysis.answers:
+            for a in answers:
                 by_comment.setdefault(a.comment_id, []).append(a)
             cparts = _chunks([c for c in distinct if c.id in by_comment], nparts)
             aparts = [[a for c in p for a in by_comment[c.id]] for p in cparts]
@@ -373,13 +384,10 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
                 for a, (st, conf, ev, prov) in zip(aparts[i], res):
                     a.stance, a.confidence, a.evidence, a.provenance = st, conf, ev, prov
 
-        step("stance", stance)
-        analysis.provenance = {
-            "tool": f"innspill {__version__}",
-            "stages": ["read", "repair", "dedupe", "language", "segment", "stance"],
-            "embedding_model": embedder_version if use_embeddings else None,
-            "duplicates_by_kind": dup_counts,
-        }
+        run_stages_at(r, "runner", hooks={"repair": repair, "dedupe": dedupe, "language": language,
+                                          "segment": segment, "stance": stance})
+        analysis = r.analysis
+        analysis.provenance = thread_provenance(r, embedder_version if use_embeddings else None)
         if finish is not None:
             finish(analysis, WorkerEmbedder(client, nparts, cache_dir, window, progress=meter)
                    if use_embeddings else None)

@@ -13,12 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import model
+from .. import stages as _stages
 from ..ingest import ReadOptions, Thread, read_threads
 from ..inspect import inspect_file
 from .forms import CHOICE_STANCE, CHOICE_WORDS
 from .models import AnalysisRun, Comment, Consultation, ImportBatch, Question
 
-STAGES = ("repair", "dedupe", "language", "segment", "fields", "stance", "stance-model", "privacy", "themes")
+STAGES = tuple(s.name for s in _stages.STAGES if s.where != "entry")  # progress: the stages after read
 _embedder = None
 _embedder_lock = threading.Lock()
 
