@@ -247,7 +247,7 @@ def cmd_analyze(args) -> int:
 
     if args.workers < 1:
         raise InnspillError("E301", f"--workers must be at least 1, not {args.workers}")
-    from .pipeline import analyze_all
+    from .pipeline import RunOptions, analyze_all
 
     timings: dict = {}
     t0 = time.perf_counter()
@@ -267,9 +267,10 @@ def cmd_analyze(args) -> int:
             raise InnspillError("E304", f"cannot use the embedding cache: {exc}", path=cache,
                                 hint="give another --cache-dir, or --no-cache") from None
     try:
-        analyses = analyze_all(args.input, opts, questions_file=args.questions, lang=args.lang, embedder=embedder,
-                               use_embeddings=not args.no_embeddings, timings=timings, runner=args.runner,
-                               scheduler=args.scheduler, workers=args.workers, meter=bar)
+        options = RunOptions(lang=args.lang, embedder=embedder, use_embeddings=not args.no_embeddings,
+                             runner=args.runner, scheduler=args.scheduler, workers=args.workers)
+        analyses = analyze_all(args.input, opts, questions_file=args.questions, options=options,
+                               progress=_bar_progress(bar, timings))
     except KeyboardInterrupt:
         if bar:
             bar(None, None)
@@ -334,6 +335,19 @@ def cmd_inspect(args) -> int:
 def _print_estimate(n: int, seconds: float) -> None:
     when = f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
     print(f"embedding {n} text parts: about {when} on this machine (timed on a sample)", file=sys.stderr)
+
+
+def _bar_progress(bar, timings: dict):
+    """The run's :class:`~innspill.pipeline.Progress`: seconds per stage into ``timings``, and the
+    long stages' counts on ``bar`` (:func:`_progress_bar`; none when quiet or not on a terminal)."""
+    from .pipeline import Progress
+
+    class BarProgress(Progress):
+        def meter(self, done, total, *what) -> None:
+            if bar is not None:
+                bar(done, total, *what)
+
+    return BarProgress(timings)
 
 
 def _progress_bar(quiet: bool):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from .embed import Embedder
 from .errors import warning
@@ -25,58 +26,143 @@ from .stages import (
     thread_provenance,
 )
 
-__all__ = ["analyze", "analyze_all", "run_thread", "run_stages", "finish_stages", "check_reconciled",
-           "post_is_question", "post_answers", "stance_questions"]
+__all__ = ["RunOptions", "Progress", "analyze", "analyze_all", "run_thread", "run_stages", "finish_stages",
+           "check_reconciled", "post_is_question", "post_answers", "stance_questions"]
 
 
-def _stepper(timings: dict, progress: Callable[[str], None] | None):
-    def step(name: str, fn, *args, **kwargs):
-        if progress:
-            progress(name)
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run the stages on a thread (what to read is :class:`~innspill.ingest.ReadOptions`).
+
+    ``lang``: the thread's language, or ``"auto"``; ``embedder``: the embedder to use (one is
+    loaded when needed and none is given); ``use_embeddings``: ``False`` reads segmentation and
+    stance by the rules alone (warning W301); ``runner``: ``"local"`` or ``"dask"``, with the
+    Dask ``scheduler``'s address (``None``: a local cluster of ``workers`` processes)."""
+
+    lang: str = "auto"
+    embedder: Embedder | None = None
+    use_embeddings: bool = True
+    runner: str = "local"
+    scheduler: str | None = None
+    workers: int = 2
+
+
+class Progress:
+    """What a run tells its caller, in one object: override what you need.
+
+    * :meth:`stage` a stage starts (``read``, then the stages of :data:`innspill.stages.STAGES`);
+    * :meth:`stage_done` it ended, after ``seconds`` (kept, summed per stage, in :attr:`timings`);
+    * :meth:`meter` ``(done, total, desc, unit)`` through a long stage: the comments segmented,
+      and with the Dask runner the texts embedded for the themes (``(done, total)``);
+    * :meth:`step` runs one stage's function between :meth:`stage` and :meth:`stage_done`; the
+      web app overrides it to act around a stage.
+    """
+
+    def __init__(self, timings: dict | None = None):
+        self.timings: dict[str, float] = {} if timings is None else timings
+
+    def stage(self, name: str) -> None:
+        pass
+
+    def stage_done(self, name: str, seconds: float) -> None:
+        self.timings[name] = self.timings.get(name, 0.0) + seconds
+
+    def meter(self, done, total, *what) -> None:
+        pass
+
+    def step(self, name: str, fn, *args, **kwargs):
+        self.stage(name)
         t0 = time.perf_counter()
         out = fn(*args, **kwargs)
-        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+        self.stage_done(name, time.perf_counter() - t0)
         return out
-    return step
+
+
+class _Callbacks(Progress):
+    """The keyword arguments of earlier versions (``timings``, ``progress``, ``meter``, ``step``) as a
+    :class:`Progress`."""
+
+    def __init__(self, timings: dict | None = None, on_stage: Callable[[str], None] | None = None,
+                 meter: Callable[..., None] | None = None, step: Callable | None = None):
+        super().__init__(timings)
+        self.on_stage, self.on_meter, self.own_step = on_stage, meter, step
+
+    def stage(self, name: str) -> None:
+        if self.on_stage is not None:
+            self.on_stage(name)
+
+    def meter(self, done, total, *what) -> None:
+        if self.on_meter is not None:
+            self.on_meter(done, total, *what)
+
+    def step(self, name: str, fn, *args, **kwargs):
+        if self.own_step is not None:
+            return self.own_step(name, fn, *args, **kwargs)
+        return super().step(name, fn, *args, **kwargs)
+
+
+def _options(options: RunOptions | None, **kwargs) -> RunOptions:
+    """``options``, or the run's options given as keywords (as earlier versions took them); not both."""
+    if options is None:
+        return RunOptions(**kwargs)
+    given = [k for k, v in kwargs.items() if v != getattr(RunOptions, k)]
+    if given:
+        raise TypeError(f"give the run's options as RunOptions or as keywords, not both: {', '.join(given)}")
+    return options
+
+
+def _progress(progress, *, timings: dict | None = None, meter: Callable[..., None] | None = None,
+              step: Callable | None = None) -> Progress:
+    """``progress`` as a :class:`Progress`: one already, or the callbacks of earlier versions
+    (``progress(stage name)``, ``timings``, ``meter``, ``step``); not both."""
+    if isinstance(progress, Progress):
+        if timings is not None or meter is not None or step is not None:
+            raise TypeError("give a Progress, or the callbacks timings / meter / step, not both")
+        return progress
+    return _Callbacks(timings, progress, meter, step)
 
 
 def analyze(path: str, *, fmt: str = "auto", questions_file: str | None = None, lang: str = "auto",
             max_bytes: int = DEFAULT_MAX_BYTES, encoding: str = "auto", embedder: Embedder | None = None,
             use_embeddings: bool = True, timings: dict | None = None,
-            progress: Callable[[str], None] | None = None, runner: str = "local",
+            progress: Progress | Callable[[str], None] | None = None, runner: str = "local",
             scheduler: str | None = None, workers: int = 2, opts: ReadOptions | None = None,
-            meter: Callable[..., None] | None = None) -> Analysis:
-    """Read ``path`` (one thread; see :func:`analyze_all` for files with several posts) and run every stage."""
-    step = _stepper({} if timings is None else timings, progress)
+            meter: Callable[..., None] | None = None, options: RunOptions | None = None) -> Analysis:
+    """Read ``path`` (one thread; see :func:`analyze_all` for files with several posts) and run every
+    stage. ``options``: how to run them (or the same as keywords: ``lang``, ``embedder``, …);
+    ``progress``: a :class:`Progress` (or, as before, a callback told each stage's name, with the
+    ``timings`` dict and the ``meter`` callback)."""
+    options = _options(options, lang=lang, embedder=embedder, use_embeddings=use_embeddings, runner=runner,
+                       scheduler=scheduler, workers=workers)
+    progress = _progress(progress, timings=timings, meter=meter)
     opts = opts or ReadOptions(fmt=fmt, encoding=encoding, max_bytes=max_bytes)
-    thread = step("read", read_input, path, questions_file=questions_file, opts=opts)
-    return run_thread(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
-                      runner=runner, scheduler=scheduler, workers=workers, meter=meter)
+    thread = progress.step("read", read_input, path, questions_file=questions_file, opts=opts)
+    return run_thread(thread, options, progress)
 
 
-def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embeddings: bool, step,
-               runner: str = "local", scheduler: str | None = None, workers: int = 2,
-               meter: Callable[..., None] | None = None) -> Analysis:
+def run_thread(thread: Thread, options: RunOptions, progress: Progress | None = None) -> Analysis:
     """Run the stages on one thread with the chosen runner. Answers from table cells
-    (``comment.fields``) are made by the local runner only, so such a thread always runs locally.
-    ``meter(done, total, desc, unit)`` is told the progress through segmentation (and, with the
-    Dask runner, through the themes' embedding)."""
-    if runner == "dask" and not any(c.fields for c in thread.comments) and not post_is_question(thread.questions):
+    (``comment.fields``) are made by the local runner only, and a post that is its own question
+    is answered by whole comments, so such a thread always runs locally."""
+    progress = progress or Progress()
+    o = options
+    if o.runner == "dask" and not any(c.fields for c in thread.comments) and not post_is_question(thread.questions):
         from .runners.dask_runner import run_stages_dask
 
         cache_dir = None
-        if embedder is not None and embedder.cache_path:
-            cache_dir = os.path.dirname(embedder.cache_path)
-        def finish(analysis, worker_embedder):
-            analysis.provenance["runner"] = {"name": "dask", "workers": workers, "scheduler": scheduler or "local"}
-            finish_stages(analysis, embedder=worker_embedder, use_embeddings=use_embeddings, step=step)
+        if o.embedder is not None and o.embedder.cache_path:
+            cache_dir = os.path.dirname(o.embedder.cache_path)
 
-        return run_stages_dask(thread, lang=lang, use_embeddings=use_embeddings, scheduler=scheduler,
-                               workers=workers, cache_dir=cache_dir, step=step,
-                               embedder_version=(embedder or Embedder()).version, finish=finish, meter=meter)
-    analysis = run_stages(thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
-                          meter=meter)
-    if runner == "dask":
+        def finish(analysis, worker_embedder):
+            analysis.provenance["runner"] = {"name": "dask", "workers": o.workers, "scheduler": o.scheduler or "local"}
+            finish_stages(analysis, embedder=worker_embedder, use_embeddings=o.use_embeddings, step=progress.step)
+
+        return run_stages_dask(thread, lang=o.lang, use_embeddings=o.use_embeddings, scheduler=o.scheduler,
+                               workers=o.workers, cache_dir=cache_dir, step=progress.step,
+                               embedder_version=(o.embedder or Embedder()).version, finish=finish,
+                               meter=progress.meter)
+    analysis = run_stages(thread, options=o, progress=progress)
+    if o.runner == "dask":
         why = "the post is the question" if post_is_question(thread.questions) else "answers from table cells"
         analysis.provenance["runner"] = {"name": "local", "note": f"{why}: run locally"}
     return analysis
@@ -84,31 +170,38 @@ def run_thread(thread: Thread, *, lang: str, embedder: Embedder | None, use_embe
 
 def analyze_all(path: str, opts: ReadOptions, *, questions_file: str | None = None, lang: str = "auto",
                 embedder: Embedder | None = None, use_embeddings: bool = True, timings: dict | None = None,
-                progress: Callable[[str], None] | None = None, runner: str = "local",
+                progress: Progress | Callable[[str], None] | None = None, runner: str = "local",
                 scheduler: str | None = None, workers: int = 2,
-                meter: Callable[..., None] | None = None) -> list[Analysis]:
-    """One analysis per post of ``path`` (a WordPress or Disqus export may hold several)."""
-    step = _stepper({} if timings is None else timings, progress)
-    threads: list[Thread] = step("read", read_threads, path, opts, questions_file)
-    if use_embeddings and embedder is None and len(threads) > 1:
-        embedder = Embedder()  # loaded once for all posts
-    return [run_thread(t, lang=lang, embedder=embedder, use_embeddings=use_embeddings, step=step,
-                       runner=runner, scheduler=scheduler, workers=workers, meter=meter) for t in threads]
+                meter: Callable[..., None] | None = None, options: RunOptions | None = None) -> list[Analysis]:
+    """One analysis per post of ``path`` (a WordPress or Disqus export may hold several);
+    ``options`` and ``progress`` as for :func:`analyze`."""
+    options = _options(options, lang=lang, embedder=embedder, use_embeddings=use_embeddings, runner=runner,
+                       scheduler=scheduler, workers=workers)
+    progress = _progress(progress, timings=timings, meter=meter)
+    threads: list[Thread] = progress.step("read", read_threads, path, opts, questions_file)
+    if options.use_embeddings and options.embedder is None and len(threads) > 1:
+        options = replace(options, embedder=Embedder())  # loaded once for all posts
+    return [run_thread(t, options, progress) for t in threads]
 
 
 def run_stages(thread, *, lang: str = "auto", embedder: Embedder | None = None, use_embeddings: bool = True,
-               step=None, meter: Callable[..., None] | None = None) -> Analysis:
+               step=None, meter: Callable[..., None] | None = None, options: RunOptions | None = None,
+               progress: Progress | None = None) -> Analysis:
     """The local runner: every stage of :data:`innspill.stages.STAGES` after ``read`` (the caller
-    read ``thread``), in the table's order."""
-    if use_embeddings and embedder is None:
+    read ``thread``), in the table's order. ``options`` / ``progress`` as for :func:`analyze` (or,
+    as before, ``lang``, ``embedder``, ``use_embeddings`` and the ``step`` and ``meter`` callbacks)."""
+    o = _options(options, lang=lang, embedder=embedder, use_embeddings=use_embeddings)
+    progress = _progress(progress, meter=meter, step=step)
+    embedder = o.embedder
+    if o.use_embeddings and embedder is None:
         embedder = Embedder()
-    r = StageRun(thread=thread, lang=lang, embedder=embedder, use_embeddings=use_embeddings,
-                 step=step, meter=meter, ran=entry_stages())
+    r = StageRun(thread=thread, lang=o.lang, embedder=embedder, use_embeddings=o.use_embeddings,
+                 step=progress.step, meter=progress.meter, ran=entry_stages())
     run_stages_at(r, "runner")
     analysis = r.analysis
     check_reconciled(analysis)
-    analysis.provenance = thread_provenance(r, embedder.version if (use_embeddings and embedder) else None)
-    finish_stages(analysis, embedder=embedder, use_embeddings=use_embeddings, step=step)
+    analysis.provenance = thread_provenance(r, embedder.version if (o.use_embeddings and embedder) else None)
+    finish_stages(analysis, embedder=embedder, use_embeddings=o.use_embeddings, step=progress.step)
     return analysis
 
 
