@@ -69,7 +69,7 @@ def _checks(backend: str, engine_name: str):
 
     from innspill.embed import Embedder
 
-    m = cross_model()
+    m = StanceModel.load(DATA_DIR / "cross")  # its own instance: the shared one may have built its engine
     m.cross_backend = backend
     assert m.card.get("kind") == "cross-encoder" and m.card["made_by"].startswith("training/train_cross.py")
     assert (DATA_DIR / "cross" / MODEL_FILE).stat().st_size < 20 * 1024 * 1024
