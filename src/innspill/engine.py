@@ -388,7 +388,7 @@ def feed_forward_outliers(weights: E5Weights, layers: list[dict], k: int = OUTLI
     return [np.sort(np.argsort(-p, kind="stable")[:k]) for p in peaks]
 
 
-def build_onnx(weights: E5Weights, layers: list[dict]) -> bytes:
+def build_onnx(weights: E5Weights, layers: list[dict], float_from: int | None = None) -> bytes:
     """The encoder as an ONNX graph for ONE sequence: input ``x`` [L, H] (the embeddings after
     their layer norm, computed in numpy), outputs ``hidden`` [L, H] and ``mean`` [H].
 
@@ -397,7 +397,9 @@ def build_onnx(weights: E5Weights, layers: list[dict]) -> bytes:
     float rescale), which ONNX Runtime fuses into its VNNI/AVX2 kernels. Because a graph run holds
     one sequence, the activation scale depends on that text alone, and integer sums do not depend
     on how the work is split over threads: a text's vector is the same alone, in any batch and with
-    any thread count (tests/test_engine.py). Attention products and softmax stay float32."""
+    any thread count (tests/test_engine.py). Attention products and softmax stay float32.
+    Layers from index ``float_from`` on run all their products in float32: the cross-encoder's
+    fine-tuned top layers, so that they compute what torch computed at training."""
     from onnx import TensorProto, helper, numpy_helper
 
     H, NH = weights.H, weights.NH
@@ -413,8 +415,11 @@ def build_onnx(weights: E5Weights, layers: list[dict]) -> bytes:
         nodes.append(helper.make_node(op, ins, outs, name=outs[0], domain=domain, **kw))
         return out
 
-    def linear(x, w, b, p, outliers=None):
+    def linear(x, w, b, p, outliers=None, exact=False):
         w = np.asarray(w, dtype=np.float32)
+        if exact:
+            return node("Add", [node("MatMul", [x, const(p + ".w", w)], p + ".y0"),
+                                const(p + ".b", np.asarray(b, np.float32))], p + ".y")
         side = None
         if outliers is not None and len(outliers):
             # LLM.int8()-style: the few outlier input channels go through a float32 product, the
@@ -447,11 +452,12 @@ def build_onnx(weights: E5Weights, layers: list[dict]) -> bytes:
     scale = np.float32(1.0 / np.sqrt(hd))
     for i, ly in enumerate(layers):
         p = f"l{i}"
+        exact = float_from is not None and i >= float_from
         wqkv = np.array(ly["qkv"], dtype=np.float32)
         bqkv = np.array(ly["qkv_b"], dtype=np.float32)
         wqkv[:, :H] *= scale  # the 1/sqrt(d) of the attention scores folded into Q
         bqkv[:H] *= scale
-        qkv = linear(x, wqkv, bqkv, p + ".qkv")
+        qkv = linear(x, wqkv, bqkv, p + ".qkv", exact=exact)
         q, k, v = node("Split", [qkv, "split3"], [p + ".q", p + ".k", p + ".v"], axis=1)
         qh = node("Transpose", [node("Reshape", [q, "heads"], p + ".qr")], p + ".qh", perm=[1, 0, 2])
         kh = node("Transpose", [node("Reshape", [k, "heads"], p + ".kr")], p + ".kh", perm=[1, 2, 0])
@@ -459,9 +465,10 @@ def build_onnx(weights: E5Weights, layers: list[dict]) -> bytes:
         att = node("Softmax", [node("MatMul", [qh, kh], p + ".s")], p + ".a", axis=-1)
         ctx = node("Reshape", [node("Transpose", [node("MatMul", [att, vh], p + ".c")], p + ".ct", perm=[1, 0, 2]),
                                "flat"], p + ".ctx")
-        x1 = layernorm(node("Add", [x, linear(ctx, ly["ao"], ly["ao_b"], p + ".ao")], p + ".r1"), ly["aln"], p + ".aln")
-        mid = node("Gelu", [linear(x1, ly["fi"], ly["fi_b"], p + ".fi")], p + ".gelu", domain="com.microsoft")
-        fo = linear(mid, ly["fo"], ly["fo_b"], p + ".fo", outliers[i])
+        ao = linear(ctx, ly["ao"], ly["ao_b"], p + ".ao", exact=exact)
+        x1 = layernorm(node("Add", [x, ao], p + ".r1"), ly["aln"], p + ".aln")
+        mid = node("Gelu", [linear(x1, ly["fi"], ly["fi_b"], p + ".fi", exact=exact)], p + ".gelu", domain="com.microsoft")
+        fo = linear(mid, ly["fo"], ly["fo_b"], p + ".fo", outliers[i], exact=exact)
         x = layernorm(node("Add", [x1, fo], p + ".r2"), ly["oln"], p + ".oln")
     node("Identity", [x], "hidden")
     node("ReduceMean", [x], "mean", axes=[0], keepdims=0)
@@ -487,7 +494,7 @@ class OnnxEncoder:
     :func:`build_onnx`). Sequences run one per graph call, ``threads`` calls side by side."""
 
     def __init__(self, weights: E5Weights | None = None, layers: list[dict] | None = None,
-                 threads: int | None = None):
+                 threads: int | None = None, float_from: int | None = None):
         try:
             import onnxruntime as ort
         except ImportError as e:
@@ -501,7 +508,7 @@ class OnnxEncoder:
         so.inter_op_num_threads = 1
         so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         so.log_severity_level = 3
-        self.session = ort.InferenceSession(build_onnx(self.w, self.layers), so, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(build_onnx(self.w, self.layers, float_from), so, providers=["CPUExecutionProvider"])
         self._pool = None
 
     def _input(self, seq: list[int]) -> np.ndarray:
@@ -529,13 +536,14 @@ class OnnxEncoder:
         return out
 
 
-def make_encoder(weights: E5Weights | None = None, layers: list[dict] | None = None, backend: str = "auto"):
+def make_encoder(weights: E5Weights | None = None, layers: list[dict] | None = None, backend: str = "auto",
+                 float_from: int | None = None):
     """``onnx`` (int8, fast), ``numpy`` (float32, slow, exact to the training code) or ``auto``
     (onnx when installed)."""
     if backend == "auto":
         backend = "onnx" if onnx_available() else "numpy"
     if backend == "onnx":
-        return OnnxEncoder(weights, layers)
+        return OnnxEncoder(weights, layers, float_from=float_from)
     return Encoder(weights, layers)
 
 
@@ -594,7 +602,9 @@ class CrossEncoder:
     def __init__(self, top: list[dict], weights: E5Weights | None = None, backend: str = "auto"):
         w = weights or load()
         self.w = w
-        self.enc = make_encoder(w, w.layers[:w.NL - len(top)] + top, backend)
+        # the shipped lower layers on int8 as the training read them (train_cross.py), the
+        # fine-tuned top layers in float32 as torch trained them
+        self.enc = make_encoder(w, w.layers[:w.NL - len(top)] + top, backend, float_from=w.NL - len(top))
 
     def pooled(self, questions: list[str], answers: list[str]) -> np.ndarray:
         seqs = [pair_ids(self.w.tok, q, a) for q, a in zip(questions, answers, strict=True)]
