@@ -110,8 +110,11 @@ def test_interrupted_dask_run_resumes_from_the_workers_cache(tmp_path):
 
     cache = str(tmp_path / "cache")
 
+    # Ctrl-C once half the comments are segmented: the seed's partitions are single comments, and
+    # the one that comes back first may have had nothing new to embed (on a loaded machine with
+    # the faster engine, the first partition back came with an empty cache)
     def stop(done, total, *what):
-        if what[:1] == ("segmenting",) and 0 < done < total:
+        if what[:1] == ("segmenting",) and total // 2 <= done < total:
             raise KeyboardInterrupt
     with pytest.raises(KeyboardInterrupt):
         analyze(str(SEED), embedder=Embedder(cache_dir=cache), runner="dask", workers=2, meter=stop)
@@ -121,7 +124,7 @@ def test_interrupted_dask_run_resumes_from_the_workers_cache(tmp_path):
         with sqlite3.connect(db) as con:
             return dict(con.execute("SELECT key, rowid FROM vec"))
     saved = rows()
-    assert saved  # at least the partition that came back
+    assert saved  # at least what the partitions that came back embedded
     resumed = analyze(str(SEED), embedder=Embedder(cache_dir=cache), runner="dask", workers=2)
     after = rows()
     assert len(after) > len(saved) and {k: after[k] for k in saved} == saved
