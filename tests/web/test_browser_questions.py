@@ -1,5 +1,5 @@
 """Issue 20 in chromium against ``innspill serve``: questions reordered with ↑ (app.js, numbers
-follow), a yes/no question answered with the keyboard on its Ja / Nei / Usikker buttons, and in the
+follow), a yes/no question answered with the keyboard on its Ja / Nei / Vet ikke buttons, and in the
 review a passage selected in a comment moved to another question ("Flytt til spørsmål 3")."""
 
 from .test_browser_e2e import server  # noqa: F401  (the module's server fixture)
@@ -58,7 +58,7 @@ def test_reorder_buttons_and_select_to_move(server, browser):  # noqa: F811
     anon = browser.new_context(locale="nb-NO", viewport={"width": 390, "height": 844}).new_page()
     anon.goto(f"{base}/c/{slug}/")
     assert anon.locator("fieldset.choice").count() == 2  # the two yes/no questions
-    assert anon.locator("label[for=id_q1_choice_2]").inner_text() == "Usikker"
+    assert anon.locator("label[for=id_q1_choice_2]").inner_text() == "Vet ikke"
     anon.focus("#id_q1_choice_0")
     anon.keyboard.press("ArrowRight")  # the radio group: the arrow key chooses "Nei"
     assert anon.is_checked("#id_q1_choice_1")

@@ -104,7 +104,7 @@ def test_live_session_in_the_browser(server, browser):
     polling.goto(f"{base}/j/{code}/")
     polling.wait_for_selector("#vote-buttons button")
     expect(projector.locator("#participants")).to_have_text("4", timeout=3000)
-    assert phones[0].locator("#vote-buttons button").all_inner_texts() == ["Ja", "Nei", "Usikker"]
+    assert phones[0].locator("#vote-buttons button").all_inner_texts() == ["Ja", "Nei", "Vet ikke"]
     phones[0].click("button[data-vote='1']")
     phones[1].click("button[data-vote='1']")
     phones[2].click("button[data-vote='-1']")

@@ -1,4 +1,4 @@
-"""Issue 20, questions and answering: yes/no questions answered with buttons (Ja / Nei / Usikker)
+"""Issue 20, questions and answering: yes/no questions answered with buttons (Ja / Nei / Vet ikke)
 and an optional "why" box, the button read by the analysis as the participant's explicit answer;
 questions reordered on the consultation form; the participant's page and the brief's CSV show no
 for/against column for open questions."""
@@ -35,25 +35,25 @@ def test_yes_no_question_shows_buttons_and_why_box(make_consultation, client_for
     radios = re.findall(r'<input type="radio" name="q1_choice" value="(\w+)"[^>]*id="(id_q1_choice_\d)"', block)
     assert [v for v, _ in radios] == ["yes", "no", "unsure"]
     labels = [re.search(rf'<label for="{i}">([^<]+)</label>', block).group(1) for _, i in radios]
-    assert labels == ["Ja", "Nei", "Usikker"]
+    assert labels == ["Ja", "Nei", "Vet ikke"]
     assert '<label for="id_q1">Hvorfor? (valgfritt)</label>' in html
     assert re.search(r'<textarea name="q1"[^>]*aria-describedby="id_q1_choice-legend"', html)  # which question
     # question 3 (open): a text box only, labelled with the question
     assert 'name="q3_choice"' not in html and '<label for="id_q3">3. Hvilke retningslinjer' in html
     en = client_for(HTTP_ACCEPT_LANGUAGE="en").get(f"/c/{cons.slug}/").content.decode()
-    assert ">Yes</label>" in en and ">No</label>" in en and ">Not sure</label>" in en and "Why? (optional)" in en
+    assert ">Yes</label>" in en and ">No</label>" in en and ">Don&#x27;t know</label>" in en and "Why? (optional)" in en
 
 
 def test_button_answer_is_stored_and_read_as_the_explicit_answer(make_consultation, client_for):
     cons = make_consultation(language="nb")
     anon = client_for()
-    # "Ja" with a why that the words alone would read otherwise; "Nei" alone; "Usikker" with a reason
+    # "Ja" with a why that the words alone would read otherwise; "Nei" alone; "Vet ikke" with a reason
     r = answer(anon, cons.slug, q1_choice="yes", q1="Men bare hvis ledelsen vet om det, ellers nei.",
                q2_choice="no", q4_choice="unsure", q4="Vanskelig å si.")
     assert r.status_code == 302
     c = Comment.objects.get()
     assert c.choices == {"q1": "yes", "q2": "no", "q4": "unsure"}
-    assert c.text == "Ja. Men bare hvis ledelsen vet om det, ellers nei.\n\nNei.\n\nUsikker. Vanskelig å si."
+    assert c.text == "Ja. Men bare hvis ledelsen vet om det, ellers nei.\n\nNei.\n\nVet ikke. Vanskelig å si."
     s, e = c.fields["q2"]
     assert c.text[s:e] == "Nei."
     # a button alone is an answer (no text needed)
@@ -71,7 +71,7 @@ def test_button_answer_is_stored_and_read_as_the_explicit_answer(make_consultati
     assert by_q["q1"]["stance"] == "for" and by_q["q1"]["confidence"] == 1.0
     assert by_q["q1"]["provenance"]["stance_rule"] == "button" and by_q["q1"]["evidence"] == "Ja."
     assert by_q["q2"]["stance"] == "against" and by_q["q4"]["stance"] == "none"
-    assert by_q["q4"]["evidence"] == "Usikker."
+    assert by_q["q4"]["evidence"] == "Vet ikke."
     text = next(x["text"] for x in run.analysis["comments"] if x["id"] == cmap[c.pk])
     a = by_q["q1"]
     assert text[a["provenance"]["evidence_start"]:a["provenance"]["evidence_start"] + 3] == "Ja."
@@ -83,7 +83,7 @@ def test_button_answer_is_stored_and_read_as_the_explicit_answer(make_consultati
 def test_english_consultation_stores_english_words(make_consultation, client_for):
     cons = make_consultation(language="en")
     answer(client_for(), cons.slug, q1_choice="unsure", q1="Depends.")
-    assert Comment.objects.get().text == "Not sure. Depends."
+    assert Comment.objects.get().text == "Don't know. Depends."
 
 
 def test_private_page_keeps_the_button_and_the_why(make_consultation, client_for):
@@ -369,3 +369,24 @@ def test_a_deleted_questions_answer_never_becomes_a_new_questions(make_consultat
     assert "Et nytt spørsmål?" not in html.split('class="comment mod"', 1)[1]  # not shown as its answer
     run = _approve_and_analyse(cons)
     assert [a["question_id"] for a in run.analysis["answers"]] == ["q3"]
+
+
+def test_the_third_button_says_vet_ikke_and_older_answers_still_read(make_consultation, client_for):
+    """The third button reads "Vet ikke" (issue 20's wording; "Don't know" in English), on the
+    public form and the live vote; an answer stored before, starting "Usikker.", still shows its
+    own "why" on the private page's form and reads as the button's stance."""
+    from innspill.web.forms import split_choice
+    from innspill.web.services import apply_choices
+
+    cons = make_consultation(language="nb")
+    html = client_for(HTTP_ACCEPT_LANGUAGE="nb").get(f"/c/{cons.slug}/").content.decode()
+    assert '<label for="id_q1_choice_2">Vet ikke</label>' in html and "Usikker" not in html
+    assert split_choice("Usikker. Vanskelig å si.", "unsure") == "Vanskelig å si."
+    assert split_choice("Vet ikke. Vanskelig å si.", "unsure") == "Vanskelig å si."
+
+    class A:
+        comment_id, question_id, text, stance, confidence, evidence, start = "c1", "q1", "Usikker. Tja.", "for", .6, "", 0
+        provenance: dict = {}
+    a = A()
+    assert apply_choices([a], {"c1": {"q1": "unsure"}}) == 1
+    assert a.stance == "none" and a.evidence == "Usikker." and a.provenance["text_stance"] == "for"

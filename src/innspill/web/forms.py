@@ -132,9 +132,11 @@ QuestionFormSet = inlineformset_factory(
 # the buttons of a yes/no question, and the word each puts first in the answer's text (in the
 # consultation's language: the text is what the public page, moderation and the analysis read)
 CHOICES = ("yes", "no", "unsure")
-CHOICE_WORDS = {"nb": {"yes": "Ja.", "no": "Nei.", "unsure": "Usikker."},
-                "nn": {"yes": "Ja.", "no": "Nei.", "unsure": "Usikker."},
-                "en": {"yes": "Yes.", "no": "No.", "unsure": "Not sure."}}
+CHOICE_WORDS = {"nb": {"yes": "Ja.", "no": "Nei.", "unsure": "Vet ikke."},
+                "nn": {"yes": "Ja.", "no": "Nei.", "unsure": "Vet ikke."},
+                "en": {"yes": "Yes.", "no": "No.", "unsure": "Don't know."}}
+# the third button's words before it was "Vet ikke": answers stored then still start with them
+OLD_CHOICE_WORDS = {"old-nb": {"unsure": "Usikker."}, "old-en": {"unsure": "Not sure."}}
 CHOICE_STANCE = {"yes": "for", "no": "against", "unsure": "none"}
 
 
@@ -142,10 +144,15 @@ def choice_words(language: str) -> dict[str, str]:
     return CHOICE_WORDS.get(language, CHOICE_WORDS["nb"])
 
 
+def all_choice_words() -> list[dict[str, str]]:
+    """Every language's button words, the current ones first, then those of older answers."""
+    return [*CHOICE_WORDS.values(), *OLD_CHOICE_WORDS.values()]
+
+
 def split_choice(text: str, choice: str | None) -> str:
     """The participant's own "why" in an answer whose text starts with a button's word."""
     if choice:
-        for words in CHOICE_WORDS.values():
+        for words in all_choice_words():
             w = words.get(choice, "")
             if w and text.startswith(w):
                 return text[len(w):].strip()
@@ -154,7 +161,7 @@ def split_choice(text: str, choice: str | None) -> str:
 
 class AnswerForm(forms.Form):
     """A participant's answer: one field per question, or one free comment, or both. A yes/no
-    question has buttons (``qN_choice``: Ja / Nei / Usikker) and an optional "why" box (``qN``)."""
+    question has buttons (``qN_choice``: Ja / Nei / Vet ikke) and an optional "why" box (``qN``)."""
 
     name = forms.CharField(label=_("Name (optional, shown with your answer)"), max_length=120, required=False)
     email = forms.EmailField(label=_("E-mail (optional, never shown)"), required=False)
@@ -174,7 +181,7 @@ class AnswerForm(forms.Form):
             if q.kind == "yesno":
                 self.fields[f"{q.qid}_choice"] = forms.ChoiceField(
                     label=f"{q.number}. {q.text}", required=False, widget=forms.RadioSelect(attrs={"class": "choice"}),
-                    choices=[("yes", _("Yes")), ("no", _("No")), ("unsure", _("Not sure"))])
+                    choices=[("yes", _("Yes")), ("no", _("No")), ("unsure", _("Don't know"))])
                 self.fields[q.qid] = forms.CharField(  # described by the question (the buttons' legend)
                     label=_("Why? (optional)"), required=False, max_length=10000,
                     widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": f"id_{q.qid}_choice-legend"}))

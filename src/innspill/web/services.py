@@ -16,7 +16,7 @@ from .. import model
 from .. import stages as _stages
 from ..ingest import ReadOptions, Thread, read_threads
 from ..inspect import inspect_file
-from .forms import CHOICE_STANCE, CHOICE_WORDS
+from .forms import CHOICE_STANCE, all_choice_words
 from .models import AnalysisRun, Comment, Consultation, ImportBatch, Question
 
 STAGES = tuple(s.name for s in _stages.STAGES if s.where != "entry")  # progress: the stages after read
@@ -125,7 +125,7 @@ def button_choices(thread: Thread, cmap: dict[str, int]) -> dict[str, dict[str, 
 
 def apply_choices(answers: list, choices: dict[str, dict[str, str]]) -> int:
     """A pressed button is the participant's own explicit answer: its stance (Ja: for, Nei: against,
-    Usikker: none) with confidence 1, the button's word (which starts the answer's text) as the
+    Vet ikke: none) with confidence 1, the button's word (which starts the answer's text) as the
     evidence, ``provenance.stance_rule = "button"``; the reading of the words ("why") is kept in
     ``provenance.text_stance``. Run after the stance stage and after the stance model, so the
     themes and counts that follow read the button. Returns the answers set."""
@@ -134,7 +134,7 @@ def apply_choices(answers: list, choices: dict[str, dict[str, str]]) -> int:
         choice = choices.get(a.comment_id, {}).get(a.question_id)
         if choice is None:
             continue
-        word = next((w[choice] for w in CHOICE_WORDS.values() if a.text.startswith(w[choice])), None)
+        word = next((w[choice] for w in all_choice_words() if choice in w and a.text.startswith(w[choice])), None)
         prov = dict(a.provenance)
         if prov.get("stance_rule") != "button":
             prov["text_stance"] = a.stance

@@ -75,11 +75,11 @@ def _me(participant: Participant | None) -> dict | None:
 
 
 def _labels() -> dict:
-    return {"question": [[1, _("Yes")], [-1, _("No")], [0, _("Unsure")]],
+    return {"question": [[1, _("Yes")], [-1, _("No")], [0, _("Don't know")]],
             "statement": [[1, _("Agree")], [-1, _("Disagree")], [0, _("Pass")]],
             "words": {"1": {"question": _("yes"), "statement": _("agree")},
                       "-1": {"question": _("no"), "statement": _("disagree")},
-                      "0": {"question": _("unsure"), "statement": _("pass")}},
+                      "0": {"question": _("don't know"), "statement": _("pass")}},
             "your_vote": _("Your vote:"), "hidden": _("Results are shown when the presenter reveals them."),
             "locked": _("Voting on this statement is closed."), "waiting": _("Waiting for the first statement…"),
             "ended": _("The session has ended. Thank you!"), "draft": _("The session has not started yet."),
