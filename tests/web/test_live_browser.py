@@ -189,7 +189,7 @@ def test_live_session_in_the_browser(server, browser):
     assert page.locator("[data-counts]").nth(1).inner_text().strip() == "0 / 1 / 0 = 1"
     page.click("#previous")
     _wait_bars(projector, {"agree": 2, "disagree": 0, "pass": 2}, timeout=6.0)  # reconnected without a reload
-    assert projector.inner_text("#participants") == "4"
+    expect(projector.locator("#participants")).to_have_text("4", timeout=6000)  # every phone connected again
     _shot(phones[1], "live-06-phone-after-restart")
     assert errors == []
     for ctx in people + [old]:

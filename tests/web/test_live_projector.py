@@ -1,6 +1,6 @@
 """Issue 20 with Django's test client: the projector's consensus with its direction and only
 beside opinion groups, the wait for groups, the groups in words, ending a session only with a
-confirmation, participants counted while active, the front page's code box and closed
+confirmation, participants counted while connected, the front page's code box and closed
 consultations, long answers collapsed."""
 
 import json
@@ -98,25 +98,43 @@ def test_groups_in_words():
         assert live.groups_text([3, 2, 2, 1]) == "4 groups: 3, 2, 2 and 1 participants"
 
 
-def test_presenter_groups_line_and_active_count(session, client_for):
+def test_presenter_groups_line_and_participants_now(session, client_for):
+    """"Deltakere nå" counts open connections: a participant's event stream open, or a page seen
+    (loaded, or polling state.json) in the last few seconds; a closed tab stops counting."""
     _vote_all(session, 12, _two_camps)
-    Participant.objects.create(session=session, number=13, token_sha256="x" * 64,
-                               joined_at=timezone.now() - timedelta(hours=1))  # a tab closed long ago
+    people = list(Participant.objects.filter(session=session).order_by("number"))
+    for p in people[:3]:
+        live.stream_opened(session.pk, p.pk)
+    live.stream_opened(session.pk, people[0].pk)  # a second tab of the same phone counts once
     org = client_for(session.consultation.created_by)
     base = f"/org/c/{session.consultation.slug}/live/{session.pk}"
     live.forget(session.pk)
     state = org.get(base + "/state.json").json()
     assert state["groups"]["text"] == "2 grupper: 6 og 6 deltakere"
-    assert state["active"] == 12 and state["session"]["participants"] == 13
-    assert state["active_text"] == "12 aktive de siste 10 minuttene (13 har blitt med)"
+    assert state["active"] == 3 and state["session"]["participants"] == 12
+    assert state["active_text"] == "3 deltakere nå (12 har blitt med)"
     page = org.get(base + "/").content.decode()
     assert "2 grupper: 6 og 6 deltakere" in page and "×" not in page
-    assert "12 aktive de siste 10 minuttene" in page
-    assert _projector(client_for(), session)["active"] == 12
-    # an old participant who votes again is active again
-    old = Participant.objects.get(number=13)
-    Vote.objects.create(participant=old, statement=session.current, value=1)
-    assert _projector(client_for(), session)["active"] == 13
+    assert "3 deltakere nå (12 har blitt med)" in page
+    assert _projector(client_for(), session)["active"] == 3
+    # a tab closed: counted for a few seconds (the stream's own reconnect), then not
+    live.stream_closed(session.pk, people[2].pk)
+    live.stream_closed(session.pk, people[0].pk)  # one of two tabs: still here
+    assert live.connected(session.pk) == 3
+    live._SEEN[session.pk][people[2].pk] -= live.GONE_SECONDS + 1
+    assert live.connected(session.pk) == 2
+    assert _projector(client_for(), session)["active"] == 2
+    # a phone without EventSource polls state.json: here while it polls; a voter who left is not
+    phone = client_for()
+    phone.get(f"/j/{session.code}/")  # joins (a new participant, here now)
+    assert _projector(client_for(), session)["active"] == 3
+    live._SEEN[session.pk] = {k: v - live.GONE_SECONDS - 1 for k, v in live._SEEN[session.pk].items()}
+    assert live.connected(session.pk) == 2
+    phone.get(f"/j/{session.code}/state.json")
+    assert live.connected(session.pk) == 3
+    with translation.override("en"):
+        assert live.active_text(1, 1) == "1 participant now"
+        assert live.active_text(2, 5) == "2 participants now (5 have joined)"
 
 
 def test_one_clear_action_each_and_ending_needs_a_confirmation(session, client_for):

@@ -81,6 +81,14 @@ def _handle(scope, body: bytes, code: str) -> tuple[int, dict]:
     return vote_result(request, code)
 
 
+def _stream_participant(sid: int, code: str, headers: dict) -> int | None:
+    from django.http.cookie import parse_cookie
+
+    from .views_live import stream_participant
+
+    return stream_participant(sid, code, parse_cookie(headers.get(b"cookie", b"").decode("latin-1")))
+
+
 def _session_id(code: str, host: str) -> int | None:
     from django.conf import settings
     from django.http.request import split_domain_port, validate_host
@@ -105,17 +113,21 @@ async def _events(scope, receive, send, code: str) -> bool:
 
     from .views_live import event_stream
 
-    host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+    headers = dict(scope.get("headers") or [])
+    host = headers.get(b"host", b"").decode("latin-1")
     sid = await sync_to_async(_session_id, thread_sensitive=False)(code, host)
     if sid is None:
         return False
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     view = "projector" if query.get("view") == ["projector"] else "participant"
+    who = None
+    if view == "participant":  # who is here now: the participant's cookie, if the session knows it
+        who = await sync_to_async(_stream_participant, thread_sensitive=False)(sid, code, headers)
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"text/event-stream; charset=utf-8"),
                             (b"cache-control", b"no-cache, no-store"), (b"x-accel-buffering", b"no"),
                             (b"x-content-type-options", b"nosniff")]})
-    stream = event_stream(sid, view)
+    stream = event_stream(sid, view, who)
 
     async def pump():
         async for text in stream:

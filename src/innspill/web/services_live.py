@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,9 +33,11 @@ SCHEMA = "innspill.live/1"
 MIN_INTERVAL = 1.0  # seconds between two recomputations of one session
 MAX_AGE = 5.0  # recompute after this long even without a change seen in this process
 VOTE_WORDS = {1: "agree", -1: "disagree", 0: "pass"}
-# a participant counts as here now when they joined, voted or sent an idea this many minutes ago or
-# less (there is no heartbeat: a closed tab stops counting after this long)
-ACTIVE_MINUTES = float(os.environ.get("INNSPILL_LIVE_ACTIVE_MINUTES", "10"))
+# a participant is here now while their page holds an event stream open, or fetched the state
+# this many seconds ago or less: long enough to cover the stream's own reconnect (the server ends
+# it every INNSPILL_LIVE_STREAM_SECONDS, the page is back within a second) and a polling page's
+# 2 s interval; a closed tab stops counting after this long
+GONE_SECONDS = 5.0
 
 
 class LiveError(Exception):
@@ -337,8 +339,10 @@ def touch(session_id: int, now: bool = False) -> None:
 
 
 def forget(session_id: int | None = None) -> None:
-    """Drop cached results (tests; a restart does the same)."""
+    """Drop cached results (tests; a restart does the same); all of them also forgets the open
+    connections."""
     if session_id is None:
+        forget_connections()
         _CACHE.clear()
         _VERSION.clear()
     else:
@@ -353,6 +357,8 @@ def cached(session_id: int) -> Entry | None:
     age = time.monotonic() - e.at
     if age >= MAX_AGE or (e.version != _VERSION.get(session_id, 0) and age >= MIN_INTERVAL):
         return None
+    if age >= MIN_INTERVAL and e.session.get("active") != connected(session_id):
+        return None  # someone came or left: the count on the projector follows within a second
     return e
 
 
@@ -386,8 +392,8 @@ def _compute(session_id: int) -> Entry:
                                                       "participant__number"))
     sess = {"id": session.pk, "code": session.code, "title": session.title, "state": session.state,
             "language": session.language, "current": session.current_id,
-            "participants": len(data["participants"]), "active": active_participants(data, session.pk),
-            "active_minutes": ACTIVE_MINUTES, "include_straight_liners": session.include_straight_liners,
+            "participants": len(data["participants"]), "active": connected(session.pk),
+            "include_straight_liners": session.include_straight_liners,
             "refused": {"joins": session.refused_joins, "votes": session.refused_votes,
                         "ideas": session.refused_ideas}}
     old = _CACHE.get(session_id)
@@ -401,23 +407,68 @@ def _compute(session_id: int) -> Entry:
     return e
 
 
-def active_participants(data: dict, session_id: int, now=None) -> int:
-    """Participants who joined, voted or sent an idea in the last ``ACTIVE_MINUTES`` minutes: the
-    people in the room now, not every tab ever opened (a phone that left stops counting). Read from
-    the export already built (``data``: its times are UTC ISO strings of one format, so they
-    compare as text) and the session's ideas."""
-    since = _iso((now or timezone.now()) - timedelta(minutes=ACTIVE_MINUTES))
-    active = {p["id"] for p in data["participants"] if (p.get("joined") or "") >= since}
-    active.update(v["participant"] for v in data["votes"] if (v.get("at") or "") >= since)
-    active.update(f"p{n}" for n in AudienceIdea.objects.filter(session_id=session_id, created_at__gte=_from_iso(since))
-                  .values_list("participant__number", flat=True))
-    return len(active)
+# -- who is here now: open connections ----------------------------------------------------------
+# Per session, in this process (``innspill serve`` is one process, as the results cache is): the
+# participants with an event stream open (how many streams: a phone may have two tabs) and when
+# each was last seen (a stream closed, a page loaded, a poll of state.json).
+_OPEN: dict[int, dict[int, int]] = {}
+_SEEN: dict[int, dict[int, float]] = {}
+_CONN_GUARD = threading.Lock()
 
 
-def _from_iso(text: str):
-    from datetime import datetime
+def stream_opened(session_id: int, participant_id: int) -> None:
+    with _CONN_GUARD:
+        streams = _OPEN.setdefault(session_id, {})
+        first = not streams.get(participant_id) and not _recent(session_id, participant_id)
+        streams[participant_id] = streams.get(participant_id, 0) + 1
+    if first:
+        touch(session_id)
 
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+def stream_closed(session_id: int, participant_id: int) -> None:
+    with _CONN_GUARD:
+        streams = _OPEN.get(session_id, {})
+        left = streams.get(participant_id, 0) - 1
+        if left > 0:
+            streams[participant_id] = left
+        else:
+            streams.pop(participant_id, None)
+        _SEEN.setdefault(session_id, {})[participant_id] = time.monotonic()
+
+
+def seen(session_id: int, participant_id: int) -> None:
+    """The participant's page was loaded or polled the state (a page without EventSource)."""
+    with _CONN_GUARD:
+        first = not _OPEN.get(session_id, {}).get(participant_id) and not _recent(session_id, participant_id)
+        _SEEN.setdefault(session_id, {})[participant_id] = time.monotonic()
+    if first:
+        touch(session_id)
+
+
+def _recent(session_id: int, participant_id: int, now: float | None = None) -> bool:
+    at = _SEEN.get(session_id, {}).get(participant_id)
+    return at is not None and (now or time.monotonic()) - at <= GONE_SECONDS
+
+
+def connected(session_id: int) -> int:
+    """Participants here now: an event stream open, or seen in the last ``GONE_SECONDS``."""
+    now = time.monotonic()
+    with _CONN_GUARD:
+        seen_at = _SEEN.get(session_id, {})
+        for pid in [p for p, at in seen_at.items() if now - at > GONE_SECONDS]:
+            del seen_at[pid]
+        return len(set(_OPEN.get(session_id, {})) | set(seen_at))
+
+
+def forget_connections(session_id: int | None = None) -> None:
+    """Drop what is known about open connections (tests)."""
+    with _CONN_GUARD:
+        for d in (_OPEN, _SEEN):
+            if session_id is None:
+                d.clear()
+            else:
+                d.pop(session_id, None)
+
 
 
 def _consensus_view(c: dict, text: dict, kinds: dict, counts: dict) -> dict:
@@ -523,12 +574,12 @@ def words_list(items: list) -> str:
     return gettext("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
 
 
-def active_text(active: int, joined: int, minutes: float) -> str:
-    """"12 active in the last 10 minutes (15 have joined)" in the active language."""
+def active_text(active: int, joined: int) -> str:
+    """"12 participants now (15 have joined)" in the active language: ``active`` counts the
+    open connections (:func:`connected`)."""
     from django.utils.translation import ngettext
 
-    text = ngettext("%(n)s active in the last %(m)s minutes", "%(n)s active in the last %(m)s minutes",
-                    active) % {"n": active, "m": f"{minutes:g}"}
+    text = ngettext("%(n)s participant now", "%(n)s participants now", active) % {"n": active}
     if joined != active:
         text += " " + ngettext("(%(n)s has joined)", "(%(n)s have joined)", joined) % {"n": joined}
     return text
@@ -565,7 +616,7 @@ def presenter_state(e: Entry) -> dict:
                                                           "text": groups_text(res["groups"]["sizes"])},
             "active": e.session.get("active", e.session["participants"]),
             "active_text": active_text(e.session.get("active", e.session["participants"]),
-                                       e.session["participants"], e.session.get("active_minutes", ACTIVE_MINUTES)),
+                                       e.session["participants"]),
             "consensus": res.get("consensus", []), "divisive": res.get("divisive", []),
             "notes": notes_text(res.get("notes_detail", [])),
             "ideas": [{"id": i["id"], "text": i["text"], "state": i["state"], "upvotes": i["n"],

@@ -138,6 +138,7 @@ def participant_page(request, code):
                 return render(request, "web/live/join.html", {"refused": session.code}, status=429)
         participant, token = Participant.join(session)
         live.touch(session.pk)
+    live.seen(session.pk, participant.pk)  # here now, until the page's event stream opens
     with translation.override(session.language):
         response = render(request, "web/live/participant.html", {
             "s": session, "me": participant,
@@ -247,7 +248,10 @@ def state_json(request, code):
     data = json.loads(e.public[view])
     data["serial"] = e.serial
     if view == "participant":
-        data["me"] = _me(_participant(request, session))
+        me = _participant(request, session)
+        if me is not None:  # a page without EventSource polls: here now while it does
+            live.seen(session.pk, me.pk)
+        data["me"] = _me(me)
     response = JsonResponse(data)
     response["Cache-Control"] = "no-store"
     return response
@@ -303,13 +307,26 @@ class _Hub:
 _HUBS: dict[int, _Hub] = {}
 
 
-async def event_stream(sid: int, view: str):
+def stream_participant(sid: int, code: str, cookies: dict) -> int | None:
+    """The id of the participant whose cookie comes with an event stream (None: no such cookie,
+    or a token this session does not know)."""
+    token = cookies.get(COOKIE_PREFIX + normalise_code(code))
+    if not token:
+        return None
+    return Participant.objects.filter(session_id=sid, token_sha256=token_hash(token)).values_list("id", flat=True) \
+        .first()
+
+
+async def event_stream(sid: int, view: str, participant_id: int | None = None):
     """The text of an event stream: the public state whenever it changes (``event: state``), a
-    comment line as keep-alive, closed after ``STREAM_SECONDS`` (EventSource reconnects)."""
+    comment line as keep-alive, closed after ``STREAM_SECONDS`` (EventSource reconnects). A
+    participant's stream counts them as here now while it is open (``live.connected``)."""
     hub = _HUBS.get(sid)
     if hub is None:
         hub = _HUBS[sid] = _Hub(sid)
     hub.listeners += 1
+    if participant_id is not None:
+        live.stream_opened(sid, participant_id)
     try:
         yield "retry: 1000\n\n"
         started = time.monotonic()
@@ -329,6 +346,8 @@ async def event_stream(sid: int, view: str):
                 yield ": keep-alive\n\n"
     finally:
         hub.listeners -= 1
+        if participant_id is not None:
+            live.stream_closed(sid, participant_id)
 
 
 async def events(request, code):
@@ -338,7 +357,11 @@ async def events(request, code):
     if session is None:
         raise Http404("no live session with this code")
     view = "projector" if request.GET.get("view") == "projector" else "participant"
-    response = StreamingHttpResponse(event_stream(session["id"], view), content_type="text/event-stream; charset=utf-8")
+    who = None
+    if view == "participant":
+        who = await sync_to_async(stream_participant)(session["id"], code, request.COOKIES)
+    response = StreamingHttpResponse(event_stream(session["id"], view, who),
+                                     content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-store"
     response["X-Accel-Buffering"] = "no"
     return response

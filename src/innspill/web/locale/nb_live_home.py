@@ -21,7 +21,7 @@ NB = {
     "Opinion groups appear when %(need)s statements have votes (%(have)s so far).":
         "Meningsgruppene vises når %(need)s påstander har fått stemmer (så langt %(have)s).",
     "Everyone has voted alike so far: no opinion groups yet.": "Alle har stemt likt så langt: ingen meningsgrupper ennå.",
-    "participants active now": "deltakere aktive nå",
+    "participants now": "deltakere nå",
     "Not enough votes for opinion groups yet": "Ikke nok stemmer til meningsgrupper ennå",
     # the presenter: one clear action each, and ending asks first
     "Stop votes on this statement": "Stopp stemmegivningen på denne påstanden",
@@ -45,7 +45,6 @@ NB = {
 
 PLURALS = {
     "%(k)s group: %(sizes)s participants": ("%(k)s gruppe: %(sizes)s deltakere", "%(k)s grupper: %(sizes)s deltakere"),
-    "%(n)s active in the last %(m)s minutes": ("%(n)s aktiv de siste %(m)s minuttene",
-                                               "%(n)s aktive de siste %(m)s minuttene"),
+    "%(n)s participant now": ("%(n)s deltaker nå", "%(n)s deltakere nå"),
     "(%(n)s has joined)": ("(%(n)s har blitt med)", "(%(n)s har blitt med)"),
 }
