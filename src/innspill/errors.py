@@ -10,8 +10,9 @@ back (gold labels, analyses), ``E3xx`` options, settings, optional dependencies 
 ``E4xx`` live-vote data (``innspill.live/1``, raised as
 :class:`innspill.live.results.LiveFormatError`); ``W1xx`` reading the input, ``W2xx`` its
 content, ``W3xx`` how the analysis was made. A code means one thing wherever it is raised; a
-retired code is never given a new meaning (``E202``: "no comments found" is warning ``W202``;
-``E409``: the live results' options are ``E301``). ``tests/test_error_registry.py`` checks that
+retired code is never given a new meaning: :data:`ALIASES` maps each to the code it became
+(``E202``: "no comments found" is warning ``W202``; ``E409``: the live results' options are
+``E301``). ``tests/test_error_registry.py`` checks that
 every code here is raised somewhere in ``src/``, listed in the README and has a fix.
 """
 
@@ -138,15 +139,29 @@ _ENTRIES = (
 REGISTRY: dict[str, Code] = {c.code: c for c in _ENTRIES}
 assert len(REGISTRY) == len(_ENTRIES), "a code is registered twice"
 
+#: retired code -> the code that now means it. A retired code is never raised again and never given
+#: a new meaning; :func:`lookup` still answers for it, so an old output's code can be looked up.
+#: The README's Errors section names each.
+ALIASES: dict[str, str] = {
+    "E202": "W202",  # "no comments found" became a warning: the analysis is written, empty
+    "E409": "E301",  # innspill.live.results' own "invalid option" code, a true duplicate of E301
+}
+assert not set(ALIASES) & set(REGISTRY) and set(ALIASES.values()) <= set(REGISTRY)
+
 #: error code -> title
 CODES = {c.code: c.title for c in _ENTRIES if c.code.startswith("E")}
 #: warning code -> title (kept in the analysis under ``warnings``, never fatal)
 WARNINGS = {c.code: c.title for c in _ENTRIES if c.code.startswith("W")}
 
 
+def lookup(code: str) -> Code:
+    """The registered code ``code`` stands for: itself, or what a retired code became (:data:`ALIASES`)."""
+    return REGISTRY[ALIASES.get(code, code)]
+
+
 def fix(code: str) -> str:
-    """What the user should do about ``code``."""
-    return REGISTRY[code].fix
+    """What the user should do about ``code`` (a retired code: about the code it became)."""
+    return lookup(code).fix
 
 
 class InnspillError(Exception):
