@@ -34,8 +34,9 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, data, stream_seconds: float = 5.0):
+    def __init__(self, data, stream_seconds: float = 5.0, worker: bool = False):
         self.data = str(data)
+        self.worker = worker  # innspill serve's own analysis worker (off: jobs wait)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "INNSPILL_DATA": self.data, "INNSPILL_NO_EMBEDDINGS": "1",
@@ -48,8 +49,8 @@ class LiveServer:
         assert r.returncode == 0, r.stderr
 
     def start(self) -> LiveServer:
-        self.proc = subprocess.Popen([sys.executable, "-m", "innspill.cli", "serve", "--port", str(self.port),
-                                      "--no-worker"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen([sys.executable, "-m", "innspill.cli", "serve", "--port", str(self.port)]
+                                     + ([] if self.worker else ["--no-worker"]), env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True)
         for _ in range(120):
             try:

@@ -6,6 +6,9 @@ NB = {
     "Leave “No.” empty to number a question after the one above it.":
         "La «Nr.» stå tomt, så får spørsmålet nummeret etter det over.",
     "Add a question": "Legg til et spørsmål", "Remove": "Fjern",
+    # a comment's source (context "comment source") and how it copies another (context "copy")
+    "form": "skjema", "import": "import", "exact": "ordrett", "its beginning": "begynnelsen",
+    "nearly the same": "nesten likt",
     # stances (context "stance"), job status (context "job"), analysed comments (context "comment")
     "for": "for", "against": "mot", "mixed": "blandet", "none": "ingen", "other": "annet",
     "queued": "i kø", "running": "kjører", "done": "ferdig", "failed": "feilet", "started": "startet",

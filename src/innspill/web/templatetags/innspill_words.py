@@ -81,6 +81,19 @@ def how(code) -> str:
 
 
 @register.filter
+def comment_source(code) -> str:
+    """Where a comment came from: the public form or an import."""
+    return {"form": pgettext("comment source", "form"), "import": pgettext("comment source", "import")}.get(code, code)
+
+
+@register.filter
+def copy_how(code) -> str:
+    """How a comment copies another: word for word, its beginning, nearly."""
+    return {"exact": pgettext("copy", "exact"), "prefix": pgettext("copy", "its beginning"),
+            "near": pgettext("copy", "nearly the same")}.get(code, code)
+
+
+@register.filter
 def analysed_status(code) -> str:
     """An analysed or imported comment's status (kept, duplicate, spam …)."""
     return {"kept": pgettext("comment", "kept"), "duplicate": pgettext("comment", "duplicate"),
