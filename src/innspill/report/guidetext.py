@@ -239,3 +239,20 @@ def live_summary(brief: dict, T: Text) -> list[str]:
     out.append(T._("A live vote is the people in the room, not a sample either; statements are shown as they "
                    "were put to the room, not as quotes."))
     return out
+
+
+def tally_line(T: Text, q: dict) -> str:
+    """A scale's or multiple-choice question's buttons in one line: "Hva folk valgte: Buss: 2 (67 %);
+    …" ("" for any other question)."""
+    t = q.get("tally")
+    if not t:
+        return ""
+    head = T._("What people chose on the scale from 1 to 5") if t["kind"] == "scale" else T._("What people chose")
+    if t.get("ends"):
+        head += f" (1 = {t['ends'][0]}, 5 = {t['ends'][1]})"
+    line = head + ": " + "; ".join(f"{o}: {count_share(T, n, x)}" for o, n, x in zip(t["options"], t["counts"],
+                                                                                      t["shares"]))
+    line += ". " + T._("%(n)s chose an answer.", n=t["answered"])
+    if t.get("mean") is not None:
+        line += " " + T._("Average %(m)s.", m=T.num(t["mean"]))
+    return line

@@ -186,6 +186,31 @@ def _group(g: dict, masker: Masker) -> dict:
     return out
 
 
+def tally(q: dict, answers: list[dict]) -> dict | None:
+    """A scale's or multiple-choice question's buttons counted (the web app's ``questions[].form``
+    and each answer's ``provenance.button``): ``kind``, ``options``, ``counts`` (one per option, in
+    order), ``answered`` (answers with a button pressed), ``shares``, and on a scale ``mean`` and
+    ``ends`` (its words for 1 and 5). None for any other question."""
+    form = q.get("form")
+    if not isinstance(form, dict) or form.get("kind") not in ("scale", "choice"):
+        return None
+    options = [str(o) for o in form.get("options") or []]
+    pressed: dict[str, str] = {}
+    for a in answers:
+        button = (a.get("provenance") or {}).get("button")
+        if button in options:
+            pressed.setdefault(a["comment_id"], button)  # one per comment
+    counts = [sum(1 for b in pressed.values() if b == o) for o in options]
+    n = sum(counts)
+    out = {"kind": form["kind"], "options": options, "counts": counts, "answered": n,
+           "shares": [c / n if n else 0.0 for c in counts]}
+    if form["kind"] == "scale":
+        out["mean"] = round(sum(int(o) * c for o, c in zip(options, counts)) / n, 2) if n else None
+        ends = form.get("ends")
+        out["ends"] = [str(x) for x in ends] if isinstance(ends, list) and len(ends) == 2 else None
+    return out
+
+
 def _question(q: dict, data: dict, masker: Masker, distinct: list[dict], theme_of: dict, weight: dict,
               campaign_of: dict, min_answers: int) -> dict:
     answers = [a for a in data["answers"] if a["question_id"] == q["id"]]
@@ -228,6 +253,7 @@ def _question(q: dict, data: dict, masker: Masker, distinct: list[dict], theme_o
         "not_addressed_n": sum(weight.get(cid, 1) for cid in not_addressed),
         "campaigns": sorted({campaign_of[cid] for cid in answered if cid in campaign_of}),
         "live": [],
+        **({"tally": counted} if (counted := tally(q, answers)) else {}),  # only on a scale or multiple choice
     }
 
 

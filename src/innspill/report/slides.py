@@ -101,6 +101,8 @@ def to_pptx(brief: dict, T) -> bytes:
         notes = [T.verdict(q["verdict"])]
         if q["kind"] == "open":
             notes.insert(0, G.answered_line(T, q))
+        if q.get("tally"):
+            notes.insert(0, G.tally_line(T, q))
         if q["few"]:
             notes.append("⚠ " + T._("These shares rest on %(n)s answers.", n=q["answered"]) + " " + G.few(T, mn))
         if G.question_campaigns(brief, q, T):

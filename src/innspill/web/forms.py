@@ -37,10 +37,41 @@ class QuestionForm(forms.ModelForm):
     number = forms.IntegerField(label=_("No."), min_value=1, required=False,
                                 widget=forms.NumberInput(attrs={"min": 1}))
 
+    options = forms.CharField(
+        label=_("Options"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Multiple choice: one option per line. Scale: the words for 1 and for 5, one per line "
+                    "(optional)."))
+
     class Meta:
         model = Question
         fields = ["number", "text", "kind"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.options and "options" not in self.initial:
+            self.initial["options"] = "\n".join(self.instance.options)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        lines = [x.strip() for x in (data.get("options") or "").splitlines() if x.strip()]
+        if kind == "choice":
+            if len(lines) < 2:
+                self.add_error("options", _("Give at least two options, one per line."))
+            elif len(lines) > MAX_OPTIONS:
+                self.add_error("options", _("At most %(n)s options.") % {"n": MAX_OPTIONS})
+            elif len({x.casefold() for x in lines}) < len(lines):
+                self.add_error("options", _("Each option only once."))
+            elif any(len(x) > 200 for x in lines):
+                self.add_error("options", _("An option can be at most 200 characters."))
+        elif kind == "scale" and len(lines) not in (0, 2):
+            self.add_error("options", _("A scale takes two words (for 1 and for 5), or none."))
+        self.instance.options = lines if kind in ("choice", "scale") and lines else None
+        return data
+
+
+MAX_OPTIONS = 10
 
 
 class BaseQuestionFormSet(forms.BaseInlineFormSet):
@@ -130,8 +161,10 @@ QuestionFormSet = inlineformset_factory(
 
 
 # the buttons of a yes/no question, and the word each puts first in the answer's text (in the
-# consultation's language: the text is what the public page, moderation and the analysis read)
+# consultation's language: the text is what the public page, moderation and the analysis read);
+# a scale's button puts "4 av 5." first, a multiple-choice question's the option itself
 CHOICES = ("yes", "no", "unsure")
+SCALE_WORDS = {"nb": "%s av 5.", "nn": "%s av 5.", "en": "%s of 5."}
 CHOICE_WORDS = {"nb": {"yes": "Ja.", "no": "Nei.", "unsure": "Vet ikke."},
                 "nn": {"yes": "Ja.", "no": "Nei.", "unsure": "Vet ikke."},
                 "en": {"yes": "Yes.", "no": "No.", "unsure": "Don't know."}}
@@ -149,11 +182,26 @@ def all_choice_words() -> list[dict[str, str]]:
     return [*CHOICE_WORDS.values(), *OLD_CHOICE_WORDS.values()]
 
 
-def split_choice(text: str, choice: str | None) -> str:
+def option_word(option: str) -> str:
+    """A multiple-choice option as it starts the answer's text: its own words, ending a sentence."""
+    option = option.strip()
+    return option if option[-1:] in ".!?" else option + "."
+
+
+def button_words(choice: str, kind: str = "yesno") -> list[str]:
+    """Every word a pressed button of a ``kind`` question may have put first in an answer's text
+    (any language, old and new)."""
+    if kind == "yesno":
+        return [w[choice] for w in all_choice_words() if choice in w]
+    if kind == "scale":
+        return [w % choice for w in SCALE_WORDS.values()]
+    return [option_word(choice)] if choice.strip() else []
+
+
+def split_choice(text: str, choice: str | None, kind: str = "yesno") -> str:
     """The participant's own "why" in an answer whose text starts with a button's word."""
     if choice:
-        for words in all_choice_words():
-            w = words.get(choice, "")
+        for w in button_words(choice, kind):
             if w and text.startswith(w):
                 return text[len(w):].strip()
     return text
@@ -161,7 +209,8 @@ def split_choice(text: str, choice: str | None) -> str:
 
 class AnswerForm(forms.Form):
     """A participant's answer: one field per question, or one free comment, or both. A yes/no
-    question has buttons (``qN_choice``: Ja / Nei / Vet ikke) and an optional "why" box (``qN``)."""
+    question has buttons (``qN_choice``: Ja / Nei / Vet ikke) and an optional "why" box (``qN``);
+    so have a scale (1–5) and a multiple-choice question (one button per option)."""
 
     name = forms.CharField(label=_("Name (optional, shown with your answer)"), max_length=120, required=False)
     email = forms.EmailField(label=_("E-mail (optional, never shown)"), required=False)
@@ -176,12 +225,22 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         self.words = choice_words(language)
+        self.scale_word = SCALE_WORDS.get(language, SCALE_WORDS["nb"])
         order = ["name", "email"]
         for q in self.questions:
-            if q.kind == "yesno":
+            if q.has_buttons:
+                label = f"{q.number}. {q.text}"
+                if q.kind == "yesno":
+                    buttons = [("yes", _("Yes")), ("no", _("No")), ("unsure", _("Don't know"))]
+                elif q.kind == "scale":
+                    buttons = [(v, v) for v in q.SCALE]
+                    if q.options and len(q.options) == 2:
+                        label += " " + _("(1 = %(low)s, 5 = %(high)s)") % {"low": q.options[0], "high": q.options[1]}
+                else:
+                    buttons = [(o, o) for o in q.options or []]
                 self.fields[f"{q.qid}_choice"] = forms.ChoiceField(
-                    label=f"{q.number}. {q.text}", required=False, widget=forms.RadioSelect(attrs={"class": "choice"}),
-                    choices=[("yes", _("Yes")), ("no", _("No")), ("unsure", _("Don't know"))])
+                    label=label, required=False, widget=forms.RadioSelect(attrs={"class": "choice"}), choices=buttons)
+                self.fields[f"{q.qid}_choice"].kind = q.kind
                 self.fields[q.qid] = forms.CharField(  # described by the question (the buttons' legend)
                     label=_("Why? (optional)"), required=False, max_length=10000,
                     widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": f"id_{q.qid}_choice-legend"}))
@@ -196,7 +255,15 @@ class AnswerForm(forms.Form):
         return [self[q.qid] for q in self.questions]
 
     def choice(self, q) -> str | None:
-        return (self.cleaned_data.get(f"{q.qid}_choice") or None) if q.kind == "yesno" else None
+        return (self.cleaned_data.get(f"{q.qid}_choice") or None) if q.has_buttons else None
+
+    def word(self, q, choice: str) -> str:
+        """What the pressed button puts first in the answer's text."""
+        if q.kind == "yesno":
+            return self.words[choice]
+        if q.kind == "scale":
+            return self.scale_word % choice
+        return option_word(choice)
 
     def clean(self):
         data = super().clean()
@@ -217,8 +284,8 @@ class AnswerForm(forms.Form):
         for q in self.questions:
             answer = (self.cleaned_data.get(q.qid) or "").strip().replace("\r\n", "\n")
             choice = self.choice(q)
-            if choice:  # the button's word first: "Ja." or "Ja. Fordi …"
-                answer = f"{self.words[choice]} {answer}".strip()
+            if choice:  # the button's word first: "Ja." or "Ja. Fordi …", "4 av 5.", "Buss."
+                answer = f"{self.word(q, choice)} {answer}".strip()
             if answer:
                 if text:
                     text += "\n\n"
@@ -242,8 +309,8 @@ def initial_from(comment: Comment, questions) -> dict:
         for q in questions:
             if q.qid in comment.fields:
                 s, e = comment.fields[q.qid]
-                choice = chosen.get(q.qid) if q.kind == "yesno" else None
-                data[q.qid] = split_choice(comment.text[s:e], choice)
+                choice = chosen.get(q.qid) if q.has_buttons and chosen.get(q.qid) in q.button_values() else None
+                data[q.qid] = split_choice(comment.text[s:e], choice, q.kind)
                 if choice:
                     data[f"{q.qid}_choice"] = choice
         data["comment"] = comment.remark

@@ -38,11 +38,15 @@ class Consultation(models.Model):
 
 
 class Question(models.Model):
-    KINDS = [("yesno", _("yes/no")), ("open", _("open"))]
+    KINDS = [("yesno", _("yes/no")), ("open", _("open")), ("scale", _("scale 1–5")),
+             ("choice", _("multiple choice"))]
+    SCALE = ("1", "2", "3", "4", "5")
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="questions")
     number = models.PositiveIntegerField()
     text = models.TextField(_("question"))
     kind = models.CharField(_("kind"), max_length=8, choices=KINDS, default="yesno")
+    # a multiple-choice question's options; a scale's words for its ends (1 and 5), or none
+    options = models.JSONField(null=True, blank=True)
     # set only when an imported post asked nothing by number and became its own question (W203):
     # the post's lead; the analysis then reads each comment for or against the post's claim
     context = models.TextField(null=True, blank=True)
@@ -54,6 +58,21 @@ class Question(models.Model):
     @property
     def qid(self) -> str:
         return f"q{self.number}"
+
+    @property
+    def has_buttons(self) -> bool:
+        """Answered by pressing one of a set of buttons (yes/no, a scale, multiple choice)."""
+        return self.kind in ("yesno", "scale", "choice")
+
+    def button_values(self) -> list[str]:
+        """What a button posts: yes/no/unsure, 1–5, or the option's own text."""
+        if self.kind == "yesno":
+            return ["yes", "no", "unsure"]
+        if self.kind == "scale":
+            return list(self.SCALE)
+        if self.kind == "choice":
+            return list(self.options or [])
+        return []
 
 
 class Membership(models.Model):

@@ -16,7 +16,7 @@ from .. import model
 from .. import stages as _stages
 from ..ingest import ReadOptions, Thread, read_threads
 from ..inspect import inspect_file
-from .forms import CHOICE_STANCE, all_choice_words
+from .forms import CHOICE_STANCE, button_words
 from .models import AnalysisRun, Comment, Consultation, ImportBatch, Question
 
 STAGES = tuple(s.name for s in _stages.STAGES if s.where != "entry")  # progress: the stages after read
@@ -89,11 +89,33 @@ def about(consultation: Consultation) -> dict:
             "period": {"first": days[0].isoformat(), "last": days[-1].isoformat()} if days else None}
 
 
+# the kind the pipeline reads a question as: a scale is read like a yes/no question (its upper half
+# agrees), a multiple-choice question like an open one (its "why" says what people propose); the
+# buttons themselves are counted per option (``questions[].form``, ``answers[].provenance.button``)
+CORE_KIND = {"yesno": "yesno", "open": "open", "scale": "yesno", "choice": "open"}
+SCALE_STANCE = {"1": "against", "2": "against", "3": "none", "4": "for", "5": "for"}
+
+
+def question_forms(consultation: Consultation) -> dict[str, dict]:
+    """``questions[].form`` (added field) of the scale and multiple-choice questions: ``kind``
+    (``scale``/``choice``) and ``options`` (the values its buttons give, in order), and a scale's
+    words for its ends (``ends``)."""
+    out = {}
+    for q in consultation.questions.all():
+        if q.kind == "scale":
+            out[q.qid] = {"kind": "scale", "options": list(q.SCALE),
+                          "ends": list(q.options) if q.options and len(q.options) == 2 else None}
+        elif q.kind == "choice":
+            out[q.qid] = {"kind": "choice", "options": list(q.options or [])}
+    return out
+
+
 def build_thread(consultation: Consultation) -> tuple[Thread, dict[str, int]]:
     """The consultation as an innspill Thread (every stored comment, with its status), and the
     map from the thread's comment ids to database ids."""
     questions = list(consultation.questions.all())
-    qs = [model.Question(id=q.qid, number=q.number, text=q.text, kind=q.kind, context=q.context) for q in questions]
+    qs = [model.Question(id=q.qid, number=q.number, text=q.text, kind=CORE_KIND.get(q.kind, q.kind), context=q.context)
+          for q in questions]
     comments, cmap, by_pk = [], {}, {}
     for i, c in enumerate(consultation.comments.order_by("id"), start=1):
         status, reason = analysis_status(c)
@@ -110,36 +132,46 @@ def build_thread(consultation: Consultation) -> tuple[Thread, dict[str, int]]:
     return Thread(post=post_text(consultation, questions), questions=qs, comments=comments, source=source), cmap
 
 
-def button_choices(thread: Thread, cmap: dict[str, int]) -> dict[str, dict[str, str]]:
-    """The yes/no buttons pressed, by the thread's comment id: ``{"c3": {"q1": "yes"}}``, only for
-    questions that are yes/no now."""
-    yesno = {q.id for q in thread.questions if q.kind == "yesno"}
+def button_choices(consultation: Consultation, cmap: dict[str, int]) -> dict[str, dict[str, str]]:
+    """The buttons pressed, by the thread's comment id: ``{"c3": {"q1": "yes", "q2": "4"}}``, only
+    values the question's buttons give now (yes/no, 1–5, one of its options)."""
+    values = {q.qid: set(q.button_values()) for q in consultation.questions.all() if q.has_buttons}
     by_pk = {int(v): k for k, v in cmap.items()}
     out = {}
     for pk, chosen in Comment.objects.filter(pk__in=list(by_pk), state=Comment.APPROVED).values_list("pk", "choices"):
-        kept = {q: v for q, v in (chosen or {}).items() if q in yesno and v in CHOICE_STANCE}
+        kept = {q: v for q, v in (chosen or {}).items() if v in values.get(q, ())}
         if kept:
             out[by_pk[pk]] = kept
     return out
 
 
-def apply_choices(answers: list, choices: dict[str, dict[str, str]]) -> int:
-    """A pressed button is the participant's own explicit answer: its stance (Ja: for, Nei: against,
-    Vet ikke: none) with confidence 1, the button's word (which starts the answer's text) as the
-    evidence, ``provenance.stance_rule = "button"``; the reading of the words ("why") is kept in
-    ``provenance.text_stance``. Run after the stance stage and after the stance model, so the
-    themes and counts that follow read the button. Returns the answers set."""
+def apply_choices(answers: list, choices: dict[str, dict[str, str]], kinds: dict[str, str] | None = None) -> int:
+    """A pressed button is the participant's own explicit answer. On a yes/no question its stance
+    (Ja: for, Nei: against, Vet ikke: none), on a scale its half (4–5: for, 1–2: against, 3: none),
+    with confidence 1, the button's word (which starts the answer's text) as the evidence,
+    ``provenance.stance_rule = "button"``; the reading of the words ("why") is kept in
+    ``provenance.text_stance``. A multiple-choice answer keeps the reading of its words (what it
+    proposes). Every one records ``provenance.button`` (what was pressed), which the brief counts.
+    Run after the stance stage and after the stance model, so the themes and counts that follow
+    read the button. ``kinds``: the web question kind by question id (yes/no when not given).
+    Returns the answers set."""
     n = 0
     for a in answers:
         choice = choices.get(a.comment_id, {}).get(a.question_id)
         if choice is None:
             continue
-        word = next((w[choice] for w in all_choice_words() if choice in w and a.text.startswith(w[choice])), None)
+        kind = (kinds or {}).get(a.question_id, "yesno")
+        word = next((w for w in button_words(choice, kind) if a.text.startswith(w)), None)
         prov = dict(a.provenance)
+        if kind == "choice":
+            prov["button"] = choice
+            a.provenance = prov
+            n += 1
+            continue
         if prov.get("stance_rule") != "button":
             prov["text_stance"] = a.stance
         prov.update({"stance_rule": "button", "button": choice})
-        a.stance, a.confidence = CHOICE_STANCE[choice], 1.0
+        a.stance, a.confidence = (CHOICE_STANCE if kind == "yesno" else SCALE_STANCE)[choice], 1.0
         if word:
             a.evidence, prov["evidence_start"] = word, a.start
         a.provenance = prov
@@ -155,7 +187,8 @@ def run_analysis(consultation: Consultation, progress: Callable[[int, str], None
     from ..pipeline import run_stages
 
     thread, cmap = build_thread(consultation)
-    choices = button_choices(thread, cmap)
+    choices = button_choices(consultation, cmap)
+    kinds = {q.qid: q.kind for q in consultation.questions.all()}
     form_pks = set(consultation.comments.filter(source="form").values_list("pk", flat=True))
     own = [c for c in thread.comments if cmap[c.id] in form_pks and not c.author]
     timings: dict = {}
@@ -179,7 +212,7 @@ def run_analysis(consultation: Consultation, progress: Callable[[int, str], None
         else:
             out = fn(*args, **kwargs)
         if choices and name in ("stance", "stance-model") and args:
-            apply_choices(args[0], choices)
+            apply_choices(args[0], choices, kinds)
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
         return out
 
@@ -193,6 +226,10 @@ def run_analysis(consultation: Consultation, progress: Callable[[int, str], None
         if emb is not None:
             emb.on_estimate = None
     data = analysis.to_dict()
+    forms_of = question_forms(consultation)
+    for q in data.get("questions", []):  # a scale's or a multiple-choice question's buttons (added field)
+        if q.get("id") in forms_of:
+            q["form"] = forms_of[q["id"]]
     data["provenance"]["seconds"] = {k: round(v, 3) for k, v in timings.items()}
     data["provenance"]["runner"] = {"name": "web", "note": "innspill worker, from the database"}
     run = AnalysisRun.objects.create(consultation=consultation, analysis=data, comment_map=cmap)

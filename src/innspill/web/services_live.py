@@ -52,8 +52,10 @@ class LiveError(Exception):
 # -- statements from a consultation --------------------------------------------------------------
 
 def suggested_statements(consultation) -> list[dict]:
-    """The consultation's yes/no questions, each followed by the brief's debate statements for it
-    (anonymised quotes from the latest analysis, corrections applied), in question order."""
+    """The consultation's yes/no questions (voted yes / no), scale questions (agree / disagree) and
+    each option of a multiple-choice question ("Question – option", agree / disagree), each
+    followed by the brief's debate statements for it (anonymised quotes from the latest analysis,
+    corrections applied), in question order."""
     from . import corrections, services
 
     out: list[dict] = []
@@ -73,6 +75,13 @@ def suggested_statements(consultation) -> list[dict]:
         if q.kind == "yesno":
             out.append({"kind": "question", "text": q.text, "source": "question", "question_id": qid,
                          "question_number": q.number})
+        elif q.kind == "scale":  # agree: the scale's upper half, as the analysis reads it
+            out.append({"kind": "statement", "text": q.text, "source": "question", "question_id": qid,
+                        "question_number": q.number})
+        elif q.kind == "choice":  # each option a statement of its own: the room says which it backs
+            for option in q.options or []:
+                out.append({"kind": "statement", "text": f"{q.text} – {option}", "source": "question",
+                            "question_id": qid, "question_number": q.number})
         for s in by_question.get(qid, []):
             out.append({"kind": "statement", "text": s["text"], "source": "brief", "question_id": qid,
                         "question_number": q.number, "comment_id": s.get("comment_id") or ""})

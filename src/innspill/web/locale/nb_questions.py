@@ -25,6 +25,15 @@ NB = {
     "Select a passage in the comment first.": "Marker et avsnitt i kommentaren først.",
     "Click or select in an answer where it should be split.": "Klikk eller marker i et svar der det skal deles.",
     "Move, resize or split by character positions": "Flytt, endre eller del etter tegnposisjon",
+    # scale (1-5) and multiple-choice questions
+    "scale 1–5": "skala 1–5", "multiple choice": "flervalg", "Options": "Alternativer",
+    "Multiple choice: one option per line. Scale: the words for 1 and for 5, one per line (optional).":
+        "Flervalg: ett alternativ per linje. Skala: ordene for 1 og for 5, ett per linje (valgfritt).",
+    "Give at least two options, one per line.": "Skriv minst to alternativer, ett per linje.",
+    "At most %(n)s options.": "Høyst %(n)s alternativer.", "Each option only once.": "Hvert alternativ bare én gang.",
+    "An option can be at most 200 characters.": "Et alternativ kan være høyst 200 tegn.",
+    "A scale takes two words (for 1 and for 5), or none.": "En skala tar to ord (for 1 og for 5), eller ingen.",
+    "(1 = %(low)s, 5 = %(high)s)": "(1 = %(low)s, 5 = %(high)s)",
 }
 
 PLURALS: dict = {}

@@ -35,6 +35,7 @@
     box.innerHTML = tpl.innerHTML.replace(/__prefix__/g, String(n));
     var row = box.firstElementChild;
     rows.appendChild(row);
+    showOptions(row);
     total.value = String(n + 1);
     var first = row.querySelector("textarea, input:not([type=hidden])");
     if (first) first.focus();
@@ -154,10 +155,27 @@
     if (button) { ev.preventDefault(); if (!decide(button)) submitWith(queueForm(), button); }
   });
 
+  /* a question row's options are asked for only where its kind has them (scale, multiple choice) */
+  function showOptions(row) {
+    var kind = row.querySelector("select[name$=-kind]"), box = row.querySelector("[data-options]");
+    if (!kind || !box) return;
+    var used = kind.value === "scale" || kind.value === "choice";
+    var has = box.querySelector("textarea") && box.querySelector("textarea").value.trim();
+    box.hidden = !used && !has && !box.classList.contains("has-error");
+  }
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches && ev.target.matches("select[name$=-kind]")) {
+      var row = closest(ev.target, "[data-row]");
+      if (row) showOptions(row);
+    }
+  });
+  function allOptions() { document.querySelectorAll("[data-row]").forEach(showOptions); }
+
+  function start() { focusSummary(); allOptions(); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", focusSummary);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    focusSummary();
+    start();
   }
 })();
 
