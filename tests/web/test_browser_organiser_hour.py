@@ -1,10 +1,11 @@
 """Issue 20's "done when", in Debian's chromium against ``innspill serve`` (with its worker): one
 organiser's first hour, each step asserted as a new organiser would meet it.
 
-1. Create a consultation with every "Nr." left blank (numbered 1, 2, 3 on save), an intro line,
-   two yes/no questions and an open one; publish it.
+1. Create a consultation with every "Nr." left blank (numbered 1-5 on save), an intro line,
+   two yes/no questions, an open one, a scale (1-5) and a multiple-choice one; publish it.
 2. Three people answer on phones (390 px, no page wider): the yes/no questions with the Ja / Nei /
-   Vet ikke buttons and an optional "Hvorfor?"; one sends spam.
+   Vet ikke buttons and an optional "Hvorfor?", the scale and the options with theirs; one sends
+   spam.
 3. Moderate with one click per comment (no reload), the answers under their question.
 4. Run the analysis; the review reads the buttons as the answers' stances, and a correction is
    saved and shown.
@@ -36,6 +37,8 @@ INTRO = "Kommunen vil høre hva du mener om sykkelvegen før bystyret bestemmer 
 QUESTIONS = [("Bør Storgata få egen sykkelveg?", "yesno"),
              ("Bør parkeringsplassene langs Storgata fjernes?", "yesno"),
              ("Hva bør kommunen gjøre for dem som sykler til skolen?", "open")]
+SCALE = ("Hvor trygt er det å sykle i Storgata i dag?", ["Svært utrygt", "Svært trygt"])
+CHOICE = ("Hvordan kommer du deg oftest til sentrum?", ["Sykkel", "Buss", "Bil", "Til fots"])
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
@@ -80,7 +83,8 @@ def _answer(browser, walk, base, slug, n, choices, texts):
     labels = page.locator("fieldset.choice").first.locator("label").all_inner_texts()
     assert labels == ["Ja", "Nei", "Vet ikke"], labels
     for q, choice in choices.items():  # the buttons: a click on the label, as a finger would
-        page.locator(f"fieldset.choice:has(#id_{q}_choice-legend) label", has_text=choice).click()
+        page.locator(f"fieldset.choice:has(#id_{q}_choice-legend) label").get_by_text(choice, exact=True).click()
+        assert page.locator(f"input[name={q}_choice]:checked").count() == 1
     for q, text in texts.items():
         page.fill(f"[name={q}]", text)
     if n == 3:  # forgot the consent: the message is at the top of the screen, focused, the answer kept
@@ -128,21 +132,34 @@ def test_the_organisers_first_hour(server, browser):
         page.fill(f"[name=q-{i}-number]", "")  # every "Nr." blank
         page.fill(f"[name=q-{i}-text]", text)
         page.select_option(f"[name=q-{i}-kind]", kind)
+    # a scale and a multiple-choice question: their options box appears once the kind asks for it
+    assert page.locator("[data-row]").nth(3).locator("[data-options]").is_hidden()
+    page.fill("[name=q-3-text]", SCALE[0])
+    page.select_option("[name=q-3-kind]", "scale")
+    page.fill("[name=q-3-options]", "\n".join(SCALE[1]))
+    page.click("[data-add-row=q]")
+    page.fill("[name=q-4-text]", CHOICE[0])
+    assert page.locator("[data-row]").nth(4).locator("[data-options]").is_hidden()
+    page.select_option("[name=q-4-kind]", "choice")
+    page.fill("[name=q-4-options]", "\n".join(CHOICE[1]))
     page.click("button.primary")
     page.wait_for_selector("button[name=state][value=open]")
     assert page.locator("#error-summary").count() == 0
     items = page.locator("main ol li")
-    assert [items.nth(i).get_attribute("value") for i in range(3)] == ["1", "2", "3"]
-    assert [items.nth(i).inner_text().split(" (")[0] for i in range(3)] == [q for q, _ in QUESTIONS]
+    assert [items.nth(i).get_attribute("value") for i in range(5)] == ["1", "2", "3", "4", "5"]
+    assert [items.nth(i).inner_text().split(" (")[0] for i in range(5)] == [q for q, _ in QUESTIONS] + [SCALE[0],
+                                                                                                       CHOICE[0]]
+    assert "(skala 1–5)" in items.nth(3).inner_text() and "(flervalg)" in items.nth(4).inner_text()
     slug = page.url.rstrip("/").rsplit("/", 1)[-1]
     page.click("button[name=state][value=open]")
     page.wait_for_selector("button[name=state][value=closed]")
     walk.look(page, "overview")
 
     # 2. three people answer on phones, with the buttons
-    _answer(browser, walk, base, slug, 1, {"q1": "Ja", "q2": "Nei"},
+    _answer(browser, walk, base, slug, 1, {"q1": "Ja", "q2": "Nei", "q4": "2", "q5": "Sykkel"},
             {"q1": "Det blir tryggere for barna.", "q3": "Bygg sykkelvegen på østsiden og lag sykkelparkering ved skolen."})
-    _answer(browser, walk, base, slug, 2, {"q1": "Nei", "q2": "Vet ikke"}, {"q1": "Bussen blir forsinket."})
+    _answer(browser, walk, base, slug, 2, {"q1": "Nei", "q2": "Vet ikke", "q4": "4", "q5": "Buss"},
+            {"q1": "Bussen blir forsinket."})
     _answer(browser, walk, base, slug, 3, {}, {"q3": "Kjøp billige klokker her https://spam.example/klokker"})
 
     # 3. moderate with one click per comment, without a reload
@@ -234,7 +251,11 @@ def test_the_organisers_first_hour(server, browser):
         assert any(TITLE in z.read(n).decode() for n in z.namelist() if n.startswith("ppt/slides/slide"))
     rows = list(csv.DictReader(io.StringIO(brief["nb.csv"].decode())))
     assert rows and all(r.get("consultation") == TITLE for r in rows), rows[:1]
+    assert 'id="q4-tally"' in html_nb and 'id="q5-tally"' in html_nb  # the buttons counted per option
     data_nb = json.loads(brief["nb.json"])
+    tally = {q["number"]: q.get("tally") for q in data_nb["questions"]}
+    assert tally[4]["counts"] == [0, 1, 0, 1, 0] and tally[4]["mean"] == 3.0
+    assert tally[5]["counts"] == [1, 1, 0, 0] and tally[5]["options"] == CHOICE[1]
     q3 = next(q for q in data_nb["questions"] if q["number"] == 3)  # open: what people proposed, no yes or no
     assert q3["verdict"] in ("open", "few") and "de fleste sier ja" not in html_nb.lower()  # one answer: few
     q2 = next(q for q in data_nb["questions"] if q["number"] == 2)
@@ -253,8 +274,8 @@ def test_the_organisers_first_hour(server, browser):
     assert sorted(r["state"] for r in comments) == ["approved", "approved", "spam"]
     everything = json.loads(by_name["data.json"])
     assert everything["consultation"]["title"] == TITLE
-    assert [c["choices"] for c in everything["comments"]][:2] == [{"q1": "yes", "q2": "no"},
-                                                                  {"q1": "no", "q2": "unsure"}]
+    assert [c["choices"] for c in everything["comments"]][:2] == [
+        {"q1": "yes", "q2": "no", "q4": "2", "q5": "Sykkel"}, {"q1": "no", "q2": "unsure", "q4": "4", "q5": "Buss"}]
     page.goto(f"{base}/org/c/{slug}/brief.html")
     walk.look(page, "brief (HTML)")
 
@@ -263,6 +284,9 @@ def test_the_organisers_first_hour(server, browser):
     page.click("#start-live")
     page.wait_for_selector("#live-code")
     code = page.inner_text("#live-code").strip()
+    statements = page.locator("table.live-statements tbody tr").all_inner_texts()
+    assert any(SCALE[0] in t for t in statements)  # the scale, and each option, as statements
+    assert sum(CHOICE[0] in t for t in statements) == len(CHOICE[1])
     page.click("#start")
     page.wait_for_selector("#end")
     walk.look(page, "presenter")

@@ -45,7 +45,7 @@ def test_reorder_buttons_and_select_to_move(server, browser):  # noqa: F811
     up = page.locator("[data-row]").nth(2).locator("[data-move-row=up]")
     up.click()
     rows = page.locator("[data-row]")
-    assert rows.nth(1).locator("textarea").input_value() == "Bør Storgata stenges for biler?"
+    assert rows.nth(1).locator("textarea[name$=-text]").input_value() == "Bør Storgata stenges for biler?"
     assert [rows.nth(i).locator("[name$=-number]").input_value() for i in range(3)] == ["1", "2", "3"]
     assert page.input_value("[name=q-2-number]") == "2" and page.input_value("[name=q-1-number]") == "3"
     assert page.evaluate("document.activeElement.getAttribute('data-move-row')") == "up"
