@@ -260,7 +260,8 @@ def test_the_organisers_first_hour(server, browser):
     assert q3["verdict"] in ("open", "few") and "de fleste sier ja" not in html_nb.lower()  # one answer: few
     q2 = next(q for q in data_nb["questions"] if q["number"] == 2)
     assert q2["counts"]["against"] == 2  # a Nei button and the corrected Vet ikke
-    by_name = {name.replace(f"-{slug}", ""): body for name, body in downloads.values() if not name.startswith("brief-")}
+    by_name = {name.replace(f"-{slug}-{today}", ""): body for name, body in downloads.values()
+               if not name.startswith("brief-")}
     assert set(by_name) == {"analysis.json", "analysis-raw.json", "gold.json", "answers.csv", "comments.csv",
                             "data.json"}, names
     analysis = json.loads(by_name["analysis.json"])
@@ -273,7 +274,8 @@ def test_the_organisers_first_hour(server, browser):
     comments = list(csv.DictReader(io.StringIO(by_name["comments.csv"].decode())))
     assert sorted(r["state"] for r in comments) == ["approved", "approved", "spam"]
     everything = json.loads(by_name["data.json"])
-    assert everything["consultation"]["title"] == TITLE
+    assert everything["consultation"]["title"] == TITLE and everything["consultation"]["intro"] == INTRO
+    assert everything["consultation"]["period"] == {"first": today, "last": today}
     assert [c["choices"] for c in everything["comments"]][:2] == [
         {"q1": "yes", "q2": "no", "q4": "2", "q5": "Sykkel"}, {"q1": "no", "q2": "unsure", "q4": "4", "q5": "Buss"}]
     page.goto(f"{base}/org/c/{slug}/brief.html")

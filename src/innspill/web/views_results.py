@@ -289,6 +289,13 @@ def brief_filename(c, lang: str, fmt: str) -> str:
     return f"brief-{c.slug}-{lang}-{timezone.localdate().isoformat()}.{fmt}"
 
 
+def export_name(c, stem: str, ext: str) -> str:
+    """STEM-SLUG-DAY.EXT (the day of the download, in the app's time zone), as the brief's names."""
+    from django.utils import timezone
+
+    return f"{stem}-{c.slug}-{timezone.localdate().isoformat()}.{ext}"
+
+
 def _live_session(c, which: str):
     """The live session whose votes go into the brief: ``latest`` (the newest with votes, the
     default), a session id, or ``0`` / ``none`` for none."""
@@ -318,11 +325,11 @@ def export(request, slug, what):
     if what in ("analysis.json", "analysis-raw.json", "gold.json", "answers.csv"):
         run, data = _corrected_or_404(c)
         if what == "analysis.json":
-            return _json(data, f"analysis-{c.slug}.json")
+            return _json(data, export_name(c, "analysis", "json"))
         if what == "analysis-raw.json":
-            return _json(run.analysis, f"analysis-raw-{c.slug}.json")
+            return _json(run.analysis, export_name(c, "analysis-raw", "json"))
         if what == "gold.json":
-            return _json(corrections.gold(data, c.slug), f"gold-{c.slug}.json")
+            return _json(corrections.gold(data, c.slug), export_name(c, "gold", "json"))
         # the comment's number as moderation, the review and comments.csv show it (its id)
         pk_of = {k: int(v) for k, v in run.comment_map.items()}
         qnum = {q["id"]: q["number"] for q in data["questions"]}
@@ -331,16 +338,17 @@ def export(request, slug, what):
                  "yes" if a.get("provenance", {}).get("corrected") else "", a["text"], a["evidence"]]
                 for a in data["answers"]]
         return _csv(["comment", "question", "stance", "confidence", "how", "corrected", "text", "evidence"], rows,
-                    f"answers-{c.slug}.csv")
+                    export_name(c, "answers", "csv"))
     comments = c.comments.order_by("id")
     if what == "comments.csv":
         rows = [[x.pk, x.created_at.isoformat(), x.source, x.state, x.reason, x.author, x.text, x.remark,
                  json.dumps(x.fields) if x.fields else ""] for x in comments]
         return _csv(["id", "created_at", "source", "state", "reason", "author", "text", "remark", "fields"], rows,
-                    f"comments-{c.slug}.csv")
+                    export_name(c, "comments", "csv"))
     if what == "data.json":
         return _json({
             "consultation": {"slug": c.slug, "title": c.title, "intro": c.intro, "state": c.state,
+                             "period": services.about(c)["period"],
                              "closes_at": c.closes_at.isoformat() if c.closes_at else None,
                              "questions": [{"number": q.number, "text": q.text, "kind": q.kind} for q in c.questions.all()]},
             "comments": [{"id": x.pk, "created_at": x.created_at.isoformat(), "source": x.source, "state": x.state,
@@ -352,7 +360,7 @@ def export(request, slug, what):
             "corrections": [{"id": k.pk, "comment": k.comment_id, "question": k.question_number, "kind": k.kind,
                              "before": k.before, "after": k.after, "by": k.user.get_username() if k.user else None,
                              "at": k.at.isoformat()} for k in c.corrections.select_related("user")],
-        }, f"data-{c.slug}.json")
+        }, export_name(c, "data", "json"))
     raise Http404("no such export")
 
 
