@@ -231,3 +231,21 @@ def test_a_reading_does_not_depend_on_the_other_answers_in_the_run(embedder):
     for i in range(4):
         assert run([i])[f"c{i}"] == together[f"c{i}"]
     assert together == run([3, 1, 0, 2])
+
+
+def test_the_cross_encoders_states_are_computed_once_and_cached_bit_for_bit(tmp_path, monkeypatch):
+    """Reading a thread again (the web app re-analyses after moderation) takes each pair's state
+    from the disk cache: the same bits the engine computes, and identical pairs computed once."""
+    m = StanceModel.load(DATA_DIR / "cross")
+    rows = m.card["checks"]
+    qs = [r["question"] for r in rows] + [rows[0]["question"]]
+    ans = [r["text"] for r in rows] + [rows[0]["text"]]  # the first pair twice
+    fresh = m.pooled(qs, ans)
+    calls = []
+    real = m.cross_encoder().pooled
+    monkeypatch.setattr(m.cross, "pooled", lambda q, a: calls.append(len(q)) or real(q, a))
+    first = m.pooled(qs, ans, str(tmp_path))
+    again = m.pooled(qs, ans, str(tmp_path))
+    assert calls == [len(rows)]  # the repeated pair once; nothing the second time
+    assert np.array_equal(first, fresh) and np.array_equal(again, fresh)
+    assert np.array_equal(fresh[-1], fresh[0])

@@ -137,9 +137,43 @@ class StanceModel:
             self.cross = engine.CrossEncoder(self._top, weights=weights, backend=self.cross_backend)
         return self.cross
 
-    def pair_probs(self, questions: list[str], answers: list[str], x: np.ndarray) -> np.ndarray:
+    def pair_probs(self, questions: list[str], answers: list[str], x: np.ndarray, cache_dir: str | None = None) -> np.ndarray:
         """The cross-encoder's reading: its pooled state of each (question, answer) beside the features ``x``."""
-        return self.probs(np.hstack([self.cross_encoder().pooled(questions, answers), np.asarray(x, np.float32)]))
+        return self.probs(np.hstack([self.pooled(questions, answers, cache_dir), np.asarray(x, np.float32)]))
+
+    def pooled(self, questions: list[str], answers: list[str], cache_dir: str | None = None) -> np.ndarray:
+        """The cross-encoder's pooled state of each pair. Each distinct pair is computed once ("Ja."
+        to the same question is common), and with ``cache_dir`` (the embedder's cache folder) kept on
+        disk, so reading a thread again (the web app analyses a consultation again after each round
+        of moderation) costs only its new answers. The engine reads one pair at a time, so a cached
+        state is bit for bit the one it would compute again (tested)."""
+        from .embed import DiskCache
+        from .engine import onnx_available
+
+        out = np.zeros((len(questions), 384), dtype=np.float32)
+        rows: dict[bytes, list[int]] = {}
+        for i, (q, a) in enumerate(zip(questions, answers, strict=True)):
+            rows.setdefault(hashlib.blake2b(f"{q}\x00{a}".encode(), digest_size=16).digest(), []).append(i)
+        disk = None
+        if cache_dir:
+            backend = "onnx" if self.cross_backend == "onnx" or (self.cross_backend == "auto" and onnx_available()) \
+                else "numpy"
+            disk = DiskCache(cache_dir, f"cross:{self.card['sha256']}:{self.card.get('encoder_sha256')}:{backend}")
+        try:
+            found = disk.get_many(list(rows)) if disk else {}
+            todo = [k for k in rows if k not in found]
+            if todo:
+                vecs = self.cross_encoder().pooled([questions[rows[k][0]] for k in todo], [answers[rows[k][0]] for k in todo])
+                new = dict(zip(todo, vecs))
+                if disk:
+                    disk.put_many(new)
+                found = {**found, **new}
+            for k, idx in rows.items():
+                out[idx] = found[k]
+        finally:
+            if disk:
+                disk.close()
+        return out
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         h = (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
@@ -245,7 +279,8 @@ def _read_chunk(answers: list[Answer], by_id: dict, questions: list[Question], e
     zeros = np.zeros((n, 384), dtype=np.float32)
     x = feature_matrix(model.spec, av if av is not None else zeros, qv if qv is not None else zeros,
                        pv if pv is not None else zeros, rf)
-    probs = model.pair_probs(qtexts, texts, x) if cross else model.probs(x)
+    cache_dir = os.path.dirname(embedder.cache_path) if getattr(embedder, "cache_path", None) else None
+    probs = model.pair_probs(qtexts, texts, x, cache_dir) if cross else model.probs(x)
     # each sentence of a multi-sentence answer is also read on its own (its own vector, the answer's
     # question and rules' verdict); the answer's reading pools them with the whole (geometric mean),
     # and the evidence is the sentence that best supports the final stance
@@ -258,7 +293,7 @@ def _read_chunk(answers: list[Answer], by_id: dict, questions: list[Question], e
         s_av = embedder.embed(st) if av is not None else np.zeros((len(st), 384), np.float32)
         sx = feature_matrix(model.spec, s_av, qv[idx] if qv is not None else zeros[idx],
                             pv[idx] if pv is not None else zeros[idx], rf[idx])
-        sp = model.pair_probs([qtexts[i] for i in idx], st, sx) if cross else model.probs(sx)
+        sp = model.pair_probs([qtexts[i] for i in idx], st, sx, cache_dir) if cross else model.probs(sx)
         if model.sentence_pooling:
             probs = pool_sentences(probs, sp, idx)
     for i, a in enumerate(answers):
