@@ -298,7 +298,7 @@ class Segmenter:
         first_para_end = _paragraph_end(text, 0)
         pos, sep = 0, ""
         for m in re.finditer(r"[,.;:!?–—\n]+|\s(?:og|and)\s", text[:first_para_end] + "\n"):
-            s, e = _trim(text, pos, m.start())
+            s, e = trim_span(text, pos, m.start())
             this_sep, pos = sep, m.end()
             sep = m.group(0).strip()
             if e <= s:
@@ -426,7 +426,7 @@ class Segmenter:
     def calibrate(self, units: list[Unit], rel: np.ndarray, lex_rel: np.ndarray) -> None:
         """Standardise the cosines over the whole thread (per unit level) and set each unit's
         ``scores``; needs all units at once."""
-        self.apply(units, rel, lex_rel, self.calibration(rel, _para_mask(units)))
+        self.apply(units, rel, lex_rel, self.calibration(rel, para_mask(units)))
 
     def sliced_scores(self, units: list[Unit]) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`raw_scores` slice by slice (each unit on its own, so slicing changes nothing
@@ -489,7 +489,7 @@ class Segmenter:
                 rel, lex = self.sliced_scores(units)
                 rels.append(rel)
                 lexs.append(lex)
-                paras.append(_para_mask(units))
+                paras.append(para_mask(units))
                 if one:
                     plans.append(plan)
                 done += len(batch)
@@ -538,7 +538,7 @@ class Segmenter:
         for c, secs, units in plan:
             picked: dict[int, list[tuple[int, int, str, float]]] = {}
             for s, e, q, how in secs:
-                s, e = _trim(c.text, s, e)
+                s, e = trim_span(c.text, s, e)
                 if e > s:
                     picked.setdefault(q, []).append((s, e, how, 1.0))
             for u in units:
@@ -578,7 +578,9 @@ class Segmenter:
                       how=best[2].split("-")[0], score=score, provenance={"stage": "segment", "parts": len(parts)})
 
 
-def _para_mask(units: list[Unit]) -> np.ndarray:
+def para_mask(units: list[Unit]) -> np.ndarray:
+    """Which units are whole paragraphs (the rest are sentences), as a boolean array; the
+    calibration is made separately for each kind (the Dask runner uses it too)."""
     return np.fromiter((u.level == "para" for u in units), dtype=bool, count=len(units))
 
 
@@ -609,9 +611,16 @@ def _paragraph_end(text: str, pos: int) -> int:
     return m.start() if m else len(text)
 
 
-def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+def trim_span(text: str, s: int, e: int) -> tuple[int, int]:
+    """``text[s:e]`` without its surrounding white space, as (start, end): how segmentation trims
+    an answer (the web app's review page trims a corrected span the same way)."""
     while s < e and text[s].isspace():
         s += 1
     while e > s and text[e - 1].isspace():
         e -= 1
     return s, e
+
+
+# the old private name, still imported by innspill/web/views_results.py: remove it once the web
+# app's split into apps (issue 22) imports trim_span (tests/test_structure.py lists that use)
+_trim = trim_span

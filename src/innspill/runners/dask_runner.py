@@ -156,11 +156,11 @@ def _worker_embedder(cache_dir: str | None):
 def _w_raw_scores(comments, questions, language, use_embeddings, cache_dir):
     """A partition's units' raw scores (slice by slice, as the local runner scores them) and which
     units are paragraphs: numbers only go back, the units stay here."""
-    from ..segment import Segmenter, _para_mask
+    from ..segment import Segmenter, para_mask
     seg = Segmenter(questions, language, _worker_embedder(cache_dir) if use_embeddings else None)
     units = [u for _, _, us in seg.plan(comments) for u in us]
     rel, lex = seg.sliced_scores(units)
-    return rel, lex, _para_mask(units)
+    return rel, lex, para_mask(units)
 
 
 def _w_pick(comments, rel, lex, calib, questions, language, use_embeddings):
