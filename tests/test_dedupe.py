@@ -144,9 +144,10 @@ def test_shuffled_search_links_what_the_local_search_links(tmp_path):
         assert [(c.duplicate_of, c.duplicate_how) for c in fresh] == local
 
 
-def test_sparse_and_pairwise_jaccard_link_the_same(tmp_path, monkeypatch):
-    """A row with many partners has their Jaccard computed in one sparse product, a row with few
-    one pair at a time: forcing either path everywhere links the same comments."""
+def test_listed_and_matrix_buckets_and_check_order_link_the_same(tmp_path, monkeypatch):
+    """Small buckets have their pairs listed, larger ones go through an agreement matrix, and a
+    group checks its most similar partners first when it has many: forcing either path
+    everywhere, or checking every candidate at once, links the same comments."""
     import importlib.util
 
     from innspill import dedupe
@@ -160,14 +161,34 @@ def test_sparse_and_pairwise_jaccard_link_the_same(tmp_path, monkeypatch):
     path = tmp_path / "t.txt"
     bench.generate(1500, path, seed=8, form_letters=True)
     results = []
-    for sparse_from in (1, 10**9):
-        monkeypatch.setattr(dedupe, "SPARSE_FROM", sparse_from)
+    for small, per_group in ((1, 4), (10**9, 4), (24, 0), (24, 10**9)):
+        monkeypatch.setattr(dedupe, "SMALL_BUCKET", small)
+        monkeypatch.setattr(dedupe, "CHECK_ALL_PER_GROUP", per_group)
         comments = read_input(str(path)).comments
         repair_comments(comments)
         counts = dedupe.link_duplicates(comments)
         results.append([(c.duplicate_of, c.duplicate_how) for c in comments])
         assert counts["near"] > 20
-    assert results[0] == results[1]
+    assert all(r == results[0] for r in results[1:])
+
+
+def test_batched_jaccard_is_the_exact_one():
+    """The pairs' Jaccard similarities computed together in one sort are those of the sets."""
+    import random
+
+    import numpy as np
+
+    from innspill.dedupe import FeatureTable, _jaccard_reaches, lsh_bands
+    rng = random.Random(2)
+    words = [f"w{i}" for i in range(60)]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randrange(8, 60))) for _ in range(300)]
+    t = FeatureTable.of(list(enumerate(texts)), lsh_bands())
+    sets = [set(t.shingles_of(k).tolist()) for k in range(len(t))]
+    a = np.array([rng.randrange(len(t)) for _ in range(5000)])
+    b = np.array([rng.randrange(len(t)) for _ in range(5000)])
+    for threshold in (0.1, 0.2, 0.4):
+        want = [len(sets[x] & sets[y]) / len(sets[x] | sets[y]) >= threshold for x, y in zip(a, b)]
+        assert _jaccard_reaches(a, b, t, threshold, chunk=1000).tolist() == want
 
 
 def test_bucket_links_of_nothing():

@@ -29,7 +29,9 @@ NUM_PERM = 64
 # are not checked: a pair at exactly 0.4 is missed so with probability 3 in 10,000, at 0.5 never
 # in practice (binomial tails), while 99.7 % of unrelated on-topic pairs (0.1) are dropped
 EST_MATCHES = 13
-SPARSE_FROM = 32  # a row with this many partners to check has them intersected in one sparse product
+SMALL_BUCKET = 24  # buckets of at most this many texts have their pairs listed, every band's at once
+CHECK_ALL_PER_GROUP = 4  # with at most this many candidate pairs per group left, all are checked at once
+PRODUCT_PAIRS = 1 << 22  # larger buckets are checked in sparse products of about this many pairs
 # A bucket of more than LARGE_BUCKET texts is split before its pairs are checked (see
 # :func:`_split_bucket`): on one topic a common phrase can be the smallest MinHash value of a band
 # for a fixed share of all texts, so such a bucket grows with the thread and checking all its pairs
@@ -39,7 +41,7 @@ SPARSE_FROM = 32  # a row with this many partners to check has them intersected 
 LARGE_BUCKET = 2_000
 SPLIT_TO = 250  # a large bucket is split until its parts have at most this many texts
 SPLIT_CHAINS = 6  # ... in this many independent ways (each with its own MinHash positions)
-FEATURE_CHUNK = 4_096  # texts hashed in one vectorised step (a few tens of MB of temporaries)
+FEATURE_CHUNK = 8_192  # texts hashed in one vectorised step (about 150 MB of temporaries)
 
 
 def _shingles(norm: str, k: int = 3) -> set[bytes]:
@@ -114,19 +116,30 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
-def _signatures(hv: np.ndarray, starts: np.ndarray, flat: list[bytes]) -> np.ndarray:
+def _signatures(hv: np.ndarray, inv: np.ndarray, starts: np.ndarray, flat: list[bytes]) -> np.ndarray:
     """MinHash signatures of many texts at once, bit for bit those of :func:`_minhash` (tested):
-    ``hv`` holds every text's shingles' 32-bit SHA-1 values (datasketch's ``sha1_hash32``), text
-    ``i``'s from ``starts[i]``; the permutations are applied to all of them in one array and the
-    minimum taken per text."""
+    ``hv`` holds each distinct shingle's 32-bit SHA-1 value (datasketch's ``sha1_hash32``),
+    ``inv`` the distinct shingle of each shingle of the texts in a row, text ``i``'s from
+    ``starts[i]``. The permutations are applied to each distinct shingle once (a stock phrase or a
+    form letter's shingle recurs in thousands of texts), and the minima taken one permutation at a
+    time, along contiguous memory (several times faster than across a texts x permutations array)."""
     perms, scheme = _permutations()
     if scheme != "affine32":  # pragma: no cover - another datasketch: one MinHash per text
         ends = np.r_[starts[1:], len(flat)]
         return np.stack([_minhash(set(flat[s:e])) for s, e in zip(starts.tolist(), ends.tolist())])
     a, b = (np.asarray(x, dtype=np.uint32) for x in perms)
     with np.errstate(over="ignore"):
-        phv = _fmix32(hv.astype(np.uint32))[:, None] * a + b  # wraps modulo 2^32, as datasketch's does
-    return np.minimum.reduceat(phv, starts, axis=0)
+        phv = a[:, None] * _fmix32(hv.astype(np.uint32))[None, :] + b[:, None]  # wraps modulo 2^32, as datasketch's does
+    out = np.empty((len(starts), len(a)), dtype=np.uint32)
+    for p, row in enumerate(phv):
+        out[:, p] = np.minimum.reduceat(row[inv], starts)
+    return out
+
+
+def _sorted_unique(x: np.ndarray) -> np.ndarray:
+    """``np.unique(x)`` by one sort (numpy 2's ``unique`` hashes first, and is slower here)."""
+    x = np.sort(x)
+    return x[np.r_[True, x[1:] != x[:-1]]] if x.size else x
 
 
 def _band_hashes(sigs: np.ndarray, bands: tuple[int, int]) -> np.ndarray:
@@ -220,27 +233,34 @@ class FeatureTable:
     def _of_chunk(cls, items: list[tuple[int, str]], bands: tuple[int, int]) -> FeatureTable:
         from hashlib import sha1
 
-        positions, sizes, flat = [], [], []
+        positions, counts, flat = [], [], []
         for pos, norm in items:
-            sh = _shingle_set(norm)
-            if len(sh) >= 5:
+            if norm.count(" ") >= 6:  # fewer than 7 words make fewer than 5 shingles
+                ws = norm.encode().split(b" ")
                 positions.append(pos)
-                sizes.append(len(sh))
-                flat.extend(sh)
+                counts.append(len(ws) - 2)
+                flat += map(b" ".join, zip(ws, ws[1:], ws[2:]))  # as :func:`_shingle_set`, repeats kept
         if not positions:
             return cls.empty(bands)
-        digests = np.frombuffer(b"".join([sha1(x).digest() for x in flat]), dtype=np.uint8).reshape(-1, 20)
+        distinct = dict.fromkeys(flat)  # about 1 in 5 shingles of a chunk is new: hashed once each
+        index = dict(zip(distinct, range(len(distinct))))
+        inv = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+        digests = np.frombuffer(b"".join([sha1(x).digest() for x in distinct]), dtype=np.uint8).reshape(-1, 20)
         hv = digests[:, :4].copy().view("<u4").ravel()  # datasketch's sha1_hash32
         ids = digests[:, 4:12].copy().view("<i8").ravel()  # the shingle's identity for the exact Jaccard
-        starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
-        sigs = _signatures(hv, starts, flat)
-        seg = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-        order = np.lexsort((ids, seg))
-        ids, seg = ids[order], seg[order]
-        keep = np.r_[True, (ids[1:] != ids[:-1]) | (seg[1:] != seg[:-1])]  # np.unique per text
-        ids, seg = ids[keep], seg[keep]
-        offsets = np.r_[0, np.cumsum(np.bincount(seg, minlength=len(sizes)))].astype(np.int64)
-        return cls(np.array(positions, dtype=np.int64), sigs, _band_hashes(sigs, bands), ids, offsets)
+        starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
+        sigs = _signatures(hv, inv, starts, flat)  # a repeat does not change a minimum
+        # each text's distinct shingle identities, sorted: one sort of (text, rank of identity)
+        sorted_ids = _sorted_unique(ids)
+        key = np.repeat(np.arange(len(counts), dtype=np.int64), counts) * len(sorted_ids) + np.searchsorted(sorted_ids, ids)[inv]
+        key = _sorted_unique(key)
+        seg = key // len(sorted_ids)
+        sizes = np.bincount(seg, minlength=len(counts))
+        keep = sizes >= 5
+        shingles = sorted_ids[key % len(sorted_ids)][keep[seg]]
+        offsets = np.r_[0, np.cumsum(sizes[keep])].astype(np.int64)
+        sigs = sigs[keep]
+        return cls(np.array(positions, dtype=np.int64)[keep], sigs, _band_hashes(sigs, bands), shingles, offsets)
 
     def shingles_of(self, row: int) -> np.ndarray:
         return self.shingles[self.offsets[row]:self.offsets[row + 1]]
@@ -301,55 +321,76 @@ def _large_flags(table: np.ndarray, large: dict[int, np.ndarray]) -> np.ndarray 
     return flags
 
 
+def _unmet(t: FeatureTable, flags: np.ndarray | None, a: np.ndarray, b: np.ndarray,
+           band: int | np.ndarray) -> np.ndarray:
+    """Which pairs ``(a, b)`` of a bucket of ``band`` (one, or one per pair) did not share a bucket
+    of an earlier band that is not large (``flags``: :func:`_large_flags`): a pair is checked in
+    the first band where it meets outside a large bucket (a large bucket's parts may meet it
+    again), so that runners that check bands apart do not check, or send, it twice."""
+    last = int(np.max(band)) if a.size else 0
+    if not last:
+        return np.ones(a.size, dtype=bool)
+    met = t.band_hashes[a, :last] == t.band_hashes[b, :last]
+    if flags is not None:
+        met &= ~flags[a, :last]
+    if not np.isscalar(band):
+        met &= np.arange(last) < np.asarray(band)[:, None]
+    return ~met.any(axis=1)
+
+
 def bucket_links(entries: list[tuple], norms: dict[int, str], bands: tuple[int, int],
                  threshold: float = NEAR_THRESHOLD, features: dict | None = None,
                  large: dict[int, np.ndarray] | None = None) -> list[tuple[int, int]]:
     """The near-duplicate links of the buckets in ``entries`` (pieces of :func:`band_entries`
-    for one destination): each bucket is checked as the local search checks it, with one
-    union-find for all of them, and only the links that joined two groups come back (fewer than
-    the texts), so nothing quadratic is listed or sent. Joining those links gives the local
-    search's groups: both check each candidate pair in the first band it shares a bucket in that
-    is not large (and large buckets part by part, split the same way), with the same two tests,
-    and skipping a pair that is already joined does not change any group.
+    for one destination), checked as the local search checks its buckets (:func:`_near_links`),
+    and only the links that joined two groups come back (fewer than the texts), so nothing
+    quadratic is listed or sent. Joining those links gives the local search's groups: both link
+    the connected components of the same candidate pairs (pairs sharing a bucket of at most
+    :data:`LARGE_BUCKET` texts or a part of a larger one, split the same way, that pass the same
+    two tests), and which pairs are skipped because they are already joined does not change them.
     ``features`` (position -> :func:`text_features`) may be a cache kept between calls, or a
     :class:`FeatureLookup` of every text's features (then ``norms`` is not read). ``large`` is the
-    thread's large buckets (:func:`large_buckets` over every destination's entries); None: those
+    thread's large buckets (:func:`large_buckets` over every destination's entries; a pair that
+    met in another destination's bucket is checked there unless that bucket is large); None: those
     of ``entries`` alone (right when they are the only destination)."""
     entries = [e for e in entries if len(e[2])]
     if not entries:
         return []
     if large is None:
         large = large_buckets(entries)
-    band = np.concatenate([e[0] for e in entries])
+    band = np.concatenate([e[0] for e in entries]).astype(np.int64)
     hsh = np.concatenate([e[1] for e in entries])
     pos = np.concatenate([e[2] for e in entries])
     order = np.lexsort((pos, hsh, band))
     band, hsh, pos = band[order], hsh[order], pos[order]
     new = np.r_[True, (band[1:] != band[:-1]) | (hsh[1:] != hsh[:-1])]
-    starts = np.flatnonzero(new)
-    ends = np.r_[starts[1:], len(pos)]
+    size = np.diff(np.r_[np.flatnonzero(new), len(pos)])
+    shared = np.repeat(size >= 2, size)  # only texts in a bucket with others need features
+    band, hsh, pos = band[shared], hsh[shared], pos[shared]
+    if not len(pos):
+        return []
+    t = _table_of(np.unique(pos), norms, bands, features)
+    rows = np.searchsorted(t.positions, pos)
+    columns = [(b, hsh[band == b], rows[band == b]) for b in np.unique(band).tolist()]
+    uf = _RowUnion(np.arange(len(t), dtype=np.int64))
+    links = _near_links(t, columns, uf, threshold, bands, _large_flags(t.band_hashes, large))
+    return [(int(t.positions[a]), int(t.positions[b])) for a, b in links]
+
+
+def _table_of(positions: np.ndarray, norms: dict[int, str], bands: tuple[int, int], features) -> FeatureTable:
+    """A :class:`FeatureTable` of ``positions`` (ascending) from a :class:`FeatureLookup`, a cache
+    (position -> :func:`text_features`, filled from ``norms`` where missing) or ``norms`` alone."""
     feats = {} if features is None else features
-    if isinstance(feats, FeatureLookup):  # only the texts in a bucket with others
-        shared = np.repeat((ends - starts) >= 2, ends - starts)
-        feats = feats.views(np.unique(pos[shared]))
-    groups = _Groups()
-    links: list[tuple[int, int]] = []
-    for s, e in zip(starts.tolist(), ends.tolist()):
-        if e - s < 2:
-            continue
-        members = pos[s:e].tolist()
-        for p in members:
-            if p not in feats:
-                feats[p] = text_features(norms[p], bands)
-        sigs = np.stack([feats[p][0] for p in members])
-        table = np.stack([feats[p][1] for p in members])
-        shingles = [feats[p][2] for p in members]
-        flags = _large_flags(table, large)
-        b = int(band[s])
-        rows = np.arange(len(members))
-        for part in (_split_bucket(rows, b, sigs, bands) if len(members) > LARGE_BUCKET else (rows,)):
-            links += _link_bucket(part, b, table, np.array(members), sigs, shingles, groups, threshold, flags)
-    return links
+    if isinstance(feats, FeatureLookup):
+        feats = feats.views(positions)
+    plist = positions.tolist()
+    for p in plist:
+        if p not in feats:
+            feats[p] = text_features(norms[p], bands)
+    got = [feats[p] for p in plist]
+    shingles = [g[2] for g in got]
+    return FeatureTable(positions, np.stack([g[0] for g in got]), np.stack([g[1] for g in got]),
+                        np.concatenate(shingles), np.r_[0, np.cumsum([s.size for s in shingles])].astype(np.int64))
 
 
 def _split_bucket(rows: np.ndarray, band: int, sigs: np.ndarray, bands: tuple[int, int]):
@@ -476,99 +517,249 @@ def link_duplicates(comments: list[Comment], threshold: float = NEAR_THRESHOLD) 
     bands = lsh_bands(threshold)
     t = FeatureTable.of([(pos, n) for n, pos in first.items()], bands)
     if len(t):
-        table = t.band_hashes  # distinct texts x bands
+        # the rows' groups so far (exact and truncated copies): pairs inside one are never checked
+        roots = np.fromiter((groups.find(p) for p in t.positions.tolist()), dtype=np.int64, count=len(t))
+        _, first_row, inverse = np.unique(roots, return_index=True, return_inverse=True)
+        uf = _RowUnion(first_row[inverse.ravel()].astype(np.int64))  # rows ascend with positions
+        rows = np.arange(len(t), dtype=np.int64)
+        columns = [(b, t.band_hashes[:, b], rows) for b in range(t.band_hashes.shape[1])]
         large = {}
-        for band in range(table.shape[1]):
-            keys, counts = np.unique(table[:, band], return_counts=True)
+        for b, column in enumerate(t.band_hashes.T):
+            keys, counts = np.unique(column, return_counts=True)
             if (counts > LARGE_BUCKET).any():
-                large[band] = keys[counts > LARGE_BUCKET]
-        flags = _large_flags(table, large)
-        shingles = _Ragged(t.shingles, t.offsets)
-        for band in range(table.shape[1]):
-            for rows in _shared_buckets(table[:, band]):
-                for part in (_split_bucket(rows, band, t.sigs, bands) if len(rows) > LARGE_BUCKET else (rows,)):
-                    _link_bucket(part, band, table, t.positions, t.sigs, shingles, groups, threshold, flags)
+                large[b] = keys[counts > LARGE_BUCKET]
+        for a, b in _near_links(t, columns, uf, threshold, bands, _large_flags(t.band_hashes, large)):
+            groups.union(int(t.positions[a]), int(t.positions[b]))
     return apply_links(live, norms, groups, truncated)
 
 
-class _Ragged:
-    """Row ``i`` of a flat array cut at ``offsets`` (a :class:`FeatureTable`'s shingles), as a view."""
+class _RowUnion:
+    """Union-find over a feature table's rows in one numpy array (the root is the smallest row),
+    so that the roots of many candidate pairs are found in a few vectorised steps."""
 
-    def __init__(self, flat: np.ndarray, offsets: np.ndarray):
-        self.flat, self.offsets = flat, offsets
+    def __init__(self, parent: np.ndarray):
+        self.parent = parent
 
-    def __getitem__(self, i: int) -> np.ndarray:
-        return self.flat[self.offsets[i]:self.offsets[i + 1]]
+    def find(self, rows: np.ndarray) -> np.ndarray:
+        p = self.parent
+        r = p[rows]
+        while True:
+            up = p[r]
+            if (up == r).all():
+                break
+            r = up
+        p[rows] = r  # path compression
+        return r
+
+    def _root(self, x: int) -> int:
+        p = self.parent
+        while p[x] != x:
+            p[x] = p[p[x]]
+            x = int(p[x])
+        return x
+
+    def union(self, a: np.ndarray, b: np.ndarray) -> list[tuple[int, int]]:
+        """Join the pairs ``(a[i], b[i])`` one by one; returns those that joined two groups."""
+        joined = []
+        for x, y in zip(a.tolist(), b.tolist()):
+            rx, ry = self._root(x), self._root(y)
+            if rx != ry:
+                self.parent[max(rx, ry)] = min(rx, ry)
+                joined.append((x, y))
+        return joined
 
 
-def _shared_buckets(column: np.ndarray):
-    """The rows of each bucket that more than one text falls into."""
-    order = np.argsort(column, kind="stable")
-    keys = column[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)]
-    for s, e in zip(starts.tolist(), ends.tolist()):
-        if e - s > 1:
-            yield order[s:e]
+def _near_links(t: FeatureTable, columns, uf: _RowUnion, threshold: float, bands: tuple[int, int],
+                flags: np.ndarray | None) -> list[tuple[int, int]]:
+    """The links (row pairs) that join groups, from the buckets of ``columns`` (band, band hashes,
+    rows of ``t``). Buckets of at most :data:`SMALL_BUCKET` texts, most of them, have their pairs
+    listed for every band at once; larger ones are checked one by one, smallest first (what the
+    small ones joined is skipped there), through their agreement matrix; those over
+    :data:`LARGE_BUCKET` texts part by part (:func:`_split_bucket`). Every candidate pair that
+    passes :func:`worth_checking` is joined when its Jaccard reaches ``threshold`` unless its
+    texts are joined already, so the groups are the same in any order (:func:`_resolve`); a
+    pair is checked in the first band it meets in outside a large bucket (:func:`_unmet`)."""
+    pairs, big = [], []
+    for band, hsh, rows in columns:
+        order = np.lexsort((rows, hsh))
+        h, r = hsh[order], rows[order]
+        starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+        sizes = np.diff(np.r_[starts, len(h)])
+        small = (sizes >= 2) & (sizes <= SMALL_BUCKET)
+        a, b = _pairs_within(r, starts[small], sizes[small])
+        a, b, m = _worth(t.sigs, a, b)
+        keep = _unmet(t, flags, a, b, band)
+        pairs.append((a[keep], b[keep], m[keep]))
+        big += [(int(k), band, r[s:s + k]) for s, k in zip(starts[sizes > SMALL_BUCKET].tolist(),
+                                                           sizes[sizes > SMALL_BUCKET].tolist())]
+    joined = _resolve(*(np.concatenate(x) for x in zip(*pairs)), t, uf, threshold) if pairs else []
+    big.sort(key=lambda x: (x[0], x[1]))
+    pairs, parts = [], []
+    for size, band, rows in big:
+        if size <= LARGE_BUCKET:
+            parts.append((band, rows))
+            continue
+        small = []
+        for part in _split_bucket(rows, band, t.sigs, bands):
+            if len(part) > SMALL_BUCKET:
+                parts.append((band, part))
+            else:
+                small.append(part)
+        if small:  # a large bucket's small parts: their pairs listed together, checked with all others'
+            sizes = np.array([len(p) for p in small])
+            a, b, m = _worth(t.sigs, *_pairs_within(np.concatenate(small), np.cumsum(sizes) - sizes, sizes))
+            keep = _unmet(t, flags, a, b, band)
+            pairs.append((a[keep], b[keep], m[keep]))
+    batch, load = [], 0
+    for band, rows in parts:  # many buckets in one sparse product: a product per bucket costs ~1 ms
+        if batch and load + len(rows) ** 2 > PRODUCT_PAIRS:
+            joined += _link_parts(batch, t, uf, threshold, flags)
+            batch, load = [], 0
+        batch.append((band, rows))
+        load += len(rows) ** 2
+    joined += _link_parts(batch, t, uf, threshold, flags)
+    if pairs:
+        joined += _resolve(*(np.concatenate(x) for x in zip(*pairs)), t, uf, threshold)
+    return joined
 
 
-def _shingle_matrix(arrays: list[np.ndarray]):
-    """The texts' hashed shingles as rows of a 0/1 sparse matrix (one column per distinct shingle)."""
+def _pairs_within(r: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (earlier, later) of ``r[s:s + k]`` for each bucket start ``s`` and size ``k``."""
+    if not len(sizes):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    total = int(sizes.sum())
+    off = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # place in its bucket
+    idx = np.repeat(starts, sizes) + off
+    cnt = np.repeat(sizes, sizes) - 1 - off  # partners after it
+    a = np.repeat(idx, cnt)
+    step = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    return r[a].astype(np.int64), r[a + 1 + step].astype(np.int64)
+
+
+def _worth(sigs: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 18):
+    """The pairs that pass :func:`worth_checking`, with their signatures' number of agreements,
+    compared a chunk at a time (a pair's two signatures are gathered: 512 bytes)."""
+    out_a, out_b, out_m = [a[:0]], [b[:0]], [np.zeros(0, np.int64)]
+    for s in range(0, len(a), chunk):
+        x, y = a[s:s + chunk], b[s:s + chunk]
+        m = (sigs[x] == sigs[y]).sum(axis=1)
+        keep = m >= EST_MATCHES
+        out_a.append(x[keep])
+        out_b.append(y[keep])
+        out_m.append(m[keep])
+    return np.concatenate(out_a), np.concatenate(out_b), np.concatenate(out_m)
+
+
+def _link_parts(parts: list[tuple[int, np.ndarray]], t: FeatureTable, uf: _RowUnion, threshold: float,
+                flags: np.ndarray | None) -> list[tuple[int, int]]:
+    """Check buckets (or parts of large ones) of more than :data:`SMALL_BUCKET` texts, given as
+    (band, rows). Texts that share a bucket share phrases, so most of its pairs pass
+    :func:`worth_checking` and still fall short of ``threshold`` (99 in 100 on generated
+    consultations): all their pairs' shingles in common are counted in one sparse product instead
+    (each bucket's shingles are its own columns, so the product has no pairs across buckets; a
+    prefix filter found too many candidates to be cheaper, as the texts share stock phrases), and
+    only the pairs that reach ``threshold`` are then held to :func:`worth_checking` and
+    :func:`_unmet`: the same pairs as testing in the other order. A bucket whose texts are all in
+    one group already (a form letter joined in smaller buckets) drops out first."""
+    if not parts:
+        return []
+    rows = np.concatenate([r for _, r in parts])
+    counts = np.array([len(r) for _, r in parts])
+    part = np.repeat(np.arange(len(parts)), counts)
+    roots = uf.find(rows)
+    mixed = np.bincount(part, weights=roots != np.repeat(roots[np.cumsum(counts) - counts], counts),
+                        minlength=len(parts)) > 0
+    rows, part, roots = rows[mixed[part]], part[mixed[part]], roots[mixed[part]]
+    if not rows.size:
+        return []
+    inter = (lambda m: m @ m.T)(_shingle_matrix(t, rows, part)).tocoo()
+    i, j, k = inter.row, inter.col, inter.data
+    keep = (i < j) & (roots[i] != roots[j])
+    i, j, k = i[keep], j[keep], k[keep]
+    sizes = np.diff(t.offsets)[rows]
+    keep = k / (sizes[i] + sizes[j] - k) >= threshold
+    i, j = i[keep], j[keep]
+    order = np.lexsort((rows[j], rows[i]))  # joined in one fixed order: the links sent back do not depend on scipy's
+    a, b, band = rows[i[order]], rows[j[order]], np.array([p[0] for p in parts])[part[i[order]]]
+    keep = worth_checking(t.sigs[a], t.sigs[b]) & _unmet(t, flags, a, b, band)
+    return uf.union(a[keep], b[keep])
+
+
+def _shingle_matrix(t: FeatureTable, rows: np.ndarray, part: np.ndarray):
+    """The hashed shingles of ``rows`` as a 0/1 sparse matrix, one column per distinct shingle of
+    each part (the top 43 bits of its hash, as in :func:`_jaccard_reaches`)."""
     from scipy.sparse import csr_matrix
 
-    flat = np.concatenate(arrays)
-    _, cols = np.unique(flat, return_inverse=True)
-    indptr = np.r_[0, np.cumsum([a.size for a in arrays])]
-    return csr_matrix((np.ones(flat.size, dtype=np.int32), cols.ravel(), indptr),
-                      shape=(len(arrays), int(cols.max()) + 1 if flat.size else 0))
+    lens = np.diff(t.offsets)[rows]
+    tagged = _tagged(t, rows, lens, part.astype(np.int64) << np.int64(43))
+    _, cols = np.unique(tagged, return_inverse=True)
+    return csr_matrix((np.ones(tagged.size, dtype=np.int32), cols.ravel(), np.r_[0, np.cumsum(lens)]),
+                      shape=(len(rows), int(cols.max()) + 1))
 
 
-def _link_bucket(rows: np.ndarray, band: int, table: np.ndarray, positions: np.ndarray, sigs: np.ndarray,
-                 shingles, groups: _Groups, threshold: float,
-                 large: np.ndarray | None = None) -> list[tuple[int, int]]:
-    """Check the pairs of one bucket (or one part of a large bucket), all of a row's partners at
-    once: pairs that met in an earlier band's bucket were checked there (unless that bucket was
-    large, ``large[row, band]``: then only pairs in one of its parts were), pairs already in one group need no check, pairs whose signatures
-    disagree are dropped (one numpy comparison each), and the exact Jaccard of the rest is computed
-    on the texts' hashed shingles: one by one for a few partners, in one sparse product for many
-    (a bucket of half-similar texts otherwise costs a Python-level intersection per pair). Pairs
-    are never listed: a form letter sent in a thousand variants makes half a million of them.
-    Returns the links that joined two groups."""
+def _resolve(a: np.ndarray, b: np.ndarray, agree: np.ndarray, t: FeatureTable, uf: _RowUnion,
+             threshold: float) -> list[tuple[int, int]]:
+    """Join the candidate pairs ``(a, b)`` whose Jaccard reaches ``threshold``, computing it only
+    where it can matter: a pair whose texts are joined already is dropped. With few pairs per
+    group left, all are checked at once; with many (a form letter's variants all meet each
+    other), each group first checks its most similar partners (highest signature agreement),
+    Borůvka-style, so that a bucket of k variants costs about k checks, not k^2 / 2. The groups
+    reached are those of checking every pair. Returns the links that joined two groups."""
     joined: list[tuple[int, int]] = []
-    pos = positions[rows]
-    # each member's group at the start, kept up to date as this bucket joins groups
-    labels = np.array([groups.find(int(p)) for p in pos.tolist()])
-    sizes = np.array([shingles[r].size for r in rows.tolist()])
-    matrix = None
-    for k in range(len(rows) - 1):
-        row = rows[k]
-        idx = np.flatnonzero(labels[k + 1:] != labels[k]) + k + 1  # members not yet in this row's group
-        if not idx.size:
-            continue
-        keep = worth_checking(sigs[rows[idx]], sigs[row])
-        if band:
-            met = table[rows[idx], :band] == table[row, :band]
-            if large is not None:
-                met &= ~large[row, :band]
-            keep &= ~met.any(axis=1)
-        idx = idx[keep]
-        if not idx.size:
-            continue
-        if idx.size >= SPARSE_FROM:
-            if matrix is None:
-                matrix = _shingle_matrix([shingles[r] for r in rows.tolist()])
-            inter = (matrix[idx] @ matrix[k].T).toarray().ravel()
-        elif idx.size == 1:
-            inter = np.array([np.intersect1d(shingles[row], shingles[rows[idx[0]]], assume_unique=True).size])
-        else:  # the partners' shingles in one array, looked up in this row's at once, counted per partner
-            partner = [shingles[rows[i]] for i in idx.tolist()]
-            found = np.isin(np.concatenate(partner), shingles[row])
-            inter = np.add.reduceat(found, np.r_[0, np.cumsum(sizes[idx])[:-1]]).astype(np.int64)
-        for i in idx[inter / (sizes[k] + sizes[idx] - inter) >= threshold].tolist():
-            if labels[i] == labels[k]:
-                continue  # joined a moment ago through another partner of this row
-            a, b = int(pos[k]), int(pos[i])
-            groups.union(a, b)
-            joined.append((a, b))
-            labels[labels == labels[i]] = labels[k]
+    while a.size:
+        ra, rb = uf.find(a), uf.find(b)
+        keep = ra != rb
+        a, b, agree, ra, rb = a[keep], b[keep], agree[keep], ra[keep], rb[keep]
+        if not a.size:
+            break
+        groups = np.unique(np.concatenate([ra, rb])).size
+        if a.size <= CHECK_ALL_PER_GROUP * groups:
+            ok = _jaccard_reaches(a, b, t, threshold)
+            joined += uf.union(a[ok], b[ok])
+            break
+        order = np.lexsort((b, a, -agree))  # most similar first; ties by row, so it is reproducible
+        pick = np.zeros(a.size, dtype=bool)
+        for r in (ra, rb):
+            pick[order[np.unique(r[order], return_index=True)[1]]] = True
+        ok = _jaccard_reaches(a[pick], b[pick], t, threshold)
+        joined += uf.union(a[pick][ok], b[pick][ok])
+        a, b, agree = a[~pick], b[~pick], agree[~pick]
+        if ok.mean() < 0.5:  # mostly pairs that fall short: another round would not prune much
+            ra, rb = uf.find(a), uf.find(b)
+            a, b = a[ra != rb], b[ra != rb]
+            ok = _jaccard_reaches(a, b, t, threshold)
+            joined += uf.union(a[ok], b[ok])
+            break
     return joined
+
+
+def _jaccard_reaches(a: np.ndarray, b: np.ndarray, t: FeatureTable, threshold: float,
+                     chunk: int = 1 << 22) -> np.ndarray:
+    """Whether the exact Jaccard similarity of the hashed shingles of rows ``a[i]`` and ``b[i]``
+    reaches ``threshold``, for many pairs at once: each side's shingles, tagged with the pair's
+    number in the high bits, make one ascending array (a text's shingles are stored sorted), so
+    the two sides are merged by one stable sort (two runs: linear) and a shingle in both is a
+    repeated key. The top 43 bits of a shingle's 64-bit hash identify it (two different shingles
+    of a pair agree there with probability about 10^-9 for texts of a hundred words each)."""
+    sizes = np.diff(t.offsets)
+    la, lb = sizes[a], sizes[b]
+    out = np.zeros(a.size, dtype=bool)
+    ends = np.cumsum(la + lb)
+    s = 0
+    while s < a.size:
+        e = max(s + 1, int(np.searchsorted(ends, (ends[s - 1] if s else 0) + chunk, side="right")))
+        tags = np.arange(e - s, dtype=np.int64) << np.int64(43)
+        keys = np.sort(np.concatenate([_tagged(t, a[s:e], la[s:e], tags), _tagged(t, b[s:e], lb[s:e], tags)]),
+                       kind="stable")
+        inter = np.bincount(keys[1:][keys[1:] == keys[:-1]] >> np.int64(43), minlength=e - s)
+        out[s:e] = inter / (la[s:e] + lb[s:e] - inter) >= threshold
+        s = e
+    return out
+
+
+def _tagged(t: FeatureTable, rows: np.ndarray, lens: np.ndarray, tags: np.ndarray) -> np.ndarray:
+    """The shingles of ``rows`` one after another, each as its tag (high bits) and the top 43 bits
+    of its hash, shifted to be non-negative: ascending, as the shingles of a row are."""
+    starts = t.offsets[rows]
+    flat = t.shingles[np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))]
+    return np.repeat(tags, lens) | ((flat >> np.int64(21)) + np.int64(1 << 42))
