@@ -7,8 +7,11 @@ For each size: the consultation of bench_scale.py (seed 11, form letters), read,
 ``link_duplicates`` on the comments as read (the repair stage is not run: its time is not the
 search's), timed in this process; the largest LSH bucket and how many were split
 (``LARGE_BUCKET``). ``--every-pair N`` also runs size N with no bucket split (every pair of every
-bucket checked, the search's behaviour before issue 19) and compares the groups: how many near
-copies the split search found of those, and that it joined nothing else.
+bucket checked, the search's behaviour before issue 19) and compares the groups: recall (of the
+comments that search marks as duplicates, the share the split search also links into the same
+group) and precision (of the comments the split search marks, the share in the same group when
+every pair is checked), and that it joined nothing else. The load average is the machine's
+1-minute figure when each size began and ended.
 """
 
 from __future__ import annotations
@@ -67,29 +70,34 @@ def main() -> int:
         for n in args.answers:
             path = os.path.join(tmp, f"c{n}.txt")
             generate(n, Path(path), seed=11, form_letters=True)
+            load0 = os.getloadavg()[0]
             r = run(path)
             biggest, split = buckets(path)
             rows.append(f"| {n:,} | {r['seconds']:.1f} | {r['cpu']:.1f} | {r['counts']['exact']:,} | {r['counts']['prefix']:,} "
-                        f"| {r['counts']['near']:,} | {biggest:,} | {split:,} | {os.getloadavg()[0]:.1f} |")
+                        f"| {r['counts']['near']:,} | {biggest:,} | {split:,} | {load0:.1f} / {os.getloadavg()[0]:.1f} |")
             print(rows[-1], flush=True)
             if n in args.every_pair:
                 e = run(path, every_pair=True)
                 root = {i: d or i for i, d in zip(e["ids"], e["links"])}
-                finer = all(root[i] == root[d] for i, d in zip(r["ids"], r["links"]) if d)
+                root_split = {i: d or i for i, d in zip(r["ids"], r["links"])}
+                found = [root[i] == root[d] for i, d in zip(r["ids"], r["links"]) if d]
+                wanted = [root_split[i] == root_split[d] for i, d in zip(e["ids"], e["links"]) if d]
                 same = sum(1 for a, b in zip(r["links"], e["links"]) if a == b)
                 compared.append(f"| {n:,} | {e['seconds']:.1f} ({e['cpu']:.1f} CPU) | {e['counts']['near']:,} | {r['counts']['near']:,} "
-                                f"| {same:,} of {e['n']:,} | {'yes' if finer else 'NO'} |")
+                                f"| {same:,} of {e['n']:,} | {sum(wanted) / max(1, len(wanted)):.4f} "
+                                f"| {sum(found) / max(1, len(found)):.4f} | {'yes' if all(found) else 'NO'} |")
                 print(compared[-1], flush=True)
     lines = [f"`link_duplicates` on the generated comments as read (no repair stage), one process; machine: "
              f"{os.cpu_count()} cores, shared with other work (load average when each size ended in the last "
              f"column; CPU seconds are the process's own, the fairer figure on a busy machine); buckets of more than {dedupe.LARGE_BUCKET:,} texts are split (parts of at most "
              f"{dedupe.SPLIT_TO}, {dedupe.SPLIT_CHAINS} chains)", "",
-             "| answers | seconds | CPU seconds | exact | prefix | near | largest bucket | buckets split | load |",
+             "| answers | seconds | CPU seconds | exact | prefix | near | largest bucket | buckets split | load (start / end) |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|", *rows]
     if compared:
         lines += ["", "Against checking every pair of every bucket (no split), same file:", "",
                   "| answers | seconds, every pair | near, every pair | near, split | comments with the same "
-                  "duplicate_of | split joins only what every pair joins |", "|---:|---:|---:|---:|---:|---|",
+                  "duplicate_of | recall | precision | split joins only what every pair joins |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---|",
                   *compared]
     text = "\n".join(lines)
     print(text)

@@ -106,6 +106,35 @@ def _shingle_set(norm: str) -> set[bytes]:
     return set(map(b" ".join, zip(ws, ws[1:], ws[2:])))
 
 
+def _shingle_index(items: list[tuple[int, str]]) -> tuple[list[int], list[int], list[bytes], np.ndarray]:
+    """The word 3-shingles of ``(position, normalised text)`` items of 7 words or more (fewer make
+    fewer than 5 shingles): their positions, each one's number of shingles (repeats counted), the
+    distinct shingles as bytes (as :func:`_shingle_set` makes them) and, for each shingle of the
+    texts in a row, the number of the distinct one. Words, not shingles, are looked up one by one
+    (a word ends three shingles); a shingle is three word numbers in one integer, and only the
+    distinct ones (about 1 in 5 in a chunk of a consultation) are made as bytes, to be hashed."""
+    texts = [(p, n) for p, n in items if n.count(" ") >= 6]
+    if not texts:
+        return [], [], [], np.zeros(0, np.int64)
+    words = " ".join(n for _, n in texts).split(" ")
+    vocab = dict.fromkeys(words)
+    number = dict(zip(vocab, range(len(vocab))))
+    wid = np.fromiter(map(number.__getitem__, words), dtype=np.int64, count=len(words))
+    nwords = np.array([n.count(" ") + 1 for _, n in texts], dtype=np.int64)
+    counts = nwords - 2
+    first = np.repeat(np.cumsum(nwords) - nwords, counts) + np.arange(int(counts.sum())) \
+        - np.repeat(np.cumsum(counts) - counts, counts)  # each shingle's first word
+    v = np.int64(len(vocab))  # under 2^21 words in a chunk: three numbers fit in 63 bits
+    if len(vocab) >= 1 << 21:  # pragma: no cover - not with FEATURE_CHUNK texts of any real length
+        raise ValueError("too many distinct words in one chunk")
+    key = (wid[first] * v + wid[first + 1]) * v + wid[first + 2]
+    keys, inv = np.unique(key, return_inverse=True)
+    w = list(vocab)
+    distinct = [f"{w[a]} {w[b]} {w[c]}".encode()
+                for a, b, c in zip((keys // (v * v)).tolist(), (keys // v % v).tolist(), (keys % v).tolist())]
+    return [p for p, _ in texts], counts.tolist(), distinct, inv.ravel()
+
+
 def _fmix32(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finaliser, element-wise: what datasketch's affine32 scheme applies to
     each hash value before its permutations."""
@@ -116,7 +145,7 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
-def _signatures(hv: np.ndarray, inv: np.ndarray, starts: np.ndarray, flat: list[bytes]) -> np.ndarray:
+def _signatures(hv: np.ndarray, inv: np.ndarray, starts: np.ndarray, distinct: list[bytes]) -> np.ndarray:
     """MinHash signatures of many texts at once, bit for bit those of :func:`_minhash` (tested):
     ``hv`` holds each distinct shingle's 32-bit SHA-1 value (datasketch's ``sha1_hash32``),
     ``inv`` the distinct shingle of each shingle of the texts in a row, text ``i``'s from
@@ -125,8 +154,8 @@ def _signatures(hv: np.ndarray, inv: np.ndarray, starts: np.ndarray, flat: list[
     time, along contiguous memory (several times faster than across a texts x permutations array)."""
     perms, scheme = _permutations()
     if scheme != "affine32":  # pragma: no cover - another datasketch: one MinHash per text
-        ends = np.r_[starts[1:], len(flat)]
-        return np.stack([_minhash(set(flat[s:e])) for s, e in zip(starts.tolist(), ends.tolist())])
+        ends = np.r_[starts[1:], len(inv)]
+        return np.stack([_minhash({distinct[i] for i in inv[s:e].tolist()}) for s, e in zip(starts.tolist(), ends.tolist())])
     a, b = (np.asarray(x, dtype=np.uint32) for x in perms)
     with np.errstate(over="ignore"):
         phv = a[:, None] * _fmix32(hv.astype(np.uint32))[None, :] + b[:, None]  # wraps modulo 2^32, as datasketch's does
@@ -233,23 +262,14 @@ class FeatureTable:
     def _of_chunk(cls, items: list[tuple[int, str]], bands: tuple[int, int]) -> FeatureTable:
         from hashlib import sha1
 
-        positions, counts, flat = [], [], []
-        for pos, norm in items:
-            if norm.count(" ") >= 6:  # fewer than 7 words make fewer than 5 shingles
-                ws = norm.encode().split(b" ")
-                positions.append(pos)
-                counts.append(len(ws) - 2)
-                flat += map(b" ".join, zip(ws, ws[1:], ws[2:]))  # as :func:`_shingle_set`, repeats kept
+        positions, counts, distinct, inv = _shingle_index(items)
         if not positions:
             return cls.empty(bands)
-        distinct = dict.fromkeys(flat)  # about 1 in 5 shingles of a chunk is new: hashed once each
-        index = dict(zip(distinct, range(len(distinct))))
-        inv = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
         digests = np.frombuffer(b"".join([sha1(x).digest() for x in distinct]), dtype=np.uint8).reshape(-1, 20)
         hv = digests[:, :4].copy().view("<u4").ravel()  # datasketch's sha1_hash32
         ids = digests[:, 4:12].copy().view("<i8").ravel()  # the shingle's identity for the exact Jaccard
         starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
-        sigs = _signatures(hv, inv, starts, flat)  # a repeat does not change a minimum
+        sigs = _signatures(hv, inv, starts, distinct)  # a repeat does not change a minimum
         # each text's distinct shingle identities, sorted: one sort of (text, rank of identity)
         sorted_ids = _sorted_unique(ids)
         key = np.repeat(np.arange(len(counts), dtype=np.int64), counts) * len(sorted_ids) + np.searchsorted(sorted_ids, ids)[inv]
