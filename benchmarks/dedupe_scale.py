@@ -88,7 +88,7 @@ def main() -> int:
                                 f"| {sum(found) / max(1, len(found)):.4f} | {'yes' if all(found) else 'NO'} |")
                 print(compared[-1], flush=True)
     lines = [f"`link_duplicates` on the generated comments as read (no repair stage), one process; machine: "
-             f"{os.cpu_count()} cores, shared with other work (load average when each size ended in the last "
+             f"{os.cpu_count()} cores, shared with other work (load average when each size began and ended in the last "
              f"column; CPU seconds are the process's own, the fairer figure on a busy machine); buckets of more than {dedupe.LARGE_BUCKET:,} texts are split (parts of at most "
              f"{dedupe.SPLIT_TO}, {dedupe.SPLIT_CHAINS} chains)", "",
              "| answers | seconds | CPU seconds | exact | prefix | near | largest bucket | buckets split | load (start / end) |",

@@ -37,11 +37,12 @@ PRODUCT_PAIRS = 1 << 22  # larger buckets are checked in sparse products of abou
 # for a fixed share of all texts, so such a bucket grows with the thread and checking all its pairs
 # grows with the square of it (1,000,000 answers: 1,051 s). Generated threads of up to 100,000
 # answers have no bucket this large (their largest: 1,947), so their results are those of checking
-# every pair.
+# every pair. Below it, the work is the sum of the squares of the buckets' sizes (sparse products,
+# :func:`_link_parts`): at 1,000,000 answers about half of the search's time.
 LARGE_BUCKET = 2_000
 SPLIT_TO = 250  # a large bucket is split until its parts have at most this many texts
 SPLIT_CHAINS = 6  # ... in this many independent ways (each with its own MinHash positions)
-FEATURE_CHUNK = 8_192  # texts hashed in one vectorised step (about 150 MB of temporaries)
+FEATURE_CHUNK = 8_192  # texts hashed in one vectorised step (a few tens of MB of temporaries)
 
 
 def _shingles(norm: str, k: int = 3) -> set[bytes]:
