@@ -48,7 +48,8 @@ else:
     scheduler = None
     if mode.startswith("standin"):
         sys.path.insert(0, {here!r})
-        from standin import StandInEmbedder
+        from standin import StandInEmbedder, use_standin_cross_encoder
+        use_standin_cross_encoder()  # the stance model's pairs as hash vectors too (it runs in this process)
         e = StandInEmbedder(cache_dir=cache) if cache else StandInEmbedder()
         if mode == "standin-dask":  # the workers embed with the stand-in too (a preload patches them)
             from dask.distributed import LocalCluster

@@ -43,3 +43,20 @@ class StandInEmbedder(Embedder):
     @property
     def version(self) -> str:
         return "stand-in hash vectors (benchmark only)"
+
+
+class _HashCross:
+    """The stance model's cross-encoder as hash vectors: one deterministic 384-wide state per
+    (question, answer) pair, so the stance-model stage's own data (chunks, features, the disk
+    cache) is measured without the engine's hours at 100,000 answers (its buffers are per batch)."""
+
+    def pooled(self, questions: list[str], answers: list[str]) -> np.ndarray:
+        return _HashModel()._vectors([f"{q}\x00{a}" for q, a in zip(questions, answers, strict=True)], "x:")
+
+
+def use_standin_cross_encoder() -> None:
+    """Make :class:`innspill.stancemodel.StanceModel` read pairs with :class:`_HashCross`
+    (in this process: the stance model runs on the client for every runner)."""
+    from innspill import stancemodel
+
+    stancemodel.StanceModel.cross_encoder = lambda self: _HashCross()

@@ -24,6 +24,7 @@ A hook takes a :class:`StageRun` and calls the stage's function through ``StageR
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -133,6 +134,33 @@ def _repair(r: StageRun) -> None:
     for q in r.thread.questions:
         q.text, _ = repair_text(q.text)
     r.step("repair", repair_comments, r.thread.comments, [r.thread.post])
+    share_unchanged_texts(r.thread.comments)
+
+
+def share_unchanged_texts(comments: list[Comment]) -> None:
+    """A comment whose repaired text equals its original keeps one string for both (the repair
+    of a non-ASCII text returns an equal copy): one text per comment in memory, not two."""
+    for c in comments:
+        if c.text is not c.original and c.text == c.original:
+            c.text = c.original
+
+
+def share_floats(answers: list[Answer]) -> None:
+    """The stance model's rounded numbers (``confidence``, ``provenance.model_probs``: three
+    decimals, so at most 1,001 values) as one float object per value, not four or five new
+    ones per answer; the values, and so the analysis, are unchanged."""
+    pool: dict[float, float] = {}
+
+    def one(v):
+        if type(v) is not float or v != v or (v == 0.0 and math.copysign(1.0, v) < 0):
+            return v  # NaN and -0.0 are left as they are (a dict would merge -0.0 with 0.0)
+        return pool.setdefault(v, v)
+
+    for a in answers:
+        a.confidence = one(a.confidence)
+        probs = a.provenance.get("model_probs")
+        if probs:
+            a.provenance["model_probs"] = {k: one(v) for k, v in probs.items()}
 
 
 def _dedupe(r: StageRun) -> None:
@@ -186,6 +214,7 @@ def _stance_model(r: StageRun) -> None:
     a = r.analysis
     a.provenance["stance_model"] = r.step("stance-model", apply_stance_model, a.answers, r.distinct,
                                           stance_questions(a.questions), r.embedder)
+    share_floats(a.answers)
 
 
 def _privacy(r: StageRun) -> None:

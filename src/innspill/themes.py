@@ -382,6 +382,17 @@ def shown_labels(data: dict) -> dict[str, str]:
 
 # ---------------------------------------------------------------- the stage
 
+class _Rows:
+    """Vectors stored in another order: ``self[members]`` is ``X[rows[members]]``, the rows of
+    answers ``members`` (what :meth:`ThemeBuilder._theme` reads)."""
+
+    def __init__(self, X: np.ndarray, rows: np.ndarray):
+        self.X, self.rows = X, rows
+
+    def __getitem__(self, members) -> np.ndarray:
+        return self.X[self.rows[members]]
+
+
 class ThemeBuilder:
     def __init__(self, analysis, embedder=None, max_other: float = MAX_OTHER):
         self.analysis = analysis
@@ -413,17 +424,25 @@ class ThemeBuilder:
     def question_themes(self, q, answers) -> list[dict]:
         if not answers:
             return []
-        X = self.vectorise([a.text for a in answers])
+        # the vectors in stance order, so each stance's rows are one slice (a view, not a copy
+        # of up to all of them); ``rows[i]`` is answer i's row. A text's vector does not depend
+        # on the texts beside it (embed.py), so the order changes no number
+        sides = {s: [i for i, a in enumerate(answers) if a.stance == s] for s in STANCES}
+        order = [i for s in STANCES for i in sides[s]]
+        X = self.vectorise([answers[i].text for i in order])
+        rows = np.empty(len(order), dtype=np.intp)
+        rows[order] = np.arange(len(order))
         n = len(answers)
         min_size = 1 if n < 20 else max(2, math.ceil(0.02 * n))
         cap = math.floor(self.max_other * n)
         found: list[tuple[str, list[int]]] = []
         loose: list[tuple[int, float, int]] = []
+        lo = 0
         for stance in STANCES:
-            idx = [i for i, a in enumerate(answers) if a.stance == stance]
+            idx = sides[stance]
             if not idx:
                 continue
-            sub = X[idx]
+            sub, lo = X[lo:lo + len(idx)], lo + len(idx)
             t = _threshold(sub)
             groups = cluster_group(sub, t, min_size)
             if len(idx) < 2 * min_size:
@@ -438,7 +457,7 @@ class ThemeBuilder:
             found[pos][1].append(i)  # the outliers nearest a theme join it, so "other" stays small
         loose = loose[extra:]  # (one slice: popping the front one by one is quadratic)
         other_idx = sorted(i for i, _, _ in loose)
-        return self._describe(q, answers, X, found, other_idx)
+        return self._describe(q, answers, _Rows(X, rows), found, other_idx)
 
     def _describe(self, q, answers, X, found, other_idx) -> list[dict]:
         groups = [sorted(g) for _, g in found] + ([other_idx] if other_idx else [])
