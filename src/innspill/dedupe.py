@@ -713,8 +713,13 @@ def _shingle_matrix(t: FeatureTable, rows: np.ndarray, part: np.ndarray):
 
     lens = np.diff(t.offsets)[rows]
     tagged = _tagged(t, rows, lens, part.astype(np.int64) << np.int64(43))
-    _, cols = np.unique(tagged, return_inverse=True)
-    return csr_matrix((np.ones(tagged.size, dtype=np.int32), cols.ravel(), np.r_[0, np.cumsum(lens)]),
+    # numbered in order, as np.unique would; a stable sort merges the rows' ascending runs (and
+    # the parts never overlap), about twice as fast as np.unique's sort
+    order = np.argsort(tagged, kind="stable")
+    ranked = tagged[order]
+    cols = np.empty(tagged.size, dtype=np.int64)
+    cols[order] = np.cumsum(np.r_[False, ranked[1:] != ranked[:-1]])
+    return csr_matrix((np.ones(tagged.size, dtype=np.int32), cols, np.r_[0, np.cumsum(lens)]),
                       shape=(len(rows), int(cols.max()) + 1))
 
 
