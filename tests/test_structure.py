@@ -35,9 +35,6 @@ KNOWN_WEB_PRIVATE_USES: set[tuple[str, str, str]] = {
     ("innspill.web.views_live", "innspill.web.services_live", "_CACHE"),
     # "is this comment the visitor's own", shared by the public and the moderation views
     ("innspill.web.views_moderation", "innspill.web.views_public", "_own_comment"),
-    # segmentation's span trimming: public as innspill.segment.trim_span; segment keeps the old
-    # name as an alias until web/ imports the new one
-    ("innspill.web.views_results", "innspill.segment", "_trim"),
 }
 
 #: Import cycles among web modules left for the same split, each as its sorted module names

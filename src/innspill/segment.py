@@ -628,8 +628,3 @@ def trim_span(text: str, s: int, e: int) -> tuple[int, int]:
     while e > s and text[e - 1].isspace():
         e -= 1
     return s, e
-
-
-# the old private name, still imported by innspill/web/views_results.py: remove it once the web
-# app's split into apps (issue 22) imports trim_span (tests/test_structure.py lists that use)
-_trim = trim_span

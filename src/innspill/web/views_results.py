@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import csvsafe
 from ..errors import InnspillError
 from ..model import STANCES
-from ..segment import _trim  # a span without its surrounding white space, as segmentation trims it
+from ..segment import trim_span  # a span without its surrounding white space, as segmentation trims it
 from . import corrections, services
 from .forms import CommentFlagForm, SelectionForm, SpanForm, StanceForm
 from .models import Comment, Correction, Membership
@@ -178,7 +178,7 @@ def _move_selection(c, cm, form, answers, qids, text, user) -> bool:
         return False
     d = form.cleaned_data
     target = d["target"]
-    s, e = _trim(text, d["start"], d["end"])
+    s, e = trim_span(text, d["start"], d["end"])
     if target not in qids or not 0 <= s < e <= len(text):
         return False
     number = {v: k for k, v in qids.items()}
@@ -189,7 +189,7 @@ def _move_selection(c, cm, form, answers, qids, text, user) -> bool:
             continue
         came_from = came_from or a
         before = {"start": a["start"], "end": a["end"], "question": n}
-        left, right = _trim(text, a["start"], min(s, a["end"])), _trim(text, max(e, a["start"]), a["end"])
+        left, right = trim_span(text, a["start"], min(s, a["end"])), trim_span(text, max(e, a["start"]), a["end"])
         keep = max((p for p in (left, right) if p[1] > p[0]), key=lambda p: p[1] - p[0], default=None)
         after = {"start": None} if keep is None else {"start": keep[0], "end": keep[1], "stance": a["stance"]}
         corrections.record(c, cm, Correction.SPAN, after, user, n, before=before)
@@ -215,7 +215,7 @@ def _split_at(c, cm, form, answers, qids, text, user) -> bool:
         return False
     qid, a = hit
     n = number[qid]
-    first, rest = _trim(text, a["start"], at), _trim(text, at, a["end"])
+    first, rest = trim_span(text, a["start"], at), trim_span(text, at, a["end"])
     if first[1] <= first[0] or rest[1] <= rest[0]:
         return False
     before = {"start": a["start"], "end": a["end"], "question": n}
