@@ -265,7 +265,12 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
     return info
 
 
-def _read_chunk(answers: list[Answer], by_id: dict, questions: list[Question], embedder, model: StanceModel) -> None:
+def model_readings(answers: list[Answer], by_id: dict, questions: list[Question], embedder,
+                   model: StanceModel) -> tuple[np.ndarray, list[list[tuple[int, int]]], list[tuple[int, int, int]], np.ndarray]:
+    """The model's own reading of each answer, before the rules' verdict is multiplied in: its
+    probabilities (the whole answer pooled with its sentences), each answer's sentence spans, the
+    rows ``(answer, start, end)`` of the sentences read on their own, and their probabilities.
+    ``answers`` hold the rules' verdict (stance, ``provenance.stance_rule``): the model reads it as input."""
     qs = {q.id: q for q in questions}
     texts = [a.text for a in answers]
     qtexts = [qs[a.question_id].text for a in answers]
@@ -296,6 +301,11 @@ def _read_chunk(answers: list[Answer], by_id: dict, questions: list[Question], e
         sp = model.pair_probs([qtexts[i] for i in idx], st, sx, cache_dir) if cross else model.probs(sx)
         if model.sentence_pooling:
             probs = pool_sentences(probs, sp, idx)
+    return probs, spans, sent_rows, sp
+
+
+def _read_chunk(answers: list[Answer], by_id: dict, questions: list[Question], embedder, model: StanceModel) -> None:
+    probs, spans, sent_rows, sp = model_readings(answers, by_id, questions, embedder, model)
     for i, a in enumerate(answers):
         rule_stance, rule = a.stance, a.provenance.get("stance_rule", "no-cue")
         p = probs[i]
