@@ -1,0 +1,76 @@
+"""Link duplicates: exact copies, truncated copies, and near-identical texts.
+
+Nothing is deleted: a duplicate keeps its place with ``status = "duplicate"``,
+``duplicate_of`` (the first copy's id) and ``duplicate_how``:
+
+* ``exact``: the same text after normalisation (case, punctuation, spacing);
+* ``prefix``: one is the other cut off (a truncated copy; the shorter one is
+  flagged ``truncated``);
+* ``near``: near-identical texts such as form letters, found with MinHash/LSH
+  over word 3-shingles and confirmed by their exact Jaccard similarity.
+
+The parts: :mod:`.copies` (exact and truncated copies, writing the groups onto the comments),
+:mod:`.features` (shingles, MinHash signatures, LSH band hashes), :mod:`.buckets` (which
+candidate pairs in the LSH buckets are checked, and splitting large buckets; its constants,
+such as ``LARGE_BUCKET``, are read there at each call) and :mod:`.jaccard` (exact Jaccard
+similarity of many pairs at once). Everything callers use is importable from here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import Comment
+from .buckets import (
+    CHECK_ALL_PER_GROUP,
+    LARGE_BUCKET,
+    PRODUCT_PAIRS,
+    SMALL_BUCKET,
+    SPLIT_CHAINS,
+    SPLIT_TO,
+    bucket_links,
+    large_buckets,
+    link_near,
+)
+from .copies import MIN_PREFIX_CHARS, MIN_PREFIX_SHARE, SHORT_WORDS, Groups, apply_links, exact_and_prefix, link_copies
+from .features import (
+    EST_MATCHES,
+    FEATURE_CHUNK,
+    NEAR_THRESHOLD,
+    NUM_PERM,
+    FeatureLookup,
+    FeatureTable,
+    band_entries,
+    bands_of,
+    lsh_bands,
+    text_features,
+    worth_checking,
+)
+
+__all__ = [
+    "CHECK_ALL_PER_GROUP", "EST_MATCHES", "FEATURE_CHUNK", "LARGE_BUCKET", "MIN_PREFIX_CHARS", "MIN_PREFIX_SHARE",
+    "NEAR_THRESHOLD", "NUM_PERM", "PRODUCT_PAIRS", "SHORT_WORDS", "SMALL_BUCKET", "SPLIT_CHAINS", "SPLIT_TO",
+    "FeatureLookup", "FeatureTable", "Groups", "apply_links", "band_entries", "bands_of", "bucket_links",
+    "exact_and_prefix", "large_buckets", "link_copies", "link_duplicates", "link_near", "lsh_bands", "text_features",
+    "worth_checking",
+]
+
+
+def link_duplicates(comments: list[Comment], threshold: float = NEAR_THRESHOLD) -> dict:
+    """Mark duplicates in place; returns counts by kind.
+
+    Groups are the connected components of: equal normalised texts, truncated copies, and
+    LSH candidate pairs whose exact shingle Jaccard reaches ``threshold``. Components do not
+    depend on the order pairs are checked in, so the distributed runner, which checks the
+    buckets apart after shuffling their entries (:func:`band_entries`, :func:`bucket_links`),
+    links exactly the same comments.
+    """
+    live, norms, groups, first, truncated = link_copies(comments)
+    bands = lsh_bands(threshold)
+    t = FeatureTable.of([(pos, n) for n, pos in first.items()], bands)
+    if len(t):
+        # the rows' groups so far (exact and truncated copies): pairs inside one are never checked
+        roots = np.fromiter((groups.find(p) for p in t.positions.tolist()), dtype=np.int64, count=len(t))
+        for a, b in link_near(t, roots, threshold, bands):
+            groups.union(a, b)
+    return apply_links(live, norms, groups, truncated)

@@ -1,0 +1,273 @@
+"""Near-duplicate features of normalised texts: word 3-shingles, their MinHash signatures (bit
+for bit datasketch's, seed 7) and LSH band hashes, computed many texts at a time into a
+:class:`FeatureTable`; the entries that runners shuffle between machines (:func:`band_entries`)
+and the position -> features index over several tables (:class:`FeatureLookup`)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+NEAR_THRESHOLD = 0.4  # word 3-shingle Jaccard; unrelated comments on one topic stay under 0.16 in our labelled threads
+NUM_PERM = 64
+# candidates whose signatures agree in fewer than 13 of 64 places (an estimated Jaccard below 0.2)
+# are not checked: a pair at exactly 0.4 is missed so with probability 3 in 10,000, at 0.5 never
+# in practice (binomial tails), while 99.7 % of unrelated on-topic pairs (0.1) are dropped
+EST_MATCHES = 13
+FEATURE_CHUNK = 8_192  # texts hashed in one vectorised step (a few tens of MB of temporaries)
+
+
+def _shingles(norm: str, k: int = 3) -> set[bytes]:
+    ws = norm.split()
+    if len(ws) < k:
+        return {norm.encode()} if norm else set()
+    return {" ".join(ws[i:i + k]).encode() for i in range(len(ws) - k + 1)}
+
+
+
+def lsh_bands(threshold: float = NEAR_THRESHOLD) -> tuple[int, int]:
+    """Bands and rows per band for the LSH candidate search (datasketch's optimum)."""
+    lsh = MinHashLSH(threshold=max(0.3, threshold - 0.1), num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: a 64-bit mixing function, element-wise (wraps on overflow)."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+@cache
+def _permutations() -> tuple:
+    """The MinHash permutations of seed 7 and their scheme, made once (making them is most of a
+    MinHash's cost); a MinHash made from them hashes exactly as a fresh one of seed 7."""
+    mh = MinHash(num_perm=NUM_PERM, seed=7)
+    return mh.permutations, mh.scheme
+
+
+def _minhash(shingles: set[bytes]) -> np.ndarray:
+    perms, scheme = _permutations()
+    mh = MinHash(num_perm=NUM_PERM, seed=7, permutations=perms, scheme=scheme)
+    mh.update_batch(list(shingles))
+    return mh.hashvalues.astype(np.uint32)
+
+
+def _shingle_set(norm: str) -> set[bytes]:
+    """:func:`_shingles` of a normalised text (words joined by single spaces), split and joined
+    as bytes: the same set for texts of three words or more, the only ones whose features are kept."""
+    ws = norm.encode().split(b" ")
+    if len(ws) < 3:
+        return _shingles(norm)
+    return set(map(b" ".join, zip(ws, ws[1:], ws[2:])))
+
+
+def _shingle_index(items: list[tuple[int, str]]) -> tuple[list[int], list[int], list[bytes], np.ndarray]:
+    """The word 3-shingles of ``(position, normalised text)`` items of 7 words or more (fewer make
+    fewer than 5 shingles): their positions, each one's number of shingles (repeats counted), the
+    distinct shingles as bytes (as :func:`_shingle_set` makes them) and, for each shingle of the
+    texts in a row, the number of the distinct one. Words, not shingles, are looked up one by one
+    (a word ends three shingles); a shingle is three word numbers in one integer, and only the
+    distinct ones (about 1 in 5 in a chunk of a consultation) are made as bytes, to be hashed."""
+    texts = [(p, n) for p, n in items if n.count(" ") >= 6]
+    if not texts:
+        return [], [], [], np.zeros(0, np.int64)
+    words = " ".join(n for _, n in texts).split(" ")
+    vocab = dict.fromkeys(words)
+    number = dict(zip(vocab, range(len(vocab))))
+    wid = np.fromiter(map(number.__getitem__, words), dtype=np.int64, count=len(words))
+    nwords = np.array([n.count(" ") + 1 for _, n in texts], dtype=np.int64)
+    counts = nwords - 2
+    first = np.repeat(np.cumsum(nwords) - nwords, counts) + np.arange(int(counts.sum())) \
+        - np.repeat(np.cumsum(counts) - counts, counts)  # each shingle's first word
+    v = np.int64(len(vocab))  # under 2^21 words in a chunk: three numbers fit in 63 bits
+    if len(vocab) >= 1 << 21:  # pragma: no cover - not with FEATURE_CHUNK texts of any real length
+        raise ValueError("too many distinct words in one chunk")
+    key = (wid[first] * v + wid[first + 1]) * v + wid[first + 2]
+    keys, inv = np.unique(key, return_inverse=True)
+    w = list(vocab)
+    distinct = [f"{w[a]} {w[b]} {w[c]}".encode()
+                for a, b, c in zip((keys // (v * v)).tolist(), (keys // v % v).tolist(), (keys % v).tolist())]
+    return [p for p, _ in texts], counts.tolist(), distinct, inv.ravel()
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, element-wise: what datasketch's affine32 scheme applies to
+    each hash value before its permutations."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def _signatures(hv: np.ndarray, inv: np.ndarray, starts: np.ndarray, distinct: list[bytes]) -> np.ndarray:
+    """MinHash signatures of many texts at once, bit for bit those of :func:`_minhash` (tested):
+    ``hv`` holds each distinct shingle's 32-bit SHA-1 value (datasketch's ``sha1_hash32``),
+    ``inv`` the distinct shingle of each shingle of the texts in a row, text ``i``'s from
+    ``starts[i]``. The permutations are applied to each distinct shingle once (a stock phrase or a
+    form letter's shingle recurs in thousands of texts), and the minima taken one permutation at a
+    time, along contiguous memory (several times faster than across a texts x permutations array)."""
+    perms, scheme = _permutations()
+    if scheme != "affine32":  # pragma: no cover - another datasketch: one MinHash per text
+        ends = np.r_[starts[1:], len(inv)]
+        return np.stack([_minhash({distinct[i] for i in inv[s:e].tolist()}) for s, e in zip(starts.tolist(), ends.tolist())])
+    a, b = (np.asarray(x, dtype=np.uint32) for x in perms)
+    with np.errstate(over="ignore"):
+        phv = a[:, None] * _fmix32(hv.astype(np.uint32))[None, :] + b[:, None]  # wraps modulo 2^32, as datasketch's does
+    out = np.empty((len(starts), len(a)), dtype=np.uint32)
+    for p, row in enumerate(phv):
+        out[:, p] = np.minimum.reduceat(row[inv], starts)
+    return out
+
+
+def _sorted_unique(x: np.ndarray) -> np.ndarray:
+    """``np.unique(x)`` by one sort (numpy 2's ``unique`` hashes first, and is slower here)."""
+    x = np.sort(x)
+    return x[np.r_[True, x[1:] != x[:-1]]] if x.size else x
+
+
+def _band_hashes(sigs: np.ndarray, bands: tuple[int, int]) -> np.ndarray:
+    """One 64-bit hash per LSH band of each signature (a row of ``sigs``)."""
+    b, r = bands
+    rows = sigs[:, : b * r].astype(np.uint64).reshape(len(sigs), b, r)
+    h = np.full((len(sigs), b), 0xCBF29CE484222325, dtype=np.uint64)
+    for j in range(r):
+        h = _mix(h ^ rows[:, :, j])
+    return h
+
+
+def bands_of(sig: np.ndarray, bands: tuple[int, int]) -> np.ndarray:
+    """One 64-bit hash per LSH band of a signature. Eight bytes per band instead of a bytes key
+    per band keeps the candidate search at a few hundred bytes per distinct text."""
+    return _band_hashes(sig[None, :], bands)[0]
+
+
+def worth_checking(sig_a: np.ndarray, sig_b: np.ndarray) -> bool | np.ndarray:
+    """Whether a candidate pair's MinHash estimate of the Jaccard similarity is high enough to
+    compute the exact one. Texts on the same topic fall into a shared bucket often (a pair at
+    0.1 does in 2 % of cases, and a consultation of 100,000 answers has billions of such pairs),
+    so most candidates are dropped here, at one vector comparison each. ``sig_a`` may be a
+    matrix of signatures: then one answer per row."""
+    return (sig_a == sig_b).sum(axis=-1) >= EST_MATCHES
+
+
+def text_features(norm: str, bands: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """What the near-duplicate search keeps of one normalised text: its MinHash signature, its
+    band hashes and its shingles as a sorted int64 array (64 bits of each one's SHA-1, the same in
+    every process); None when it is too short. :meth:`FeatureTable.of` does many at once."""
+    t = FeatureTable.of([(0, norm)], bands)
+    if not len(t):
+        return None
+    return t.sigs[0], t.band_hashes[0], t.shingles
+
+
+def band_entries(items: list[tuple[int, str]], bands: tuple[int, int], parts: int,
+                 with_features: bool = False):
+    """For runners that shuffle between machines: the LSH bucket entries (band, band hash,
+    position) of ``(position, normalised text)`` items, as numpy arrays split into ``parts``
+    destinations by bucket, so every entry of a bucket goes to the same destination. With
+    ``with_features``, also the texts' features as a :class:`FeatureTable`, so the bucket checks
+    need neither the texts nor to compute them again."""
+    table = FeatureTable.of(items, bands)
+    n, nb = table.band_hashes.shape
+    if not n:
+        empty = (np.zeros(0, np.uint8), np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        pieces = [empty] * parts
+    else:
+        band = np.tile(np.arange(nb, dtype=np.uint8), n)
+        hsh = table.band_hashes.ravel()
+        pos = np.repeat(table.positions, nb)
+        dest = (_mix(hsh ^ band.astype(np.uint64)) % np.uint64(parts)).astype(np.int64)
+        pieces = [(band[dest == d], hsh[dest == d], pos[dest == d]) for d in range(parts)]
+    return (pieces, table) if with_features else pieces
+
+
+class FeatureTable:
+    """The features (:func:`text_features`) of many texts in five arrays and no object per text:
+    what a partition's mapper keeps on its worker for the bucket checks (about 1.2 KB a text,
+    and it pickles as a few buffers)."""
+
+    def __init__(self, positions: np.ndarray, sigs: np.ndarray, band_hashes: np.ndarray,
+                 shingles: np.ndarray, offsets: np.ndarray):
+        self.positions, self.sigs, self.band_hashes = positions, sigs, band_hashes
+        self.shingles, self.offsets = shingles, offsets
+
+    @classmethod
+    def empty(cls, bands: tuple[int, int]) -> FeatureTable:
+        return cls(np.zeros(0, np.int64), np.zeros((0, NUM_PERM), np.uint32), np.zeros((0, bands[0]), np.uint64),
+                   np.zeros(0, np.int64), np.zeros(1, np.int64))
+
+    @classmethod
+    def of(cls, items: list[tuple[int, str]], bands: tuple[int, int]) -> FeatureTable:
+        """The features of ``(position, normalised text)`` items, computed :data:`FEATURE_CHUNK`
+        texts at a time with one SHA-1 call per shingle and the rest in numpy (a MinHash object
+        per text cost several times as much); texts with fewer than 5 shingles are left out."""
+        chunks = [cls._of_chunk(items[i:i + FEATURE_CHUNK], bands) for i in range(0, len(items), FEATURE_CHUNK)]
+        chunks = [c for c in chunks if len(c)]
+        if not chunks:
+            return cls.empty(bands)
+        if len(chunks) == 1:
+            return chunks[0]
+        shift = np.cumsum([0] + [int(c.offsets[-1]) for c in chunks[:-1]])
+        return cls(np.concatenate([c.positions for c in chunks]), np.concatenate([c.sigs for c in chunks]),
+                   np.concatenate([c.band_hashes for c in chunks]), np.concatenate([c.shingles for c in chunks]),
+                   np.r_[0, np.concatenate([c.offsets[1:] + k for c, k in zip(chunks, shift.tolist())])])
+
+    @classmethod
+    def _of_chunk(cls, items: list[tuple[int, str]], bands: tuple[int, int]) -> FeatureTable:
+        from hashlib import sha1
+
+        positions, counts, distinct, inv = _shingle_index(items)
+        if not positions:
+            return cls.empty(bands)
+        digests = np.frombuffer(b"".join([sha1(x).digest() for x in distinct]), dtype=np.uint8).reshape(-1, 20)
+        hv = digests[:, :4].copy().view("<u4").ravel()  # datasketch's sha1_hash32
+        ids = digests[:, 4:12].copy().view("<i8").ravel()  # the shingle's identity for the exact Jaccard
+        starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
+        sigs = _signatures(hv, inv, starts, distinct)  # a repeat does not change a minimum
+        # each text's distinct shingle identities, sorted: one sort of (text, rank of identity)
+        sorted_ids = _sorted_unique(ids)
+        key = np.repeat(np.arange(len(counts), dtype=np.int64), counts) * len(sorted_ids) + np.searchsorted(sorted_ids, ids)[inv]
+        key = _sorted_unique(key)
+        seg = key // len(sorted_ids)
+        sizes = np.bincount(seg, minlength=len(counts))
+        keep = sizes >= 5
+        shingles = sorted_ids[key % len(sorted_ids)][keep[seg]]
+        offsets = np.r_[0, np.cumsum(sizes[keep])].astype(np.int64)
+        sigs = sigs[keep]
+        return cls(np.array(positions, dtype=np.int64)[keep], sigs, _band_hashes(sigs, bands), shingles, offsets)
+
+    def shingles_of(self, row: int) -> np.ndarray:
+        return self.shingles[self.offsets[row]:self.offsets[row + 1]]
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+
+class FeatureLookup:
+    """Position -> features over several :class:`FeatureTable` (one per partition): one sorted
+    index of all positions, looked up for many positions at once."""
+
+    def __init__(self, tables: list[FeatureTable]):
+        self.tables = tables
+        pos = np.concatenate([t.positions for t in tables]) if tables else np.zeros(0, np.int64)
+        table_of = np.concatenate([np.full(len(t), i, np.int64) for i, t in enumerate(tables)]) if tables else pos
+        row_of = np.concatenate([np.arange(len(t), dtype=np.int64) for t in tables]) if tables else pos
+        order = np.argsort(pos, kind="stable")
+        self.pos, self.table_of, self.row_of = pos[order], table_of[order], row_of[order]
+
+    def views(self, positions: np.ndarray) -> dict[int, tuple]:
+        """Features of ``positions`` (each must be in a table) as views into the tables."""
+        idx = np.searchsorted(self.pos, positions)
+        if positions.size and (idx.max() >= len(self.pos) or (self.pos[idx] != positions).any()):
+            raise KeyError("positions without features")
+        out = {}
+        for p, ti, r in zip(positions.tolist(), self.table_of[idx].tolist(), self.row_of[idx].tolist()):
+            t = self.tables[ti]
+            out[p] = (t.sigs[r], t.band_hashes[r], t.shingles[t.offsets[r]:t.offsets[r + 1]])
+        return out
+
+
