@@ -54,8 +54,8 @@ def prepare(data: str, statements: int) -> tuple[str, int]:
     setup(data)
     from django.contrib.auth import get_user_model
 
+    from innspill.web.live.models import LiveSession, LiveStatement
     from innspill.web.models import Consultation, Membership
-    from innspill.web.models_live import LiveSession, LiveStatement
 
     user = get_user_model().objects.create_superuser("bench", "", PASSWORD)
     c = Consultation.objects.create(slug="bench", title="Kantina", state="open", created_by=user)
@@ -421,7 +421,7 @@ def main() -> int:
         log_file.close()
         with open(log_path, encoding="utf-8") as fh:
             err = fh.read()
-    from innspill.web.models_live import Vote
+    from innspill.web.live.models import Vote
 
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as fh:

@@ -27,12 +27,8 @@ MAX_FUNCTION_LINES = 80
 #: belongs to, name). The split should give each a public home. A new use fails the test; an
 #: entry that no longer matches (fixed, or its module moved) is printed so it can be removed.
 KNOWN_WEB_PRIVATE_USES: set[tuple[str, str, str]] = {
-    # the ASGI fast path answers errors as the live views do
-    ("innspill.web.asgi_live", "innspill.web.views_live", "_error"),
     # re-staging an analysis after a correction
     ("innspill.web.services", "innspill.web.corrections", "_restage"),
-    # the live results' cache, read by the views
-    ("innspill.web.views_live", "innspill.web.services_live", "_CACHE"),
     # "is this comment the visitor's own", shared by the public and the moderation views
     ("innspill.web.views_moderation", "innspill.web.views_public", "_own_comment"),
 }

@@ -11,9 +11,9 @@ import pytest
 
 from innspill import csvsafe
 from innspill.web import jobs
-from innspill.web import services_live as live
+from innspill.web.live import services as live
+from innspill.web.live.models import LiveSession
 from innspill.web.models import Comment
-from innspill.web.models_live import LiveSession
 
 from .conftest import answer
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from innspill.web import jobs, services
-from innspill.web import services_live as live
+from innspill.web.live import services as live
 from innspill.web.models import AnalysisRun, Comment, MisreadingFlag
 
 from .conftest import answer
@@ -90,7 +90,7 @@ def test_a_run_computed_while_the_answer_was_withdrawn_is_erased_too(make_consul
 
 
 def test_live_statements_quoting_a_deleted_answer_are_withdrawn(make_consultation, client_for):
-    from innspill.web.models_live import LiveStatement
+    from innspill.web.live.models import LiveStatement
 
     cons = make_consultation()
     anon, link, _org = _analysed_with_secret(cons, client_for)

@@ -13,7 +13,7 @@ import pytest
 
 from innspill.report import render
 from innspill.web import jobs
-from innspill.web import services_live as live
+from innspill.web.live import services as live
 from innspill.web.models import Comment, Consultation, Question
 
 from .conftest import answer

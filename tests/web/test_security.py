@@ -316,7 +316,7 @@ def test_private_pages_are_never_cached(make_consultation):
 def test_content_security_policy_on_every_app_page_and_no_inline_script(make_consultation, client_for):
     import re
 
-    from innspill.web import services_live as live
+    from innspill.web.live import services as live
 
     cons = make_consultation()
     answer(Client(), cons.slug, comment="Ja.")

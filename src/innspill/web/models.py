@@ -226,7 +226,6 @@ class LoginFailure(models.Model):
         constraints = [models.UniqueConstraint(fields=["username", "ip"], name="login_failure_unique")]
 
 
-from .models_live import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, Vote  # noqa: E402,F401,I001
 from .models_moderation import (  # noqa: E402,F401  (issue 9: moderation, closing the loop)
     CommentSignals,
     JobEstimate,

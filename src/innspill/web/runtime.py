@@ -84,7 +84,7 @@ def serve(host: str, port: int, demo: bool = False, worker: bool = True, data_di
         from .jobs import work
 
         threading.Thread(target=work, kwargs={"stop": stop}, name="innspill-worker", daemon=True).start()
-    from .services_live import warm_up
+    from .live.services import warm_up
 
     threading.Thread(target=warm_up, name="innspill-live-warm-up", daemon=True).start()
     print(f"innspill web on http://{host}:{port}/ (data in {settings.DATA_DIR}; Ctrl-C stops)")

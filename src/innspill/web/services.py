@@ -18,6 +18,7 @@ from ..ingest import ReadOptions, Thread, read_threads
 from ..inspect import inspect_file
 from .forms import CHOICE_STANCE, button_words
 from .models import AnalysisRun, Comment, Consultation, ImportBatch, Question
+from .signals import answer_erased
 
 STAGES = tuple(s.name for s in _stages.STAGES if s.where != "entry")  # progress: the stages after read
 _embedder = None
@@ -289,8 +290,6 @@ def _scrub(data: dict, cid: str) -> bool:
 def erase_from_runs(comment: Comment) -> int:
     """A withdrawn answer's text and author out of every stored analysis run of its consultation,
     of the caches built from them, and of live statements quoting it. Returns the runs changed."""
-    from .models_live import LiveStatement
-
     n, cids = 0, set()
     for run in AnalysisRun.objects.filter(consultation_id=comment.consultation_id).select_for_update():
         cid = next((k for k, v in run.comment_map.items() if int(v) == comment.pk), None)
@@ -302,16 +301,8 @@ def erase_from_runs(comment: Comment) -> int:
             prov["erased"] = int(prov.get("erased") or 0) + 1  # part of the cache keys of corrected()
             run.save(update_fields=["analysis"])
             n += 1
-    if cids:
-        quoting = LiveStatement.objects.filter(session__consultation_id=comment.consultation_id, source="brief",
-                                               comment_id__in=cids)
-        sessions = set(quoting.values_list("session_id", flat=True))
-        quoting.update(text=WITHDRAWN_TEXT, hidden=True)
-        if sessions:
-            from . import services_live
-
-            for sid in sessions:
-                services_live.touch(sid, now=True)
+    if cids:  # the live debate hides its statements quoting it (innspill.web.live)
+        answer_erased.send(sender=Comment, consultation_id=comment.consultation_id, comment_ids=cids)
     comment.misreadings.all().delete()  # the participant's notes on how their answer was read
     return n
 

@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "innspill.web.apps.WebConfig",
+    "innspill.web.live.apps.LiveConfig",
 ]
 
 MIDDLEWARE = [

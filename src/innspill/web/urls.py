@@ -8,7 +8,7 @@ from . import views_moderation as mod
 from . import views_org as org
 from . import views_public as pub
 from . import views_results as res
-from .urls_live import live_patterns
+from .live.urls import live_patterns
 
 web_patterns = [
     path("", home.home, name="home"),

@@ -265,7 +265,7 @@ def brief(request, slug, fmt):
         opts["min_answers"] = int(request.GET["min"]) if request.GET["min"].isdigit() else request.GET["min"]
     session = _live_session(c, request.GET.get("live", "latest"))
     if session is not None:  # the room's vote beside what the comments said (issue 7)
-        from . import services_live
+        from .live import services as services_live
 
         opts["live"] = services_live.results(session)
     try:
@@ -299,7 +299,7 @@ def export_name(c, stem: str, ext: str) -> str:
 def _live_session(c, which: str):
     """The live session whose votes go into the brief: ``latest`` (the newest with votes, the
     default), a session id, or ``0`` / ``none`` for none."""
-    from .models_live import LiveSession
+    from .live.models import LiveSession
 
     if which in ("0", "none", ""):
         return None

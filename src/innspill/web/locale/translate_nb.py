@@ -119,7 +119,7 @@ NB = {
     "Correction saved.": "Rettelsen er lagret.",
     "The correction was not valid: check the question and the characters.": "Rettelsen var ugyldig: sjekk spørsmålet og tegnene.",
 }
-# the live debate (views_live.py, templates/web/live/)
+# the live debate (live/views.py, live/templates/live/)
 NB.update({
     "not started": "ikke startet", "live": "pågår", "ended": "avsluttet",
     "question (yes / no / unsure)": "spørsmål (ja / nei / usikker)",

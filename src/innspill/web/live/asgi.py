@@ -66,8 +66,8 @@ def _handle(scope, body: bytes, code: str) -> tuple[int, dict]:
     from django.middleware.csrf import CsrfViewMiddleware
     from django.utils.translation import gettext_noop
 
-    from .services_live import LiveError
-    from .views_live import _error, vote, vote_result
+    from .services import LiveError
+    from .views import error_answer, vote, vote_result
 
     request = ASGIRequest(scope, io.BytesIO(body))
     try:
@@ -77,14 +77,14 @@ def _handle(scope, body: bytes, code: str) -> tuple[int, dict]:
     csrf = CsrfViewMiddleware(lambda r: None)
     csrf.process_request(request)
     if csrf.process_view(request, vote, (), {}) is not None:
-        return _error(LiveError(gettext_noop("CSRF check failed: reload the page"), 403), code)
+        return error_answer(LiveError(gettext_noop("CSRF check failed: reload the page"), 403), code)
     return vote_result(request, code)
 
 
 def _stream_participant(sid: int, code: str, headers: dict) -> int | None:
     from django.http.cookie import parse_cookie
 
-    from .views_live import stream_participant
+    from .views import stream_participant
 
     return stream_participant(sid, code, parse_cookie(headers.get(b"cookie", b"").decode("latin-1")))
 
@@ -93,7 +93,7 @@ def _session_id(code: str, host: str) -> int | None:
     from django.conf import settings
     from django.http.request import split_domain_port, validate_host
 
-    from .models_live import LiveSession, normalise_code
+    from .models import LiveSession, normalise_code
 
     domain, _port = split_domain_port(host)
     if not validate_host(domain, settings.ALLOWED_HOSTS):
@@ -111,7 +111,7 @@ async def _events(scope, receive, send, code: str) -> bool:
     """Stream the session's events; False when Django should answer instead."""
     from urllib.parse import parse_qs
 
-    from .views_live import event_stream
+    from .views import event_stream
 
     headers = dict(scope.get("headers") or [])
     host = headers.get(b"host", b"").decode("latin-1")

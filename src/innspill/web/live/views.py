@@ -29,11 +29,11 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import csvsafe
-from . import services_live as live
-from .models import Membership
-from .models_live import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, normalise_code, token_hash
-from .security import client_ip, consultation_for
+from ... import csvsafe
+from ..models import Membership
+from ..security import client_ip, consultation_for
+from . import services as live
+from .models import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, normalise_code, token_hash
 
 ORGANISER = (Membership.ORGANISER,)
 COOKIE_PREFIX = "innspill_live_"
@@ -113,12 +113,12 @@ def join_form(request):
     or empty one comes back here with what was wrong."""
     raw = request.GET.get("code")
     if raw is None:
-        return render(request, "web/live/join.html", {})
+        return render(request, "live/join.html", {})
     code = normalise_code(raw)
     if not code:
-        return render(request, "web/live/join.html", {"empty": True}, status=400)
+        return render(request, "live/join.html", {"empty": True}, status=400)
     if not LiveSession.objects.filter(code=code).exists():
-        return render(request, "web/live/join.html", {"unknown": raw.strip().upper()[:20]}, status=404)
+        return render(request, "live/join.html", {"unknown": raw.strip().upper()[:20]}, status=404)
     return redirect("web:live_join", code=code)
 
 
@@ -127,7 +127,7 @@ def join_form(request):
 def participant_page(request, code):
     session = LiveSession.objects.filter(code=normalise_code(code)).first()
     if session is None:
-        return render(request, "web/live/join.html", {"unknown": code}, status=404)
+        return render(request, "live/join.html", {"unknown": code}, status=404)
     if code != session.code:
         return redirect("web:live_join", code=session.code)
     participant = _participant(request, session)
@@ -135,12 +135,12 @@ def participant_page(request, code):
     if participant is None:
         if not live.join_allowed(session.pk, client_ip(request)):
             with translation.override(session.language):
-                return render(request, "web/live/join.html", {"refused": session.code}, status=429)
+                return render(request, "live/join.html", {"refused": session.code}, status=429)
         participant, token = Participant.join(session)
         live.touch(session.pk)
     live.seen(session.pk, participant.pk)  # here now, until the page's event stream opens
     with translation.override(session.language):
-        response = render(request, "web/live/participant.html", {
+        response = render(request, "live/participant.html", {
             "s": session, "me": participant,
             "config": {"code": session.code, "view": "participant", "labels": _labels(),
                        "events": reverse("web:live_events", args=[session.code]),
@@ -180,7 +180,7 @@ def _int(value, name: str) -> int:
         raise live.LiveError(INT_ERRORS[name]) from None
 
 
-def _error(exc: live.LiveError, code: str) -> tuple[int, dict]:
+def error_answer(exc: live.LiveError, code: str) -> tuple[int, dict]:
     """The error in the language of the session (English when there is no such session)."""
     lang = LiveSession.objects.filter(code=normalise_code(code)).values_list("language", flat=True).first() or "en"
     with translation.override(lang):
@@ -194,7 +194,7 @@ def _api(fn):
             session = _session_for_code(code)
             return JsonResponse(fn(request, session, **kwargs))
         except live.LiveError as exc:
-            status, body = _error(exc, code)
+            status, body = error_answer(exc, code)
             return JsonResponse(body, status=status)
     wrapped.__name__ = fn.__name__
     return require_POST(wrapped)
@@ -213,7 +213,7 @@ def vote_result(request, code: str) -> tuple[int, dict]:
         number = live.record_vote(normalise_code(code), token_hash(token), statement_id, value,
                                   address=client_ip(request))
     except live.LiveError as exc:
-        return _error(exc, code)
+        return error_answer(exc, code)
     return 200, {"ok": True, "participant": f"p{number}", "statement": statement_id, "vote": value}
 
 
@@ -265,7 +265,7 @@ async def _entry(session_id: int) -> live.Entry:
     e = live.cached(session_id)
     if e is not None:
         return e
-    old = live._CACHE.get(session_id)
+    old = live.last_entry(session_id)
     if old is None:
         return await sync_to_async(live.get_entry, thread_sensitive=False)(session_id)
     if session_id not in _REFRESHING:
@@ -418,7 +418,7 @@ def presenter(request, slug, live_id):
     state = live.presenter_state(live.get_entry(session.pk))
     join = request.build_absolute_uri(reverse("web:live_join", args=[session.code]))
     rows = [(st, state["counts"].get(str(st.pk), {})) for st in session.statements.order_by("position", "id")]
-    return render(request, "web/live/presenter.html", {
+    return render(request, "live/presenter.html", {
         "c": c, "role": role, "s": session, "rows": rows, "state": state, "join_url": join, "kinds": LiveStatement.KINDS,
         "ideas": session.ideas.select_related("participant").order_by("state", "-created_at"),
         "config": {"state": reverse("web:live_presenter_state", args=[slug, session.pk]), "view": "presenter"}})
@@ -557,7 +557,7 @@ def projector(request, slug, live_id):
     _c, _role, session = _live_for(request, slug, live_id)
     lang = request.GET.get("lang") if request.GET.get("lang") in ("nb", "en") else session.language
     with translation.override(lang):
-        return render(request, "web/live/projector.html", {
+        return render(request, "live/projector.html", {
             "s": session, "lang": lang,
             "join_url": request.build_absolute_uri(reverse("web:live_join", args=[session.code])),
             "config": {"code": session.code, "view": "projector", "labels": _labels(),
@@ -591,7 +591,7 @@ def export(request, slug, live_id, fmt):
                         n.get("agree", 0), n.get("disagree", 0), n.get("pass", 0), n.get("total", 0)])
         response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "zip":
-        from ..live.polis import write_polis
+        from innspill.live.polis import write_polis
 
         mem = io.BytesIO()
         with tempfile.TemporaryDirectory(prefix="innspill-polis-") as tmp:

@@ -12,8 +12,8 @@ import time
 import pytest
 from playwright.sync_api import expect  # the test extra installs playwright; chromium is checked by the fixture
 
-from .conftest import PASSWORD
-from .liveserver import LiveServer
+from ..conftest import PASSWORD
+from ..liveserver import LiveServer
 from conftest import ROOT
 
 SHOTS = ROOT / "out" / "screenshots"

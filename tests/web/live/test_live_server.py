@@ -9,8 +9,8 @@ import time
 import httpx
 import pytest
 
-from .conftest import PASSWORD
-from .liveserver import LiveServer
+from ..conftest import PASSWORD
+from ..liveserver import LiveServer
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 
-from innspill.web import services_live as live
-from innspill.web.models_live import AudienceIdea, LiveSession, Participant, Vote
+from innspill.web.live import services as live
+from innspill.web.live.models import AudienceIdea, LiveSession, Participant, Vote
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Live debate tables: a session with a join code, its statements (questions and debate
+"""Live debate tables (the ``live`` app; the tables keep the names they had in the ``web`` app,
+``web_livesession`` …, so moving the app changed no data): a session with a join code, its statements (questions and debate
 statements), anonymous participants (a token in a cookie, public id ``p1``, ``p2``…), their votes
 (one per participant and statement; voting again replaces it) and audience ideas with upvotes."""
 
@@ -53,6 +54,7 @@ class LiveSession(models.Model):
     refused_ideas = models.PositiveIntegerField(default=0)
 
     class Meta:
+        db_table = "web_livesession"
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -94,6 +96,7 @@ class LiveStatement(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "web_livestatement"
         ordering = ["position", "id"]
 
 
@@ -104,6 +107,7 @@ class Participant(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "web_participant"
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["session", "number"], name="live_participant_number_unique")]
 
@@ -134,6 +138,7 @@ class Vote(models.Model):
     changes = models.PositiveIntegerField(default=0)  # how often the participant changed this vote
 
     class Meta:
+        db_table = "web_vote"
         constraints = [models.UniqueConstraint(fields=["participant", "statement"], name="live_vote_unique")]
 
 
@@ -152,6 +157,7 @@ class AudienceIdea(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "web_audienceidea"
         ordering = ["created_at", "id"]
 
 
@@ -161,4 +167,5 @@ class IdeaUpvote(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "web_ideaupvote"
         constraints = [models.UniqueConstraint(fields=["idea", "participant"], name="live_upvote_unique")]

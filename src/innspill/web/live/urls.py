@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_live as live
+from . import views as live
 
 live_patterns = [
     path("j/", live.join_form, name="live_join_form"),

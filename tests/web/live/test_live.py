@@ -9,9 +9,8 @@ import zipfile
 import pytest
 
 from innspill.web import jobs
-from innspill.web import services_live as live
-from innspill.web.models import Comment
-from innspill.web.models_live import (
+from innspill.web.live import services as live
+from innspill.web.live.models import (
     CODE_ALPHABET,
     AudienceIdea,
     IdeaUpvote,
@@ -22,8 +21,9 @@ from innspill.web.models_live import (
     new_code,
     normalise_code,
 )
+from innspill.web.models import Comment
 
-from .conftest import answer, two_answers_analysed
+from ..conftest import answer, two_answers_analysed
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_codes_are_short_unambiguous_and_unique(make_consultation, monkeypatch):
     cons = make_consultation()
     first = LiveSession.create_with_code(consultation=cons, title="a")
     seq = iter([first.code, first.code, "ABCDEF"])  # two collisions, then a free code
-    monkeypatch.setattr("innspill.web.models_live.new_code", lambda: next(seq))
+    monkeypatch.setattr("innspill.web.live.models.new_code", lambda: next(seq))
     second = LiveSession.create_with_code(consultation=cons, title="b")
     assert second.code == "ABCDEF"
 

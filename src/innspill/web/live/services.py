@@ -23,7 +23,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from .models_live import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, Vote
+from .models import AudienceIdea, IdeaUpvote, LiveSession, LiveStatement, Participant, Vote
 
 log = logging.getLogger("innspill.live")
 if os.environ.get("INNSPILL_LIVE_TRACE"):  # one line per recomputation on stderr (the load bench uses it)
@@ -56,14 +56,14 @@ def suggested_statements(consultation) -> list[dict]:
     each option of a multiple-choice question ("Question – option", agree / disagree), each
     followed by the brief's debate statements for it (anonymised quotes from the latest analysis,
     corrections applied), in question order."""
-    from . import corrections, services
+    from .. import corrections, services
 
     out: list[dict] = []
     by_question: dict[str, list[dict]] = {}
     numbers: dict[str, int] = {}
     run = services.latest_run(consultation)
     if run is not None:
-        from ..report.model import build_brief
+        from ...report.model import build_brief
 
         data = corrections.corrected(run)
         numbers = {q["id"]: q.get("number") for q in data.get("questions", [])}
@@ -92,6 +92,19 @@ def suggested_statements(consultation) -> list[dict]:
                 out.append({"kind": "statement", "text": s["text"], "source": "brief", "question_id": qid,
                             "question_number": numbers.get(qid), "comment_id": s.get("comment_id") or ""})
     return out
+
+
+def hide_erased_quotes(sender, consultation_id: int, comment_ids: set, **kwargs) -> None:
+    """``answer_erased``: the consultation's brief statements quoting the erased answer say it was
+    withdrawn and are hidden; their sessions recompute at once."""
+    from ..services import WITHDRAWN_TEXT
+
+    quoting = LiveStatement.objects.filter(session__consultation_id=consultation_id, source="brief",
+                                           comment_id__in=comment_ids)
+    sessions = set(quoting.values_list("session_id", flat=True))
+    quoting.update(text=WITHDRAWN_TEXT, hidden=True)
+    for sid in sessions:
+        touch(sid, now=True)
 
 
 def start_session(consultation, user, language: str = "nb", title: str = "") -> LiveSession:
@@ -289,7 +302,7 @@ def export_data(session: LiveSession) -> dict:
 
 
 def results(session: LiveSession, data: dict | None = None) -> dict:
-    from ..live.results import build_results
+    from innspill.live.results import build_results
 
     data = data if data is not None else export_data(session)
     return build_results(data, include_straight_liners=session.include_straight_liners)
@@ -303,7 +316,7 @@ def warm_up(freeze: bool = True) -> None:
     collections while a room votes do not scan them (pauses of a second were seen without)."""
     import gc
 
-    from ..live.results import build_results
+    from innspill.live.results import build_results
 
     statements = [{"id": i, "kind": "statement", "text": f"s{i}", "question_id": None, "source": "presenter",
                    "hidden": False, "revealed": True, "locked": False, "position": i} for i in range(1, 6)]
@@ -356,6 +369,12 @@ def forget(session_id: int | None = None) -> None:
         _VERSION.clear()
     else:
         _CACHE.pop(session_id, None)
+
+
+def last_entry(session_id: int) -> Entry | None:
+    """The cached entry however old (``None`` before the first computation in this process): what
+    an event stream serves while the next one is computed."""
+    return _CACHE.get(session_id)
 
 
 def cached(session_id: int) -> Entry | None:
@@ -535,7 +554,7 @@ def public_state(e: Entry, view: str) -> dict:
                                              if c["statement"] in revealed]
         out["divisive"] = [] if not g else [_divisive_view(d, text, kinds, g.get("by_group", {}))
                                             for d in res.get("divisive", []) if d["statement"] in revealed]
-        from ..live.results import CONSENSUS_SHARE
+        from innspill.live.results import CONSENSUS_SHARE
 
         out["threshold"] = round(CONSENSUS_SHARE * 100)
         out["groups_wait"] = None if g else _groups_wait(res.get("notes_detail", []))

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from innspill.web import services_live as live
-from innspill.web.models_live import LiveSession, LiveStatement, Participant, Vote
+from innspill.web.live import services as live
+from innspill.web.live.models import LiveSession, LiveStatement, Participant, Vote
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +228,7 @@ def _labels_text(page: str) -> str:
 def test_live_pages_and_the_front_page_in_norwegian(session, client_for, make_consultation):
     import re
 
-    from .test_nb_words import ENGLISH, visible
+    from ..test_nb_words import ENGLISH, visible
 
     make_consultation(slug="stengt", state="closed")
     _vote_all(session, 12, _two_camps)

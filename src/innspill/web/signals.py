@@ -1,0 +1,9 @@
+"""Signals the consultations part of the web app sends, so that the apps above it (the live debate)
+can act on its events without it importing them."""
+
+from django.dispatch import Signal
+
+#: A withdrawn answer was erased from the consultation's stored analyses
+#: (``services.erase_from_runs``). Sent inside its transaction with ``consultation_id`` and
+#: ``comment_ids``: the set of analysis comment ids (``"c3"``) the answer had in those runs.
+answer_erased = Signal()
