@@ -123,7 +123,7 @@ def test_the_outlier_channels_come_from_the_calibration_texts_and_matter():
     enc = engine.Encoder(w)
     seq = [w.tok.bos, *w.tok.content_ids("passage: Kommunen bør bygge ny skole."), w.tok.eos]
     peaks = {}
-    enc._forward([seq], len(seq), watch=lambda i, mid: peaks.setdefault(i, np.abs(mid).max(axis=0)))
+    enc.forward([seq], len(seq), watch=lambda i, mid: peaks.setdefault(i, np.abs(mid).max(axis=0)))
     ratio = [float(peaks[i][out[i]].max() / np.median(peaks[i])) for i in range(w.NL)]
     assert max(ratio) > 20, ratio
 
