@@ -22,6 +22,9 @@ start with, in quotes ("«Nei» uten begrunnelse").
 Quotes are verbatim sentences of the answers nearest the theme's centre, one
 per comment, never from a sentence flagged sensitive or a comment telling a
 sensitive story. Same input, same themes: no random numbers, stable order.
+
+The clustering is in :mod:`.theme_clusters`, the candidate names and the names shown in
+:mod:`.theme_names`; this module vectorises and labels the answers and builds the themes.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ import math
 import re
 import zlib
 from collections import Counter, defaultdict
-from functools import cache
 
 import numpy as np
 
@@ -38,149 +40,21 @@ from .lang import LANGUAGES, lexicon
 from .model import STANCES
 from .privacy import overlaps
 from .textutil import sentences, stem, words
+from .theme_clusters import cluster_group, settle_outliers, similarity_threshold, unit_vector
+from .theme_names import NAME_FALLBACK, fallback_name, heading, only_cues, phrase_spans, shown_labels
+
+__all__ = ["MAX_OTHER", "NAME_FALLBACK", "ThemeBuilder", "Vectoriser", "answer_id", "build_themes",
+           "cluster_group", "label_themes", "shown_labels", "stopwords"]
 
 MAX_OTHER = 0.15
-MICRO_ABOVE = 300  # groups larger than this are first cut into micro-clusters by k-means
-MICRO_K = 150
-MAX_THEMES = 10  # per question and stance
 QUOTE_CANDIDATES = 5  # how many answers past the wanted quotes are looked at for a quotable sentence
-THRESHOLD_SAMPLE = 2000  # answers used to estimate a group's similarity threshold
 HASH_DIM = 1024  # bag-of-stems vectors when embeddings are off
-NAME_WORDS = (2, 6)  # a theme's name: a phrase of this many words from its answers
 NAME_ANSWERS = 20  # how many of the most central answers are searched for it
 NAME_LENGTH_COST = 0.12  # each word past two must bring this share of the name's weight
-NAME_FALLBACK = {"nb": "«{}» uten begrunnelse", "nn": "«{}» utan grunngjeving", "en": "“{}” with no reason given"}
 
 
 def answer_id(a) -> str:
     return f"{a.comment_id}:{a.question_id}"
-
-
-# ---------------------------------------------------------------- clustering
-
-def _kmeans(X: np.ndarray, k: int, iters: int = 12) -> np.ndarray:
-    """Spherical k-means with farthest-point initialisation (deterministic); returns labels."""
-    mean = X.mean(axis=0)
-    first = int(np.argmax(X @ mean))
-    centres = [first]
-    dist = 1.0 - X @ X[first]
-    for _ in range(1, k):
-        nxt = int(np.argmax(dist))
-        centres.append(nxt)
-        dist = np.minimum(dist, 1.0 - X @ X[nxt])
-    C = X[centres].copy()
-    labels = np.zeros(len(X), dtype=int)
-    for _ in range(iters):
-        labels = np.argmax(X @ C.T, axis=1)
-        for j in range(k):
-            members = X[labels == j]
-            if len(members):
-                c = members.sum(axis=0)
-                C[j] = c / (np.linalg.norm(c) or 1.0)
-    return labels
-
-
-def _agglomerate(means: np.ndarray, weights: np.ndarray, threshold: float, max_clusters: int,
-                 min_size: int = 1) -> np.ndarray:
-    """Average linkage on cluster means (unnormalised, so mean_a . mean_b is the average pairwise cosine).
-
-    Merges the closest pair while it is above ``threshold`` or there are more than
-    ``max_clusters`` clusters of at least ``min_size`` (small ones do not count: they are
-    outliers, dissolved later, and must not force two real themes together). Returns a
-    cluster index per input row.
-    """
-    n = len(means)
-    M = means @ means.T
-    np.fill_diagonal(M, -np.inf)
-    w = weights.astype(float).copy()
-    owner = np.arange(n)
-    alive = np.ones(n, dtype=bool)
-    count = n
-    while count > 1:
-        flat = int(np.argmax(M))
-        i, j = divmod(flat, n)
-        if M[i, j] < threshold and int((w[alive] >= min_size).sum()) <= max_clusters:
-            break
-        i, j = min(i, j), max(i, j)
-        row = (w[i] * M[i] + w[j] * M[j]) / (w[i] + w[j])
-        M[i, :] = row
-        M[:, i] = row
-        M[i, i] = -np.inf
-        M[j, :] = -np.inf
-        M[:, j] = -np.inf
-        w[i] += w[j]
-        alive[j] = False
-        owner[owner == j] = i
-        count -= 1
-    return owner
-
-
-def _threshold(X: np.ndarray) -> float:
-    """Similarity above which two answers say the same thing, from the group's own spread
-    (estimated on an evenly spaced sample of at most ``THRESHOLD_SAMPLE`` answers, so memory
-    stays flat however large the group: the full matrix of 20,000 answers would need 1.6 GB)."""
-    if len(X) < 3:
-        return 0.9
-    if len(X) > THRESHOLD_SAMPLE:
-        X = X[:: -(-len(X) // THRESHOLD_SAMPLE)]
-    # mean and standard deviation of the off-diagonal similarities, summed in float64 over blocks
-    # of rows: the full matrix and its off-diagonal copy took 40 MB for a sample of 2,000
-    n, total, squares = len(X), 0.0, 0.0
-    for i in range(0, n, 256):
-        block = (X[i:i + 256] @ X.T).astype(np.float64)
-        diag = block[np.arange(len(block)), np.arange(i, i + len(block))]
-        total += block.sum() - diag.sum()
-        squares += np.einsum("ij,ij->", block, block) - (diag * diag).sum()
-    m = n * (n - 1)
-    mean = total / m
-    return float(mean + 1.0 * math.sqrt(max(0.0, squares / m - mean * mean)))
-
-
-def cluster_group(X: np.ndarray, threshold: float | None = None, min_size: int = 1) -> list[list[int]]:
-    """Clusters (lists of row indices, sorted) of the unit vectors ``X``, largest first."""
-    n = len(X)
-    if n == 0:
-        return []
-    if n == 1:
-        return [[0]]
-    t = _threshold(X) if threshold is None else threshold
-    max_k = max(1, min(MAX_THEMES, round(math.sqrt(n / 2))))
-    if n > MICRO_ABOVE:
-        micro = _kmeans(X, min(MICRO_K, n // 2))
-        ids = sorted(set(micro.tolist()))
-        means = np.stack([X[micro == m].mean(axis=0) for m in ids])
-        weights = np.array([(micro == m).sum() for m in ids])
-        owner = _agglomerate(means, weights, t, max_k, min_size)
-        labels = owner[np.searchsorted(ids, micro)]
-    else:
-        labels = _agglomerate(X, np.ones(n), t, max_k, min_size)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for idx, lab in enumerate(labels.tolist()):
-        groups[lab].append(idx)
-    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / (np.linalg.norm(v) or 1.0)
-
-
-def _settle_outliers(groups, X, min_size: int, threshold: float):
-    """Dissolve groups under ``min_size``; move their answers to the nearest kept theme when similar enough.
-
-    Returns (themes, other) where other holds (index, best similarity, position of the nearest theme).
-    """
-    kept = [g for g in groups if len(g) >= min_size] or groups[:1]  # a side keeps at least its largest group
-    loose = [i for g in groups if g not in kept for i in g]
-    centres = np.stack([_unit(X[g].mean(axis=0)) for g in kept])
-    other = []
-    for i in loose:
-        sims = centres @ X[i]
-        best = int(np.argmax(sims))
-        if sims[best] >= threshold:
-            kept[best].append(i)
-        else:
-            other.append((i, float(sims[best]), best))
-    return kept, other
 
 
 # ---------------------------------------------------------------- vectors and words
@@ -201,7 +75,7 @@ class Vectoriser:
             for w in words(t):
                 if w not in stop and len(w) >= 3:
                     out[r, zlib.crc32(stem(w, self.language).encode()) % HASH_DIM] += 1.0
-            out[r] = _unit(out[r])
+            out[r] = unit_vector(out[r])
         return out
 
 
@@ -282,104 +156,6 @@ def label_themes(theme_terms: list[list[list[tuple[str, str]]]], question_stems:
     return labels
 
 
-# ---------------------------------------------------------------- names
-
-_RUN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*(?: [^\W_]+(?:[-'’][^\W_]+)*)*")  # words with single spaces between
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-_LETTERS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-
-
-@cache
-def answer_cues() -> tuple[frozenset, tuple]:
-    """The yes/no/mixed cues of every language (``answer_yes``, ``answer_no``, ``answer_mixed`` in
-    ``lang/*.json``): single words ("nei", "absolutt", "klart") and phrases ("uten tvil", "ja og nei")."""
-    single, multi = set(), set()
-    for code in LANGUAGES:
-        lex = lexicon(code)
-        for key in ("answer_yes", "answer_no", "answer_mixed"):
-            for cue in lex.get(key, []):
-                cue = cue.lower().replace("’", "'")
-                (multi if " " in cue or "," in cue else single).add(cue)
-    return frozenset(single), tuple(sorted(multi, key=lambda c: (-len(c), c)))
-
-
-def name_word(word: str, stop: frozenset) -> bool:
-    """A word a theme's name may start or end with: letters, not a stop word, not a yes/no cue."""
-    w = word.lower().replace("’", "'")
-    return (bool(_LETTERS.fullmatch(word)) and "'" not in w and len(w) >= 2 and w not in stop
-            and w not in answer_cues()[0])
-
-
-def only_cues(phrase: str, stop: frozenset) -> bool:
-    """True when nothing but yes/no cues and stop words is left of ``phrase`` ("nei, absolutt", "uten tvil")."""
-    low = " " + " ".join(_WORD.findall(phrase.lower().replace("’", "'"))) + " "
-    for cue in answer_cues()[1]:
-        low = low.replace(" " + " ".join(_WORD.findall(cue)) + " ", " ")
-    return not any(name_word(w, stop) for w in low.split())
-
-
-def phrase_spans(text: str, start: int, end: int, stop: frozenset, avoid=()) -> list[tuple[int, int, list[str], int]]:
-    """Candidate names inside ``text[start:end]``: (start, end, words, whole) of every run of 2-6 words within
-    one clause (no punctuation between them), first and last a :func:`name_word`, not overlapping ``avoid``.
-    ``whole``: 2 for a whole clause ("Billig lunsj er hyggelig"), 1 for a run that cuts no word group, with a
-    clause boundary or a stop word on each side ("full pris"), 0 for one that does ("betaler gjerne full"
-    of "betaler gjerne full pris")."""
-    out = []
-    lo, hi = NAME_WORDS
-    for run in _RUN.finditer(text, start, end):
-        toks = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text, run.start(), run.end())]
-        edge = [name_word(w, stop) for _, _, w in toks]
-        free = [w.lower() in stop for _, _, w in toks]  # a stop word beside a run does not cut it
-        for i in range(len(toks)):
-            if not edge[i]:
-                continue
-            for j in range(i + lo - 1, min(len(toks), i + hi)):
-                if not edge[j]:
-                    continue
-                s, e = toks[i][0], toks[j][1]
-                if any(a < e and s < b for a, b in avoid):
-                    continue
-                whole = 2 if i == 0 and j == len(toks) - 1 else int((i == 0 or free[i - 1])
-                                                                     and (j == len(toks) - 1 or free[j + 1]))
-                out.append((s, e, [w for _, _, w in toks[i:j + 1]], whole))
-    return out
-
-
-def heading(phrase: str) -> str:
-    """A phrase as a heading: its first letter upper-cased when its first word is all lower case."""
-    first = phrase.split(" ", 1)[0]
-    return phrase[:1].upper() + phrase[1:] if first.islower() else phrase
-
-
-def fallback_name(texts: list[str], language: str) -> str:
-    """The name of a theme whose answers hold no phrase to name it by ("Ja.", "Nei, absolutt."): the first
-    word its answers most often start with, quoted ("«Nei» uten begrunnelse")."""
-    first = [m.group(0) for m in (_WORD.search(t) for t in texts) if m] or ["…"]
-    counts = Counter(w.lower() for w in first)
-    best = min(first, key=lambda w: (-counts[w.lower()], first.index(w)))
-    return NAME_FALLBACK.get(language, NAME_FALLBACK["nb"]).format(heading(best))
-
-
-def shown_labels(data: dict) -> dict[str, str]:
-    """Theme id -> the name to show, for the analysis dict ``data``: each theme's ``label``, unless the words
-    it was copied from (``label_ref``) have left their comment since (a participant withdrew it and its text
-    was scrubbed); then the theme's ``terms`` that its remaining answers still use, joined by ", "."""
-    texts = {c.get("id"): c.get("text") or "" for c in data.get("comments", [])}
-    answers = None
-    out = {}
-    for t in data.get("themes", []) or []:
-        ref, label = t.get("label_ref"), t.get("label") or ""
-        if not ref or texts.get(ref.get("comment_id"), "")[ref.get("start", 0):ref.get("end", 0)].lower() == label.lower():
-            out[t.get("id")] = label
-            continue
-        if answers is None:
-            answers = {f"{a.get('comment_id')}:{a.get('question_id')}": (a.get("text") or "").lower()
-                       for a in data.get("answers", [])}
-        own = " ".join(answers.get(aid, "") for aid in t.get("answer_ids", []))
-        out[t.get("id")] = ", ".join(w for w in t.get("terms", []) if w.lower() in own)
-    return out
-
-
 # ---------------------------------------------------------------- the stage
 
 class _Rows:
@@ -443,11 +219,11 @@ class ThemeBuilder:
             if not idx:
                 continue
             sub, lo = X[lo:lo + len(idx)], lo + len(idx)
-            t = _threshold(sub)
+            t = similarity_threshold(sub)
             groups = cluster_group(sub, t, min_size)
             if len(idx) < 2 * min_size:
                 groups = [list(range(len(idx)))]  # a small side is one theme: a minority view, not noise
-            kept, other = _settle_outliers(groups, sub, min_size, t)
+            kept, other = settle_outliers(groups, sub, min_size, t)
             base = len(found)
             found += [(stance, [idx[i] for i in g]) for g in kept]
             loose += [(idx[i], sim, base + pos) for i, sim, pos in other]
@@ -491,7 +267,7 @@ class ThemeBuilder:
         return [(s - a.start, e - a.start) for s, e in self._hidden(a.comment_id) if a.start <= s < a.end]
 
     def _theme(self, q, answers, X, members, stance, weights: dict, other: bool) -> dict:
-        centre = _unit(X[members].mean(axis=0))
+        centre = unit_vector(X[members].mean(axis=0))
         sims = X[members] @ centre
         ranked = [members[i] for i in sorted(range(len(members)), key=lambda i: (-sims[i], members[i]))]
         quotes = [] if other else self.pick_quotes([answers[i] for i in ranked], weights, len(members))
