@@ -29,8 +29,6 @@ MAX_FUNCTION_LINES = 80
 KNOWN_WEB_PRIVATE_USES: set[tuple[str, str, str]] = {
     # re-staging an analysis after a correction
     ("innspill.web.services", "innspill.web.corrections", "_restage"),
-    # "is this comment the visitor's own", shared by the public and the moderation views
-    ("innspill.web.views_moderation", "innspill.web.views_public", "_own_comment"),
 }
 
 #: Import cycles among web modules left for the same split, each as its sorted module names

@@ -152,7 +152,7 @@ def test_second_guard_blocks_names_but_not_the_ordinary_word_they_spell():
     """An author called Per: "per uke", written in lower case in several comments, is an ordinary
     word and leaves a quote public; "Per" capitalised, and a name that is no ordinary word in any
     case, still block it, as do e-mail addresses and phone numbers."""
-    from innspill.web.views_moderation import Flagged, _safe
+    from innspill.web.views_heard import Flagged, _safe
 
     texts = ["Det koster 50 kroner per uke.", "Maks to timer per dag.", "Én gang per måned holder.",
              "Spør Per om det.", "Ole har rett i dette."]

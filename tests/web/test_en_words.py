@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 import innspill.web
 from innspill.web import jobs
-from innspill.web.models import Comment, ModerationRule
+from innspill.web.models import Comment
+from innspill.web.moderation.models import ModerationRule
 
 from .conftest import answer
 from .test_nb_words import visible

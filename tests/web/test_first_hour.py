@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from innspill.web.models import Comment, ModerationEvent, ModerationRule
+from innspill.web.models import Comment
+from innspill.web.moderation.models import ModerationEvent, ModerationRule
 
 from .conftest import QUESTIONS, answer
 

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from innspill.web import jobs
-from innspill.web.models import Comment, Consultation, Correction, ModerationEvent
+from innspill.web.models import Comment, Consultation, Correction
+from innspill.web.moderation.models import ModerationEvent
 
 from .conftest import QUESTIONS, answer
 

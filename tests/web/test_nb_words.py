@@ -10,7 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import innspill.web
-from innspill.web.models import Comment, ModerationRule
+from innspill.web.models import Comment
+from innspill.web.moderation.models import ModerationRule
 
 from .conftest import answer, two_answers_analysed
 

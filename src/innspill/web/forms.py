@@ -1,4 +1,4 @@
-"""Forms: consultation and questions, the public answer form, moderation, import, corrections."""
+"""Forms: consultation and questions, the public answer form, import, corrections, a participant's flag of a misreading."""
 
 from __future__ import annotations
 
@@ -395,3 +395,14 @@ class AccountForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class MisreadingForm(forms.Form):
+    question = forms.TypedChoiceField(label=_("Which question"), coerce=int, empty_value=None, required=False)
+    note = forms.CharField(label=_("What did we read wrongly?"), max_length=500,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = [("", _("the answer as a whole"))] + [
+            (q.number, f"{q.number}. {q.text[:80]}") for q in questions]

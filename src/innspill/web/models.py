@@ -1,5 +1,5 @@
-"""Database tables: consultations and their questions, participants' comments, moderation
-events, imports, analysis runs (the innspill.analysis/1 JSON as written), corrections (applied
+"""Database tables: consultations and their questions, participants' comments, imports,
+analysis runs (the innspill.analysis/1 JSON as written), corrections (applied
 on top of a run, so they survive re-analysis), jobs for ``innspill worker``, login failures."""
 
 from __future__ import annotations
@@ -150,20 +150,6 @@ class Comment(models.Model):
         ordering = ["id"]
 
 
-class ModerationEvent(models.Model):
-    """Every change of a comment's state, with who and why: nothing is changed silently."""
-
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
-    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    before = models.CharField(max_length=10)
-    after = models.CharField(max_length=10)
-    reason = models.CharField(max_length=300, blank=True)
-    at = models.DateTimeField(default=timezone.now)
-    # the policy rule a decision names (a snapshot of its code and text, kept if the rule changes) and a note
-    rule = models.ForeignKey("web.ModerationRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    rule_code = models.CharField(max_length=20, blank=True)
-    rule_text = models.CharField(max_length=300, blank=True)
-    note = models.CharField(max_length=300, blank=True)
 
 
 class AnalysisRun(models.Model):
@@ -215,6 +201,15 @@ class Job(models.Model):
         ordering = ["created_at", "id"]
 
 
+class JobEstimate(models.Model):
+    """How long the embedding step of a job should take on this machine, timed on a sample."""
+
+    job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="estimate")
+    texts = models.PositiveIntegerField()
+    seconds = models.FloatField()
+    at = models.DateTimeField(default=timezone.now)
+
+
 class LoginFailure(models.Model):
     username = models.CharField(max_length=150)
     ip = models.CharField(max_length=45)
@@ -226,10 +221,4 @@ class LoginFailure(models.Model):
         constraints = [models.UniqueConstraint(fields=["username", "ip"], name="login_failure_unique")]
 
 
-from .models_moderation import (  # noqa: E402,F401  (issue 9: moderation, closing the loop)
-    CommentSignals,
-    JobEstimate,
-    MisreadingFlag,
-    ModerationRule,
-    ResultsPage,
-)
+from .models_results import MisreadingFlag, ResultsPage  # noqa: E402,F401,I001  (issue 9: closing the loop)

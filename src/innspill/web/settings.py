@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "innspill.web.apps.WebConfig",
+    "innspill.web.moderation.apps.ModerationConfig",
     "innspill.web.live.apps.LiveConfig",
 ]
 

@@ -7,3 +7,9 @@ from django.dispatch import Signal
 #: (``services.erase_from_runs``). Sent inside its transaction with ``consultation_id`` and
 #: ``comment_ids``: the set of analysis comment ids (``"c3"``) the answer had in those runs.
 answer_erased = Signal()
+
+#: A comment's state changed outside the moderation queue (a participant withdrew or edited their
+#: answer, a bot filled in the hidden field). Sent inside the change's transaction with
+#: ``comment``, ``before`` and ``after`` (states; ``before`` is "" for a new comment) and
+#: ``reason``; the moderation app writes it to the moderation log.
+comment_state_changed = Signal()

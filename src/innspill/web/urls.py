@@ -3,12 +3,13 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from . import views_heard as heard
 from . import views_home as home
-from . import views_moderation as mod
 from . import views_org as org
 from . import views_public as pub
 from . import views_results as res
 from .live.urls import live_patterns
+from .moderation.urls import moderation_patterns
 
 web_patterns = [
     path("", home.home, name="home"),
@@ -26,13 +27,11 @@ web_patterns = [
     path("org/c/<slug:slug>/edit/", org.edit, name="edit"),
     path("org/c/<slug:slug>/state/", org.set_state, name="state"),
     path("org/c/<slug:slug>/invite/", org.invite, name="invite"),
-    path("org/c/<slug:slug>/moderate/", mod.moderate, name="moderate"),
-    path("org/c/<slug:slug>/moderate/log/", mod.log, name="modlog"),
-    path("org/c/<slug:slug>/policy/", mod.policy, name="policy"),
-    path("org/c/<slug:slug>/results/publish/", mod.publish_results, name="publish_results"),
-    path("org/c/<slug:slug>/misreadings/<int:flag>/resolve/", mod.resolve_misreading, name="resolve_misreading"),
-    path("c/<slug:slug>/results/", mod.public_results, name="public_results"),
-    path("c/<slug:slug>/mine/<str:token>/misreading/", mod.flag_misreading, name="misreading"),
+    *moderation_patterns,
+    path("org/c/<slug:slug>/results/publish/", heard.publish_results, name="publish_results"),
+    path("org/c/<slug:slug>/misreadings/<int:flag>/resolve/", heard.resolve_misreading, name="resolve_misreading"),
+    path("c/<slug:slug>/results/", heard.public_results, name="public_results"),
+    path("c/<slug:slug>/mine/<str:token>/misreading/", heard.flag_misreading, name="misreading"),
     path("org/c/<slug:slug>/import/", org.import_upload, name="import"),
     path("org/c/<slug:slug>/import/<int:batch>/", org.import_confirm, name="import_confirm"),
     path("org/c/<slug:slug>/analyse/", org.analyse, name="analyse"),

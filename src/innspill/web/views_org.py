@@ -1,5 +1,5 @@
 """Organiser and moderator pages: dashboard, consultation settings and questions, publishing,
-invitations, imports, analysis jobs (the moderation queue is in views_moderation)."""
+invitations, imports, analysis jobs (the moderation queue is in the moderation app)."""
 
 from __future__ import annotations
 

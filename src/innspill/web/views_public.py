@@ -22,7 +22,8 @@ from django.views.decorators.http import require_http_methods
 
 from . import security, services
 from .forms import AccountForm, AnswerForm, initial_from
-from .models import Comment, Consultation, Invitation, Membership, ModerationEvent, new_token, token_hash
+from .models import Comment, Consultation, Invitation, Membership, new_token, token_hash
+from .signals import comment_state_changed
 
 
 def _public_consultation(slug: str) -> Consultation:
@@ -70,8 +71,8 @@ def consultation(request, slug):
                 state=Comment.SPAM if form.is_bot() else Comment.PENDING,
                 reason="honeypot field filled in" if form.is_bot() else "")
             if comment.state == Comment.SPAM:
-                ModerationEvent.objects.create(comment=comment, before="", after=Comment.SPAM,
-                                               reason="honeypot field filled in")
+                comment_state_changed.send(sender=Comment, comment=comment, before="", after=Comment.SPAM,
+                                           reason="honeypot field filled in")
             link = request.build_absolute_uri(reverse("web:mine", args=[slug, token]))
             request.session["innspill_last_link"] = link
             return redirect("web:thanks", slug=slug)
@@ -102,7 +103,9 @@ class LinkExpired(Exception):
     pass
 
 
-def _own_comment(slug: str, token: str) -> Comment:
+def own_comment(slug: str, token: str) -> Comment:
+    """The answer a private link (``/c/SLUG/mine/TOKEN/``) opens: 404 when there is none or it was
+    withdrawn, ``LinkExpired`` when the link is older than ``PRIVATE_LINK_DAYS``."""
     h = token_hash(token)
     comment = Comment.objects.filter(consultation__slug=slug, edit_token_sha256=h).select_related(
         "consultation").first()
@@ -128,15 +131,15 @@ def mine(request, slug, token):
     """The participant's own answer, by private link: change it (back to moderation) or withdraw it.
     The link works for ``INNSPILL_PRIVATE_LINK_DAYS`` days after the answer was given (410 after)."""
     try:
-        comment = _own_comment(slug, token)
+        comment = own_comment(slug, token)
     except LinkExpired as e:
         return _expired(request, e.args[0])
     c = comment.consultation
     questions = list(c.questions.all())
     if request.method == "POST" and request.POST.get("delete"):
         with transaction.atomic():
-            ModerationEvent.objects.create(comment=comment, before=comment.state, after=Comment.WITHDRAWN,
-                                           reason="withdrawn by the participant")
+            comment_state_changed.send(sender=Comment, comment=comment, before=comment.state,
+                                       after=Comment.WITHDRAWN, reason="withdrawn by the participant")
             Comment.objects.filter(pk=comment.pk).update(state=Comment.WITHDRAWN, text="", fields=None, remark="",
                                                          choices=None,
                                                          email="", author="", reason="withdrawn by the participant")
@@ -154,8 +157,8 @@ def mine(request, slug, token):
             text, fields, remark = form.as_text()
             with transaction.atomic():
                 if comment.state != Comment.PENDING:
-                    ModerationEvent.objects.create(comment=comment, before=comment.state, after=Comment.PENDING,
-                                                   reason="changed by the participant")
+                    comment_state_changed.send(sender=Comment, comment=comment, before=comment.state,
+                                               after=Comment.PENDING, reason="changed by the participant")
                 comment.author, comment.email = form.cleaned_data["name"].strip(), form.cleaned_data["email"]
                 comment.text, comment.fields, comment.remark = text, fields, remark
                 comment.choices = form.choices()

@@ -6,23 +6,23 @@ from __future__ import annotations
 
 from django import template
 
-from ..models import Comment, JobEstimate, MisreadingFlag, ModerationRule
+from ..models import Comment, JobEstimate, MisreadingFlag
 
 register = template.Library()
 
 
 @register.inclusion_tag("web/_rules.html")
 def comment_rules(c):
-    from ..views_moderation import results_published
+    from ..views_heard import results_published
 
-    return {"rules": list(ModerationRule.objects.filter(consultation=c)), "c": c,
+    return {"rules": list(c.rules.all()), "c": c,  # the moderation app's rules (ModerationRule)
             "results": results_published(c)}
 
 
 @register.inclusion_tag("web/_reading.html", takes_context=True)
 def own_reading(context, comment: Comment):
-    from ..forms_moderation import MisreadingForm
-    from ..views_moderation import reading_of
+    from ..forms import MisreadingForm
+    from ..views_heard import reading_of
 
     request = context["request"]
     token = request.resolver_match.kwargs.get("token") if request.resolver_match else None
@@ -61,7 +61,7 @@ def job_estimate(job):
 
 @register.inclusion_tag("web/_results_switch.html", takes_context=True)
 def results_switch(context, c):
-    from ..views_moderation import closed, results_published
+    from ..views_heard import closed, results_published
 
     return {"c": c, "closed": closed(c), "published": results_published(c),
             "csrf_token": context.get("csrf_token")}

@@ -1,4 +1,4 @@
-"""Forms of the moderation queue, the moderation policy and the participant's misreading flag."""
+"""Forms of the moderation queue and the moderation policy."""
 
 from __future__ import annotations
 
@@ -66,14 +66,3 @@ class BaseRuleFormSet(forms.BaseModelFormSet):
 
 RuleFormSet = modelformset_factory(ModerationRule, form=RuleForm, formset=BaseRuleFormSet, extra=3,
                                    can_delete=True)
-
-
-class MisreadingForm(forms.Form):
-    question = forms.TypedChoiceField(label=_("Which question"), coerce=int, empty_value=None, required=False)
-    note = forms.CharField(label=_("What did we read wrongly?"), max_length=500,
-                           widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, questions=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["question"].choices = [("", _("the answer as a whole"))] + [
-            (q.number, f"{q.number}. {q.text[:80]}") for q in questions]

@@ -16,10 +16,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import model
-from ..dedupe import link_duplicates
-from ..privacy import assess_comment, author_names, thread_vocabulary
-from .models import Comment, CommentSignals, ModerationEvent
+from ... import model
+from ...dedupe import link_duplicates
+from ...privacy import assess_comment, author_names, thread_vocabulary
+from ..models import Comment
+from .models import CommentSignals, ModerationEvent
 
 URL_RE = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+\.(?:com|net|org|biz|info|ru|xyz|top|shop)\b/?\S*", re.I)
 HONEYPOT = "honeypot field filled in"
@@ -199,3 +200,8 @@ def decide(comments, action: str, user, rule=None, note: str = "") -> int:
         Comment.objects.filter(pk__in=changed).update(state=target, reason=reason, moderated_by=user,
                                                      moderated_at=now)
     return n
+
+
+def log_state_change(sender, comment, before: str, after: str, reason: str = "", **kwargs) -> None:
+    """``comment_state_changed``: a change made outside the queue goes into the moderation log."""
+    ModerationEvent.objects.create(comment=comment, before=before, after=after, reason=reason)

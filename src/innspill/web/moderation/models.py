@@ -1,8 +1,7 @@
-"""Tables for moderation at scale and for closing the loop (issue 9): the consultation's rules
-for comments, each comment's stored queue signals (spam, copies, privacy), a participant's flag
-of a misreading, the organiser's switch for the public results page, and a job's time estimate.
-
-Imported at the end of ``models.py``, so Django finds them in the ``web`` app."""
+"""Moderation tables (the ``moderation`` app; the tables keep the names they had in the ``web``
+app, ``web_moderationrule`` …, so moving the app changed no data): the consultation's rules for
+comments, each comment's stored queue signals (spam, copies, privacy), and the log of every change
+of a comment's state."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 User = settings.AUTH_USER_MODEL
 
-
 class ModerationRule(models.Model):
     """One rule of a consultation's moderation policy: a short code and its text. A reject names one."""
 
@@ -23,12 +21,12 @@ class ModerationRule(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        db_table = "web_moderationrule"
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["consultation", "code"], name="rule_code_unique")]
 
     def __str__(self):
         return f"{self.code}: {self.text}"
-
 
 class CommentSignals(models.Model):
     """Why a comment sits where it does in the moderation queue; computed in one batch per change
@@ -49,35 +47,24 @@ class CommentSignals(models.Model):
     group_authors = models.PositiveIntegerField(default=1)
     privacy = models.JSONField(default=dict)  # {"personal": ["name", "email"], "categories": [...], "story": bool, ...}
 
+    class Meta:
+        db_table = "web_commentsignals"
 
-class MisreadingFlag(models.Model):
-    """A participant says the analysis read their answer wrongly (from their private link)."""
 
-    comment = models.ForeignKey("web.Comment", on_delete=models.CASCADE, related_name="misreadings")
-    question_number = models.PositiveIntegerField(null=True, blank=True)
-    note = models.CharField(max_length=500)
-    run = models.ForeignKey("web.AnalysisRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    resolved_at = models.DateTimeField(null=True, blank=True)
+class ModerationEvent(models.Model):
+    """Every change of a comment's state, with who and why: nothing is changed silently."""
+
+    comment = models.ForeignKey("web.Comment", on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    before = models.CharField(max_length=10)
+    after = models.CharField(max_length=10)
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    # the policy rule a decision names (a snapshot of its code and text, kept if the rule changes) and a note
+    rule = models.ForeignKey(ModerationRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    rule_code = models.CharField(max_length=20, blank=True)
+    rule_text = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["created_at", "id"]
-
-
-class ResultsPage(models.Model):
-    """The organiser's choice to publish what was heard, once the consultation is closed."""
-
-    consultation = models.OneToOneField("web.Consultation", on_delete=models.CASCADE, related_name="results_page")
-    published = models.BooleanField(default=False)
-    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    changed_at = models.DateTimeField(default=timezone.now)
-
-
-class JobEstimate(models.Model):
-    """How long the embedding step of a job should take on this machine, timed on a sample."""
-
-    job = models.OneToOneField("web.Job", on_delete=models.CASCADE, related_name="estimate")
-    texts = models.PositiveIntegerField()
-    seconds = models.FloatField()
-    at = models.DateTimeField(default=timezone.now)
+        db_table = "web_moderationevent"

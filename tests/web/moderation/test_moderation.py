@@ -9,18 +9,11 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from innspill.web import moderation
-from innspill.web.models import (
-    Comment,
-    CommentSignals,
-    Invitation,
-    ModerationEvent,
-    ModerationRule,
-    new_token,
-    token_hash,
-)
+from innspill.web.models import Comment, Invitation, new_token, token_hash
+from innspill.web.moderation import services as moderation
+from innspill.web.moderation.models import CommentSignals, ModerationEvent, ModerationRule
 
-from .conftest import PASSWORD, answer
+from ..conftest import PASSWORD, answer
 
 pytestmark = pytest.mark.django_db
 
