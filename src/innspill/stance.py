@@ -1,6 +1,8 @@
 """Stance of each answer toward its question: for / against / mixed / none.
 
-Rules first, strongest first, each named in ``provenance.rule``:
+Rules first, strongest first, each named in ``provenance.stance_rule``; they are the registry
+:data:`innspill.stance_rules.STANCE_RULES` (small named functions, each with its rationale and a
+real example), and this module holds the cue machinery they use:
 
 1. ``decline``: "har jeg ingen kommentar til", "no opinion" → none;
 2. ``opener-mixed``: the answer starts "Ja og nei", "Det kommer an på", "It depends" → mixed;
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from .explicit import tables as explicit_tables
 from .lang import merged
 from .model import Answer, Comment, Question
+from .stance_rules import STANCE_RULES, Reading, Verdict
 from .textutil import WORD_RE, CueMatcher, content_stems, lower, sentences, stem, stem_hits, words
 
 NEG_WINDOW = 3
@@ -60,14 +63,6 @@ class QuestionVerbs:
     words: frozenset    # the question's words as written
     toward: frozenset   # stems of its verbs and of the terms on the proposal's side
     away: frozenset     # stems of the terms on the opposite side
-
-
-@dataclass
-class Verdict:
-    stance: str
-    confidence: float
-    span: tuple[int, int]
-    rule: str
 
 
 class StanceFinder:
@@ -109,7 +104,7 @@ class StanceFinder:
     def _stem_lang(self) -> str:
         return "en" if self.language == "en" else "nb"
 
-    def _negated(self, text: str, start: int, floor: int = 0) -> bool:
+    def negated(self, text: str, start: int, floor: int = 0) -> bool:
         before = words(text[max(floor, start - 60):start])[-NEG_WINDOW:]
         return any(w in self.negators or w.endswith("n't") for w in before)
 
@@ -137,7 +132,7 @@ class StanceFinder:
             return -1
         return 0
 
-    def _opener(self, text: str, s: int, e: int, matcher: CueMatcher) -> bool:
+    def opener(self, text: str, s: int, e: int, matcher: CueMatcher) -> bool:
         i = s
         while i < e and not text[i].isalnum():
             i += 1
@@ -153,7 +148,7 @@ class StanceFinder:
         ex = self.no_exceptions.first(text, i, min(e, i + 40))
         return not (ex is not None and ex[0] == i and ex[1] > m[1] - 1 and matcher is self.no)
 
-    def _open(self, text: str, sents, question: Question) -> Verdict:
+    def open_verdict(self, text: str, sents, question: Question) -> Verdict:
         """Open questions ("Hvilke regler bør gjelde …?"): for/against refer to the premise. An
         answer that proposes anything is ``for``; "Ingen.", "vi trenger ikke flere regler",
         "the town doesn't owe them anything" reject the premise; a proposal on a condition is
@@ -161,13 +156,13 @@ class StanceFinder:
         first = sents[0]
         for s, e in sents[:2]:
             m = self.rej_open.first(text, s, e)
-            alone = m and (s, e) == first and self._opener(text, s, e, self.rej_open) and \
+            alone = m and (s, e) == first and self.opener(text, s, e, self.rej_open) and \
                 (m[1] >= e or text[m[1]] in ".!,;:–-")  # "Ingen." / "None." but not "Ingen lukt, …"
             if self.rejections.first(text, s, e) or alone:
                 return Verdict("against", 0.7, (s, e), "open-rejects")
         for s, e in sents:
             c = self.cond.first(text, s, e)
-            if c and self._strong_condition(text, s, c):
+            if c and self.strong_condition(text, s, c):
                 return Verdict("mixed", 0.6, (s, e), "open-conditional")
         if len(words(text[first[0]:sents[-1][1]])) >= 3:
             def proposes(se) -> bool:  # "Alle bør rydde etter seg", not "Meir treng vi ikkje"
@@ -177,7 +172,7 @@ class StanceFinder:
             return Verdict("for", 0.6, best, "open-proposal")
         return Verdict("none", 0.4, first, "no-cue")
 
-    def _strong_condition(self, text: str, s: int, c) -> bool:
+    def strong_condition(self, text: str, s: int, c) -> bool:
         """"bare … hvis", "only … if", "så lenge", "as long as": a condition that is the answer."""
         if " " in c[2] and c[2] not in ("if", "hvis", "om", "dersom", "viss"):
             return True  # multi-word conditions: "så lenge", "as long as", "forutsatt at"
@@ -226,16 +221,16 @@ class StanceFinder:
                 while s < e and not text[s].isalnum():
                     s += 1
                 break
-        if self.mixed.first(text, s, e) and self._opener(text, s, e, self.mixed):
+        if self.mixed.first(text, s, e) and self.opener(text, s, e, self.mixed):
             return 0
         for sign, matcher in ((-1, self.no), (1, self.yes)):
             m = matcher.first(text, s, e)
-            if m and self._opener(text, s, e, matcher) and (m[1] >= e or text[m[1]] in ",.!:;–-"
+            if m and self.opener(text, s, e, matcher) and (m[1] >= e or text[m[1]] in ",.!:;–-"
                                                              or _follower(text, m[1])):
                 return sign
         return 0
 
-    def _declines(self, text: str, s: int, e: int) -> bool:
+    def declines(self, text: str, s: int, e: int) -> bool:
         """A decline ("vet ikke", "no idea") that is not the start of a clause about something
         else ("I've no idea where he is", "eg veit ikkje kvar ho er")."""
         for _ms, me, _ in self.decline.find(text, s, e):
@@ -251,48 +246,12 @@ class StanceFinder:
         sents = sentences(text, start, end) or [(start, end)]
         if len(sents) > 1 and text[sents[0][0]:sents[0][1]].rstrip(" »”\"'").endswith("?"):
             sents = sents[1:]  # «Bør klubbhuset leies ut?» Nei, …: the answer starts after the question
-        first = sents[0]
-        head = sents[:2]
-        # 1. decline, unless the rest weighs both sides ("Vet ikke helt. … men …" is mixed)
-        for s, e in sents[:3]:
-            if self._declines(text, s, e):
-                rest = [(a, b) for a, b in sents if (a, b) != (s, e)]
-                both = next(((a, b) for a, b in rest if self.mixed.first(text, a, b) or self.contrast.first(text, a, b)
-                             and (self.pos.first(text, a, b) or self.neg.first(text, a, b))), None)
-                if both and len(rest) >= 1:
-                    return Verdict("mixed", 0.55, both, "decline-but-both")
-                return Verdict("none", 0.85, (s, e), "decline")
-        # 2. opener-mixed
-        if self._opener(text, *first, self.mixed):
-            return Verdict("mixed", 0.88, first, "opener-mixed")
-        for s, e in sents[:2]:
-            if self.mixed.first(text, s, e) and not self._negated(text, self.mixed.first(text, s, e)[0]):
-                return Verdict("mixed", 0.7, (s, e), "mixed-cue")
-        if question.kind == "open":
-            return self._open(text, sents, question)
-        # 3. yes/no opener
-        conditional = next(((s, e) for s, e in head if self.cond.first(text, s, e)), None)
-        if self._opener(text, *first, self.no):
-            if conditional and conditional != first:
-                return Verdict("mixed", 0.6, conditional, "opener-conditional")
-            return self._oriented(Verdict("against", 0.9, first, "opener-no"), question)
-        if self._opener(text, *first, self.yes):
-            irony = next(((s, e) for s, e in sents if self.irony.first(text, s, e)), None)
-            if irony:  # "Sure, close the park for a week. … 🙃"
-                return self._oriented(Verdict("against", 0.6, first, "irony"), question)
-            if conditional:
-                return Verdict("mixed", 0.75, conditional, "opener-conditional")
-            return self._oriented(Verdict("for", 0.9, first, "opener-yes"), question)
-        # 4. conditional positive judgement
-        dirs = self._question_directions(question)
-        for s, e in sents:
-            c = self.cond.first(text, s, e)
-            p = next((m for m in self.pos.find(text, s, e) if not self._negated(text, m[0])), None)
-            # "kjøttfrie dager bare innføres hvis …": the proposal itself, on a condition
-            if c and (p or self._direction(text, s, c[0], dirs) > 0 or self._strong_condition(text, s, c)):
-                return Verdict("mixed", 0.75, (s, e), "conditional")
-        # 5. polarity
-        return self._polarity(text, sents, question)
+        reading = Reading(self, text, sents, question)
+        for rule in STANCE_RULES:  # the registry's order; the first verdict wins
+            v = rule.read(reading)
+            if v is not None:
+                return v
+        return Verdict("none", 0.4, sents[0], "no-cue")  # polarity always decides; kept for safety
 
     def _terms(self, text: str, s: int, e: int, terms) -> list[int]:
         """Offsets in ``text[s:e]`` where any of ``terms`` (single words by stem, phrases as is) occurs."""
@@ -304,7 +263,7 @@ class StanceFinder:
             out += [m[0] for m in CueMatcher(phrases).find(text, s, e)]
         return sorted(out)
 
-    def _question_directions(self, question: Question) -> tuple[list[str], list[str]]:
+    def question_directions(self, question: Question) -> tuple[list[str], list[str]]:
         """Terms that speak for the question's proposal (same side) and for its opposite."""
         if question.text in self._dir_cache:
             return self._dir_cache[question.text]
@@ -329,7 +288,7 @@ class StanceFinder:
         self._dir_cache[question.text] = result
         return result
 
-    def _direction(self, text: str, s: int, e: int, dirs) -> int:
+    def direction(self, text: str, s: int, e: int, dirs) -> int:
         """+n when the sentence speaks of the question's proposal, -n of its opposite (negation flips)."""
         same, opp = dirs
         if not same and not opp:
@@ -342,7 +301,7 @@ class StanceFinder:
         total = 0
         for terms, sign in ((same, 1), (opp, -1)):
             for off in self._terms(text, s, e, terms):
-                d = -sign if self._negated(text, off, floor) else sign
+                d = -sign if self.negated(text, off, floor) else sign
                 if cut and off >= cut[1]:
                     d = -d
                 total += d
@@ -358,9 +317,9 @@ class StanceFinder:
                 continue  # "Enig med naboen": agrees with a person; what follows decides
             if any(a <= ms < b for a, b, _ in negs):
                 continue  # "who thought this was a good idea": the praise is inside the criticism
-            ev += -1.0 if self._negated(text, ms) else 1.0
+            ev += -1.0 if self.negated(text, ms) else 1.0
         for ms, _, _ in negs:
-            ev += 0.5 if self._negated(text, ms) else -1.0
+            ev += 0.5 if self.negated(text, ms) else -1.0
         if self.irony.first(text, s, e):
             ev = -abs(ev) - 1.0
         if ev <= 0 and self._warning(text, s, e, q_stems, dirs):
@@ -369,7 +328,7 @@ class StanceFinder:
             imp = self._imperative(text, s, e, verbs)
             if imp:
                 return 0.75 * imp
-        d = self._direction(text, s, e, dirs)
+        d = self.direction(text, s, e, dirs)
         if d:
             if ev:
                 return ev if d > 0 else -ev
@@ -389,7 +348,7 @@ class StanceFinder:
         alt = self.alternatives.first(text, s, e)
         if alt and words(text[alt[1]:alt[1] + 12])[:1] in (["enn"], ["than"]):
             alt = None  # "heller enn", "rather than": a comparison, not an alternative proposal
-        if alt and len(hits) <= 1 and not self._negated(text, alt[1] + 1) and \
+        if alt and len(hits) <= 1 and not self.negated(text, alt[1] + 1) and \
                 not any(w in self.negators for w in words(text[alt[1]:alt[1] + 8])):
             return -0.75  # proposes something else instead
         return 0.0
@@ -435,14 +394,14 @@ class StanceFinder:
         comma = text.find(",", c[1], e)
         if comma < 0:
             return False
-        if self._direction(text, c[1], comma, dirs) <= 0 and \
+        if self.direction(text, c[1], comma, dirs) <= 0 and \
                 not stem_hits(q_stems, text[c[1]:comma], self.stop, self._stem_lang()):
             return False
-        return not any(not self._negated(text, m[0]) for m in self.pos.find(text, comma, e))
+        return not any(not self.negated(text, m[0]) for m in self.pos.find(text, comma, e))
 
-    def _polarity(self, text: str, sents, question: Question) -> Verdict:
+    def polarity(self, text: str, sents, question: Question) -> Verdict:
         q_stems = set(content_stems(question.text, self.stop, self._stem_lang()))
-        dirs = self._question_directions(question)
+        dirs = self.question_directions(question)
         verbs = self._question_verbs(question, q_stems, dirs)
         total, best, best_score = 0.0, None, 0.0
         pos_seen = neg_seen = False
@@ -464,12 +423,12 @@ class StanceFinder:
         if pos_seen and neg_seen and abs(total) < 1.0 and not late:
             return Verdict("mixed", 0.5, best or sents[0], "polarity-both")
         if total >= 0.75:
-            return self._oriented(Verdict("for", min(0.85, 0.55 + 0.1 * total), best, "polarity"), question)
+            return self.oriented(Verdict("for", min(0.85, 0.55 + 0.1 * total), best, "polarity"), question)
         if total <= -0.75:
-            return self._oriented(Verdict("against", min(0.85, 0.55 - 0.1 * total), best, "polarity"), question)
+            return self.oriented(Verdict("against", min(0.85, 0.55 - 0.1 * total), best, "polarity"), question)
         return Verdict("none", 0.4, sents[0], "no-cue")
 
-    def _oriented(self, v: Verdict, question: Question) -> Verdict:
+    def oriented(self, v: Verdict, question: Question) -> Verdict:
         """Flip for/against when the question itself is negated ("Er det ikke …?")."""
         if any(w in self.negators for w in words(lower(question.text))[:6]):
             v.stance = {"for": "against", "against": "for"}.get(v.stance, v.stance)
