@@ -219,6 +219,167 @@ def _w_stances(answers, comments, questions, language):
 
 
 # ---- the runner ------------------------------------------------------------------------
+class _ClusterStages:
+    """The runner's hook for each stage it runs (``where="runner"`` in the table), on one cluster:
+    ``hooks()`` maps each stage's name to its hook, as :func:`innspill.stages.run_stages_at` takes
+    them. Each hook is the stage of that name; its ``*_partitions`` method, run as the stage's
+    step, spreads the work over partitions of the thread's comments."""
+
+    def __init__(self, client, thread, step, *, lang: str, use_embeddings: bool, cache_dir: str | None,
+                 nparts: int, window: int, meter=None):
+        self.client, self.thread, self.step, self.lang = client, thread, step, lang
+        self.use_embeddings, self.cache_dir, self.meter = use_embeddings, cache_dir, meter
+        self.nparts = nparts
+        self.window = window  # partitions in flight: each worker has the next one waiting
+        self.comments = thread.comments
+
+    def hooks(self) -> dict:
+        return {"repair": self.repair, "dedupe": self.dedupe, "language": self.language,
+                "segment": self.segment, "stance": self.stance}
+
+    def repair(self, r):
+        from ..repair import repair_text
+
+        for q in self.thread.questions:
+            q.text, _ = repair_text(q.text)
+        self.step("repair", self.repair_partitions)
+
+    def repair_partitions(self):
+        from ..repair import Vocabulary, word_counts
+
+        # The thread's word counts (copies count, as in the local runner) from partitions of
+        # originals, a window of them in flight; then each distinct original is repaired once,
+        # and copies share the client's strings (an unchanged text is its original), as
+        # repair_comments does: the client holds each distinct text once, not once per copy
+        # and once more as the workers' answer.
+        counts = Counter()
+        parts = _chunks(self.comments, self.nparts)
+        for _, c in _map_bounded(self.client, _w_word_counts, [([c.original for c in p],) for p in parts], self.window):
+            counts.update(c)
+        counts.update(word_counts([self.thread.post]))
+        vocab = Vocabulary.from_counts(counts - Vocabulary().counts)  # from_counts adds the stop words
+        index: dict[str, int] = {}
+        texts: list[str] = []
+        for c in self.comments:
+            k = index.setdefault(c.original, len(texts))
+            if k == len(texts):
+                texts.append(c.original)
+            c.original = texts[k]
+        del index
+        fixed: list = [None] * len(texts)
+        [vfut] = self.client.scatter([vocab], broadcast=True)
+        size = max(1, -(-len(texts) // self.nparts))
+        starts = range(0, len(texts), size)
+        for i, res in _map_bounded(self.client, _w_repair, [(texts[k:k + size],) for k in starts], self.window, vocab=vfut):
+            fixed[starts[i]:starts[i] + len(res)] = res
+        at = {id(t): k for k, t in enumerate(texts)}
+        for c in self.comments:
+            text, repairs = fixed[at[id(c.original)]]
+            c.text, c.repairs = (c.original if text is None else text), list(repairs)
+            if "Ã" in c.text or "\ufffd" in c.text or "â?" in c.text:
+                c.flags.append("unrepaired-encoding")
+
+    def dedupe(self, r):
+        r.dup_counts = self.step("dedupe", self.dedupe_partitions)
+
+    def dedupe_partitions(self):
+        from ..dedupe import NEAR_THRESHOLD, apply_links, band_entries, link_copies, lsh_bands
+
+        live, norms, groups, first, truncated = link_copies(self.comments)
+        bands = lsh_bands(NEAR_THRESHOLD)
+        items = sorted((pos, n) for n, pos in first.items())
+        if not items:
+            return apply_links(live, norms, groups, truncated)
+        # shuffle by bucket: each partition's entries (band, band hash, position) are split by
+        # bucket into one piece per destination, and destination d's task gets piece d of every
+        # partition, so texts that share a bucket meet whatever partition they came from; the
+        # task checks its buckets and returns only the links it made. The texts go to the
+        # workers one partition at a time (scattered, not held in the task graph), and each
+        # mapper keeps its texts' features on its worker for the bucket checks, so the texts
+        # are neither broadcast to every worker nor hashed again there.
+        mapped = [self.client.submit(band_entries, self.client.scatter([chunk], hash=False)[0], bands, self.nparts,
+                                     with_features=True, pure=False) for chunk in _chunks(items, self.nparts)]
+        # each destination's piece is cut out where its mapper ran, so a bucket task fetches
+        # only its own pieces, not every mapper's whole output
+        pieces = [[self.client.submit(_piece, m, d, pure=False) for m in mapped] for d in range(self.nparts)]
+        tables = [self.client.submit(operator.getitem, m, 1, pure=False) for m in mapped]
+        del mapped
+        # the thread's large buckets (a bucket's entries are all at one destination), so each
+        # destination knows which earlier band's bucket of a pair was checked only in parts
+        large: dict = {}
+        for found in self.client.gather([self.client.submit(_w_large_buckets, *pieces[d], pure=False)
+                                         for d in range(self.nparts)]):
+            for b, keys in found.items():
+                large[b] = np.union1d(large[b], keys) if b in large else keys
+        links = self.client.gather([self.client.submit(_w_bucket_links, tables, bands, NEAR_THRESHOLD, large,
+                                                       *pieces[d], pure=False) for d in range(self.nparts)])
+        del pieces, tables
+        for a, b in sorted(p for lst in links for p in lst):
+            groups.union(a, b)
+        return apply_links(live, norms, groups, truncated)
+
+    def language(self, r):
+        r.open_analysis(self.step("language", self.language_partitions))
+
+    def language_partitions(self):
+        from ..langdetect import detect_thread
+
+        parts = _chunks(self.comments, self.nparts)
+        found = [None] * len(parts)
+        for i, res in _map_bounded(self.client, _w_languages, [([c.text for c in p],) for p in parts], self.window):
+            found[i] = res
+        detected = [x for res in found for x in res]
+        return detect_thread(self.thread.post, self.comments, self.lang, detected=detected)
+
+    def segment(self, r):
+        r.analysis.answers = self.step("segment", self.segment_partitions, r.distinct, r.analysis.language)
+
+    def segment_partitions(self, distinct, lang_main):
+        from ..segment import Segmenter
+
+        # first pass on the workers: units and their raw scores; only the numbers come back.
+        # The thread's calibration on the client, over all units in the local order; then the
+        # workers plan their partitions again, apply it and pick: the client gathers answers,
+        # and never holds the thread's units.
+        parts = _chunks(distinct, self.nparts)
+        raws = [None] * len(parts)
+        done = 0
+        for i, res in _map_bounded(self.client, _w_raw_scores, [(p,) for p in parts], self.window,
+                                   questions=self.thread.questions, language=lang_main,
+                                   use_embeddings=self.use_embeddings, cache_dir=self.cache_dir):
+            raws[i] = res
+            done += len(parts[i])
+            if self.meter is not None:
+                self.meter(done, len(distinct), "segmenting", "comment")
+        seg = Segmenter(self.thread.questions, lang_main, _Marker() if self.use_embeddings else None)
+        rel = np.concatenate([x[0] for x in raws]) if raws else np.zeros((0, len(self.thread.questions)), np.float32)
+        para = np.concatenate([x[2] for x in raws]) if raws else np.zeros(0, bool)
+        calib = seg.calibration(rel, para) if len(rel) else None
+        del rel, para
+        picked = [None] * len(parts)
+        for i, res in _map_bounded(self.client, _w_pick, [(p, raws[k][0], raws[k][1]) for k, p in enumerate(parts)],
+                                   self.window, calib=calib, questions=self.thread.questions, language=lang_main,
+                                   use_embeddings=self.use_embeddings):
+            picked[i] = res
+        return [a for res in picked for a in res]
+
+    def stance(self, r):
+        self.step("stance", self.stance_partitions, r.analysis.answers, r.distinct, r.analysis.language)
+
+    def stance_partitions(self, answers, distinct, lang_main):
+        from ..stages import stance_questions
+
+        by_comment: dict[str, list] = {}
+        for a in answers:
+            by_comment.setdefault(a.comment_id, []).append(a)
+        cparts = _chunks([c for c in distinct if c.id in by_comment], self.nparts)
+        aparts = [[a for c in p for a in by_comment[c.id]] for p in cparts]
+        for i, res in _map_bounded(self.client, _w_stances, list(zip(aparts, cparts)), self.window,
+                                   questions=stance_questions(self.thread.questions), language=lang_main):
+            for a, (st, conf, ev, prov) in zip(aparts[i], res):
+                a.stance, a.confidence, a.evidence, a.provenance = st, conf, ev, prov
+
+
 def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, scheduler: str | None = None,
                     workers: int = 2, cache_dir: str | None = None, step=None, embedder_version: str | None = None,
                     finish=None, meter=None):
@@ -230,15 +391,10 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
     such threads locally.
     ``meter(done, total, desc, unit)`` is told the comments segmented as partitions come back, and
     (through the worker embedder) the texts embedded for the themes."""
-    from ..dedupe import NEAR_THRESHOLD, apply_links, band_entries, link_copies, lsh_bands
-    from ..langdetect import detect_thread
-    from ..repair import Vocabulary, repair_text, word_counts
-    from ..segment import Segmenter
-    from ..stages import StageRun, entry_stages, run_stages_at, stance_questions, thread_provenance
+    from ..stages import StageRun, entry_stages, run_stages_at, thread_provenance
 
     r = StageRun(thread=thread, lang=lang, use_embeddings=use_embeddings, step=step, meter=meter,
                  ran=entry_stages())
-    step = r.step
     client, cluster = _client(scheduler, workers)
     scratch = None
     if cluster is not None and use_embeddings and cache_dir is None:
@@ -251,141 +407,9 @@ def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, 
         nworkers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
         nparts = nworkers * N_PARTITIONS_PER_WORKER
         window = 2 * nworkers  # partitions in flight: each worker has the next one waiting
-        comments = thread.comments
-
-        # each hook below is the stage of that name in the table; run_stages_at calls them in its order
-        def repair(r):
-            for q in thread.questions:
-                q.text, _ = repair_text(q.text)
-            step("repair", repair_partitions)
-
-        def repair_partitions():
-            # The thread's word counts (copies count, as in the local runner) from partitions of
-            # originals, a window of them in flight; then each distinct original is repaired once,
-            # and copies share the client's strings (an unchanged text is its original), as
-            # repair_comments does: the client holds each distinct text once, not once per copy
-            # and once more as the workers' answer.
-            counts = Counter()
-            for _, c in _map_bounded(client, _w_word_counts, [([c.original for c in p],) for p in _chunks(comments, nparts)],
-                                     window):
-                counts.update(c)
-            counts.update(word_counts([thread.post]))
-            vocab = Vocabulary.from_counts(counts - Vocabulary().counts)  # from_counts adds the stop words
-            index: dict[str, int] = {}
-            texts: list[str] = []
-            for c in comments:
-                k = index.setdefault(c.original, len(texts))
-                if k == len(texts):
-                    texts.append(c.original)
-                c.original = texts[k]
-            del index
-            fixed: list = [None] * len(texts)
-            [vfut] = client.scatter([vocab], broadcast=True)
-            size = max(1, -(-len(texts) // nparts))
-            starts = range(0, len(texts), size)
-            for i, res in _map_bounded(client, _w_repair, [(texts[k:k + size],) for k in starts], window, vocab=vfut):
-                fixed[starts[i]:starts[i] + len(res)] = res
-            at = {id(t): k for k, t in enumerate(texts)}
-            for c in comments:
-                text, repairs = fixed[at[id(c.original)]]
-                c.text, c.repairs = (c.original if text is None else text), list(repairs)
-                if "Ã" in c.text or "\ufffd" in c.text or "â?" in c.text:
-                    c.flags.append("unrepaired-encoding")
-
-        def dedupe(r):
-            r.dup_counts = step("dedupe", dedupe_partitions)
-
-        def dedupe_partitions():
-            live, norms, groups, first, truncated = link_copies(comments)
-            bands = lsh_bands(NEAR_THRESHOLD)
-            items = sorted((pos, n) for n, pos in first.items())
-            if not items:
-                return apply_links(live, norms, groups, truncated)
-            # shuffle by bucket: each partition's entries (band, band hash, position) are split by
-            # bucket into one piece per destination, and destination d's task gets piece d of every
-            # partition, so texts that share a bucket meet whatever partition they came from; the
-            # task checks its buckets and returns only the links it made. The texts go to the
-            # workers one partition at a time (scattered, not held in the task graph), and each
-            # mapper keeps its texts' features on its worker for the bucket checks, so the texts
-            # are neither broadcast to every worker nor hashed again there.
-            mapped = [client.submit(band_entries, client.scatter([chunk], hash=False)[0], bands, nparts,
-                                    with_features=True, pure=False) for chunk in _chunks(items, nparts)]
-            # each destination's piece is cut out where its mapper ran, so a bucket task fetches
-            # only its own pieces, not every mapper's whole output
-            pieces = [[client.submit(_piece, m, d, pure=False) for m in mapped] for d in range(nparts)]
-            tables = [client.submit(operator.getitem, m, 1, pure=False) for m in mapped]
-            del mapped
-            # the thread's large buckets (a bucket's entries are all at one destination), so each
-            # destination knows which earlier band's bucket of a pair was checked only in parts
-            large: dict = {}
-            for found in client.gather([client.submit(_w_large_buckets, *pieces[d], pure=False)
-                                        for d in range(nparts)]):
-                for b, keys in found.items():
-                    large[b] = np.union1d(large[b], keys) if b in large else keys
-            links = client.gather([client.submit(_w_bucket_links, tables, bands, NEAR_THRESHOLD, large, *pieces[d],
-                                                 pure=False) for d in range(nparts)])
-            del pieces, tables
-            for a, b in sorted(p for lst in links for p in lst):
-                groups.union(a, b)
-            return apply_links(live, norms, groups, truncated)
-
-        def language(r):
-            r.open_analysis(step("language", language_partitions))
-
-        def language_partitions():
-            parts = _chunks(comments, nparts)
-            found = [None] * len(parts)
-            for i, res in _map_bounded(client, _w_languages, [([c.text for c in p],) for p in parts], window):
-                found[i] = res
-            detected = [x for res in found for x in res]
-            return detect_thread(thread.post, comments, lang, detected=detected)
-
-        def segment(r):
-            r.analysis.answers = step("segment", segment_partitions, r.distinct, r.analysis.language)
-
-        def segment_partitions(distinct, lang_main):
-            # first pass on the workers: units and their raw scores; only the numbers come back.
-            # The thread's calibration on the client, over all units in the local order; then the
-            # workers plan their partitions again, apply it and pick: the client gathers answers,
-            # and never holds the thread's units.
-            parts = _chunks(distinct, nparts)
-            raws = [None] * len(parts)
-            done = 0
-            for i, res in _map_bounded(client, _w_raw_scores, [(p,) for p in parts], window,
-                                       questions=thread.questions, language=lang_main,
-                                       use_embeddings=use_embeddings, cache_dir=cache_dir):
-                raws[i] = res
-                done += len(parts[i])
-                if meter is not None:
-                    meter(done, len(distinct), "segmenting", "comment")
-            seg = Segmenter(thread.questions, lang_main, _Marker() if use_embeddings else None)
-            rel = np.concatenate([x[0] for x in raws]) if raws else np.zeros((0, len(thread.questions)), np.float32)
-            para = np.concatenate([x[2] for x in raws]) if raws else np.zeros(0, bool)
-            calib = seg.calibration(rel, para) if len(rel) else None
-            del rel, para
-            picked = [None] * len(parts)
-            for i, res in _map_bounded(client, _w_pick, [(p, raws[k][0], raws[k][1]) for k, p in enumerate(parts)],
-                                       window, calib=calib, questions=thread.questions, language=lang_main,
-                                       use_embeddings=use_embeddings):
-                picked[i] = res
-            return [a for res in picked for a in res]
-
-        def stance(r):
-            step("stance", stance_partitions, r.analysis.answers, r.distinct, r.analysis.language)
-
-        def stance_partitions(answers, distinct, lang_main):
-            by_comment: dict[str, list] = {}
-            for a in answers:
-                by_comment.setdefault(a.comment_id, []).append(a)
-            cparts = _chunks([c for c in distinct if c.id in by_comment], nparts)
-            aparts = [[a for c in p for a in by_comment[c.id]] for p in cparts]
-            for i, res in _map_bounded(client, _w_stances, list(zip(aparts, cparts)), window,
-                                       questions=stance_questions(thread.questions), language=lang_main):
-                for a, (st, conf, ev, prov) in zip(aparts[i], res):
-                    a.stance, a.confidence, a.evidence, a.provenance = st, conf, ev, prov
-
-        run_stages_at(r, "runner", hooks={"repair": repair, "dedupe": dedupe, "language": language,
-                                          "segment": segment, "stance": stance})
+        stages = _ClusterStages(client, thread, r.step, lang=lang, use_embeddings=use_embeddings,
+                                cache_dir=cache_dir, nparts=nparts, window=window, meter=meter)
+        run_stages_at(r, "runner", hooks=stages.hooks())
         analysis = r.analysis
         analysis.provenance = thread_provenance(r, embedder_version if use_embeddings else None)
         if finish is not None:
