@@ -113,6 +113,18 @@ def validate(data) -> _Parsed:
     with the latest ``at`` counts (equal or missing ``at``: the later one in the list); the number of
     such repeats is returned in ``repeated``.
     """
+    _check_top_level(data)
+    parsed = _Parsed()
+    parsed.statements = data["statements"]
+    parsed.stmt_index = _statement_index(parsed.statements)
+    parsed.participants = data["participants"]
+    parsed.part_index = _participant_index(parsed.participants)
+    _read_votes(parsed, data["votes"])
+    return parsed
+
+
+def _check_top_level(data) -> None:
+    """The object, its schema, and the lists it must hold."""
     if not isinstance(data, dict):
         raise LiveFormatError("E401", "", f"expected an object, got {_type_name(data)}")
     if data.get("schema") != SCHEMA:
@@ -125,10 +137,11 @@ def validate(data) -> _Parsed:
         if not isinstance(data[key], list):
             raise LiveFormatError("E402", key, f"expected a list, got {_type_name(data[key])}")
 
-    parsed = _Parsed()
-    parsed.statements = data["statements"]
+
+def _statement_index(statements: list) -> dict[int, int]:
+    """Statement id -> its place in the list, each statement checked."""
     stmt_index: dict[int, int] = {}
-    for i, st in enumerate(parsed.statements):
+    for i, st in enumerate(statements):
         where = f"statements[{i}]"
         if not isinstance(st, dict):
             raise LiveFormatError("E402", where, f"expected an object, got {_type_name(st)}")
@@ -148,11 +161,13 @@ def validate(data) -> _Parsed:
         _field(st, "position", where, int, required=False, nullable=True)
         _field(st, "question_id", where, str, required=False, nullable=True)
         _field(st, "comment_id", where, str, required=False, nullable=True)
-    parsed.stmt_index = stmt_index
+    return stmt_index
 
+
+def _participant_index(participants: list) -> dict[str, int]:
+    """Participant id -> its place in the list, each participant checked."""
     part_index: dict[str, int] = {}
-    parsed.participants = data["participants"]
-    for i, pa in enumerate(parsed.participants):
+    for i, pa in enumerate(participants):
         where = f"participants[{i}]"
         if not isinstance(pa, dict):
             raise LiveFormatError("E402", where, f"expected an object, got {_type_name(pa)}")
@@ -164,8 +179,12 @@ def validate(data) -> _Parsed:
         part_index[pid] = i
         if pa.get("joined") is not None:
             _timestamp(pa["joined"], f"{where}.joined")
-    parsed.part_index = part_index
+    return part_index
 
+
+def _read_votes(parsed: _Parsed, votes: list) -> None:
+    """Each vote checked; the last one per (participant, statement) kept in ``parsed`` as arrays."""
+    part_index, stmt_index = parsed.part_index, parsed.stmt_index
     # the hot loop (recomputed every second on tens of thousands of votes): checks are cheap type tests,
     # the message is built only on a failure; timestamps are parsed once per distinct string
     n_s = max(len(stmt_index), 1)
@@ -173,7 +192,7 @@ def validate(data) -> _Parsed:
     stamps: dict[str, datetime] = {}
     part_get, stmt_get, latest_get = part_index.get, stmt_index.get, latest.get
     repeated = 0
-    for i, vote in enumerate(data["votes"]):
+    for i, vote in enumerate(votes):
         if type(vote) is not dict:
             raise LiveFormatError("E402", f"votes[{i}]", f"expected an object, got {_type_name(vote)}")
         try:
@@ -205,7 +224,6 @@ def validate(data) -> _Parsed:
     parsed.vals = np.fromiter((v[1] for v in latest.values()), dtype=np.int8, count=n)
     parsed.ats = [v[2] for v in latest.values()]
     parsed.repeated = repeated
-    return parsed
 
 
 def _bad_vote(i: int, participant, statement, value, known_participant: bool, known_statement: bool):
@@ -306,70 +324,18 @@ def _statement_order(statements: list[dict]) -> list[int]:
 
 
 def _groups(values, voted, visible, straight, include_straight_liners, min_votes, seed, pids, sids, notes, details):
-    cols = np.flatnonzero(visible & voted.any(0))
-    if len(cols) < MIN_STATEMENTS:
-        notes.append(f"groups need at least {MIN_STATEMENTS} visible statements with votes; {len(cols)} have")
-        details.append({"code": "too_few_statements", "need": MIN_STATEMENTS, "have": int(len(cols))})
+    """The opinion groups (see the module's docstring), or None with a note and its detail saying why not."""
+    found = _eligible(values, voted, visible, straight, include_straight_liners, min_votes, notes, details)
+    if found is None:
         return None
-    need_votes = min(min_votes, len(cols))
-    n_voted = voted[:, cols].sum(1)
-    eligible = n_voted >= need_votes
-    if not include_straight_liners:
-        eligible &= ~straight
-    rows = np.flatnonzero(eligible)
-    if len(rows) < MIN_PARTICIPANTS:
-        excluded = " (straight-liners excluded)" if not include_straight_liners and straight.any() else ""
-        notes.append(f"groups need at least {MIN_PARTICIPANTS} participants with {need_votes} votes; "
-                     f"{len(rows)} have{excluded}")
-        details.append({"code": "too_few_participants", "need": MIN_PARTICIPANTS, "have": int(len(rows)),
-                        "min_votes": int(need_votes), "straight_liners_excluded": not include_straight_liners})
-        return None
-    # columns nobody eligible voted on carry no information
-    cols = cols[voted[np.ix_(rows, cols)].any(0)]
-    matrix = values[np.ix_(rows, cols)].astype(np.float64)
-    if len(np.unique(matrix, axis=0)) < 2:
-        notes.append(f"all {len(rows)} participants with enough votes voted the same way: no groups")
-        details.append({"code": "no_differences", "participants": int(len(rows))})
-        return None
-
-    from sklearn.cluster import KMeans
-    from sklearn.decomposition import PCA
-    from sklearn.metrics import silhouette_score
-    from threadpoolctl import threadpool_limits
-
-    # one thread: a few thousand 2-D points are done before BLAS / OpenMP threads would start, and
-    # idle spinning threads slow everything down on a busy machine (the web server recomputing every
-    # second shares its cores with the requests)
-    with warnings.catch_warnings(), threadpool_limits(limits=1):
-        warnings.simplefilter("ignore")      # k-means on duplicate points warns about convergence
-        pca = PCA(n_components=2, svd_solver="full", random_state=seed)
-        points = pca.fit_transform(matrix)
-        # Pol.is: push participants who voted on few statements out from the centre
-        points *= np.sqrt(len(cols) / voted[np.ix_(rows, cols)].sum(1))[:, None]
-        distinct = len(np.unique(np.round(points, 9), axis=0))
-        k_top = min(K_MAX, len(rows) - 1, distinct)
-        best = None
-        for k in range(K_MIN, k_top + 1):
-            labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(points)
-            if len(np.unique(labels)) < 2:
-                continue
-            sample = SILHOUETTE_SAMPLE if len(points) > SILHOUETTE_SAMPLE else None
-            score = float(silhouette_score(points, labels, sample_size=sample, random_state=seed))
-            if best is None or score > best[0] + 1e-12:
-                best = (score, k, labels)
+    rows, cols, need_votes = found
+    best, pca, points = _cluster(values[np.ix_(rows, cols)].astype(np.float64), voted[np.ix_(rows, cols)], seed)
     if best is None:
         notes.append("the participants' votes do not separate into groups")
         details.append({"code": "no_differences", "participants": int(len(rows))})
         return None
     score, _, labels = best
-
-    # stable group numbers: largest group first, ties by its first member
-    found = np.unique(labels)
-    ranked = sorted(found, key=lambda g: (-int((labels == g).sum()), int(np.argmax(labels == g))))
-    relabel = np.empty(found.max() + 1, dtype=np.int64)
-    relabel[ranked] = np.arange(len(ranked))
-    labels = relabel[labels]
-    k = len(ranked)
+    labels, k = _ranked_labels(labels)
 
     # per-group tallies on every statement (hidden ones too; they are dropped from the output)
     onehot = np.zeros((len(rows), k), dtype=np.int64)
@@ -401,6 +367,78 @@ def _groups(values, voted, visible, straight, include_straight_liners, min_votes
         "by_group": by_group,
         "_tallies": (g_agree, g_disagree, g_n),
     }
+
+
+def _eligible(values, voted, visible, straight, include_straight_liners, min_votes, notes, details):
+    """The participants (rows) and statements (columns) the groups are computed on, and the votes a
+    participant needs; None, with a note and its detail, when they are too few or all vote alike."""
+    cols = np.flatnonzero(visible & voted.any(0))
+    if len(cols) < MIN_STATEMENTS:
+        notes.append(f"groups need at least {MIN_STATEMENTS} visible statements with votes; {len(cols)} have")
+        details.append({"code": "too_few_statements", "need": MIN_STATEMENTS, "have": int(len(cols))})
+        return None
+    need_votes = min(min_votes, len(cols))
+    n_voted = voted[:, cols].sum(1)
+    eligible = n_voted >= need_votes
+    if not include_straight_liners:
+        eligible &= ~straight
+    rows = np.flatnonzero(eligible)
+    if len(rows) < MIN_PARTICIPANTS:
+        excluded = " (straight-liners excluded)" if not include_straight_liners and straight.any() else ""
+        notes.append(f"groups need at least {MIN_PARTICIPANTS} participants with {need_votes} votes; "
+                     f"{len(rows)} have{excluded}")
+        details.append({"code": "too_few_participants", "need": MIN_PARTICIPANTS, "have": int(len(rows)),
+                        "min_votes": int(need_votes), "straight_liners_excluded": not include_straight_liners})
+        return None
+    # columns nobody eligible voted on carry no information
+    cols = cols[voted[np.ix_(rows, cols)].any(0)]
+    matrix = values[np.ix_(rows, cols)].astype(np.float64)
+    if len(np.unique(matrix, axis=0)) < 2:
+        notes.append(f"all {len(rows)} participants with enough votes voted the same way: no groups")
+        details.append({"code": "no_differences", "participants": int(len(rows))})
+        return None
+    return rows, cols, need_votes
+
+
+def _cluster(matrix, voted, seed):
+    """PCA of the vote ``matrix`` to two dimensions, the points pushed out by the share of
+    statements each participant ``voted`` on, and the k-means labels with the best silhouette:
+    ((score, k, labels) or None, the fitted PCA, the points)."""
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
+
+    # one thread: a few thousand 2-D points are done before BLAS / OpenMP threads would start, and
+    # idle spinning threads slow everything down on a busy machine (the web server recomputing every
+    # second shares its cores with the requests)
+    with warnings.catch_warnings(), threadpool_limits(limits=1):
+        warnings.simplefilter("ignore")      # k-means on duplicate points warns about convergence
+        pca = PCA(n_components=2, svd_solver="full", random_state=seed)
+        points = pca.fit_transform(matrix)
+        # Pol.is: push participants who voted on few statements out from the centre
+        points *= np.sqrt(matrix.shape[1] / voted.sum(1))[:, None]
+        distinct = len(np.unique(np.round(points, 9), axis=0))
+        k_top = min(K_MAX, len(matrix) - 1, distinct)
+        best = None
+        for k in range(K_MIN, k_top + 1):
+            labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(points)
+            if len(np.unique(labels)) < 2:
+                continue
+            sample = SILHOUETTE_SAMPLE if len(points) > SILHOUETTE_SAMPLE else None
+            score = float(silhouette_score(points, labels, sample_size=sample, random_state=seed))
+            if best is None or score > best[0] + 1e-12:
+                best = (score, k, labels)
+    return best, pca, points
+
+
+def _ranked_labels(labels):
+    """Stable group numbers: largest group first, ties by its first member; (labels, groups)."""
+    found = np.unique(labels)
+    ranked = sorted(found, key=lambda g: (-int((labels == g).sum()), int(np.argmax(labels == g))))
+    relabel = np.empty(found.max() + 1, dtype=np.int64)
+    relabel[ranked] = np.arange(len(ranked))
+    return relabel[labels], len(ranked)
 
 
 def _audience_consensus(agree, disagree, voted, counted, visible, order, sids) -> list[dict]:
