@@ -84,11 +84,12 @@ def write_polis(result_or_data: dict, folder: str | Path) -> list[Path]:
     sids = [st["id"] for st in statements]
     pid_of = polis_ids(participants)
     pids = [pa["id"] for pa in participants]
+    voter = [pid_of[pid] for pid in pids]  # Pol.is voter id by participant index
     session = result.get("session") or {}
 
     # the winning vote per (participant, statement), with its time
     votes = sorted(zip(parsed.s_idx.tolist(), parsed.p_idx.tolist(), parsed.vals.tolist(), parsed.ats),
-                   key=lambda v: (sids[v[0]], pid_of[pids[v[1]]]))
+                   key=lambda v: (sids[v[0]], voter[v[1]]))
     stamps = {}
     first_vote: dict[int, datetime] = {}
     for si, _pi, _val, at in votes:
@@ -96,59 +97,54 @@ def write_polis(result_or_data: dict, folder: str | Path) -> list[Path]:
         if stamp is not None and (si not in first_vote or stamp < first_vote[si]):
             first_vote[si] = stamp
     started = _stamp(session.get("started")) if isinstance(session.get("started"), str) else None
-
-    written = []
-
-    def open_csv(name):
-        path = folder / name
-        written.append(path)
-        return path.open("w", encoding="utf-8", newline="")
-
-    counts = result["counts"]
-    with open_csv("comments.csv") as fh:
-        out = csvsafe.writer(fh, lineterminator="\n")
-        out.writerow(COMMENTS)
-        for j, st in enumerate(statements):
-            created = _stamp(st["created"]) if isinstance(st.get("created"), str) else first_vote.get(j, started)
-            tally = counts[str(st["id"])]
-            out.writerow([_seconds(created), _js_datetime(created), st["id"], "", tally["agree"], tally["disagree"],
-                          -1 if st.get("hidden") else 1, st["text"]])
-
-    with open_csv("votes.csv") as fh:
-        out = csvsafe.writer(fh, lineterminator="\n")
-        out.writerow(VOTES)
-        for si, pi, val, at in votes:
-            stamp = stamps[at]
-            out.writerow([_seconds(stamp), _js_datetime(stamp), sids[si], pid_of[pids[pi]], val])
-
     members = (result.get("groups") or {}).get("members", {})
+
+    written = [folder / name for name in FILES]
+    _write_csv(written[0], [COMMENTS], _comment_rows(statements, result["counts"], first_vote, started))
+    _write_csv(written[1], [VOTES], ([_seconds(stamps[at]), _js_datetime(stamps[at]), sids[si], voter[pi], val]
+                                     for si, pi, val, at in votes))
+    _write_csv(written[2], [PARTICIPANT_VOTES + sids], _participant_rows(votes, sids, pids, voter, members))
+    groups = result.get("groups")
+    _write_csv(written[3], [], [
+        ["topic", session.get("title") or ""],
+        ["url", session.get("url") or ""],
+        ["voters", result["participants_voting"]],
+        ["voters-in-conv", len(members)],
+        ["commenters", 0],
+        ["comments", len(statements)],
+        ["groups", groups["k"] if groups else 0],
+        ["conversation-description", session.get("description") or ""],
+    ])
+    return written
+
+
+def _write_csv(path: Path, header: list[list], rows) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csvsafe.writer(fh, lineterminator="\n")
+        out.writerows(header)
+        out.writerows(rows)
+
+
+def _comment_rows(statements: list[dict], counts: dict, first_vote: dict[int, datetime], started: datetime | None):
+    """``comments.csv``: a statement's time is its ``created``, else its first vote's, else the session's start."""
+    for j, st in enumerate(statements):
+        created = _stamp(st["created"]) if isinstance(st.get("created"), str) else first_vote.get(j, started)
+        tally = counts[str(st["id"])]
+        yield [_seconds(created), _js_datetime(created), st["id"], "", tally["agree"], tally["disagree"],
+               -1 if st.get("hidden") else 1, st["text"]]
+
+
+def _participant_rows(votes: list[tuple], sids: list, pids: list[str], voter: list[int], members: dict):
+    """``participants-votes.csv``: per voter, their group, vote counts and one cell per statement."""
     by_participant: dict[int, dict[int, int]] = {}
     for si, pi, val, _at in votes:
         by_participant.setdefault(pi, {})[sids[si]] = val
-    with open_csv("participants-votes.csv") as fh:
-        out = csvsafe.writer(fh, lineterminator="\n")
-        out.writerow(PARTICIPANT_VOTES + sids)
-        for pi in sorted(by_participant, key=lambda i: pid_of[pids[i]]):
-            mine = by_participant[pi]
-            group = members.get(pids[pi])
-            out.writerow([pid_of[pids[pi]], "" if group is None else group, 0, len(mine),
-                          sum(v == 1 for v in mine.values()), sum(v == -1 for v in mine.values())]
-                         + ["" if sid not in mine else mine[sid] for sid in sids])
-
-    groups = result.get("groups")
-    with open_csv("summary.csv") as fh:
-        out = csvsafe.writer(fh, lineterminator="\n")
-        out.writerows([
-            ["topic", session.get("title") or ""],
-            ["url", session.get("url") or ""],
-            ["voters", result["participants_voting"]],
-            ["voters-in-conv", len(members)],
-            ["commenters", 0],
-            ["comments", len(statements)],
-            ["groups", groups["k"] if groups else 0],
-            ["conversation-description", session.get("description") or ""],
-        ])
-    return written
+    for pi in sorted(by_participant, key=lambda i: voter[i]):
+        mine = by_participant[pi]
+        group = members.get(pids[pi])
+        yield ([voter[pi], "" if group is None else group, 0, len(mine),
+                sum(v == 1 for v in mine.values()), sum(v == -1 for v in mine.values())]
+               + ["" if sid not in mine else mine[sid] for sid in sids])
 
 
 def _read_rows(path: Path, header: list[str] | None) -> tuple[list[str], list[tuple[int, list[str]]]]:
