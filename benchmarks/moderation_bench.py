@@ -26,8 +26,8 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from innspill.web import moderation
     from innspill.web.models import Comment, Consultation, Membership, Question
+    from innspill.web.moderation import services as moderation
 
     settings.ALLOWED_HOSTS = ["*"]
     user = get_user_model().objects.create_superuser("bench", "", "Bench-password-123")

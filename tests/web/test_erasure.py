@@ -8,7 +8,8 @@ import pytest
 
 from innspill.web import jobs, services
 from innspill.web.live import services as live
-from innspill.web.models import AnalysisRun, Comment, MisreadingFlag
+from innspill.web.models import AnalysisRun, Comment
+from innspill.web.results.models import MisreadingFlag
 
 from .conftest import answer
 

@@ -218,7 +218,7 @@ def test_invited_moderator_sees_the_queue_but_cannot_correct(make_consultation, 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_brief_downloads_in_every_format(make_consultation, client_for, lang):
-    from innspill.web.views_results import BRIEF_TYPES
+    from innspill.web.results.views import BRIEF_TYPES
 
     cons = make_consultation()
     c1, c2, _ = _three_answers(cons, client_for)

@@ -36,6 +36,10 @@ class Consultation(models.Model):
         now = now or timezone.now()
         return self.state == self.OPEN and (self.closes_at is None or now < self.closes_at)
 
+    def is_closed(self, now=None) -> bool:
+        """Published once and no longer taking answers (closed by hand or by its closing time)."""
+        return self.state != self.DRAFT and not self.is_open(now)
+
 
 class Question(models.Model):
     KINDS = [("yesno", _("yes/no")), ("open", _("open")), ("scale", _("scale 1–5")),
@@ -220,5 +224,3 @@ class LoginFailure(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["username", "ip"], name="login_failure_unique")]
 
-
-from .models_results import MisreadingFlag, ResultsPage  # noqa: E402,F401,I001  (issue 9: closing the loop)

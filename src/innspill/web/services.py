@@ -289,7 +289,8 @@ def _scrub(data: dict, cid: str) -> bool:
 
 def erase_from_runs(comment: Comment) -> int:
     """A withdrawn answer's text and author out of every stored analysis run of its consultation,
-    of the caches built from them, and of live statements quoting it. Returns the runs changed."""
+    of the caches built from them, and (by ``answer_erased``) of live statements quoting it and of
+    its misreading flags. Returns the runs changed."""
     n, cids = 0, set()
     for run in AnalysisRun.objects.filter(consultation_id=comment.consultation_id).select_for_update():
         cid = next((k for k, v in run.comment_map.items() if int(v) == comment.pk), None)
@@ -301,9 +302,9 @@ def erase_from_runs(comment: Comment) -> int:
             prov["erased"] = int(prov.get("erased") or 0) + 1  # part of the cache keys of corrected()
             run.save(update_fields=["analysis"])
             n += 1
-    if cids:  # the live debate hides its statements quoting it (innspill.web.live)
-        answer_erased.send(sender=Comment, consultation_id=comment.consultation_id, comment_ids=cids)
-    comment.misreadings.all().delete()  # the participant's notes on how their answer was read
+    # the live debate hides its statements quoting it; the results drop the participant's notes on
+    # how their answer was read (their misreading flags)
+    answer_erased.send(sender=Comment, comment=comment, consultation_id=comment.consultation_id, comment_ids=cids)
     return n
 
 

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "innspill.web.apps.WebConfig",
     "innspill.web.moderation.apps.ModerationConfig",
     "innspill.web.live.apps.LiveConfig",
+    "innspill.web.results.apps.ResultsConfig",
 ]
 
 MIDDLEWARE = [

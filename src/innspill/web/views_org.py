@@ -30,12 +30,12 @@ from .models import (
     Invitation,
     Job,
     Membership,
-    MisreadingFlag,
     Question,
     new_token,
     token_hash,
 )
 from .security import consultation_for, hide_paths
+from .signals import questions_renumbered
 
 ORGANISER = (Membership.ORGANISER,)
 
@@ -116,12 +116,10 @@ def _follow_numbers(c, changes: dict[int, int | None]) -> None:
         choices = {key.get(k, k): v for k, v in (cm.choices or {}).items()} or None
         if fields != cm.fields or choices != cm.choices:
             Comment.objects.filter(pk=cm.pk).update(fields=fields, choices=choices)
-    for model in (Correction, MisreadingFlag):
-        rows = list(model.objects.filter(consultation=c) if model is Correction
-                    else model.objects.filter(comment__consultation=c))
-        for row in rows:
-            if row.question_number in changes:
-                model.objects.filter(pk=row.pk).update(question_number=changes[row.question_number])
+    for row in list(Correction.objects.filter(consultation=c)):  # all read before any is changed
+        if row.question_number in changes:
+            Correction.objects.filter(pk=row.pk).update(question_number=changes[row.question_number])
+    questions_renumbered.send(sender=Consultation, consultation=c, changes=changes)  # the misreading flags
 
 
 @login_required

@@ -173,7 +173,7 @@ def test_join_with_a_code(session, client_for, organiser):
 
 
 def test_closed_consultations_stay_on_the_front_page(make_consultation, client_for, organiser):
-    from innspill.web.models import ResultsPage
+    from innspill.web.results.models import ResultsPage
 
     open_one = make_consultation(slug="apen")
     closed = make_consultation(slug="stengt", state="closed")

@@ -99,6 +99,8 @@ def hide_erased_quotes(sender, consultation_id: int, comment_ids: set, **kwargs)
     withdrawn and are hidden; their sessions recompute at once."""
     from ..services import WITHDRAWN_TEXT
 
+    if not comment_ids:
+        return
     quoting = LiveStatement.objects.filter(session__consultation_id=consultation_id, source="brief",
                                            comment_id__in=comment_ids)
     sessions = set(quoting.values_list("session_id", flat=True))

@@ -1,6 +1,6 @@
 """Moderation at scale (issue 9): the sorted moderation queue with search, filters and bulk
 decisions under the consultation's rules; the rules page; the moderation log (page and CSV).
-(Closing the loop, the public results page and misreading flags, is in ``views_heard.py``.)"""
+(Closing the loop, the public results page and misreading flags, is in the results app.)"""
 
 from __future__ import annotations
 

@@ -1,42 +1,22 @@
-"""Template pieces of issue 9 that sit in existing pages: the public rules for comments and the
-results link, a participant's reading of their own answer, open misreading flags in review,
-and a job's time estimate."""
+"""Template pieces of issue 9 that sit in the consultations' pages: the public rules for comments
+with the results link, and a job's time estimate. (The results' own pieces, a participant's
+reading of their answer, open misreading flags and the publish switch, are the results app's
+``innspill_results``.)"""
 
 from __future__ import annotations
 
 from django import template
 
-from ..models import Comment, JobEstimate, MisreadingFlag
+from ..models import JobEstimate
 
 register = template.Library()
 
 
 @register.inclusion_tag("web/_rules.html")
 def comment_rules(c):
-    from ..views_heard import results_published
-
+    page = getattr(c, "results_page", None)  # the results app's ResultsPage, when there is one
     return {"rules": list(c.rules.all()), "c": c,  # the moderation app's rules (ModerationRule)
-            "results": results_published(c)}
-
-
-@register.inclusion_tag("web/_reading.html", takes_context=True)
-def own_reading(context, comment: Comment):
-    from ..forms import MisreadingForm
-    from ..views_heard import reading_of
-
-    request = context["request"]
-    token = request.resolver_match.kwargs.get("token") if request.resolver_match else None
-    return {"reading": reading_of(comment), "comment": comment, "token": token, "c": comment.consultation,
-            "form": MisreadingForm(questions=comment.consultation.questions.all()),
-            "open_flags": comment.misreadings.filter(resolved_at__isnull=True).count(),
-            "csrf_token": context.get("csrf_token")}
-
-
-@register.inclusion_tag("web/_misreadings.html", takes_context=True)
-def misreading_flags(context, c):
-    flags = list(MisreadingFlag.objects.filter(comment__consultation=c, resolved_at__isnull=True)
-                 .select_related("comment"))
-    return {"flags": flags, "c": c, "role": context.get("role"), "csrf_token": context.get("csrf_token")}
+            "results": bool(page and page.published and c.is_closed())}
 
 
 def _when(seconds: float) -> tuple[int, str]:
@@ -57,11 +37,3 @@ def job_estimate(job):
             n, unit = _when(prev.seconds)
             return {"texts": prev.texts, "n": n, "unit": unit, "timed": False, "job": job}
     return {"texts": None, "job": job}
-
-
-@register.inclusion_tag("web/_results_switch.html", takes_context=True)
-def results_switch(context, c):
-    from ..views_heard import closed, results_published
-
-    return {"c": c, "closed": closed(c), "published": results_published(c),
-            "csrf_token": context.get("csrf_token")}

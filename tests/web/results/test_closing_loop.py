@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from innspill.web import jobs, services
-from innspill.web.models import Comment, JobEstimate, MisreadingFlag
+from innspill.web.models import Comment, JobEstimate
+from innspill.web.results.models import MisreadingFlag
 
-from .conftest import answer
+from ..conftest import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +153,7 @@ def test_second_guard_blocks_names_but_not_the_ordinary_word_they_spell():
     """An author called Per: "per uke", written in lower case in several comments, is an ordinary
     word and leaves a quote public; "Per" capitalised, and a name that is no ordinary word in any
     case, still block it, as do e-mail addresses and phone numbers."""
-    from innspill.web.views_heard import Flagged, _safe
+    from innspill.web.results.heard import Flagged, _safe
 
     texts = ["Det koster 50 kroner per uke.", "Maks to timer per dag.", "Én gang per måned holder.",
              "Spør Per om det.", "Ole har rett i dette."]
@@ -168,3 +169,16 @@ def test_second_guard_blocks_names_but_not_the_ordinary_word_they_spell():
     assert not _safe("Hans sa nei.", f)
     assert not _safe("Skriv til a@b.no", f) and not _safe("Ring 912 34 567.", f)
     assert _safe("Det er greit.", f)
+
+
+def test_misreading_flags_follow_renumbered_questions(make_consultation):
+    """The consultations renumber questions without importing the results app: the
+    ``questions_renumbered`` signal moves the flags, read all before any is changed (1 <-> 2)."""
+    from innspill.web.views_org import _follow_numbers
+
+    c = make_consultation()
+    cm = Comment.objects.create(consultation=c, text="Ja.")
+    flags = {n: MisreadingFlag.objects.create(comment=cm, question_number=n, note=f"q{n}") for n in (1, 2, 3)}
+    _follow_numbers(c, {1: 2, 2: 1, 3: None})  # 1 and 2 swap, 3 is deleted
+    assert {f.note: MisreadingFlag.objects.get(pk=f.pk).question_number for f in flags.values()} == \
+        {"q1": 2, "q2": 1, "q3": 3}

@@ -2,7 +2,7 @@
 
 import json
 
-from .conftest import two_answers_analysed
+from ..conftest import two_answers_analysed
 
 
 def test_brief_options_from_the_query(make_consultation, client_for):

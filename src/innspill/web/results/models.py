@@ -1,8 +1,6 @@
-"""Tables for closing the loop (issue 9): a participant's flag of a misreading, and the
-organiser's switch for the public results page. (The moderation tables are in the ``moderation``
-app; a job's time estimate is beside its job in ``models.py``.)
-
-Imported at the end of ``models.py``, so Django finds them in the ``web`` app."""
+"""Tables of the results (the ``results`` app; the tables keep the names they had in the ``web``
+app, so moving the app changed no data): a participant's flag of a misreading (closing the loop,
+issue 9), and the organiser's switch for the public results page."""
 
 from __future__ import annotations
 
@@ -25,6 +23,7 @@ class MisreadingFlag(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "web_misreadingflag"
         ordering = ["created_at", "id"]
 
 
@@ -36,3 +35,5 @@ class ResultsPage(models.Model):
     changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        db_table = "web_resultspage"

@@ -14,14 +14,14 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import csvsafe
-from ..errors import InnspillError
-from ..model import STANCES
-from ..segment import trim_span  # a span without its surrounding white space, as segmentation trims it
-from . import corrections, services
-from .forms import CommentFlagForm, SelectionForm, SpanForm, StanceForm
-from .models import Comment, Correction, Membership
-from .security import consultation_for
+from ... import csvsafe
+from ...errors import InnspillError
+from ...model import STANCES
+from ...segment import trim_span  # a span without its surrounding white space, as segmentation trims it
+from .. import corrections, services
+from ..forms import CommentFlagForm, SelectionForm, SpanForm, StanceForm
+from ..models import Comment, Correction, Membership
+from ..security import consultation_for
 
 ORGANISER = (Membership.ORGANISER,)
 BRIEF_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8", "pdf": "application/pdf",
@@ -57,7 +57,7 @@ def review(request, slug):
     c, role = consultation_for(request, slug)
     run = services.latest_run(c)
     if run is None:
-        return render(request, "web/review.html", {"c": c, "role": role, "run": None})
+        return render(request, "results/review.html", {"c": c, "role": role, "run": None})
     data = corrections.corrected(run)
     qnum = {q["id"]: q["number"] for q in data["questions"]}
     qkind = {q["id"]: q.get("kind") for q in data["questions"]}
@@ -79,7 +79,7 @@ def review(request, slug):
     order = request.GET.get("order", "position")
     if order == "confidence":  # the least confident reading first: where a correction helps most
         items.sort(key=lambda i: (min((a["confidence"] for a in i["answers"]), default=2.0), i["c"]["position"]))
-    return render(request, "web/review.html", {
+    return render(request, "results/review.html", {
         "c": c, "role": role, "run": run, "data": data, "items": items, "stances": STANCES, "show": only, "order": order,
         "applied": [x for x in data.get("corrections", []) if x["applied"]],
         "stale": [{**x, "pk": pk_of.get(x["comment_id"]), "kind": CORRECTION_KINDS.get(x["kind"], x["kind"]),
@@ -233,7 +233,7 @@ def _brief_lang(request, data) -> str:
 
 def brief_available() -> bool:
     try:
-        from .. import report  # noqa: F401  (the brief, issue 5)
+        from ... import report  # noqa: F401  (the brief, issue 5)
     except ImportError:
         return False
     return True
@@ -244,7 +244,7 @@ def results(request, slug):
     c, role = consultation_for(request, slug, ORGANISER)
     run = services.latest_run(c)
     data = corrections.corrected(run) if run else None
-    return render(request, "web/results.html", {"c": c, "role": role, "run": run, "data": data,
+    return render(request, "results/results.html", {"c": c, "role": role, "run": run, "data": data,
                                                 "brief": brief_available(), "formats": list(BRIEF_TYPES)})
 
 
@@ -253,7 +253,7 @@ def brief(request, slug, fmt):
     c, _role = consultation_for(request, slug, ORGANISER)
     if fmt not in BRIEF_TYPES or not brief_available():
         raise Http404("no such brief format")
-    from ..report import render as render_brief
+    from ...report import render as render_brief
 
     _run, data = _corrected_or_404(c)
     data = {**data, "source": {**services.about(c), **data["source"]}}  # runs analysed before the brief named it
@@ -265,7 +265,7 @@ def brief(request, slug, fmt):
         opts["min_answers"] = int(request.GET["min"]) if request.GET["min"].isdigit() else request.GET["min"]
     session = _live_session(c, request.GET.get("live", "latest"))
     if session is not None:  # the room's vote beside what the comments said (issue 7)
-        from .live import services as services_live
+        from ..live import services as services_live
 
         opts["live"] = services_live.results(session)
     try:
@@ -274,7 +274,7 @@ def brief(request, slug, fmt):
         return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
     resp = HttpResponse(payload, content_type=BRIEF_TYPES[fmt])
     if fmt == "html":
-        from .middleware import DOCUMENT_CSP
+        from ..middleware import DOCUMENT_CSP
 
         resp["Content-Security-Policy"] = DOCUMENT_CSP
     if fmt != "html" or request.GET.get("download"):
@@ -299,7 +299,7 @@ def export_name(c, stem: str, ext: str) -> str:
 def _live_session(c, which: str):
     """The live session whose votes go into the brief: ``latest`` (the newest with votes, the
     default), a session id, or ``0`` / ``none`` for none."""
-    from .live.models import LiveSession
+    from ..live.models import LiveSession
 
     if which in ("0", "none", ""):
         return None

@@ -15,7 +15,7 @@ from django.utils import timezone as dj_timezone
 from innspill.web import jobs
 from innspill.web.models import Comment
 
-from .conftest import answer
+from ..conftest import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def _text(fmt: str, content: bytes) -> str:
 @pytest.mark.parametrize("lang,period", [("nb", ["2. november 2026", "1. desember 2026"]),
                                          ("en", ["2 November 2026", "1 December 2026"])])
 def test_every_brief_format_names_the_consultation_and_its_period(make_consultation, client_for, lang, period):
-    from innspill.web.views_results import BRIEF_TYPES
+    from innspill.web.results.views import BRIEF_TYPES
 
     cons, org = _analysed(make_consultation, client_for)
     today = dj_timezone.localdate().isoformat()

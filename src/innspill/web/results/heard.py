@@ -18,12 +18,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..privacy import EMAIL_RE, PHONE_RE
-from ..themes import shown_labels
-from . import corrections, services
-from .forms import MisreadingForm
-from .models import Comment, Consultation, Membership, MisreadingFlag, ResultsPage
-from .security import consultation_for
+from ...privacy import EMAIL_RE, PHONE_RE
+from ...themes import shown_labels
+from .. import corrections, services
+from ..forms import MisreadingForm
+from ..models import Comment, Consultation, Membership
+from ..security import consultation_for
+from .models import MisreadingFlag, ResultsPage
 
 ORGANISER = (Membership.ORGANISER,)
 MAX_OPEN_FLAGS = 10  # per answer: a private link cannot flood the review queue
@@ -32,7 +33,7 @@ MAX_OPEN_FLAGS = 10  # per answer: a private link cannot flood the review queue
 # -- closing the loop ----------------------------------------------------------------------------
 
 def closed(c: Consultation) -> bool:
-    return c.state != Consultation.DRAFT and not c.is_open()
+    return c.is_closed()
 
 
 def results_published(c: Consultation) -> bool:
@@ -77,7 +78,7 @@ class Flagged:
             for w in set(re.findall(r"[^\W\d_]+", text)):
                 if w.islower():
                     lower_in[w] = lower_in.get(w, 0) + 1
-        from ..themes import stopwords
+        from ...themes import stopwords
 
         stop = stopwords(data.get("language") or "nb")
         self.ordinary = {w for w in words if w in stop or lower_in.get(w, 0) >= ORDINARY_IN}
@@ -98,8 +99,8 @@ def _safe(text: str, flagged: Flagged) -> bool:
 def heard(c: Consultation, lang: str) -> dict | None:
     """What was heard, per question, from the brief model in anonymised mode: counts, verdict,
     themes and their masked quotes. Nothing the privacy stage flags is shown."""
-    from ..report.i18n import Text
-    from ..report.model import build_brief
+    from ...report.i18n import Text
+    from ...report.model import build_brief
 
     run = services.latest_run(c)
     if run is None:
@@ -140,7 +141,7 @@ def public_results(request, slug):
     if data is None:
         data = heard(c, lang)
         cache.set(key, data, 600)
-    return render(request, "web/public_results.html", {"c": c, "heard": data})
+    return render(request, "results/public_results.html", {"c": c, "heard": data})
 
 
 def reading_of(comment: Comment) -> dict | None:
@@ -154,7 +155,7 @@ def reading_of(comment: Comment) -> dict | None:
     data = corrections.corrected(run)
     me = next((x for x in data["comments"] if x["id"] == cid), None)
     qs = {q["id"]: q for q in data["questions"]}
-    from ..report.i18n import Text
+    from ...report.i18n import Text
 
     lang = (get_language() or "nb")[:2]
     T = Text(lang if lang in ("nb", "en") else "nb")
@@ -182,7 +183,7 @@ def reading_of(comment: Comment) -> dict | None:
 @require_POST
 def flag_misreading(request, slug, token):
     """A participant (by their private link) says the analysis misread their answer."""
-    from .views_public import own_comment
+    from ..views_public import own_comment  # the private link's answer, as the participant's page finds it
 
     comment = own_comment(slug, token)
     form = MisreadingForm(request.POST, questions=comment.consultation.questions.all())
@@ -207,3 +208,15 @@ def resolve_misreading(request, slug, flag):
         f.resolved_at, f.resolved_by = timezone.now(), request.user
         f.save(update_fields=["resolved_at", "resolved_by"])
     return redirect(reverse("web:review", args=[slug]) + f"#c{f.comment_id}")
+
+
+def drop_flags_of_erased(sender, comment, **kwargs) -> None:
+    """``answer_erased``: the participant's notes on how their withdrawn answer was read go too."""
+    MisreadingFlag.objects.filter(comment=comment).delete()
+
+
+def follow_question_numbers(sender, consultation, changes: dict[int, int], **kwargs) -> None:
+    """``questions_renumbered``: misreading flags follow their question's new number."""
+    for flag in list(MisreadingFlag.objects.filter(comment__consultation=consultation)):  # all read first
+        if flag.question_number in changes:
+            MisreadingFlag.objects.filter(pk=flag.pk).update(question_number=changes[flag.question_number])
