@@ -48,7 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read comments that answer a set of questions; find what each answers and its stance. Offline.")
     p.add_argument("--version", action="version", version=f"innspill {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    add_analyze_command(sub)
+    add_brief_command(sub)
+    add_read_commands(sub)
+    add_web_commands(sub)
+    return p
 
+
+def add_analyze_command(sub) -> None:
     a = sub.add_parser("analyze", help="analyse a comment thread and write innspill.analysis/1 JSON",
                        description="Read INPUT (a thread as text, JSONL, WXR, Disqus, HTML, CSV, xlsx), repair it, link duplicates, "
                                    "split answers per question, find each answer's stance; write JSON and "
@@ -77,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write the debate brief (anonymised; format from the extension: .html .pdf .md .pptx "
                         ".csv .json)")
 
+
+def add_brief_command(sub) -> None:
     b = sub.add_parser("brief", help="write the debate brief of an analysis (HTML, PDF, Markdown, PPTX, CSV, JSON)",
                        description="Read an analysis written by innspill analyze and write the debate brief: per "
                                    "question the stance counts and chart, themes with verbatim quotes, agreement, "
@@ -107,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "opinion groups and consensus, or leave them out (default: the choice in the results file; "
                         "computed again from its votes when it differs)")
 
+
+def add_read_commands(sub) -> None:
+    """``inspect``, ``eval`` and ``evalset``: commands that read a thread or an analysis and report."""
     i = sub.add_parser("inspect", help="show what would be read from FILE, without analysing",
                        description="Print the detected format and encoding, posts, questions, comment counts "
                                    "by status, the first comments and warnings.")
@@ -132,8 +144,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print all figures as JSON")
     s.add_argument("--no-lexicon-baseline", action="store_true",
                    help="skip the words-only (--no-embeddings) baseline run (halves the time)")
-    add_web_commands(sub)
-    return p
 
 
 def add_web_commands(sub) -> None:
