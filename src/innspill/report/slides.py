@@ -17,6 +17,7 @@ from . import guidetext as G
 from .charts import stance_png
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.5)
 
 
 def _text(slide, left, top, width, height, text, size=18, bold=False):
@@ -59,9 +60,21 @@ def to_pptx(brief: dict, T) -> bytes:
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     blank = prs.slide_layouts[6]
-    title_layout = prs.slide_layouts[0]
+    _title_slide(prs.slides.add_slide(prs.slide_layouts[0]), brief, T)
+    _guide_slide(prs.slides.add_slide(blank), brief, T)
+    live = {st["id"]: st for st in (brief.get("live") or {}).get("statements", [])}
+    for q in brief["questions"]:
+        _question_slide(prs.slides.add_slide(blank), brief, q, live, T)
+    _statements_slide(prs.slides.add_slide(blank), brief, T)
+    if brief.get("live"):
+        _live_slide(prs.slides.add_slide(blank), brief, live, T)
+    buf = io.BytesIO()
+    prs.core_properties.title = G.title(brief, T)
+    prs.save(buf)
+    return buf.getvalue()
 
-    s = prs.slides.add_slide(title_layout)
+
+def _title_slide(s, brief: dict, T) -> None:
     about = brief.get("consultation")
     s.shapes.title.text = about["title"] if about else T._("Debate brief")
     mode = (T._("Anonymised: names and contact details masked; sensitive stories not shown.")
@@ -78,69 +91,66 @@ def to_pptx(brief: dict, T) -> bytes:
         lines = [f"{brief['source']['path']} · " + counts]
     s.placeholders[1].text = "\n".join([*lines, mode])
 
-    margin = Inches(0.5)
-    s = prs.slides.add_slide(blank)
-    _text(s, margin, Inches(0.3), WIDTH - 2 * margin, Inches(0.8), T._("How to read this brief"), size=26, bold=True)
+
+def _guide_slide(s, brief: dict, T) -> None:
+    _text(s, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.8), T._("How to read this brief"), size=26, bold=True)
     groups = [d for d in brief["duplicates"] if d["kind"] == "campaign"]
     guide = G.guide(brief, T) + [G.copies(brief, T)] + G.campaigns(brief, T)
     guide += [f"{_short(d['quote']['text'], 160)} – {d['id']}, {d['comment_id']}"
               + (f", {T._('masked')}" if d["quote"]["masked"] else "") for d in groups if d["quote"]]
-    _text(s, margin, Inches(1.1), WIDTH - 2 * margin, HEIGHT - Inches(1.3), "\n".join(guide),
+    _text(s, MARGIN, Inches(1.1), WIDTH - 2 * MARGIN, HEIGHT - Inches(1.3), "\n".join(guide),
           size=13 if len(guide) <= 8 else 11)
-    live = {st["id"]: st for st in (brief.get("live") or {}).get("statements", [])}
-    mn = brief["guide"]["min_answers"]
-    for q in brief["questions"]:
-        s = prs.slides.add_slide(blank)
-        _text(s, margin, Inches(0.3), WIDTH - 2 * margin, Inches(1.2),
-              T._("Question %(n)s", n=q["number"]) + ": " + q["text"], size=22, bold=True)
-        labels = {st: T.stance(st, q["kind"]) for st in STANCES}
-        title, alt = G.chart_texts(T, q)
-        png = stance_png(q["counts"], labels, title, T.pct)
-        pic = s.shapes.add_picture(io.BytesIO(png), margin, Inches(1.6), width=Inches(6.4))
-        pic._element.nvPicPr.cNvPr.set("descr", alt)
-        notes = [T.verdict(q["verdict"])]
-        if q["kind"] == "open":
-            notes.insert(0, G.answered_line(T, q))
-        if q.get("tally"):
-            notes.insert(0, G.tally_line(T, q))
-        if q["few"]:
-            notes.append("⚠ " + T._("These shares rest on %(n)s answers.", n=q["answered"]) + " " + G.few(T, mn))
-        if G.question_campaigns(brief, q, T):
-            notes.append(G.question_campaigns(brief, q, T))
-        for sid in q["live"][:3]:
-            st = live[sid]
-            notes.append(T._("Live vote") + ": " + st["text"] + " – " + G.live_counts(T, st)
-                         + ("; ⚠ " + G.few(T, mn) if st["few"] else ""))
-        _text(s, margin, Inches(4.0), Inches(6.4), Inches(3.2), "\n".join(notes), size=16 if len(notes) == 1 else 13)
-        quotes = _quotes(q)
-        top = Inches(1.6)
-        for x in quotes:
-            tag = f"– {x['comment_id']}, {T.stance(x['stance'], q['kind'])}" + (f", {T._('masked')}" if x["masked"] else "")
-            _text(s, Inches(7.2), top, Inches(5.6), Inches(2.2), _short(x["text"]) + "\n" + tag, size=15)
-            top = Emu(top + Inches(2.4))
-        if not quotes:
-            _text(s, Inches(7.2), top, Inches(5.6), Inches(1.0), T._("No quote to show."), size=15)
 
-    s = prs.slides.add_slide(blank)
-    _text(s, margin, Inches(0.3), WIDTH - 2 * margin, Inches(0.9), T._("Debate statements"), size=26, bold=True)
+
+def _question_slide(s, brief: dict, q: dict, live: dict, T) -> None:
+    """The question, its stance chart, what to note about its numbers, and two quotes."""
+    mn = brief["guide"]["min_answers"]
+    _text(s, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(1.2),
+          T._("Question %(n)s", n=q["number"]) + ": " + q["text"], size=22, bold=True)
+    labels = {st: T.stance(st, q["kind"]) for st in STANCES}
+    title, alt = G.chart_texts(T, q)
+    png = stance_png(q["counts"], labels, title, T.pct)
+    pic = s.shapes.add_picture(io.BytesIO(png), MARGIN, Inches(1.6), width=Inches(6.4))
+    pic._element.nvPicPr.cNvPr.set("descr", alt)
+    notes = [T.verdict(q["verdict"])]
+    if q["kind"] == "open":
+        notes.insert(0, G.answered_line(T, q))
+    if q.get("tally"):
+        notes.insert(0, G.tally_line(T, q))
+    if q["few"]:
+        notes.append("⚠ " + T._("These shares rest on %(n)s answers.", n=q["answered"]) + " " + G.few(T, mn))
+    if G.question_campaigns(brief, q, T):
+        notes.append(G.question_campaigns(brief, q, T))
+    for sid in q["live"][:3]:
+        st = live[sid]
+        notes.append(T._("Live vote") + ": " + st["text"] + " – " + G.live_counts(T, st)
+                     + ("; ⚠ " + G.few(T, mn) if st["few"] else ""))
+    _text(s, MARGIN, Inches(4.0), Inches(6.4), Inches(3.2), "\n".join(notes), size=16 if len(notes) == 1 else 13)
+    quotes = _quotes(q)
+    top = Inches(1.6)
+    for x in quotes:
+        tag = f"– {x['comment_id']}, {T.stance(x['stance'], q['kind'])}" + (f", {T._('masked')}" if x["masked"] else "")
+        _text(s, Inches(7.2), top, Inches(5.6), Inches(2.2), _short(x["text"]) + "\n" + tag, size=15)
+        top = Emu(top + Inches(2.4))
+    if not quotes:
+        _text(s, Inches(7.2), top, Inches(5.6), Inches(1.0), T._("No quote to show."), size=15)
+
+
+def _statements_slide(s, brief: dict, T) -> None:
+    _text(s, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.9), T._("Debate statements"), size=26, bold=True)
     lines = [f"{k}. {_short(st['text'], 160)} – {st['comment_id']}" for k, st in enumerate(brief["statements"], 1)]
-    _text(s, margin, Inches(1.3), WIDTH - 2 * margin, HEIGHT - Inches(1.6),
+    _text(s, MARGIN, Inches(1.3), WIDTH - 2 * MARGIN, HEIGHT - Inches(1.6),
           "\n".join(lines) or T._("No answer has a sentence short enough for a statement."), size=16)
     for shape in s.shapes:
         shape.text_frame.word_wrap = True
 
-    if brief.get("live"):
-        s = prs.slides.add_slide(blank)
-        _text(s, margin, Inches(0.3), WIDTH - 2 * margin, Inches(0.9), T._("Live vote"), size=26, bold=True)
-        lv = brief["live"]
-        lines = G.live_summary(brief, T)
-        for head, ids in ((T._("Consensus: statements every opinion group shares"), lv["consensus"]),
-                          (T._("Divisive: statements that split the opinion groups"), lv["divisive"])):
-            lines.append(head + ": " + ("; ".join(f"{live[i]['text']} ({G.live_counts(T, live[i])})" for i in ids)
-                                        or T._("None.")))
-        _text(s, margin, Inches(1.2), WIDTH - 2 * margin, HEIGHT - Inches(1.4), "\n".join(lines), size=13)
 
-    buf = io.BytesIO()
-    prs.core_properties.title = G.title(brief, T)
-    prs.save(buf)
-    return buf.getvalue()
+def _live_slide(s, brief: dict, live: dict, T) -> None:
+    _text(s, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.9), T._("Live vote"), size=26, bold=True)
+    lv = brief["live"]
+    lines = G.live_summary(brief, T)
+    for head, ids in ((T._("Consensus: statements every opinion group shares"), lv["consensus"]),
+                      (T._("Divisive: statements that split the opinion groups"), lv["divisive"])):
+        lines.append(head + ": " + ("; ".join(f"{live[i]['text']} ({G.live_counts(T, live[i])})" for i in ids)
+                                    or T._("None.")))
+    _text(s, MARGIN, Inches(1.2), WIDTH - 2 * MARGIN, HEIGHT - Inches(1.4), "\n".join(lines), size=13)
