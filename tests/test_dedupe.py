@@ -151,7 +151,7 @@ def test_listed_and_matrix_buckets_and_check_order_link_the_same(tmp_path, monke
     import importlib.util
 
     from innspill import dedupe
-    from innspill.dedupe import buckets
+    from innspill.dedupe import buckets, jaccard
     from innspill.ingest import read_input
     from innspill.repair import repair_comments
 
@@ -162,15 +162,53 @@ def test_listed_and_matrix_buckets_and_check_order_link_the_same(tmp_path, monke
     path = tmp_path / "t.txt"
     bench.generate(1500, path, seed=8, form_letters=True)
     results = []
-    for small, per_group in ((1, 4), (10**9, 4), (24, 0), (24, 10**9)):
+    for small, per_group, plain in ((1, 4, False), (1, 4, True), (10**9, 4, False), (24, 0, False),
+                                    (24, 10**9, False), (24, 4, True)):
         monkeypatch.setattr(buckets, "SMALL_BUCKET", small)
         monkeypatch.setattr(buckets, "CHECK_ALL_PER_GROUP", per_group)
+        # plain: every pair of a larger bucket counted in the plain sparse product
+        monkeypatch.setattr(buckets, "pairs_reaching", jaccard._pairs_by_product if plain else jaccard.pairs_reaching)
         comments = read_input(str(path)).comments
         repair_comments(comments)
         counts = dedupe.link_duplicates(comments)
         results.append([(c.duplicate_of, c.duplicate_how) for c in comments])
         assert counts["near"] > 20
     assert all(r == results[0] for r in results[1:])
+
+
+def test_pairs_reaching_are_those_of_the_plain_product():
+    """Issue 19: the pairs of a batch of buckets whose Jaccard similarity reaches the threshold,
+    counted with the rows that lack each bucket's common shingles, are exactly those of counting
+    every pair's shared shingles in the plain sparse product: on texts that share stock phrases
+    (most of a bucket has them), in parts of many sizes, at several thresholds."""
+    import random
+
+    import numpy as np
+
+    from innspill.dedupe import FeatureTable, lsh_bands
+    from innspill.dedupe.jaccard import _pairs_by_product, pairs_reaching
+    rng = random.Random(7)
+    stock = [f"felles setning nummer {k} som mange skriver" for k in range(6)]
+    words = [f"w{i}" for i in range(40)]
+    texts = []
+    for _ in range(600):
+        body = [s for s in stock if rng.random() < 0.7] + [" ".join(rng.choice(words) for _ in range(rng.randrange(3, 30)))]
+        rng.shuffle(body)
+        texts.append(" ".join(body))
+    texts += [texts[k] + " og litt til" for k in range(0, 600, 7)]  # near copies
+    t = FeatureTable.of(list(enumerate(texts)), lsh_bands())
+    order = np.random.default_rng(1)
+    for trial in range(12):
+        sizes = order.integers(2, 90, size=order.integers(1, 8))
+        rows = np.concatenate([np.sort(order.choice(len(t), size=k, replace=False)) for k in sizes])
+        part = np.repeat(np.arange(len(sizes)), sizes)
+        if trial % 2:
+            part = part * 2  # numbers with gaps, as when buckets drop out
+        for threshold in (0.2, 0.4, 0.6):
+            want = _pairs_by_product(t, rows, part, threshold)
+            got = pairs_reaching(t, rows, part, threshold)
+            assert want[0].tolist() == got[0].tolist() and want[1].tolist() == got[1].tolist()
+    assert len(_pairs_by_product(t, np.arange(len(t)), np.zeros(len(t), np.int64), 0.4)[0]) > 80
 
 
 def test_batched_jaccard_is_the_exact_one():

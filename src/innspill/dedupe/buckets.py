@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .features import EST_MATCHES, NEAR_THRESHOLD, FeatureLookup, FeatureTable, text_features, worth_checking
-from .jaccard import jaccard_reaches, shingle_matrix
+from .jaccard import jaccard_reaches, pairs_reaching
 
 SMALL_BUCKET = 24  # buckets of at most this many texts have their pairs listed, every band's at once
 CHECK_ALL_PER_GROUP = 4  # with at most this many candidate pairs per group left, all are checked at once
@@ -301,7 +301,9 @@ def _link_parts(parts: list[tuple[int, np.ndarray]], t: FeatureTable, uf: _RowUn
     prefix filter found too many candidates to be cheaper, as the texts share stock phrases), and
     only the pairs that reach ``threshold`` are then held to :func:`worth_checking` and
     :func:`_unmet`: the same pairs as testing in the other order. A bucket whose texts are all in
-    one group already (a form letter joined in smaller buckets) drops out first."""
+    one group already (a form letter joined in smaller buckets) drops out first. The shared
+    shingles are counted by :func:`~innspill.dedupe.jaccard.pairs_reaching`, which gives the
+    pairs the plain product would."""
     if not parts:
         return []
     rows = np.concatenate([r for _, r in parts])
@@ -313,19 +315,13 @@ def _link_parts(parts: list[tuple[int, np.ndarray]], t: FeatureTable, uf: _RowUn
     rows, part, roots = rows[mixed[part]], part[mixed[part]], roots[mixed[part]]
     if not rows.size:
         return []
-    inter = (lambda m: m @ m.T)(shingle_matrix(t, rows, part)).tocoo()
-    i, j, k = inter.row, inter.col, inter.data
-    keep = (i < j) & (roots[i] != roots[j])
-    i, j, k = i[keep], j[keep], k[keep]
-    sizes = np.diff(t.offsets)[rows]
-    keep = k / (sizes[i] + sizes[j] - k) >= threshold
+    i, j = pairs_reaching(t, rows, part, threshold)
+    keep = roots[i] != roots[j]
     i, j = i[keep], j[keep]
     order = np.lexsort((rows[j], rows[i]))  # joined in one fixed order: the links sent back do not depend on scipy's
     a, b, band = rows[i[order]], rows[j[order]], np.array([p[0] for p in parts])[part[i[order]]]
     keep = worth_checking(t.sigs[a], t.sigs[b]) & _unmet(t, flags, a, b, band)
     return uf.union(a[keep], b[keep])
-
-
 
 
 def _resolve(a: np.ndarray, b: np.ndarray, agree: np.ndarray, t: FeatureTable, uf: _RowUnion,

@@ -46,7 +46,7 @@ def exact_and_prefix(live: list[Comment], norms: dict[int, str], groups: Groups)
     previous: Comment | None = None  # the comment just before, among those that take part
     for c in live:
         n = norms[c.position]
-        if len(n.split()) < SHORT_WORDS:
+        if n.count(" ") < SHORT_WORDS - 1:  # words: a normal form has one space between two (textutil.normalise)
             if c.author:
                 earlier = by_author.setdefault((n, c.author), c.position)
                 if earlier != c.position:
