@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from innspill.web.live import services as live
+from innspill.web.live import state as live_state
 from innspill.web.live.models import AudienceIdea, LiveSession, Participant, Vote
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_votes_per_address_and_statement(session, client_for):
     state = _presenter(session, client_for)
     assert state["refused"]["votes"] == 3
     with translation.override("en"):
-        assert live.refused_text(state["refused"]) == "3 votes refused"
+        assert live_state.refused_text(state["refused"]) == "3 votes refused"
 
 
 def test_votes_only_on_statements_that_were_shown(session, client_for):

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone, translation
 
 from innspill.web.live import services as live
+from innspill.web.live import state as live_state
 from innspill.web.live.models import LiveSession, LiveStatement, Participant, Vote
 
 pytestmark = pytest.mark.django_db
@@ -92,10 +93,10 @@ def test_consensus_with_its_direction_and_divisive_by_group(session, client_for)
 
 def test_groups_in_words():
     with translation.override("nb"):
-        assert live.groups_text([3, 2, 2, 1]) == "4 grupper: 3, 2, 2 og 1 deltakere"
-        assert live.groups_text([4, 3]) == "2 grupper: 4 og 3 deltakere"
+        assert live_state.groups_text([3, 2, 2, 1]) == "4 grupper: 3, 2, 2 og 1 deltakere"
+        assert live_state.groups_text([4, 3]) == "2 grupper: 4 og 3 deltakere"
     with translation.override("en"):
-        assert live.groups_text([3, 2, 2, 1]) == "4 groups: 3, 2, 2 and 1 participants"
+        assert live_state.groups_text([3, 2, 2, 1]) == "4 groups: 3, 2, 2 and 1 participants"
 
 
 def test_presenter_groups_line_and_participants_now(session, client_for):
@@ -133,8 +134,8 @@ def test_presenter_groups_line_and_participants_now(session, client_for):
     phone.get(f"/j/{session.code}/state.json")
     assert live.connected(session.pk) == 3
     with translation.override("en"):
-        assert live.active_text(1, 1) == "1 participant now"
-        assert live.active_text(2, 5) == "2 participants now (5 have joined)"
+        assert live_state.active_text(1, 1) == "1 participant now"
+        assert live_state.active_text(2, 5) == "2 participants now (5 have joined)"
 
 
 def test_one_clear_action_each_and_ending_needs_a_confirmation(session, client_for):

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import presenter
 from . import views as live
 
 live_patterns = [
@@ -13,12 +14,12 @@ live_patterns = [
     path("j/<str:code>/state.json", live.state_json, name="live_state"),
     path("j/<str:code>/events", live.events, name="live_events"),
     path("j/<str:code>/qr.<str:fmt>", live.qr, name="live_qr"),
-    path("org/c/<slug:slug>/live/new", live.start, name="live_start"),
-    path("org/c/<slug:slug>/live/<int:live_id>/", live.presenter, name="live_presenter"),
-    path("org/c/<slug:slug>/live/<int:live_id>/state.json", live.presenter_state, name="live_presenter_state"),
-    path("org/c/<slug:slug>/live/<int:live_id>/do", live.action, name="live_action"),
-    path("org/c/<slug:slug>/live/<int:live_id>/statement", live.statement, name="live_statement"),
-    path("org/c/<slug:slug>/live/<int:live_id>/ideas/<int:idea_id>", live.moderate_idea, name="live_idea_moderate"),
-    path("org/c/<slug:slug>/live/<int:live_id>/projector/", live.projector, name="live_projector"),
-    path("org/c/<slug:slug>/live/<int:live_id>/export.<str:fmt>", live.export, name="live_export"),
+    path("org/c/<slug:slug>/live/new", presenter.start, name="live_start"),
+    path("org/c/<slug:slug>/live/<int:live_id>/", presenter.presenter, name="live_presenter"),
+    path("org/c/<slug:slug>/live/<int:live_id>/state.json", presenter.presenter_state, name="live_presenter_state"),
+    path("org/c/<slug:slug>/live/<int:live_id>/do", presenter.action, name="live_action"),
+    path("org/c/<slug:slug>/live/<int:live_id>/statement", presenter.statement, name="live_statement"),
+    path("org/c/<slug:slug>/live/<int:live_id>/ideas/<int:idea_id>", presenter.moderate_idea, name="live_idea_moderate"),
+    path("org/c/<slug:slug>/live/<int:live_id>/projector/", presenter.projector, name="live_projector"),
+    path("org/c/<slug:slug>/live/<int:live_id>/export.<str:fmt>", presenter.export, name="live_export"),
 ]

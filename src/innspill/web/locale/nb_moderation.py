@@ -79,7 +79,7 @@ NB = {
         "Du har meldt fra om dette svaret mange ganger; arrangøren ser på det.",
     "Thank you. The organiser will look at how your answer was read.":
         "Takk. Arrangøren ser på hvordan svaret ditt ble lest.",
-    # the presenter's notes on opinion groups (live/services.py notes_text)
+    # the presenter's notes on opinion groups (live/state.py notes_text)
     "Opinion groups need at least %(need)s visible statements with votes; %(have)s so far.":
         "Meningsgrupper krever minst %(need)s synlige påstander med stemmer; så langt %(have)s.",
     "Opinion groups need at least %(need)s participants with %(min_votes)s votes each; %(have)s so far.":
