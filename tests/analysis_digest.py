@@ -11,6 +11,10 @@ fields that are meant to differ between two runs of the same code on the same in
   tests/test_dask_runner.py);
 * ``tool``: innspill's version (a version bump is not a change of result).
 
+Each thread is named as a user in the repository's root would name it (``examples/…``,
+``../shared/seed/thread.txt``), with the working folder there: warnings quote the path as given,
+so an absolute path would tie the digests to where the clone lives.
+
 Provenance is the last key of the file; everything before it is hashed as written, and the
 provenance without these fields is written again the way ``Analysis.write_json`` writes it.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,14 +72,20 @@ def analysis_digest(path: Path, mode: str, out_dir: Path, embedder=None) -> str:
     from innspill.embed import Embedder, default_cache_dir
     from innspill.pipeline import RunOptions, analyze_all
 
-    out = out_dir / f"{path.stem}.{mode}.json"
-    args = build_parser().parse_args(["analyze", str(path), "-o", str(out), "--quiet", *MODES[mode]])
+    out = Path(out_dir).resolve() / f"{path.stem}.{mode}.json"
+    relative = os.path.relpath(path, ROOT)
+    args = build_parser().parse_args(["analyze", relative, "-o", str(out), "--quiet", *MODES[mode]])
     if not args.no_embeddings and embedder is None:
         embedder = Embedder(cache_dir=default_cache_dir())
     options = RunOptions(lang=args.lang, embedder=None if args.no_embeddings else embedder,
                          use_embeddings=not args.no_embeddings, runner=args.runner, scheduler=args.scheduler,
                          workers=args.workers)
-    analyses = analyze_all(args.input, read_options(args), questions_file=args.questions, options=options)
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        analyses = analyze_all(args.input, read_options(args), questions_file=args.questions, options=options)
+    finally:
+        os.chdir(here)
     (written,) = output_paths(args.output, analyses)  # one post per thread
     write_analysis(analyses[0], written, {"seconds": {}})
     return hashlib.sha256(stable_bytes(Path(written).read_text(encoding="utf-8"))).hexdigest()

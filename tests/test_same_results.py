@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from analysis_digest import MODES, SEED, analysis_digest, load_digests, stable_bytes, threads
+from analysis_digest import MODES, ROOT, SEED, analysis_digest, load_digests, stable_bytes, threads
 
 DIGESTS = load_digests()
 CASES = [(mode, name) for mode in MODES for name in threads()]
@@ -52,7 +52,10 @@ def test_stable_bytes_drops_only_the_volatile_provenance_fields():
 def test_analysis_json_is_unchanged(mode, name, tmp_path_factory, embedder):
     path = threads()[name]
     assert path.exists(), f"missing thread {path}"
-    got = analysis_digest(path, mode, tmp_path_factory.mktemp("same-results"), embedder)
+    out = tmp_path_factory.mktemp("same-results")
+    got = analysis_digest(path, mode, out, embedder)
+    written = (out / f"{path.stem}.{mode}.json").read_text(encoding="utf-8")
+    assert str(ROOT) not in written, "the analysis names the clone's folder: its digest would depend on it"
     assert got == DIGESTS[mode][name], (
         f"innspill analyze {name} ({mode}) no longer writes the same analysis JSON. If the change is "
         "meant to change results, run tests/tools/update_digests.py and say so in the commit message")
