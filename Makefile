@@ -106,6 +106,7 @@ train: $(STAMP)
 	$(BIN)/python training/train_stance.py --cv $(if $(CORRECTIONS),--corrections $(CORRECTIONS),)
 	cp training/mlp/stance-model.npz training/mlp/stance-model.json src/innspill/data/
 	$(BIN)/python training/train_cross.py --threads 1 $(if $(CORRECTIONS),--corrections $(CORRECTIONS),)
+	$(BIN)/python training/choose_rule_weight.py --write
 
 # the examples and the seed only, no baseline run (quick)
 eval-quick: $(STAMP)

@@ -187,6 +187,48 @@ def test_the_product_of_experts_follows_the_stronger_side():
     assert STANCES[int(agree.argmax())] == "for"
 
 
+def test_with_weight_zero_the_reading_is_the_models_own():
+    m = default_model()
+    p_model = np.array([0.2, 0.5, 0.2, 0.1])
+    assert np.allclose(m.combine(p_model, "for", 0.97, 0.0), p_model)
+    assert m.combine(p_model, "for", 0.97, 1.0)[0] > 0.2  # a weight above 0 moves it toward the rules
+
+
+def test_in_a_language_no_cue_list_describes_the_cards_other_weight_applies(embedder, monkeypatch):
+    """A comment detected as Swedish or German is read with ``rule_weight_other_languages``: the
+    same answer in a comment marked nb keeps the product with the rules' verdict."""
+    from innspill.model import Answer, Comment, Question
+    from innspill.stance import assign_stances
+    from innspill.stancemodel import apply_stance_model
+
+    m = StanceModel.load(DATA_DIR / "cross")  # a copy of its own, not the cached default
+    m.rule_weight, m.rule_weight_other = 1.0, 0.0
+    # corpus answer W12-0471 (Swedish, ironic, labelled against): the rules read its "Ja," as for
+    q = Question("q1", 1, 'Ska biblioteket i Hällberga bli "meröppet", alltså obemannat med lånekort och kod '
+                 'mellan 8 och 22 alla dagar?', "yesno")
+    text = "Ja, och sen tar man bort bibliotekarierna helt, för det är ju det som egentligen är planen."
+
+    def read(lang):
+        c = Comment(id="c1", position=1, original=text, text=text, language=lang)
+        a = Answer(comment_id="c1", question_id="q1", text=text, start=0, end=len(text), how="numbered")
+        assign_stances([a], [c], [q], "nb")
+        rule_stance, rule_conf = a.stance, a.confidence
+        info = apply_stance_model([a], [c], [q], embedder, m)
+        return a, rule_stance, rule_conf, info
+
+    a_sv, rule_stance, rule_conf, info = read("sv")
+    p = np.array([a_sv.provenance["model_probs"][s] for s in STANCES])
+    assert a_sv.stance == STANCES[int(p.argmax())]  # the model's own reading
+    assert info["rule_weight_other_languages"] == 0.0 and "sv" not in info["cue_languages"]
+    a_nb, *_ = read("nb")
+    expected = m.combine(np.array(p), rule_stance, rule_conf, 1.0)
+    assert a_nb.stance == STANCES[int(expected.argmax())]
+    assert a_nb.confidence == pytest.approx(float(expected.max()), abs=0.01)  # model_probs are rounded
+    # with the shipped model the two differ here: the model reads the irony (against, the writer's
+    # label), the product with the rules' "for" at weight 1 does not
+    assert (rule_stance, a_sv.stance, a_nb.stance) == ("for", "against", "for")
+
+
 def test_the_analysis_names_the_model_and_keeps_both_readings(embedder):
     data = analyze(str(EXAMPLES / "kantine-nb.txt"), embedder=embedder).to_dict()
     info = data["provenance"]["stance_model"]

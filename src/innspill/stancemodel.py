@@ -13,7 +13,8 @@ the product of two experts:
 
 Their product (``combine``; the weight of the rules and the product's own temperature are in
 the card) gives the stance and its confidence. The model alone needs no cue list, so it reads
-any language the encoder knows; the rules add what the cue lists know for nb, nn and en.
+any language the encoder knows; the rules add what the cue lists know for nb, nn and en (in a
+comment detected as another language the card's ``rule_weight_other_languages`` applies).
 
 The weights come from ``training/train_stance.py`` (``make train``): ``data/stance-model.npz``
 with its card ``data/stance-model.json`` (id, version, sha256, features, temperatures,
@@ -35,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InnspillError
+from .lang import LANGUAGES as CUE_LANGUAGES
 from .model import STANCES, Answer, Comment, Question
 from .textutil import sentences, words
 
@@ -94,6 +96,10 @@ class StanceModel:
         self.temperature = float(card["temperature"])
         self.rule_weight = float(card.get("rule_weight", 0.0))
         self.combined_t = float(card.get("combined_temperature", 1.0))
+        # an answer in a language the cue lists do not describe (the comment's detected language is
+        # not one of CUE_LANGUAGES): how much the rules' verdict counts there; the same as elsewhere
+        # unless the card says otherwise (training/choose_rule_weight.py)
+        self.rule_weight_other = float(card.get("rule_weight_other_languages", self.rule_weight))
         self.sentence_pooling = card.get("sentence_pooling") == "geometric-mean"
 
     @property
@@ -183,16 +189,21 @@ class StanceModel:
                 h = np.maximum(h, 0.0)
         return h
 
-    def combine(self, p: np.ndarray, rule_stance: str, rule_confidence: float) -> np.ndarray:
+    def combine(self, p: np.ndarray, rule_stance: str, rule_confidence: float,
+                weight: float | None = None) -> np.ndarray:
         """The final reading: the model's probabilities and the rules' verdict as two experts,
         multiplied (a product of experts). The rules' verdict counts as a distribution that gives
         its stance the rule's own confidence and shares the rest; ``rule_weight`` (card) is how
         much it counts, and ``combined_temperature`` calibrates the product. Both are set by
-        ``training/train_stance.py`` on the calibration split."""
+        ``training/train_stance.py`` on the calibration split. With ``weight`` 0 (the rules do not
+        count beside the model) the reading is the model's own, calibrated by its own temperature."""
+        weight = self.rule_weight if weight is None else weight
+        if weight == 0:
+            return np.asarray(p, dtype=np.float64) / float(np.sum(p))
         c = min(max(float(rule_confidence), 0.05), 0.99)
         rule = np.full(len(STANCES), (1.0 - c) / (len(STANCES) - 1))
         rule[STANCES.index(rule_stance)] = c
-        z = (np.log(np.asarray(p, dtype=np.float64) + 1e-9) + self.rule_weight * np.log(rule)) / self.combined_t
+        z = (np.log(np.asarray(p, dtype=np.float64) + 1e-9) + weight * np.log(rule)) / self.combined_t
         z -= z.max()
         e = np.exp(z)
         return e / e.sum()
@@ -252,6 +263,7 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
     model = model or default_model()
     info = {"id": model.id, "sha256": model.card["sha256"], "features": model.spec,
             "temperature": model.temperature, "rule_weight": model.rule_weight,
+            "rule_weight_other_languages": model.rule_weight_other, "cue_languages": list(CUE_LANGUAGES),
             "combined_temperature": model.combined_t, "sentence_pooling": model.sentence_pooling,
             "lone_words": LONE_WORDS}
     if model.card.get("kind") == "cross-encoder":
@@ -315,7 +327,9 @@ def _read_chunk(answers: list[Answer], by_id: dict, questions: list[Question], e
             a.provenance = {**prov, "stance_by": "rule"}
             continue
         rule_conf = a.confidence
-        q = model.combine(p, rule_stance, rule_conf)
+        lang = by_id[a.comment_id].language
+        weight = model.rule_weight if lang is None or lang in CUE_LANGUAGES else model.rule_weight_other
+        q = model.combine(p, rule_stance, rule_conf, weight)
         k = int(q.argmax())
         a.stance, a.confidence = STANCES[k], round(float(q[k]), 3)
         if STANCES[k] == rule_stance and a.evidence:  # the rules' own sentence, when they read it so too
@@ -323,7 +337,7 @@ def _read_chunk(answers: list[Answer], by_id: dict, questions: list[Question], e
             continue
         s, e = spans[i][0]
         # each sentence as the final reading would read it alone: its own model reading times the rules'
-        mine = [(float(model.combine(sp[r], rule_stance, rule_conf)[k]), rs, re_)
+        mine = [(float(model.combine(sp[r], rule_stance, rule_conf, weight)[k]), rs, re_)
                 for r, (j, rs, re_) in enumerate(sent_rows) if j == i]
         if mine:
             _, s, e = max(mine, key=lambda t: t[0])  # the first of equals: max keeps the earliest
