@@ -21,15 +21,10 @@ PKG = SRC / "innspill"
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
 
-#: Private names that modules of innspill.web take from other modules, left as they are while
-#: the web app is split into Django apps by concern (issue 22; another session edits web/ now,
-#: so these are listed here rather than fixed in web/): (importing module, module the name
-#: belongs to, name). The split should give each a public home. A new use fails the test; an
-#: entry that no longer matches (fixed, or its module moved) is printed so it can be removed.
-KNOWN_WEB_PRIVATE_USES: set[tuple[str, str, str]] = {
-    # re-staging an analysis after a correction
-    ("innspill.web.services", "innspill.web.corrections", "_restage"),
-}
+#: Private names that modules of innspill.web took from other modules while the web app was
+#: split into Django apps by concern (issue 22): (importing module, module the name belongs to,
+#: name). The split gave each a public home, so none is left; a new use fails the test.
+KNOWN_WEB_PRIVATE_USES: set[tuple[str, str, str]] = set()
 
 #: Import cycles among web modules left for the same split, each as its sorted module names
 #: (none at present: a cycle anywhere fails the test).

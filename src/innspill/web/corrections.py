@@ -50,7 +50,7 @@ def _analysis(data: dict) -> model.Analysis:
                           answers=[build(model.Answer, x) for x in data["answers"]])
 
 
-def _restage(data: dict, themes: bool) -> None:
+def restage(data: dict, themes: bool) -> None:
     """``stats`` by the library's Analysis.stats and, after a correction, ``themes`` by the themes
     stage itself (answers moved, removed or re-labelled, stories marked sensitive)."""
     a = _analysis(data)
@@ -88,7 +88,7 @@ def apply(data: dict, comment_map: dict[str, int], corrections) -> dict:
     pos = {c["id"]: c["position"] for c in data["comments"]}
     data["answers"].sort(key=lambda a: (pos[a["comment_id"]], order.get(a["question_id"], 99), a["start"]))
     data["corrections"] = applied
-    _restage(data, themes=any(x["applied"] for x in applied))
+    restage(data, themes=any(x["applied"] for x in applied))
     return data
 
 

@@ -281,9 +281,9 @@ def _scrub(data: dict, cid: str) -> bool:
     if "themes" in data:
         data["themes"] = themes
     if changed:
-        from .corrections import _restage
+        from .corrections import restage
 
-        _restage(data, themes=False)
+        restage(data, themes=False)
     return changed
 
 
