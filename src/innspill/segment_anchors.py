@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .explicit import ExplicitGrammar, Label
@@ -31,6 +32,7 @@ class Anchor:
     how: str
     paragraph_only: bool = False
     end: int | None = None  # where the section must end, when the anchor knows it
+    rule: str = "explicit-label"  # the rule that found it (a name in ANCHOR_RULES, or an explicit label)
 
 
 
@@ -112,7 +114,12 @@ class AnchorRules:
                if not (a.how != "quoted" and a.question in named) and not any(h <= a.head < e for h, e in spans)]
         if not out and labels[0].head > 0:  # "Nei, ja, ja. Det siste veit eg ikkje.": short answers before the labels
             before = text[:labels[0].head]
-            out = [a for a in self._inline_numbered(before) or self._positional(before) if a.question not in named]
+            found, name = self.inline_numbers(before), "inline-numbers"
+            if not found:
+                found, name = self.short_answers_in_a_row(before), "short-answers-in-a-row"
+            out = [a for a in found if a.question not in named]
+            for a in out:
+                a.rule = name
         out += mine
         out.sort(key=lambda a: (a.head, a.question))
         return out
@@ -129,11 +136,25 @@ class AnchorRules:
         return [Anchor(start, lab.head, q, how, paragraph_only=lab.inline) for q in lab.questions]
 
     def _rule_anchors(self, text: str, fallback: bool = True) -> list[Anchor]:
-        """Anchors of the rules below (numbered lines, quoted headings, references, topic labels;
-        with ``fallback``, bare inline numbers and short answers in a row when nothing else is found)."""
+        """Anchors of the rules in :data:`ANCHOR_RULES`, in its order; each sees the anchors found
+        before it. The rules marked ``when_none`` run only while nothing is anchored, and only with
+        ``fallback`` (not beside explicit labels)."""
         out: list[Anchor] = []
-        n = len(self.questions)
-        # numbered lines ("1. …", "Spørsmål 2: …"), possibly followed by the quoted question
+        others = list(self.others.find(text))
+        for rule in ANCHOR_RULES:
+            if rule.when_none and (out or not fallback):
+                continue
+            found = rule.find(self, text, out, others)
+            for a in found:
+                a.rule = rule.name
+            out.extend(found)
+        out.sort(key=lambda a: (a.head, a.question))
+        return out
+
+    def numbered_lines(self, text: str, taken: list[Anchor], others) -> list[Anchor]:
+        """"1. …", "Spørsmål 2: …" opening a line: the answer to that question, after the question
+        itself when the line repeats it ("2. Skal vi …?" and the answer below)."""
+        out = []
         for m in self.num_line.finditer(text):
             num = int(m.group(1))
             if num not in self.numbers:
@@ -146,13 +167,18 @@ class AnchorRules:
             if q == self.numbers[num]:
                 start = line_end
             out.append(Anchor(start, m.start(), self.numbers[num], "numbered"))
-        taken = [(a.head, a.start) for a in out]
-        # quoted headings (a line that repeats a question or one of its clauses)
+        return out
+
+    def quoted_questions(self, text: str, taken: list[Anchor], others) -> list[Anchor]:
+        """A line that repeats a question, or one of its clauses, and ends in "?": a quoted
+        heading; the answer follows it."""
+        spans = [(a.head, a.start) for a in taken]
+        out = []
         pos = 0
         for line in text.split("\n"):
             s, e = pos, pos + len(line)
             pos = e + 1
-            if any(h <= s <= st for h, st in taken) or not line.strip():
+            if any(h <= s <= st for h, st in spans) or not line.strip():
                 continue
             if len(words(line)) > 40:
                 continue
@@ -160,8 +186,13 @@ class AnchorRules:
             if q is not None:
                 if line.rstrip().rstrip("\"”»’'").endswith("?") and len(line) < 300:
                     out.append(Anchor(e, s, q, "quoted"))
-        # references ("det siste spørsmålet ditt", "til spørsmål 2")
-        others = list(self.others.find(text))
+        return out
+
+    def ordinal_references(self, text: str, taken: list[Anchor], others) -> list[Anchor]:
+        """"det siste spørsmålet ditt", "your second question": a question named by its place
+        (not "de andre spørsmålene", the other questions); the answer is the rest of the paragraph."""
+        out: list[Anchor] = []
+        n = len(self.questions)
         for m in self.ord_phrase.finditer(text):
             val = self.lex["ordinals"].get(lower(m.group(1)))
             if val is None or any(s <= m.start(1) < e for s, e, _ in others):
@@ -169,22 +200,20 @@ class AnchorRules:
             idx = val - 1 if val > 0 else n + val
             if 0 <= idx < n:
                 s0 = sentence_start(text, m.start())
-                if not any(a.head <= m.start() < a.start for a in out):
+                if not any(a.head <= m.start() < a.start for a in taken + out):
                     out.append(Anchor(after_lead_in(text, s0, m.end()), s0, idx, "reference", paragraph_only=True))
+        return out
+
+    def number_references(self, text: str, taken: list[Anchor], others) -> list[Anchor]:
+        """"til spørsmål 2", "on question 3": a question named by its number inside a sentence."""
+        out: list[Anchor] = []
         for m in self.num_phrase.finditer(text):
             num = int(m.group(1))
-            if num in self.numbers and not any(abs(a.head - m.start()) < 3 for a in out):
+            if num in self.numbers and not any(abs(a.head - m.start()) < 3 for a in taken + out):
                 s0 = sentence_start(text, m.start())
-                if not any(a.head <= s0 < a.start for a in out):
+                if not any(a.head <= s0 < a.start for a in taken + out):
                     out.append(Anchor(after_lead_in(text, s0, m.end()), s0, self.numbers[num], "numbered",
                                       paragraph_only=True))
-        out.extend(self._yes_to(text, out))
-        out.extend(self._headings(text, out))
-        out.extend(self._several(text, out))
-        if not out and fallback:
-            out.extend(self._inline_numbered(text) or self._positional(text))
-        out.extend(self._others(text, others, out))
-        out.sort(key=lambda a: (a.head, a.question))
         return out
 
     def _topic(self, phrase: str) -> int | None:
@@ -198,7 +227,7 @@ class AnchorRules:
             return None
         return scores.index(best)
 
-    def _yes_to(self, text: str, taken: list[Anchor]) -> list[Anchor]:
+    def yes_to(self, text: str, taken: list[Anchor], others=None) -> list[Anchor]:
         """"Ja til gratis for ungdom, og nei til …": a yes/no tied to a question by its topic."""
         out = []
         for s, e, _ in self.yes_to.find(text):
@@ -211,7 +240,7 @@ class AnchorRules:
                 out.append(Anchor(s, s, q, "reference", end=sentence_end(text, s)))
         return out
 
-    def _others(self, text: str, others, taken: list[Anchor]) -> list[Anchor]:
+    def the_others(self, text: str, taken: list[Anchor], others) -> list[Anchor]:
         """"De andre spørsmålene har jeg ikke satt meg inn i": every question not answered elsewhere."""
         # bare "resten"/"the rest" only where it opens the sentence ("Resten vet jeg ikke")
         others = [m for m in others if " " in m[2] and not m[2].startswith("the rest") or
@@ -225,7 +254,7 @@ class AnchorRules:
         answered = {a.question for a in taken}
         return [Anchor(s0, s0, q, "reference", end=end) for q in range(len(self.questions)) if q not in answered]
 
-    def _several(self, text: str, taken: list[Anchor]) -> list[Anchor]:
+    def several(self, text: str, taken: list[Anchor], others=None) -> list[Anchor]:
         """"Ja på de to første", "the last two: no": one answer to several questions in order."""
         out = []
         for m in self.several_phrase.finditer(text):
@@ -239,7 +268,7 @@ class AnchorRules:
             out += [Anchor(s0, s0, q, "reference", end=sentence_end(text, s0)) for q in idx if 0 <= q < n]
         return out
 
-    def _inline_numbered(self, text: str) -> list[Anchor]:
+    def inline_numbers(self, text: str, taken: list[Anchor] | None = None, others=None) -> list[Anchor]:
         """"1 ja 2 nei 3 ja 4 nei. 5 vet ikke": numbers and short answers on one line; also out of
         order ("4 ja, 1 nei, 2 nei"), each number once, with shorter answers."""
         marks = [m for m in re.finditer(r"(?<![\w.,])(\d{1,2})\s*[.):]?\s+(?=\D)", text[:400])]
@@ -265,7 +294,7 @@ class AnchorRules:
             out.append(Anchor(m.end(), m.start(), self.numbers[int(m.group(1))], "numbered", end=end))
         return out
 
-    def _positional(self, text: str) -> list[Anchor]:
+    def short_answers_in_a_row(self, text: str, taken: list[Anchor] | None = None, others=None) -> list[Anchor]:
         """"No. No. Yes." or "Nei, ja, ja – og …": bare short answers in a row, read as answers
         to the questions in order."""
         out: list[Anchor] = []
@@ -289,7 +318,7 @@ class AnchorRules:
             out.append(Anchor(s, s, len(out), "numbered", end=e + (1 if text[e:e + 1] in ".!" else 0)))
         return out if len(out) >= 2 else []
 
-    def _headings(self, text: str, taken: list[Anchor]) -> list[Anchor]:
+    def topic_labels(self, text: str, taken: list[Anchor], others=None) -> list[Anchor]:
         """"Mobilforbud? Absolutt." / "Hjertesone: helt klart.": a short topic label opening a
         sentence, tied to the one question it names."""
         out = []
@@ -308,3 +337,32 @@ class AnchorRules:
                     if q is not None:
                         out.append(Anchor(sents[i + 1][0], s, q, "quoted", end=sents[i + 1][1]))
         return out
+
+
+@dataclass(frozen=True)
+class AnchorRule:
+    """One of segmentation's rules: ``find(rules, text, taken, others)`` gives the anchors it finds in
+    ``text`` beside those ``taken`` by the rules before it (``others``: where the text says "the other
+    questions"); with ``when_none`` it runs only while nothing is anchored."""
+    name: str
+    find: Callable[[AnchorRules, str, list[Anchor], list], list[Anchor]]
+    when_none: bool = False
+
+    @property
+    def why(self) -> str:
+        return (self.find.__doc__ or "").strip().split("\n\n")[0]
+
+
+#: The rules in the order they run (explicit labels, :mod:`.explicit`, come before all of them).
+ANCHOR_RULES: tuple[AnchorRule, ...] = (
+    AnchorRule("numbered-line", AnchorRules.numbered_lines),
+    AnchorRule("quoted-question", AnchorRules.quoted_questions),
+    AnchorRule("ordinal-reference", AnchorRules.ordinal_references),
+    AnchorRule("number-reference", AnchorRules.number_references),
+    AnchorRule("yes-to-topic", AnchorRules.yes_to),
+    AnchorRule("topic-label", AnchorRules.topic_labels),
+    AnchorRule("several-in-order", AnchorRules.several),
+    AnchorRule("inline-numbers", AnchorRules.inline_numbers, when_none=True),
+    AnchorRule("short-answers-in-a-row", AnchorRules.short_answers_in_a_row, when_none=True),
+    AnchorRule("the-other-questions", AnchorRules.the_others),
+)
