@@ -335,7 +335,7 @@ def cmd_brief(args) -> int:
 
 
 def cmd_inspect(args) -> int:
-    from .inspect import inspect_file, render
+    from .inspection import inspect_file, render
 
     report = inspect_file(args.file, read_options(args), args.questions)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else render(report))

@@ -112,7 +112,7 @@ class ImportBatch(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="imports")
     filename = models.CharField(max_length=255)
     stored_path = models.CharField(max_length=500)
-    report = models.JSONField(default=dict)  # innspill.inspect.inspect_file
+    report = models.JSONField(default=dict)  # innspill.inspection.inspect_file
     confirmed_at = models.DateTimeField(null=True, blank=True)
     comments = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

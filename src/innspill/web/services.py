@@ -15,7 +15,7 @@ from django.utils import timezone
 from .. import model
 from .. import stages as _stages
 from ..ingest import ReadOptions, Thread, read_threads
-from ..inspect import inspect_file
+from ..inspection import inspect_file
 from .forms import CHOICE_STANCE, button_words
 from .models import AnalysisRun, Comment, Consultation, ImportBatch, Question
 from .signals import answer_erased
