@@ -7,7 +7,7 @@ import pytest
 
 from innspill.cli import main
 from innspill.report import render
-from innspill.report.model import build_brief
+from innspill.report.brief_data import build_brief
 
 NB_PH = {"name": "[navn]", "email": "[e-post]", "phone": "[telefon]"}
 
@@ -82,7 +82,7 @@ def test_include_sensitive_is_an_explicit_mode(seed_analysis):
 
 
 def test_author_name_is_masked_in_the_sensitive_comment(seed_analysis):
-    from innspill.report.model import Masker
+    from innspill.report.brief_data import Masker
 
     comments = {c["id"]: dict(c) for c in seed_analysis["comments"]}
     c21 = comments["c21"]

@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 
 from innspill.cli import main
 from innspill.report import render
-from innspill.report.model import build_brief
+from innspill.report.brief_data import build_brief
 
 LIVE = Path(__file__).resolve().parent / "data" / "live-seed.json"
 PLACEHOLDERS = ("[navn]", "[e-post]", "[telefon]", "[name]", "[e-mail]", "[phone]")

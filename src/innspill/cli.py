@@ -318,7 +318,7 @@ def cmd_brief(args) -> int:
     data = load_analysis(args.analysis)
     live = None
     if args.live:
-        from .report.live import load as load_live
+        from .report.live_votes import load as load_live
 
         live = load_live(args.live, None if args.straight_liners is None else args.straight_liners == "include")
     elif args.straight_liners:

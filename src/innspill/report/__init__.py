@@ -1,4 +1,4 @@
-"""The debate brief: one model (``model.build_brief``), several writers (HTML, PDF, Markdown, JSON, CSV, PPTX)."""
+"""The debate brief: one model (``brief_data.build_brief``), several writers (HTML, PDF, Markdown, JSON, CSV, PPTX)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 import os
 
 from ..errors import InnspillError
+from .brief_data import MIN_ANSWERS, build_brief
 from .i18n import LANGS, Text
-from .model import MIN_ANSWERS, build_brief
 
 FORMATS = ("html", "pdf", "md", "pptx", "csv", "json")
 EXTENSIONS = {".html": "html", ".htm": "html", ".pdf": "pdf", ".md": "md", ".markdown": "md",

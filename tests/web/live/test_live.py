@@ -77,7 +77,7 @@ def test_codes_are_short_unambiguous_and_unique(make_consultation, monkeypatch):
 
 
 def test_statements_from_questions_and_the_brief(make_consultation, client_for):
-    from innspill.report.model import build_brief
+    from innspill.report.brief_data import build_brief
     from innspill.web import corrections, services
 
     cons = make_consultation()

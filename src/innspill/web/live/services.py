@@ -65,7 +65,7 @@ def suggested_statements(consultation) -> list[dict]:
     numbers: dict[str, int] = {}
     run = services.latest_run(consultation)
     if run is not None:
-        from ...report.model import build_brief
+        from ...report.brief_data import build_brief
 
         data = corrections.corrected(run)
         numbers = {q["id"]: q.get("number") for q in data.get("questions", [])}

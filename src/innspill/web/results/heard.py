@@ -99,8 +99,8 @@ def _safe(text: str, flagged: Flagged) -> bool:
 def heard(c: Consultation, lang: str) -> dict | None:
     """What was heard, per question, from the brief model in anonymised mode: counts, verdict,
     themes and their masked quotes. Nothing the privacy stage flags is shown."""
+    from ...report.brief_data import build_brief
     from ...report.i18n import Text
-    from ...report.model import build_brief
 
     run = services.latest_run(c)
     if run is None:

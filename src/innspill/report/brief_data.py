@@ -16,7 +16,7 @@ from ..model import STANCES
 from ..privacy import mask, overlaps
 from ..themes import shown_labels
 from . import guide as guide_mod
-from . import live as live_mod
+from . import live_votes as live_mod
 
 SCHEMA = "innspill.brief/1"
 STATEMENT_WORDS = (6, 32)
