@@ -14,7 +14,7 @@ need the whole thread run on the client, and they see exactly the numbers the lo
   in different partitions meet; each bucket is checked on a worker, with the features its
   texts' mappers kept on their workers (no text is broadcast), and only the links that join
   groups come back to the client, which joins them; a bucket too large to check pair by pair
-  (``dedupe.LARGE_BUCKET``) is split the same way on every runner, and each destination is told
+  (``dedupe.buckets.LARGE_BUCKET``) is split the same way on every runner, and each destination is told
   the thread's large buckets first;
 * language per comment on the workers, the thread's vote on the client;
 * segmentation: sections and raw scores (embedding, word overlap) per partition, only the
