@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -86,14 +87,8 @@ def calibration_readings(rows: list[dict], embedder, model) -> dict:
 
 
 def combined_logits(model, probs: np.ndarray, rule_stance: list[str], rule_conf: list[float], weight: float) -> np.ndarray:
-    """log p + weight * log (the rules' verdict as a distribution), as ``StanceModel.combine`` before its temperature."""
-    out = np.log(np.asarray(probs, dtype=np.float64) + 1e-9)
-    for i, (s, c) in enumerate(zip(rule_stance, rule_conf)):
-        c = min(max(float(c), 0.05), 0.99)
-        rule = np.full(len(STANCES), (1.0 - c) / (len(STANCES) - 1))
-        rule[STANCES.index(s)] = c
-        out[i] += weight * np.log(rule)
-    return out
+    """Each row's product of experts before its temperature (``StanceModel.product_logits``)."""
+    return np.stack([model.product_logits(p, s, c, weight) for p, s, c in zip(probs, rule_stance, rule_conf)])
 
 
 def _scaled(z: np.ndarray, t: float, lone: np.ndarray, final: np.ndarray) -> np.ndarray:
@@ -137,9 +132,12 @@ def thread_figures(golds: tuple[str, ...], embedder, model) -> dict[str, dict]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--write", action="store_true", help="write the chosen weight and temperature into the card")
+    ap.add_argument("--model", default=str(ROOT / "src" / "innspill" / "data" / "cross"),
+                    help="the model's folder (measured, and its card written with --write)")
     ap.add_argument("--results", default=str(ROOT / "training" / "rule-weight-results.json"))
     args = ap.parse_args(argv)
     t0 = time.time()
+    os.environ["INNSPILL_STANCE_MODEL"] = args.model  # the threads' analyses read the same model
     model = default_model()
     embedder = Embedder()
     rows = load_rows(sorted((ROOT / "training" / "corpus").glob("*.jsonl")))
@@ -190,8 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.results).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=1))
     if args.write:
-        folder = Path(model.card.get("_folder") or (ROOT / "src" / "innspill" / "data" / "cross"))
-        card_path = folder / CARD_FILE
+        card_path = Path(args.model) / CARD_FILE
         card = json.loads(card_path.read_text(encoding="utf-8"))
         card["rule_weight"] = chosen
         card["rule_weight_other_languages"] = chosen_other

@@ -189,6 +189,14 @@ class StanceModel:
                 h = np.maximum(h, 0.0)
         return h
 
+    def product_logits(self, p: np.ndarray, rule_stance: str, rule_confidence: float, weight: float) -> np.ndarray:
+        """``log p + weight * log r``, the product of experts before its temperature: ``r`` is the
+        rules' verdict as a distribution that gives its stance the rule's confidence and shares the rest."""
+        c = min(max(float(rule_confidence), 0.05), 0.99)
+        rule = np.full(len(STANCES), (1.0 - c) / (len(STANCES) - 1))
+        rule[STANCES.index(rule_stance)] = c
+        return np.log(np.asarray(p, dtype=np.float64) + 1e-9) + weight * np.log(rule)
+
     def combine(self, p: np.ndarray, rule_stance: str, rule_confidence: float,
                 weight: float | None = None) -> np.ndarray:
         """The final reading: the model's probabilities and the rules' verdict as two experts,
@@ -200,10 +208,7 @@ class StanceModel:
         weight = self.rule_weight if weight is None else weight
         if weight == 0:
             return np.asarray(p, dtype=np.float64) / float(np.sum(p))
-        c = min(max(float(rule_confidence), 0.05), 0.99)
-        rule = np.full(len(STANCES), (1.0 - c) / (len(STANCES) - 1))
-        rule[STANCES.index(rule_stance)] = c
-        z = (np.log(np.asarray(p, dtype=np.float64) + 1e-9) + weight * np.log(rule)) / self.combined_t
+        z = self.product_logits(p, rule_stance, rule_confidence, weight) / self.combined_t
         z -= z.max()
         e = np.exp(z)
         return e / e.sum()
