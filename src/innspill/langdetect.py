@@ -1,7 +1,9 @@
-"""Language of the thread and of each comment (nb, nn, en), with py3langid's bundled model.
+"""Language of the thread and of each comment, with py3langid's bundled model.
 
 py3langid knows Norwegian as ``no`` (Bokmål) and ``nn`` (Nynorsk); Danish is
-often confused with Bokmål in short texts, so it is read as ``nb``.
+often confused with Bokmål in short texts, so it is read as ``nb``. The thread's language (the
+brief's, the segmenter's and the themes' lists) is one of nb, nn, en; a comment may also be
+Swedish or German, for which the stance reader has no cue list.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from .model import Comment
 CANDIDATES = ["no", "nn", "en", "da", "sv", "de"]
 MAP = {"no": "nb", "da": "nb", "nn": "nn", "en": "en", "sv": "sv", "de": "de"}
 MIN_CHARS = 25
+THREAD_LANGUAGES = ("nb", "nn", "en")
 
 
 @cache
@@ -50,8 +53,12 @@ def detect_thread(post: str, comments: list[Comment], forced: str = "auto",
             c.language = lang
             if c.duplicate_of is None:
                 votes[lang] += len(c.text)
-    main = forced if forced != "auto" else next((lang for lang, _ in votes.most_common() if lang in ("nb", "nn", "en")), "nb")
+    main = forced if forced != "auto" else next((lang for lang, _ in votes.most_common() if lang in THREAD_LANGUAGES), "nb")
+    # a comment too short to tell is written in the language most of the thread is written in, which
+    # may be one the thread's own language cannot be (a Swedish thread's "Nej, inte alls."): not the
+    # brief's language, which only chooses among the languages with lists
+    short = forced if forced != "auto" else (votes.most_common(1)[0][0] if votes else main)
     for c in comments:
         if c.language is None:
-            c.language = main
+            c.language = short
     return main
