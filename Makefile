@@ -1,10 +1,10 @@
-# innspill: make demo | make test | make bench | make fuzz | make lint | make wheel-check
+# innspill: make demo | make test | make bench | make fuzz | make lint | make wheel-check | make messages
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test train bench bench-deps bench-import bench-scale bench-scale-local bench-scale-memory bench-dask-memory bench-web bench-live serve fuzz lint wheel-check eval eval-quick clean
+.PHONY: demo test messages mo train bench bench-deps bench-import bench-scale bench-scale-local bench-scale-memory bench-dask-memory bench-web bench-live serve fuzz lint wheel-check eval eval-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,20 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+
+# the web app's Bokmål catalogue, src/innspill/web/locale/nb/LC_MESSAGES/django.po, is the one source of its Norwegian
+# text. make messages: after changing interface text in the code or the templates, adds the new msgids to the
+# catalogue and drops the ones no longer used (Django's makemessages, which needs GNU gettext's xgettext), then
+# compiles it. Translate the new entries (and check any marked fuzzy, then remove the mark) in django.po, then make mo.
+# make mo: compiles django.po into the committed django.mo with Babel (no gettext tools needed).
+# tests/web/test_catalogue.py fails on a msgid missing or untranslated, a fuzzy entry, or a stale django.mo.
+LOCALE := src/innspill/web/locale
+messages: $(STAMP)
+	cd src/innspill/web && $(abspath $(BIN))/django-admin makemessages -l nb --no-location --no-wrap --no-obsolete
+	$(MAKE) mo
+
+mo: $(STAMP)
+	$(BIN)/pybabel compile --domain django --directory $(LOCALE) --locale nb --statistics
 
 bench: $(STAMP) $(VENV)/.bench-deps
 	$(BIN)/python benchmarks/bench.py
