@@ -54,8 +54,8 @@ def prepare(data: str, statements: int) -> tuple[str, int]:
     setup(data)
     from django.contrib.auth import get_user_model
 
+    from innspill.web.consultations.models import Consultation, Membership
     from innspill.web.live.models import LiveSession, LiveStatement
-    from innspill.web.models import Consultation, Membership
 
     user = get_user_model().objects.create_superuser("bench", "", PASSWORD)
     c = Consultation.objects.create(slug="bench", title="Kantina", state="open", created_by=user)

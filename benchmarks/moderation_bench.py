@@ -26,7 +26,7 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from innspill.web.models import Comment, Consultation, Membership, Question
+    from innspill.web.consultations.models import Comment, Consultation, Membership, Question
     from innspill.web.moderation import services as moderation
 
     settings.ALLOWED_HOSTS = ["*"]

@@ -38,7 +38,7 @@ def prepare(data: str) -> str:
     setup(data)
     from django.contrib.auth import get_user_model
 
-    from innspill.web.models import Consultation, Membership, Question
+    from innspill.web.consultations.models import Consultation, Membership, Question
 
     user = get_user_model().objects.create_superuser("bench", "", "Bench-password-123")
     c = Consultation.objects.create(slug="bench", title="Kantina", intro="Hva mener du?", state="open",
@@ -119,7 +119,7 @@ def main() -> int:
     finally:
         server.terminate()
         err = server.communicate(timeout=30)[1]
-    from innspill.web.models import Comment
+    from innspill.web.consultations.models import Comment
 
     sent = sum(1 for r in results if r["ok"])
     stored = Comment.objects.filter(consultation__slug=slug).count()

@@ -184,8 +184,8 @@ def cmd_corrections(args) -> int:
     from .web.runtime import setup
 
     setup(args.data)
-    from .web import corrections, services
-    from .web.models import Consultation
+    from .web.analysis import corrections, services
+    from .web.consultations.models import Consultation
 
     qs = Consultation.objects.order_by("pk")
     if args.consultation:

@@ -45,7 +45,7 @@ def organiser(db):
 def make_consultation(db):
     from django.contrib.auth.models import User
 
-    from innspill.web.models import Consultation, Membership, Question
+    from innspill.web.consultations.models import Consultation, Membership, Question
 
     def make(slug="hoering", owner=None, state="open", questions=QUESTIONS, **kw):
         owner = owner or User.objects.create_user(f"owner-{slug}", "", PASSWORD, is_staff=True)
@@ -78,8 +78,8 @@ def answer(client, slug, **fields):
 def two_answers_analysed(cons, client_for):
     """Two answers to the standard consultation, approved and analysed (the worker's job run
     here); returns the organiser's client."""
-    from innspill.web import jobs
-    from innspill.web.models import Comment
+    from innspill.web.analysis import jobs
+    from innspill.web.consultations.models import Comment
 
     anon = client_for()
     answer(anon, cons.slug, name="Per", q1="Nei. Det bør ikke enkeltpersoner gjøre.", q2="Ja, helt klart.")

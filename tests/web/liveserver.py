@@ -17,7 +17,7 @@ import sys
 from innspill.web.runtime import setup
 setup(sys.argv[1])
 from django.contrib.auth import get_user_model
-from innspill.web.models import Consultation, Membership, Question
+from innspill.web.consultations.models import Consultation, Membership, Question
 u = get_user_model().objects.create_superuser("ola", "", sys.argv[2])
 c = Consultation.objects.create(slug="kantina", title="Kantina", state="open", created_by=u)
 Membership.objects.create(consultation=c, user=u, role="organiser")

@@ -1,10 +1,11 @@
 """The web app's Django apps depend one way (issue 22), read with ast from the source files:
 
-* the consultations and the analysis (``innspill.web`` itself) import none of the apps above them
-  (moderation, live, results), not even inside a function; only the site's wiring (settings,
-  URLs, the ASGI entry point, ``innspill serve``) names them. They tell the apps what happened
-  by the signals in ``innspill.web.signals``.
-* moderation and live import no other app; results may import live (the room's votes in the brief).
+* the site's shared modules in ``innspill.web`` itself (security, signals, middleware, the account
+  pages, template tags) import none of the apps; only the site's wiring (settings, URLs, the ASGI
+  entry point, ``innspill serve``, the front page) names them.
+* consultations import no other app; the analysis imports the consultations; moderation and live
+  import those two; results may also import live (the room's votes in the brief). A lower app tells
+  the apps above it what happened by the signals in ``innspill.web.signals``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,15 @@ import ast
 from pathlib import Path
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "innspill" / "web"
-APPS = ("moderation", "live", "results")
-MAY_IMPORT = {"moderation": set(), "live": set(), "results": {"live"}}
-WIRING = {"settings.py", "urls.py", "asgi.py", "runtime.py"}
+APPS = ("consultations", "analysis", "moderation", "live", "results")
+MAY_IMPORT = {
+    "consultations": set(),
+    "analysis": {"consultations"},
+    "moderation": {"consultations", "analysis"},
+    "live": {"consultations", "analysis"},
+    "results": {"consultations", "analysis", "live"},
+}
+WIRING = {"settings.py", "urls.py", "asgi.py", "runtime.py", "views_home.py"}
 
 
 def _app_of(path: Path) -> str | None:

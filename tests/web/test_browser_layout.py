@@ -21,8 +21,8 @@ from innspill.web.runtime import setup
 setup(sys.argv[1])
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from innspill.web import jobs
-from innspill.web.models import Comment, Consultation, Membership, Question, new_token, token_hash
+from innspill.web.analysis import jobs
+from innspill.web.consultations.models import Comment, Consultation, Membership, Question, new_token, token_hash
 from innspill.web.live.models import LiveSession, LiveStatement, Participant, Vote
 u = get_user_model().objects.get(username="ola")
 c = Consultation.objects.create(slug="storgata", title="Fartsgrense i Storgata", state="open", created_by=u,

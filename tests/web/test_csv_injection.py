@@ -10,10 +10,10 @@ import zipfile
 import pytest
 
 from innspill import csvsafe
-from innspill.web import jobs
+from innspill.web.analysis import jobs
+from innspill.web.consultations.models import Comment
 from innspill.web.live import services as live
 from innspill.web.live.models import LiveSession
-from innspill.web.models import Comment
 
 from .conftest import answer
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import innspill.web
-from innspill.web import jobs
-from innspill.web.models import Comment
+from innspill.web.analysis import jobs
+from innspill.web.consultations.models import Comment
 from innspill.web.moderation.models import ModerationRule
 
 from .conftest import answer

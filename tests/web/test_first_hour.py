@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from innspill.web.models import Comment
+from innspill.web.consultations.models import Comment
 from innspill.web.moderation.models import ModerationEvent, ModerationRule
 
 from .conftest import QUESTIONS, answer

@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from innspill.web import jobs
-from innspill.web.models import Comment, Consultation, Correction
+from innspill.web.analysis import jobs
+from innspill.web.analysis.models import Correction
+from innspill.web.consultations.models import Comment, Consultation
 from innspill.web.moderation.models import ModerationEvent
 
 from .conftest import QUESTIONS, answer
@@ -141,7 +142,7 @@ def test_analysis_review_correction_survives_reanalysis(make_consultation, clien
 
 
 def test_participant_edit_makes_a_correction_stale(make_consultation, client_for):
-    from innspill.web import corrections
+    from innspill.web.analysis import corrections
 
     cons = make_consultation()
     c1, c2, _ = _three_answers(cons, client_for)
@@ -282,7 +283,7 @@ def test_stance_corrections_export_as_training_rows_and_review_orders_by_confide
 def test_training_rows_only_for_stances_a_person_gave():
     """A moved span keeps the machine's stance: not a training row; nor is an answer whose question
     is gone, or a sensitive story."""
-    from innspill.web.corrections import training_rows
+    from innspill.web.analysis.corrections import training_rows
 
     mark = {"by": "org", "at": "2026-12-06T10:00:00", "kind": "span", "before": None}
     data = {"language": "nb", "questions": [{"id": "q1", "number": 1, "text": "Bør vi?", "kind": "yesno"}],

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import innspill.web
-from innspill.web.models import Comment
+from innspill.web.consultations.models import Comment
 from innspill.web.moderation.models import ModerationRule
 
 from .conftest import answer, two_answers_analysed
@@ -105,7 +105,7 @@ def test_nb_pages_have_no_english_words(make_consultation, client_for):
 def test_codes_are_shown_in_norwegian():
     from django.utils import translation
 
-    from innspill.web.templatetags import innspill_words as w
+    from innspill.web.consultations.templatetags import innspill_words as w
 
     with translation.override("nb"):
         assert [w.stance(s) for s in ("for", "against", "mixed", "none")] == ["for", "mot", "blandet", "ingen"]

@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from innspill.web.models import Comment, ImportBatch, LoginFailure
+from innspill.web.consultations.models import Comment, ImportBatch
+from innspill.web.models import LoginFailure
 
 from .conftest import PASSWORD, answer
 
@@ -53,7 +54,7 @@ def test_login_is_required_for_organiser_pages(make_consultation):
 def test_a_moderator_of_one_consultation_cannot_reach_another(make_consultation, client_for):
     from django.contrib.auth.models import User
 
-    from innspill.web.models import Membership
+    from innspill.web.consultations.models import Membership
 
     a = make_consultation("a")
     make_consultation("b")
@@ -356,7 +357,8 @@ def test_import_errors_and_job_messages_never_show_server_paths(make_consultatio
     from django.conf import settings
 
     from innspill.errors import InnspillError
-    from innspill.web import jobs, services
+    from innspill.web.analysis import jobs, services
+    from innspill.web.consultations import imports
 
     cons = make_consultation()
     org = client_for(cons.created_by)
@@ -364,7 +366,7 @@ def test_import_errors_and_job_messages_never_show_server_paths(make_consultatio
     def failing(path, *args, **kwargs):
         raise InnspillError("E110", f"cannot read {path} in {settings.UPLOAD_DIR}", hint=f"see {path}")
 
-    monkeypatch.setattr(services, "inspect_upload", failing)
+    monkeypatch.setattr(imports, "inspect_upload", failing)
     r = org.post(f"/org/c/{cons.slug}/import/", {"file": SimpleUploadedFile("svar.txt", b"Er det greit?\n\n1. Ja"),
                                                  "format": "auto"})
     page = r.content.decode()
@@ -395,7 +397,7 @@ def test_private_links_and_invitations_expire(make_consultation, client_for, set
 
     from django.utils import timezone
 
-    from innspill.web.models import Comment, Invitation, new_token, token_hash
+    from innspill.web.consultations.models import Comment, Invitation, new_token, token_hash
 
     from .conftest import answer
 

@@ -1,6 +1,8 @@
 """The innspill web app (Django): consultations, public answer form, moderation, import,
-review with corrections, results. Settings come from the environment (see ``settings.py``);
-``innspill serve`` starts it on SQLite in ``./innspill-data/``.
+review with corrections, results. A site of apps by concern (``consultations``, ``analysis``,
+``moderation``, ``live``, ``results``; docs/decisions/0006); this package holds the site's wiring.
+Settings come from the environment (see ``settings.py``); ``innspill serve`` starts it on SQLite in
+``./innspill-data/``.
 
 It needs the ``web`` extra (``pip install 'innspill[web]'``: Django, uvicorn, segno); without it
 importing any part of the web app raises ``E302`` saying so, which the CLI prints without a

@@ -39,8 +39,9 @@ def load_demo(out=sys.stdout) -> str:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from . import jobs, services
-    from .models import Consultation, ImportBatch, Membership
+    from .analysis import jobs
+    from .consultations import imports
+    from .consultations.models import Consultation, ImportBatch, Membership
 
     User = get_user_model()
     if Consultation.objects.filter(slug=DEMO_SLUG).exists():
@@ -54,8 +55,8 @@ def load_demo(out=sys.stdout) -> str:
                                     state=Consultation.OPEN, created_by=user, created_at=timezone.now())
     Membership.objects.create(consultation=c, user=user, role=Membership.ORGANISER)
     batch = ImportBatch.objects.create(consultation=c, filename=DEMO_FILE.name, stored_path=str(DEMO_FILE),
-                                       report=services.inspect_upload(str(DEMO_FILE)), created_by=user)
-    services.confirm_import(batch)
+                                       report=imports.inspect_upload(str(DEMO_FILE)), created_by=user)
+    imports.confirm_import(batch)
     jobs.enqueue(c, user)
     return DEMO_SLUG
 
@@ -81,7 +82,7 @@ def serve(host: str, port: int, demo: bool = False, worker: bool = True, data_di
         print(f"first run: create the organiser account at http://{host}:{port}/setup/ (or innspill createadmin)")
     stop = threading.Event()
     if worker:
-        from .jobs import work
+        from .analysis.jobs import work
 
         threading.Thread(target=work, kwargs={"stop": stop}, name="innspill-worker", daemon=True).start()
     from .live.services import warm_up
@@ -102,7 +103,7 @@ def serve(host: str, port: int, demo: bool = False, worker: bool = True, data_di
 
 def worker(once: bool = False, poll: float = 1.0, data_dir: str | None = None) -> int:
     setup(data_dir)
-    from .jobs import work
+    from .analysis.jobs import work
 
     print("innspill worker: waiting for jobs (Ctrl-C stops)" if not once else "innspill worker: running queued jobs",
           file=sys.stderr)

@@ -1,4 +1,5 @@
-"""Access checks, rate limiting of the public form, and the login lockout."""
+"""The site's protections: no server paths on pages, rate limiting of the public form, and the
+login lockout. (Who may see a consultation's pages is the consultations' ``access.py``.)"""
 
 from __future__ import annotations
 
@@ -9,13 +10,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import Consultation, LoginFailure, Membership
-
-ANY_ROLE = (Membership.ORGANISER, Membership.MODERATOR)
+from .models import LoginFailure
 
 
 def client_ip(request) -> str:
@@ -30,25 +27,6 @@ def hide_paths(text: str, path=None, name: str = "") -> str:
         if secret:
             text = text.replace(secret, shown)
     return text
-
-
-def role_of(user, consultation: Consultation) -> str | None:
-    if not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Membership.ORGANISER
-    m = Membership.objects.filter(consultation=consultation, user=user).values_list("role", flat=True).first()
-    return m
-
-
-def consultation_for(request, slug: str, roles=ANY_ROLE) -> tuple[Consultation, str]:
-    """The consultation if the user has one of ``roles`` in it; 404 otherwise (its existence is
-    not revealed to members of other consultations)."""
-    consultation = get_object_or_404(Consultation, slug=slug)
-    role = role_of(request.user, consultation)
-    if role not in roles:
-        raise Http404("no such consultation")
-    return consultation, role
 
 
 def submit_allowed(request, slug: str) -> bool:

@@ -135,6 +135,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "innspill.web.apps.WebConfig",
+    "innspill.web.consultations.apps.ConsultationsConfig",
+    "innspill.web.analysis.apps.AnalysisConfig",
     "innspill.web.moderation.apps.ModerationConfig",
     "innspill.web.live.apps.LiveConfig",
     "innspill.web.results.apps.ResultsConfig",

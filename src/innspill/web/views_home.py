@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from .models import Consultation
+from .consultations.models import Consultation
 
 CLOSED_ON_HOME = 30  # closed consultations listed on the front page, newest first
 

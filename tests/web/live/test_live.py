@@ -8,7 +8,8 @@ import zipfile
 
 import pytest
 
-from innspill.web import jobs
+from innspill.web.analysis import jobs
+from innspill.web.consultations.models import Comment
 from innspill.web.live import services as live
 from innspill.web.live.models import (
     CODE_ALPHABET,
@@ -21,7 +22,6 @@ from innspill.web.live.models import (
     new_code,
     normalise_code,
 )
-from innspill.web.models import Comment
 
 from ..conftest import answer, two_answers_analysed
 
@@ -78,7 +78,7 @@ def test_codes_are_short_unambiguous_and_unique(make_consultation, monkeypatch):
 
 def test_statements_from_questions_and_the_brief(make_consultation, client_for):
     from innspill.report.brief_data import build_brief
-    from innspill.web import corrections, services
+    from innspill.web.analysis import corrections, services
 
     cons = make_consultation()
     anon = client_for()

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from innspill.web.models import Comment, Invitation, new_token, token_hash
+from innspill.web.consultations.models import Comment, Invitation, new_token, token_hash
 from innspill.web.moderation import services as moderation
 from innspill.web.moderation.models import CommentSignals, ModerationEvent, ModerationRule
 
@@ -169,7 +169,7 @@ def test_reject_needs_rules_and_rules_are_public(make_consultation, client_for):
     # a moderator cannot change the rules
     from django.contrib.auth.models import User
 
-    from innspill.web.models import Membership
+    from innspill.web.consultations.models import Membership
 
     mod = User.objects.create_user("mod", "", PASSWORD)
     Membership.objects.create(consultation=c, user=mod, role=Membership.MODERATOR)

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone as dj_timezone
 
-from innspill.web import jobs
-from innspill.web.models import Comment
+from innspill.web.analysis import jobs
+from innspill.web.consultations.models import Comment
 
 from ..conftest import answer
 
@@ -113,7 +113,7 @@ def test_nb_and_en_downloads_differ_and_the_brief_is_reproducible(make_consultat
 
 def test_a_run_analysed_before_the_brief_named_it_gets_the_name_from_the_consultation(make_consultation,
                                                                                        client_for):
-    from innspill.web import services
+    from innspill.web.analysis import services
 
     cons, org = _analysed(make_consultation, client_for)
     run = services.latest_run(cons)

@@ -8,8 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from innspill.web import jobs, services
-from innspill.web.models import Comment, JobEstimate
+from innspill.web.analysis import jobs, services
+from innspill.web.analysis.models import JobEstimate
+from innspill.web.consultations.models import Comment
 from innspill.web.results.models import MisreadingFlag
 
 from ..conftest import answer
@@ -174,7 +175,7 @@ def test_second_guard_blocks_names_but_not_the_ordinary_word_they_spell():
 def test_misreading_flags_follow_renumbered_questions(make_consultation):
     """The consultations renumber questions without importing the results app: the
     ``questions_renumbered`` signal moves the flags, read all before any is changed (1 <-> 2)."""
-    from innspill.web.views_org import _follow_numbers
+    from innspill.web.consultations.views import _follow_numbers
 
     c = make_consultation()
     cm = Comment.objects.create(consultation=c, text="Ja.")

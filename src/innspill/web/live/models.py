@@ -37,7 +37,8 @@ class LiveSession(models.Model):
     DRAFT, LIVE, ENDED = "draft", "live", "ended"
     STATES = [(DRAFT, _("not started")), (LIVE, _("live")), (ENDED, _("ended"))]
 
-    consultation = models.ForeignKey("web.Consultation", on_delete=models.CASCADE, related_name="live_sessions")
+    consultation = models.ForeignKey("consultations.Consultation", on_delete=models.CASCADE,
+                                     related_name="live_sessions")
     code = models.CharField(max_length=12, unique=True)
     title = models.CharField(max_length=200)
     state = models.CharField(max_length=8, choices=STATES, default=DRAFT)

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ... import csvsafe
-from ..models import Membership
-from ..security import consultation_for
+from ..consultations.access import consultation_for
+from ..consultations.models import Membership
 from . import services as live
 from .models import AudienceIdea, LiveSession, LiveStatement
 from .state import presenter_state as presenter_view

@@ -58,7 +58,7 @@ def suggested_statements(consultation) -> list[dict]:
     each option of a multiple-choice question ("Question – option", agree / disagree), each
     followed by the brief's debate statements for it (anonymised quotes from the latest analysis,
     corrections applied), in question order."""
-    from .. import corrections, services
+    from ..analysis import corrections, services
 
     out: list[dict] = []
     by_question: dict[str, list[dict]] = {}
@@ -99,7 +99,7 @@ def suggested_statements(consultation) -> list[dict]:
 def hide_erased_quotes(sender, consultation_id: int, comment_ids: set, **kwargs) -> None:
     """``answer_erased``: the consultation's brief statements quoting the erased answer say it was
     withdrawn and are hidden; their sessions recompute at once."""
-    from ..services import WITHDRAWN_TEXT
+    from ..analysis.services import WITHDRAWN_TEXT
 
     quoting = LiveStatement.objects.filter(session__consultation_id=consultation_id, source="brief",
                                            comment_id__in=comment_ids)

@@ -15,7 +15,7 @@ User = settings.AUTH_USER_MODEL
 class ModerationRule(models.Model):
     """One rule of a consultation's moderation policy: a short code and its text. A reject names one."""
 
-    consultation = models.ForeignKey("web.Consultation", on_delete=models.CASCADE, related_name="rules")
+    consultation = models.ForeignKey("consultations.Consultation", on_delete=models.CASCADE, related_name="rules")
     code = models.CharField(_("code"), max_length=20)
     text = models.CharField(_("rule"), max_length=300)
     position = models.PositiveIntegerField(default=0)
@@ -33,7 +33,7 @@ class CommentSignals(models.Model):
     of the consultation's comments (``moderation.refresh_signals``), never per page view."""
 
     SPAM, COPIES, SENSITIVE, REST = 0, 1, 2, 3
-    comment = models.OneToOneField("web.Comment", on_delete=models.CASCADE, related_name="signals")
+    comment = models.OneToOneField("consultations.Comment", on_delete=models.CASCADE, related_name="signals")
     stamp = models.DateTimeField()  # the comment's updated_at when computed: older means stale
     bucket = models.PositiveSmallIntegerField(default=REST, db_index=True)
     group_key = models.PositiveIntegerField(default=0)  # the first copy's pk: copies sort together
@@ -54,7 +54,7 @@ class CommentSignals(models.Model):
 class ModerationEvent(models.Model):
     """Every change of a comment's state, with who and why: nothing is changed silently."""
 
-    comment = models.ForeignKey("web.Comment", on_delete=models.CASCADE, related_name="events")
+    comment = models.ForeignKey("consultations.Comment", on_delete=models.CASCADE, related_name="events")
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     before = models.CharField(max_length=10)
     after = models.CharField(max_length=10)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from ... import model
 from ...dedupe import link_duplicates
 from ...privacy import assess_comment, author_names, thread_vocabulary
-from ..models import Comment
+from ..consultations.models import Comment
 from .models import CommentSignals, ModerationEvent
 
 URL_RE = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+\.(?:com|net|org|biz|info|ru|xyz|top|shop)\b/?\S*", re.I)

@@ -21,9 +21,9 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods
 
 from ... import csvsafe
-from .. import services
-from ..models import Comment, Membership
-from ..security import consultation_for
+from ..analysis import services
+from ..consultations.access import consultation_for
+from ..consultations.models import Comment, Membership
 from . import services as moderation
 from .forms import DecisionForm, RuleFormSet
 from .models import CommentSignals, ModerationEvent

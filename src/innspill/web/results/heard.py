@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 
 from ...privacy import EMAIL_RE, PHONE_RE
 from ...themes import shown_labels
-from .. import corrections, services
-from ..forms import MisreadingForm
-from ..models import Comment, Consultation, Membership
-from ..security import consultation_for
+from ..analysis import corrections, services
+from ..consultations.access import consultation_for
+from ..consultations.models import Comment, Consultation, Membership
+from .forms import MisreadingForm
 from .models import MisreadingFlag, ResultsPage
 
 ORGANISER = (Membership.ORGANISER,)
@@ -183,7 +183,7 @@ def reading_of(comment: Comment) -> dict | None:
 @require_POST
 def flag_misreading(request, slug, token):
     """A participant (by their private link) says the analysis misread their answer."""
-    from ..views_public import own_comment  # the private link's answer, as the participant's page finds it
+    from ..consultations.public import own_comment  # the private link's answer, as the participant's page finds it
 
     comment = own_comment(slug, token)
     form = MisreadingForm(request.POST, questions=comment.consultation.questions.all())

@@ -14,10 +14,10 @@ User = settings.AUTH_USER_MODEL
 class MisreadingFlag(models.Model):
     """A participant says the analysis read their answer wrongly (from their private link)."""
 
-    comment = models.ForeignKey("web.Comment", on_delete=models.CASCADE, related_name="misreadings")
+    comment = models.ForeignKey("consultations.Comment", on_delete=models.CASCADE, related_name="misreadings")
     question_number = models.PositiveIntegerField(null=True, blank=True)
     note = models.CharField(max_length=500)
-    run = models.ForeignKey("web.AnalysisRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    run = models.ForeignKey("analysis.AnalysisRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     resolved_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -30,7 +30,7 @@ class MisreadingFlag(models.Model):
 class ResultsPage(models.Model):
     """The organiser's choice to publish what was heard, once the consultation is closed."""
 
-    consultation = models.OneToOneField("web.Consultation", on_delete=models.CASCADE, related_name="results_page")
+    consultation = models.OneToOneField("consultations.Consultation", on_delete=models.CASCADE, related_name="results_page")
     published = models.BooleanField(default=False)
     changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)

@@ -18,10 +18,11 @@ from ... import csvsafe
 from ...errors import InnspillError
 from ...model import STANCES
 from ...segment import trim_span  # a span without its surrounding white space, as segmentation trims it
-from .. import corrections, services
-from ..forms import CommentFlagForm, SelectionForm, SpanForm, StanceForm
-from ..models import Comment, Correction, Membership
-from ..security import consultation_for
+from ..analysis import corrections, services
+from ..analysis.models import Correction
+from ..consultations.access import consultation_for
+from ..consultations.models import Comment, Membership
+from .forms import CommentFlagForm, SelectionForm, SpanForm, StanceForm
 
 ORGANISER = (Membership.ORGANISER,)
 BRIEF_TYPES = {"html": "text/html; charset=utf-8", "md": "text/markdown; charset=utf-8", "pdf": "application/pdf",

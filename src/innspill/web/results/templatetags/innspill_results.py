@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import template
 
-from ...models import Comment
+from ...consultations.models import Comment
 from ..models import MisreadingFlag
 
 register = template.Library()
@@ -14,7 +14,7 @@ register = template.Library()
 
 @register.inclusion_tag("results/_reading.html", takes_context=True)
 def own_reading(context, comment: Comment):
-    from ...forms import MisreadingForm
+    from ..forms import MisreadingForm
     from ..heard import reading_of
 
     request = context["request"]

@@ -14,9 +14,10 @@ import dataclasses
 import hashlib
 import re
 
-from .. import model
-from ..evaluate import is_sensitive as flagged_sensitive
-from .models import Comment, Correction
+from ... import model
+from ...evaluate import is_sensitive as flagged_sensitive
+from ..consultations.models import Comment
+from .models import Correction
 
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
@@ -60,7 +61,7 @@ def restage(data: dict, themes: bool) -> None:
     if themes and "themes" in data:
         from django.conf import settings
 
-        from ..themes import build_themes
+        from ...themes import build_themes
         from .services import embedder
 
         data["themes"] = build_themes(a, embedder() if settings.USE_EMBEDDINGS else None)
@@ -150,6 +151,14 @@ def record(consultation, comment: Comment, kind: str, after: dict | None, user, 
     return Correction.objects.create(consultation=consultation, comment=comment, kind=kind, after=after,
                                      before=before, question_number=question_number, user=user,
                                      text_sha256=text_hash(comment.text if comment.state != Comment.WITHDRAWN else ""))
+
+
+def follow_question_numbers(sender, consultation, changes: dict[int, int], **kwargs) -> None:
+    """``questions_renumbered``'s receiver: corrections follow their question to its new number
+    (``changes``: {old: new}; a deleted question's corrections keep its old number)."""
+    for row in list(Correction.objects.filter(consultation=consultation)):  # all read before any is changed
+        if row.question_number in changes:
+            Correction.objects.filter(pk=row.pk).update(question_number=changes[row.question_number])
 
 
 def corrected(run) -> dict:

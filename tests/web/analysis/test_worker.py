@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from innspill.web import jobs
-from innspill.web.models import Job
+from innspill.web.analysis import jobs
+from innspill.web.analysis.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_the_crashed_worker_cannot_overwrite_the_new_owner(make_consultation):
 
 
 def test_a_failing_job_is_recorded_and_the_worker_goes_on(make_consultation, monkeypatch):
-    from innspill.web import services
+    from innspill.web.analysis import services
 
     cons = make_consultation()
     jobs.enqueue(cons)
@@ -85,7 +85,7 @@ def test_progress_is_reported_and_visible(make_consultation, client_for):
     seen = []
     job = jobs.enqueue(cons)
     claimed = jobs.claim("w")
-    from innspill.web import services
+    from innspill.web.analysis import services
 
     services.run_analysis(cons, progress=lambda p, stage: seen.append((p, stage)))
     assert [s for _, s in seen][:3] == ["repair", "dedupe", "language"] and all(0 < p < 100 for p, _ in seen)

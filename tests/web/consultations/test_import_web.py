@@ -6,8 +6,8 @@ import os
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from innspill.web import jobs
-from innspill.web.models import Comment, Consultation
+from innspill.web.analysis import jobs
+from innspill.web.consultations.models import Comment, Consultation
 
 from conftest import EXAMPLES
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _blank(organiser, slug="importert"):
-    from innspill.web.models import Membership
+    from innspill.web.consultations.models import Membership
 
     c = Consultation.objects.create(slug=slug, title="Importert", created_by=organiser, state="open")
     Membership.objects.create(consultation=c, user=organiser, role="organiser")
@@ -115,7 +115,7 @@ def test_a_post_without_numbered_questions_stays_its_own_question_in_the_web_app
     """An ordinary post imported through the web page (W203) keeps its lead as the question's
     context, so the web analysis reads each comment for or against the post's claim, as the CLI does."""
     from innspill.pipeline import analyze
-    from innspill.web.models import Question
+    from innspill.web.consultations.models import Question
 
     wxr = EXAMPLES.parent / "tests" / "data" / "import" / "wxr-ordinary.xml"
     cli = analyze(str(wxr), use_embeddings=False).to_dict()

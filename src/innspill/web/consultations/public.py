@@ -1,5 +1,6 @@
-"""Public pages (the front page is in views_home.py): a consultation with its answer form, the
-participant's private edit link; login, first-run setup and accepting an invitation."""
+"""Public pages of a consultation: its answer form, the participant's private edit link, and
+accepting an invitation to organise or moderate it (the front page, login and first-run setup
+are the site's, ``innspill.web.views_home`` and ``views_accounts``)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,20 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import security, services
-from .forms import AccountForm, AnswerForm, initial_from
+from .. import security
+from ..forms import AccountForm
+from ..signals import answer_withdrawn, comment_state_changed
+from .forms import AnswerForm, initial_from
 from .models import Comment, Consultation, Invitation, Membership, new_token, token_hash
-from .signals import comment_state_changed
 
 
 def _public_consultation(slug: str) -> Consultation:
@@ -55,8 +55,8 @@ def consultation(request, slug):
     status = 200
     if request.method == "POST":
         if not is_open:
-            return render(request, "web/public.html", {"c": c, "questions": questions, "form": None,
-                                                       "is_open": False, "comments": _published_comments(c)},
+            return render(request, "consultations/public.html", {"c": c, "questions": questions, "form": None,
+                                                                 "is_open": False, "comments": _published_comments(c)},
                           status=403)
         if not security.submit_allowed(request, slug):
             messages.error(request, _("Too many answers from your address in the last hour. Try again later."))
@@ -78,8 +78,9 @@ def consultation(request, slug):
             return redirect("web:thanks", slug=slug)
         else:
             status = 400
-    return render(request, "web/public.html", {"c": c, "questions": questions, "form": form if is_open else None,
-                                               "is_open": is_open, "comments": _published_comments(c)}, status=status)
+    return render(request, "consultations/public.html", {
+        "c": c, "questions": questions, "form": form if is_open else None, "is_open": is_open,
+        "comments": _published_comments(c)}, status=status)
 
 
 def _private(response):
@@ -91,7 +92,7 @@ def _private(response):
 def thanks(request, slug):
     c = _public_consultation(slug)
     link = request.session.pop("innspill_last_link", None)
-    return _private(render(request, "web/thanks.html", {"c": c, "link": link}))
+    return _private(render(request, "consultations/thanks.html", {"c": c, "link": link}))
 
 
 def expires(created_at, days: int):
@@ -143,7 +144,8 @@ def mine(request, slug, token):
             Comment.objects.filter(pk=comment.pk).update(state=Comment.WITHDRAWN, text="", fields=None, remark="",
                                                          choices=None,
                                                          email="", author="", reason="withdrawn by the participant")
-            services.erase_from_runs(comment)  # stored analyses, their exports and the review page too
+            # the analysis erases it from the stored runs, their exports and the review page too
+            answer_withdrawn.send(sender=Comment, comment=comment)
         return _private(render(request, "web/message.html", {
             "title": _("Your answer is deleted"),
             "text": _("Its text, name and e-mail are erased. It is still counted as a withdrawn answer.")}))
@@ -166,51 +168,10 @@ def mine(request, slug, token):
                 comment.save()
             messages.success(request, _("Your answer is changed. It will be shown again after moderation."))
             return redirect("web:mine", slug=slug, token=token)
-    return _private(render(request, "web/mine.html", {"c": c, "form": form, "comment": comment,
-                                                      "is_open": c.is_open(),
-                                                      "link_until": expires(comment.created_at,
+    return _private(render(request, "consultations/mine.html", {"c": c, "form": form, "comment": comment,
+                                                                "is_open": c.is_open(),
+                                                                "link_until": expires(comment.created_at,
                                                                             settings.PRIVATE_LINK_DAYS)}))
-
-
-@require_http_methods(["GET", "POST"])
-def login_view(request):
-    form = AuthenticationForm(request, data=request.POST or None)
-    status = 200
-    if request.method == "POST":
-        username, ip = request.POST.get("username", "")[:150], security.client_ip(request)
-        if security.login_locked(username, ip):
-            form = AuthenticationForm(request)
-            messages.error(request, _("Too many failed attempts. Wait 15 minutes and try again."))
-            status = 429
-        elif form.is_valid():
-            security.login_succeeded(username, ip)
-            login(request, form.get_user())
-            nxt = request.POST.get("next") or request.GET.get("next") or ""
-            if url_has_allowed_host_and_scheme(nxt, {request.get_host()}, require_https=request.is_secure()):
-                return redirect(nxt)
-            return redirect("web:dashboard")
-        else:
-            security.login_failed(username, ip)
-            status = 400
-    return render(request, "web/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-def setup(request):
-    """First run: create the organiser account (only while there are no users)."""
-    User = get_user_model()
-    if User.objects.exists():
-        return redirect("web:login")
-    form = AccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            if User.objects.exists():
-                return redirect("web:login")
-            user = User.objects.create_superuser(form.cleaned_data["username"], form.cleaned_data["email"],
-                                                 form.cleaned_data["password1"])
-        login(request, user)
-        return redirect("web:dashboard")
-    return render(request, "web/setup.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -240,4 +201,4 @@ def accept_invite(request, token):
                     Membership.objects.get_or_create(consultation=inv.consultation, user=user,
                                                      defaults={"role": inv.role})
             return redirect("web:overview", slug=inv.consultation.slug)
-    return render(request, "web/invite.html", {"inv": inv, "form": form})
+    return render(request, "consultations/invite.html", {"inv": inv, "form": form})

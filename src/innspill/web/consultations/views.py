@@ -1,5 +1,6 @@
 """Organiser and moderator pages: dashboard, consultation settings and questions, publishing,
-invitations, imports, analysis jobs (the moderation queue is in the moderation app)."""
+invitations, uploading a file to import (confirming it and the analysis job are the analysis
+app's pages; the moderation queue is the moderation app's)."""
 
 from __future__ import annotations
 
@@ -12,30 +13,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..errors import InnspillError
-from . import jobs, services
+from ...errors import InnspillError
+from ..security import hide_paths
+from ..signals import questions_renumbered
+from . import imports
+from .access import consultation_for
 from .forms import ConsultationForm, ImportForm, QuestionFormSet, moved, rows_in_order
-from .models import (
-    Comment,
-    Consultation,
-    Correction,
-    ImportBatch,
-    Invitation,
-    Job,
-    Membership,
-    Question,
-    new_token,
-    token_hash,
-)
-from .security import consultation_for, hide_paths
-from .signals import questions_renumbered
+from .models import Comment, Consultation, ImportBatch, Invitation, Membership, Question, new_token, token_hash
 
 ORGANISER = (Membership.ORGANISER,)
 
@@ -47,8 +37,8 @@ def dashboard(request):
     else:
         mine = Consultation.objects.filter(members__user=request.user)
     mine = mine.annotate(n=Count("comments")).order_by("-created_at")
-    return render(request, "web/dashboard.html", {"consultations": mine,
-                                                  "can_create": request.user.is_staff or request.user.is_superuser})
+    return render(request, "consultations/dashboard.html", {
+        "consultations": mine, "can_create": request.user.is_staff or request.user.is_superuser})
 
 
 @login_required
@@ -69,8 +59,8 @@ def new(request):
             formset.save()
             Membership.objects.create(consultation=c, user=request.user, role=Membership.ORGANISER)
         return redirect("web:overview", slug=c.slug)
-    return render(request, "web/consultation_form.html", {"form": form, "formset": formset,
-                                                          "rows": rows_in_order(formset)})
+    return render(request, "consultations/consultation_form.html", {"form": form, "formset": formset,
+                                                                    "rows": rows_in_order(formset)})
 
 
 def _moved(request, form, formset, c, role):
@@ -81,8 +71,8 @@ def _moved(request, form, formset, c, role):
         form = ConsultationForm(data, instance=c) if c else ConsultationForm(data)
         formset = QuestionFormSet(data, instance=c, prefix="q") if c else QuestionFormSet(data, prefix="q")
         messages.info(request, _("The order is changed. Save to keep it."))
-    return render(request, "web/consultation_form.html", {"form": form, "formset": formset, "c": c, "role": role,
-                                                          "rows": rows_in_order(formset), "moved": True})
+    return render(request, "consultations/consultation_form.html", {
+        "form": form, "formset": formset, "c": c, "role": role, "rows": rows_in_order(formset), "moved": True})
 
 
 def _renumber(c, formset) -> dict[int, int | None]:
@@ -104,7 +94,8 @@ def _renumber(c, formset) -> dict[int, int | None]:
 
 def _follow_numbers(c, changes: dict[int, int | None]) -> None:
     """Answers follow their question when it is renumbered: the per-question fields and yes/no
-    buttons of each comment, corrections and participants' misreading notes. A deleted question's
+    buttons of each comment, and (by ``questions_renumbered``) corrections and participants'
+    misreading notes. A deleted question's
     field is renamed ``deleted-qN``, so that it never becomes the answer to a new question N (the
     comment is then shown as its whole text, and the analysis reads no answer there)."""
     if not changes:
@@ -116,10 +107,8 @@ def _follow_numbers(c, changes: dict[int, int | None]) -> None:
         choices = {key.get(k, k): v for k, v in (cm.choices or {}).items()} or None
         if fields != cm.fields or choices != cm.choices:
             Comment.objects.filter(pk=cm.pk).update(fields=fields, choices=choices)
-    for row in list(Correction.objects.filter(consultation=c)):  # all read before any is changed
-        if row.question_number in changes:
-            Correction.objects.filter(pk=row.pk).update(question_number=changes[row.question_number])
-    questions_renumbered.send(sender=Consultation, consultation=c, changes=changes)  # the misreading flags
+    # the analysis' corrections and the results' misreading notes
+    questions_renumbered.send(sender=Consultation, consultation=c, changes=changes)
 
 
 @login_required
@@ -138,17 +127,18 @@ def edit(request, slug):
             _follow_numbers(c, changes)
         messages.success(request, _("Saved."))
         return redirect("web:overview", slug=c.slug)
-    return render(request, "web/consultation_form.html", {"form": form, "formset": formset, "c": c, "role": role,
-                                                          "rows": rows_in_order(formset)})
+    return render(request, "consultations/consultation_form.html", {
+        "form": form, "formset": formset, "c": c, "role": role, "rows": rows_in_order(formset)})
 
 
 @login_required
 def overview(request, slug):
     c, role = consultation_for(request, slug)
     counts = dict(c.comments.values_list("state").annotate(n=Count("id")))
-    return render(request, "web/overview.html", {
+    return render(request, "consultations/overview.html", {
         "c": c, "role": role, "counts": {k: counts.get(k, 0) for k, _label in Comment.STATES},
-        "questions": c.questions.all(), "job": c.jobs.order_by("-id").first(), "run": services.latest_run(c),
+        "questions": c.questions.all(), "job": c.jobs.order_by("-id").first(),
+        "run": c.runs.order_by("-id").first(),  # the analysis app's jobs and runs, by their reverse relations
         "members": c.members.select_related("user"), "invite_link": request.session.pop("innspill_invite", None)})
 
 
@@ -211,7 +201,7 @@ def import_upload(request, slug):
                 for chunk in upload.chunks():
                     fh.write(chunk)
             try:
-                report = services.inspect_upload(str(path), form.cleaned_data["format"], form.cleaned_data["post"])
+                report = imports.inspect_upload(str(path), form.cleaned_data["format"], form.cleaned_data["post"])
             except InnspillError as exc:
                 os.remove(path)
                 form.add_error("file", hide_paths(f"{exc.code}: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""),
@@ -225,53 +215,5 @@ def import_upload(request, slug):
                 return redirect("web:import_confirm", slug=slug, batch=batch.pk)
         else:
             status = 400
-    return render(request, "web/import.html", {"c": c, "role": role, "form": form,
-                                               "limit_mb": round(settings.UPLOAD_MAX_BYTES / 1024**2)}, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_confirm(request, slug, batch):
-    c, role = consultation_for(request, slug, ORGANISER)
-    batch = get_object_or_404(ImportBatch, pk=batch, consultation=c)
-    if request.method == "POST" and batch.confirmed_at is None:
-        opts = batch.report.get("options", {})
-        try:
-            n = services.confirm_import(batch, opts.get("format", "auto"), opts.get("post") or None)
-        except InnspillError as exc:
-            messages.error(request, hide_paths(f"{exc.code}: {exc.message}", batch.stored_path, batch.filename))
-            return redirect("web:import_confirm", slug=slug, batch=batch.pk)
-        job = jobs.enqueue(c, request.user)
-        messages.success(request, _("%(n)d comments imported; the analysis is queued.") % {"n": n})
-        return redirect("web:job", slug=slug, job=job.pk)
-    return render(request, "web/import_confirm.html", {"c": c, "role": role, "batch": batch, "report": batch.report,
-                                                       "has_questions": c.questions.exists()})
-
-
-@login_required
-@require_POST
-def analyse(request, slug):
-    c, _role = consultation_for(request, slug, ORGANISER)
-    job = jobs.enqueue(c, request.user)
-    return redirect("web:job", slug=slug, job=job.pk)
-
-
-@login_required
-def job(request, slug, job):
-    c, role = consultation_for(request, slug)
-    j = get_object_or_404(Job, pk=job, consultation=c)
-    data = {"id": j.pk, "status": j.status, "progress": j.progress, "message": j.message,
-            "attempts": j.attempts, "run": j.run_id,
-            "estimate": {"texts": j.estimate.texts, "seconds": round(j.estimate.seconds, 1)}
-            if hasattr(j, "estimate") else None}
-    if request.GET.get("format") == "json":
-        return JsonResponse(data)
-    return render(request, "web/job.html", {"c": c, "role": role, "job": j, "refresh": j.status in (Job.QUEUED, Job.RUNNING)})
-
-
-@require_POST
-def logout_view(request):
-    from django.contrib.auth import logout
-
-    logout(request)
-    return redirect("web:home")
+    return render(request, "consultations/import.html", {
+        "c": c, "role": role, "form": form, "limit_mb": round(settings.UPLOAD_MAX_BYTES / 1024**2)}, status=status)

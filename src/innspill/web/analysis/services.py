@@ -1,6 +1,7 @@
-"""What the views and the worker do with the library: build an innspill Thread from the
-database, run the pipeline on it (``pipeline.run_stages``, the same stages as the CLI), read
-an upload with the importer (``inspect_file`` / ``read_threads``) and store its comments."""
+"""What the analysis does with the library: build an innspill Thread from the database, run the
+pipeline on it (``pipeline.run_stages``, the same stages as the CLI) and store the run; erase a
+withdrawn answer from the stored runs. (Reading an upload and storing its comments is the
+consultations' ``imports.py``.)"""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .. import model
-from .. import stages as _stages
-from ..ingest import ReadOptions, Thread, read_threads
-from ..inspection import inspect_file
-from .forms import CHOICE_STANCE, button_words
-from .models import AnalysisRun, Comment, Consultation, ImportBatch, Question
-from .signals import answer_erased
+from ... import model
+from ... import stages as _stages
+from ...ingest import Thread
+from ..consultations.forms import CHOICE_STANCE, button_words
+from ..consultations.models import Comment, Consultation, Question
+from ..signals import answer_erased
+from .models import AnalysisRun
 
 STAGES = tuple(s.name for s in _stages.STAGES if s.where != "entry")  # progress: the stages after read
 _embedder = None
@@ -33,7 +34,7 @@ def embedder():
         return None
     with _embedder_lock:
         if _embedder is None:
-            from ..embed import Embedder
+            from ...embed import Embedder
 
             _embedder = Embedder(cache_dir=str(settings.DATA_DIR / "embeddings"))
         return _embedder
@@ -185,7 +186,7 @@ def run_analysis(consultation: Consultation, progress: Callable[[int, str], None
     """Run every stage on the consultation and store the analysis (innspill.analysis/1).
     ``on_estimate(texts, seconds)``: the embedder's estimate, timed on a sample, before a long batch.
     A yes/no button a participant pressed sets that answer's stance (:func:`apply_choices`)."""
-    from ..pipeline import run_stages
+    from ...pipeline import run_stages
 
     thread, cmap = build_thread(consultation)
     choices = button_choices(consultation, cmap)
@@ -308,53 +309,7 @@ def erase_from_runs(comment: Comment) -> int:
     return n
 
 
-# -- import --------------------------------------------------------------------------------------
-
-IMPORT_STATE = {"kept": Comment.APPROVED, "empty": Comment.APPROVED, "held": Comment.PENDING,
-                "spam": Comment.SPAM, "trash": Comment.REJECTED, "rejected": Comment.REJECTED}
-
-
-def read_options(fmt: str = "auto", post: str | None = None) -> ReadOptions:
-    return ReadOptions(fmt=fmt, max_bytes=settings.UPLOAD_MAX_BYTES, post=post or None)
-
-
-def inspect_upload(path: str, fmt: str = "auto", post: str | None = None) -> dict:
-    """The ``innspill inspect`` report of an uploaded file (raises InnspillError for a bad file)."""
-    return inspect_file(path, read_options(fmt, post))
-
-
-@transaction.atomic
-def confirm_import(batch: ImportBatch, fmt: str = "auto", post: str | None = None) -> int:
-    """Store the comments of the upload (the first post, or ``post``); questions and the post text
-    come from the file when the consultation has none. Returns the number of comments stored."""
-    consultation = batch.consultation
-    thread = read_threads(batch.stored_path, read_options(fmt, post),
-                          require_questions=not consultation.questions.exists())[0]
-    if not consultation.questions.exists():
-        for q in thread.questions:
-            Question.objects.create(consultation=consultation, number=q.number, text=q.text, kind=q.kind,
-                                    context=q.context)
-        if not consultation.intro.strip():
-            consultation.intro = thread.post
-            consultation.save(update_fields=["intro"])
-    now = timezone.now()
-    by_reader_id: dict[str, Comment] = {}
-    parents = []
-    for c in thread.comments:
-        row = Comment.objects.create(
-            consultation=consultation, author=(c.author or "")[:120], text=c.original,
-            fields=c.fields or None, consent=True, state=IMPORT_STATE.get(c.status, Comment.REJECTED),
-            reason=(c.reason or (f"{c.status} at the source" if c.status in ("spam", "trash") else ""))[:300],
-            source="import", batch=batch, source_status=c.status, posted_at=(c.posted_at or "")[:40],
-            source_id=(c.source_id or "")[:100], created_at=now)
-        by_reader_id[c.id] = row
-        if c.parent_id:
-            parents.append((row, c.parent_id))
-    for row, parent in parents:
-        if parent in by_reader_id:
-            row.parent = by_reader_id[parent]
-            row.save(update_fields=["parent"])
-    batch.confirmed_at = now
-    batch.comments = len(thread.comments)
-    batch.save(update_fields=["confirmed_at", "comments"])
-    return len(thread.comments)
+def erase_withdrawn(sender, comment: Comment, **kwargs) -> None:
+    """``answer_withdrawn``'s receiver: the participant withdrew ``comment`` (its row is already
+    emptied, in the same transaction); erase it from the stored runs too."""
+    erase_from_runs(comment)

@@ -20,8 +20,8 @@ from django.db import close_old_connections, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from ..security import hide_paths
 from .models import Job
-from .security import hide_paths
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3

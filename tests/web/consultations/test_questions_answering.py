@@ -11,10 +11,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from innspill.web import jobs
-from innspill.web.models import Comment, Correction
+from innspill.web.analysis import jobs
+from innspill.web.analysis.models import Correction
+from innspill.web.consultations.models import Comment
 
-from .conftest import answer
+from ..conftest import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -310,7 +311,7 @@ def test_blank_numbers_are_filled_in_when_moving(make_consultation, client_for):
     assert (values["q-0-number"], values["q-1-number"], values["q-2-number"]) == ("2", "1", "")
     r = org.post("/org/new/", values)
     assert r.status_code == 302
-    from innspill.web.models import Consultation
+    from innspill.web.consultations.models import Consultation
 
     qs = Consultation.objects.get(title="Ny").questions.order_by("number")
     assert [(q.number, q.text, q.kind) for q in qs] == [(1, "Andre?", "open"), (2, "Første?", "yesno")]
@@ -375,8 +376,8 @@ def test_the_third_button_says_vet_ikke_and_older_answers_still_read(make_consul
     """The third button reads "Vet ikke" (issue 20's wording; "Don't know" in English), on the
     public form and the live vote; an answer stored before, starting "Usikker.", still shows its
     own "why" on the private page's form and reads as the button's stance."""
-    from innspill.web.forms import split_choice
-    from innspill.web.services import apply_choices
+    from innspill.web.analysis.services import apply_choices
+    from innspill.web.consultations.forms import split_choice
 
     cons = make_consultation(language="nb")
     html = client_for(HTTP_ACCEPT_LANGUAGE="nb").get(f"/c/{cons.slug}/").content.decode()

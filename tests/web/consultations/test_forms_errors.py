@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from innspill.web.models import Consultation
+from innspill.web.consultations.models import Consultation
 
 pytestmark = pytest.mark.django_db
 

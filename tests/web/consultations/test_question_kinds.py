@@ -12,12 +12,12 @@ import zipfile
 import pytest
 
 from innspill.report import render
-from innspill.web import jobs
+from innspill.web.analysis import jobs
+from innspill.web.consultations.models import Comment, Consultation, Question
 from innspill.web.live import services as live
-from innspill.web.models import Comment, Consultation, Question
 
-from .conftest import answer
-from .test_nb_words import ENGLISH, visible
+from ..conftest import answer
+from ..test_nb_words import ENGLISH, visible
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,7 @@ def test_buttons_analysed_as_cells_and_counted_in_the_brief(cons, client_for):
         slides = " ".join(z.read(n).decode() for n in z.namelist() if n.startswith("ppt/slides/slide"))
     assert "Hva folk valgte: Sykkel: 2 (67" in slides
     # a withdrawn answer leaves the counts: the tally is counted from the answers that remain
-    from innspill.web.services import erase_from_runs
+    from innspill.web.analysis.services import erase_from_runs
 
     first = Comment.objects.order_by("id").first()
     Comment.objects.filter(pk=first.pk).update(state=Comment.WITHDRAWN)

@@ -6,12 +6,13 @@ import json
 
 import pytest
 
-from innspill.web import jobs, services
+from innspill.web.analysis import jobs, services
+from innspill.web.analysis.models import AnalysisRun
+from innspill.web.consultations.models import Comment
 from innspill.web.live import services as live
-from innspill.web.models import AnalysisRun, Comment
 from innspill.web.results.models import MisreadingFlag
 
-from .conftest import answer
+from ..conftest import answer
 
 pytestmark = pytest.mark.django_db
 
