@@ -95,9 +95,9 @@ def _renumber(c, formset) -> dict[int, int | None]:
 def _follow_numbers(c, changes: dict[int, int | None]) -> None:
     """Answers follow their question when it is renumbered: the per-question fields and yes/no
     buttons of each comment, and (by ``questions_renumbered``) corrections and participants'
-    misreading notes. A deleted question's
-    field is renamed ``deleted-qN``, so that it never becomes the answer to a new question N (the
-    comment is then shown as its whole text, and the analysis reads no answer there)."""
+    misreading notes. A deleted question's field is renamed ``deleted-qN``, so that it never
+    becomes the answer to a new question N (the comment is then shown as its whole text, and the
+    analysis reads no answer there)."""
     if not changes:
         return
     key = {f"q{a}": f"q{b}" if b else f"deleted-q{a}" for a, b in changes.items()}
