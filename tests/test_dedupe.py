@@ -1,3 +1,5 @@
+import pytest
+
 from innspill.dedupe import link_duplicates
 from innspill.model import Comment
 
@@ -209,6 +211,53 @@ def test_pairs_reaching_are_those_of_the_plain_product():
             got = pairs_reaching(t, rows, part, threshold)
             assert want[0].tolist() == got[0].tolist() and want[1].tolist() == got[1].tolist()
     assert len(_pairs_by_product(t, np.arange(len(t)), np.zeros(len(t), np.int64), 0.4)[0]) > 80
+
+
+@pytest.mark.parametrize("dense_share, pair_chunk", [(0.0, 1 << 23), (0.05, 7), (2.0, 1000)])
+def test_pairs_reaching_counted_by_products_or_pair_by_pair(monkeypatch, dense_share, pair_chunk):
+    """Session 13: the shared shingles of a part's pairs are counted pair by pair for the rarer
+    columns and by a matrix product for the columns many rows have; every split between the two
+    (all by products, all pair by pair) and any chunk of listed pairs give the plain product's
+    pairs."""
+    import numpy as np
+
+    from innspill.dedupe import FeatureTable, jaccard, lsh_bands
+    monkeypatch.setattr(jaccard, "DENSE_SHARE", dense_share)
+    monkeypatch.setattr(jaccard, "PAIR_CHUNK", pair_chunk)
+    rng = np.random.default_rng(5)
+    stock = [f"felles setning nummer {k} som mange skriver" for k in range(5)]
+    words = [f"w{i}" for i in range(30)]
+    texts = [" ".join([s for s in stock if rng.random() < 0.6] + [" ".join(rng.choice(words, rng.integers(3, 25)))])
+             for _ in range(300)]
+    t = FeatureTable.of(list(enumerate(texts)), lsh_bands())
+    for _ in range(4):
+        sizes = rng.integers(2, 70, size=rng.integers(1, 6))
+        rows = np.concatenate([np.sort(rng.choice(len(t), size=k, replace=False)) for k in sizes])
+        part = np.repeat(np.arange(len(sizes)), sizes) * 3
+        for threshold in (0.2, 0.4):
+            want = jaccard._pairs_by_product(t, rows, part, threshold)
+            got = jaccard.pairs_reaching(t, rows, part, threshold)
+            assert want[0].tolist() == got[0].tolist() and want[1].tolist() == got[1].tolist()
+
+
+def test_normal_forms_are_normalise(monkeypatch):
+    """Session 13: the duplicate search's normal forms, made many texts at a time in numpy, are
+    textutil.normalise's, also for connectors, NFKC, case folding past Latin-1, combining marks at a
+    text's start or end, characters past U+FFFF, NUL and lone surrogates, in chunks of any size."""
+    import random
+
+    from innspill.dedupe import normal
+    from innspill.textutil import normalise
+    pieces = ["", " ", "-", "a-b", "a--b", "-a-", "a-'b", "a'b’c", "’a’", "ΑΣ ΣΑΣ", "ß Straße", "ﬁ ﬂ ①②",
+              "e\u0301", "\u0301e", "a_b", "__a__", "a\x00b", "\ud800 a", "A\u030a", "ǅ", "İstanbul",
+              "½ ⅓", "٣ ४", "…a…", "a\u00a0b", "a\tb\nc", "😀 a 😀", "a-😀-b", "Ⅻ", "x-", "'", "ŉ", "ﬀ-ﬀ",
+              "ÆØÅ æøå", "Ã¸", "Dette er en setning, med komma. Og punktum!"]
+    rng = random.Random(3)
+    texts = pieces + ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 5))) for _ in range(2000)]
+    want = [normalise(x) for x in texts]
+    for chunk in (1, 3, 4096):
+        monkeypatch.setattr(normal, "CHUNK", chunk)
+        assert normal.normal_forms(texts) == want
 
 
 def test_batched_jaccard_is_the_exact_one():

@@ -10,6 +10,7 @@ Nothing is deleted: a duplicate keeps its place with ``status = "duplicate"``,
   over word 3-shingles and confirmed by their exact Jaccard similarity.
 
 The parts: :mod:`.copies` (exact and truncated copies, writing the groups onto the comments),
+:mod:`.normal` (the texts' normal forms, many at a time),
 :mod:`.features` (shingles, MinHash signatures, LSH band hashes), :mod:`.buckets` (which
 candidate pairs in the LSH buckets are checked, and splitting large buckets; its constants,
 such as ``LARGE_BUCKET``, are read there at each call) and :mod:`.jaccard` (exact Jaccard

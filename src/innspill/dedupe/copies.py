@@ -5,7 +5,7 @@ groups found by every phase onto the comments (:func:`apply_links`)."""
 from __future__ import annotations
 
 from ..model import Comment
-from ..textutil import normalise
+from .normal import normal_forms
 
 MIN_PREFIX_CHARS = 40
 MIN_PREFIX_SHARE = 0.3
@@ -99,14 +99,10 @@ def link_copies(comments: list[Comment]):
     the groups with exact and truncated copies joined, each distinct text's first position, and
     the truncated texts."""
     live = [c for c in comments if c.status == "kept" and c.text.strip()]
-    norms: dict[int, str] = {}
-    once: dict[str, str] = {}  # text -> normal form: copies are normalised once and share it
-    for c in live:
-        n = once.get(c.text)
-        if n is None:
-            n = once[c.text] = normalise(c.text)
-        norms[c.position] = n
-    del once
+    distinct = list(dict.fromkeys([c.text for c in live]))  # copies are normalised once and share it
+    once = dict(zip(distinct, normal_forms(distinct)))  # textutil.normalise of each, many at a time
+    norms = {c.position: once[c.text] for c in live}
+    del once, distinct
     groups = Groups()
     for c in live:
         groups.find(c.position)

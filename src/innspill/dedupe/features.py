@@ -16,7 +16,7 @@ NUM_PERM = 64
 # are not checked: a pair at exactly 0.4 is missed so with probability 3 in 10,000, at 0.5 never
 # in practice (binomial tails), while 99.7 % of unrelated on-topic pairs (0.1) are dropped
 EST_MATCHES = 13
-FEATURE_CHUNK = 8_192  # texts hashed in one vectorised step (a few tens of MB of temporaries)
+FEATURE_CHUNK = 8192  # texts hashed in one vectorised step (a few tens of MB of temporaries)
 
 
 def _shingles(norm: str, k: int = 3) -> set[bytes]:
@@ -64,33 +64,90 @@ def _shingle_set(norm: str) -> set[bytes]:
     return set(map(b" ".join, zip(ws, ws[1:], ws[2:])))
 
 
-def _shingle_index(items: list[tuple[int, str]]) -> tuple[list[int], list[int], list[bytes], np.ndarray]:
+class _Words(dict):
+    """word -> number, a new word numbered as it is first looked up (one dict lookup a word)."""
+
+    def __init__(self):
+        super().__init__()
+        self.order: list[str] = []
+
+    def __missing__(self, word: str) -> int:
+        n = self[word] = len(self.order)
+        self.order.append(word)
+        return n
+
+
+class _Registry:
+    """The distinct words and word 3-shingles of the texts of one :meth:`FeatureTable.of` call,
+    so that each distinct shingle is made as bytes and hashed once, not once per chunk (at
+    1,000,000 answers: 54 million shingles of distinct texts, 1.6 million distinct ones, and
+    about 10 million distinct within chunks). A shingle's key is its three word numbers in one
+    integer; ``keys`` holds the known ones ascending, ``numbers`` their numbers, ``hv`` and
+    ``ids`` each number's 32-bit SHA-1 value (datasketch's ``sha1_hash32``) and the 64 bits of
+    it that identify it for the exact Jaccard."""
+
+    WORDS = 1 << 21  # under 2^21 words: three numbers fit in 63 bits
+
+    def __init__(self):
+        self.words = _Words()
+        self.keys, self.numbers = np.zeros(0, np.int64), np.zeros(0, np.int64)
+        self.hv, self.ids = np.zeros(0, np.uint32), np.zeros(0, np.int64)
+
+    def shingle_bytes(self, keys: np.ndarray) -> list[bytes]:
+        """The shingles of ``keys`` as bytes, as :func:`_shingle_set` makes them."""
+        w, v = self.words.order, self.WORDS
+        return [f"{w[a]} {w[b]} {w[c]}".encode() for a, b, c in zip((keys >> 42).tolist(), (keys >> 21 & (v - 1)).tolist(),
+                                                                   (keys & (v - 1)).tolist())]
+
+    def number(self, keys: np.ndarray) -> np.ndarray:
+        """The numbers of ascending distinct ``keys``, the new ones hashed and added."""
+        from hashlib import sha1
+
+        at = np.searchsorted(self.keys, keys)
+        known = at < len(self.keys)
+        known[known] = self.keys[at[known]] == keys[known]
+        out = np.empty(len(keys), dtype=np.int64)
+        out[known] = self.numbers[at[known]]
+        new = ~known
+        if new.any():
+            out[new] = np.arange(len(self.hv), len(self.hv) + int(new.sum()))
+            digests = np.frombuffer(b"".join([sha1(x).digest() for x in self.shingle_bytes(keys[new])]),
+                                    dtype=np.uint8).reshape(-1, 20)
+            self.hv = np.concatenate([self.hv, digests[:, :4].copy().view("<u4").ravel()])
+            self.ids = np.concatenate([self.ids, digests[:, 4:12].copy().view("<i8").ravel()])
+            self.keys = np.insert(self.keys, at[new], keys[new])
+            self.numbers = np.insert(self.numbers, at[new], out[new])
+        return out
+
+
+def _shingle_index(items: list[tuple[int, str]], reg: _Registry) -> tuple[list[int], list[int], np.ndarray, np.ndarray]:
     """The word 3-shingles of ``(position, normalised text)`` items of 7 words or more (fewer make
     fewer than 5 shingles): their positions, each one's number of shingles (repeats counted), the
-    distinct shingles as bytes (as :func:`_shingle_set` makes them) and, for each shingle of the
-    texts in a row, the number of the distinct one. Words, not shingles, are looked up one by one
-    (a word ends three shingles); a shingle is three word numbers in one integer, and only the
-    distinct ones (about 1 in 5 in a chunk of a consultation) are made as bytes, to be hashed."""
-    texts = [(p, n) for p, n in items if n.count(" ") >= 6]
+    distinct shingles' keys in ``reg`` (ascending) and, for each shingle of the texts in a row, the
+    number of its distinct one in those. Words, not shingles, are looked up one by one (a word
+    ends three shingles); a shingle is three word numbers in one integer."""
+    spaces = [n.count(" ") for _, n in items]
+    texts = [pn for pn, k in zip(items, spaces) if k >= 6]
     if not texts:
-        return [], [], [], np.zeros(0, np.int64)
+        return [], [], np.zeros(0, np.int64), np.zeros(0, np.int64)
     words = " ".join(n for _, n in texts).split(" ")
-    vocab = dict.fromkeys(words)
-    number = dict(zip(vocab, range(len(vocab))))
-    wid = np.fromiter(map(number.__getitem__, words), dtype=np.int64, count=len(words))
-    nwords = np.array([n.count(" ") + 1 for _, n in texts], dtype=np.int64)
+    wid = np.fromiter(map(reg.words.__getitem__, words), dtype=np.int64, count=len(words))
+    if len(reg.words) >= reg.WORDS:  # pragma: no cover - 2 million distinct words: start again
+        if len(reg.words) > len(set(words)):
+            reg.__init__()
+            return _shingle_index(items, reg)
+        raise ValueError("too many distinct words in one chunk")
+    nwords = np.array([k for k in spaces if k >= 6], dtype=np.int64) + 1
     counts = nwords - 2
     first = np.repeat(np.cumsum(nwords) - nwords, counts) + np.arange(int(counts.sum())) \
         - np.repeat(np.cumsum(counts) - counts, counts)  # each shingle's first word
-    v = np.int64(len(vocab))  # under 2^21 words in a chunk: three numbers fit in 63 bits
-    if len(vocab) >= 1 << 21:  # pragma: no cover - not with FEATURE_CHUNK texts of any real length
-        raise ValueError("too many distinct words in one chunk")
-    key = (wid[first] * v + wid[first + 1]) * v + wid[first + 2]
-    keys, inv = np.unique(key, return_inverse=True)
-    w = list(vocab)
-    distinct = [f"{w[a]} {w[b]} {w[c]}".encode()
-                for a, b, c in zip((keys // (v * v)).tolist(), (keys // v % v).tolist(), (keys % v).tolist())]
-    return [p for p, _ in texts], counts.tolist(), distinct, inv.ravel()
+    key = (wid[first] << 42) | (wid[first + 1] << 21) | wid[first + 2]
+    perm = np.argsort(key, kind="stable")  # as np.unique(key, return_inverse=True), whose quicksort is slower here
+    ranked = key[perm]
+    new = np.r_[True, ranked[1:] != ranked[:-1]]
+    inv = np.empty(key.size, dtype=np.int64)
+    inv[perm] = np.cumsum(new) - 1
+    return [p for p, _ in texts], counts.tolist(), ranked[new], inv
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -103,16 +160,16 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
-def _signatures(hv: np.ndarray, inv: np.ndarray, starts: np.ndarray, distinct: list[bytes]) -> np.ndarray:
+def _signatures(hv: np.ndarray, inv: np.ndarray, starts: np.ndarray, distinct) -> np.ndarray:
     """MinHash signatures of many texts at once, bit for bit those of :func:`_minhash` (tested):
     ``hv`` holds each distinct shingle's 32-bit SHA-1 value (datasketch's ``sha1_hash32``),
     ``inv`` the distinct shingle of each shingle of the texts in a row, text ``i``'s from
-    ``starts[i]``. The permutations are applied to each distinct shingle once (a stock phrase or a
+    ``starts[i]`` (``distinct()``: the distinct shingles as bytes). The permutations are applied to each distinct shingle once (a stock phrase or a
     form letter's shingle recurs in thousands of texts), and the minima taken one permutation at a
     time, along contiguous memory (several times faster than across a texts x permutations array)."""
     perms, scheme = _permutations()
     if scheme != "affine32":  # pragma: no cover - another datasketch: one MinHash per text
-        ends = np.r_[starts[1:], len(inv)]
+        ends, distinct = np.r_[starts[1:], len(inv)], distinct()
         return np.stack([_minhash({distinct[i] for i in inv[s:e].tolist()}) for s, e in zip(starts.tolist(), ends.tolist())])
     a, b = (np.asarray(x, dtype=np.uint32) for x in perms)
     with np.errstate(over="ignore"):
@@ -203,9 +260,11 @@ class FeatureTable:
     @classmethod
     def of(cls, items: list[tuple[int, str]], bands: tuple[int, int]) -> FeatureTable:
         """The features of ``(position, normalised text)`` items, computed :data:`FEATURE_CHUNK`
-        texts at a time with one SHA-1 call per shingle and the rest in numpy (a MinHash object
-        per text cost several times as much); texts with fewer than 5 shingles are left out."""
-        chunks = [cls._of_chunk(items[i:i + FEATURE_CHUNK], bands) for i in range(0, len(items), FEATURE_CHUNK)]
+        texts at a time with one SHA-1 call per distinct shingle of all the items (:class:`_Registry`)
+        and the rest in numpy (a MinHash object per text cost several times as much); texts with
+        fewer than 5 shingles are left out."""
+        reg = _Registry()
+        chunks = [cls._of_chunk(items[i:i + FEATURE_CHUNK], bands, reg) for i in range(0, len(items), FEATURE_CHUNK)]
         chunks = [c for c in chunks if len(c)]
         if not chunks:
             return cls.empty(bands)
@@ -217,17 +276,14 @@ class FeatureTable:
                    np.r_[0, np.concatenate([c.offsets[1:] + k for c, k in zip(chunks, shift.tolist())])])
 
     @classmethod
-    def _of_chunk(cls, items: list[tuple[int, str]], bands: tuple[int, int]) -> FeatureTable:
-        from hashlib import sha1
-
-        positions, counts, distinct, inv = _shingle_index(items)
+    def _of_chunk(cls, items: list[tuple[int, str]], bands: tuple[int, int], reg: _Registry) -> FeatureTable:
+        positions, counts, keys, inv = _shingle_index(items, reg)
         if not positions:
             return cls.empty(bands)
-        digests = np.frombuffer(b"".join([sha1(x).digest() for x in distinct]), dtype=np.uint8).reshape(-1, 20)
-        hv = digests[:, :4].copy().view("<u4").ravel()  # datasketch's sha1_hash32
-        ids = digests[:, 4:12].copy().view("<i8").ravel()  # the shingle's identity for the exact Jaccard
+        number = reg.number(keys)
+        hv, ids = reg.hv[number], reg.ids[number]
         starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
-        sigs = _signatures(hv, inv, starts, distinct)  # a repeat does not change a minimum
+        sigs = _signatures(hv, inv, starts, lambda: reg.shingle_bytes(keys))  # a repeat does not change a minimum
         # each text's distinct shingle identities, sorted: one sort of (text, rank of identity)
         sorted_ids = _sorted_unique(ids)
         key = np.repeat(np.arange(len(counts), dtype=np.int64), counts) * len(sorted_ids) + np.searchsorted(sorted_ids, ids)[inv]
