@@ -1,4 +1,4 @@
-"""Speed of the live-vote results (``innspill.live.results.build_results``), recomputed about once a second.
+"""Speed of the live-vote results (``innspill.votes.results.build_results``), recomputed about once a second.
 
 Generates votes for a few audience sizes (three planted opinion groups, 20 % of votes missing, 10 %
 noise), then prints the one-time import of scikit-learn and the median / worst of repeated
@@ -43,8 +43,8 @@ def main(argv=None) -> None:
     start = time.perf_counter()
     import sklearn.cluster  # noqa: F401  (what the first build_results call would import)
 
-    from innspill.live.results import build_results
-    print(f"import (innspill.live + scikit-learn, once per process): {time.perf_counter() - start:.2f} s")
+    from innspill.votes.results import build_results
+    print(f"import (innspill.votes + scikit-learn, once per process): {time.perf_counter() - start:.2f} s")
 
     for size in args.sizes.split(","):
         n_p, n_s = (int(x) for x in size.lower().split("x"))

@@ -42,7 +42,7 @@ ODD = ("kaffe sykkel regn båt fotball konsert hund katt tog fjell hytte bok fil
 
 def generate(n: int = 10_000, seed: int = 42):
     """An Analysis with ``n`` answers over 4 questions (about 10 % idiosyncratic)."""
-    from innspill.model import Analysis, Answer, Comment, Question
+    from innspill.contract import Analysis, Answer, Comment, Question
 
     rng = random.Random(seed)
     qs = [Question(id=f"q{k}", number=k, text=t, kind="yesno" if k != 3 else "open")

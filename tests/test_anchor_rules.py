@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from innspill.model import Question
+from innspill.contract import Question
 from innspill.segment_anchors import ANCHOR_RULES, AnchorRules
 
 from conftest import DATA

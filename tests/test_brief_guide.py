@@ -430,7 +430,7 @@ def test_live_cli_and_bad_files(seed_analysis, live_results, tmp_path, capsys):
                                                                "votes")}
     bad.write_text(json.dumps(plain), encoding="utf-8")
     try:
-        import innspill.live.results  # noqa: F401
+        import innspill.votes.results  # noqa: F401
     except ImportError:
         assert main(["brief", str(a), "-o", str(tmp_path / "x.md"), "--live", str(bad)]) == 2
         assert "holds no results" in capsys.readouterr().err
@@ -471,7 +471,7 @@ def _session(n_people: int = 30, seed: int = 3) -> dict:
 
 
 def test_live_results_from_the_live_package(seed_analysis, live_results, tmp_path):
-    results = pytest.importorskip("innspill.live.results")
+    results = pytest.importorskip("innspill.votes.results")
     plain = {k: v for k, v in live_results.items() if k in ("schema", "session", "statements", "participants",
                                                                "votes")}
     computed = results.build_results(plain)

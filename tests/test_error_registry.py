@@ -102,7 +102,7 @@ def test_warning_makes_the_analysis_dict_of_a_registered_code():
 
 
 def test_live_option_errors_are_e301():
-    from innspill.live.results import LiveFormatError, build_results
+    from innspill.votes.results import LiveFormatError, build_results
 
     with pytest.raises(LiveFormatError) as e:
         build_results({}, min_votes=0)

@@ -5,7 +5,7 @@ import pytest
 from explicit_battery import QUESTIONS, battery, run_battery, threads
 from innspill.explicit import ExplicitGrammar
 from innspill.ingest.questions import make_questions
-from innspill.model import Comment
+from innspill.contract import Comment
 from innspill.segment import Segmenter
 from innspill.stance import StanceFinder, assign_stances
 

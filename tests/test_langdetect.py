@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from innspill.langdetect import MIN_CHARS, THREAD_LANGUAGES, detect_thread
-from innspill.model import Comment
+from innspill.contract import Comment
 
 CORPUS = Path(__file__).resolve().parents[1] / "training" / "corpus"
 

@@ -7,7 +7,7 @@ import random
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from innspill.live.results import LiveFormatError, build_results
+from innspill.votes.results import LiveFormatError, build_results
 
 AT = "2026-11-25T18:{:02d}:{:02d}Z"
 
@@ -334,7 +334,7 @@ def _vote_set(votes):
 
 
 def test_polis_export_written_and_read_back_equal_to_the_votes(tmp_path):
-    from innspill.live.polis import read_polis, write_polis
+    from innspill.votes.polis import read_polis, write_polis
 
     data, _ = dataset()
     data["statements"][1]["text"] = 'Kantina bør ha «grønne» dager, også "fredag", med komma'
@@ -374,7 +374,7 @@ def test_polis_export_written_and_read_back_equal_to_the_votes(tmp_path):
 
 
 def test_polis_export_writes_only_the_last_vote_and_computes_results_when_given_data(tmp_path):
-    from innspill.live.polis import read_polis, write_polis
+    from innspill.votes.polis import read_polis, write_polis
 
     data, _ = dataset(large=4, small=0, flip=0)        # too few for groups: group-id empty
     data["votes"].append({"participant": "p1", "statement": 1, "vote": -1, "at": "2026-11-25T18:40:00Z"})
@@ -388,7 +388,7 @@ def test_polis_export_writes_only_the_last_vote_and_computes_results_when_given_
 
 
 def test_polis_export_non_numbered_participant_ids(tmp_path):
-    from innspill.live.polis import polis_ids, read_polis, write_polis
+    from innspill.votes.polis import polis_ids, read_polis, write_polis
 
     data, _ = dataset(large=6, small=0)
     rename = {p["id"]: f"anon-{i}" for i, p in enumerate(data["participants"])}
@@ -404,7 +404,7 @@ def test_polis_export_non_numbered_participant_ids(tmp_path):
 
 
 def test_read_polis_from_participants_votes_only_and_bad_files(tmp_path):
-    from innspill.live.polis import read_polis, write_polis
+    from innspill.votes.polis import read_polis, write_polis
 
     data, _ = dataset()
     write_polis(data, tmp_path)
@@ -425,7 +425,7 @@ def test_read_polis_from_participants_votes_only_and_bad_files(tmp_path):
 
 
 def test_read_polis_line_numbers_count_multiline_comments(tmp_path):
-    from innspill.live.polis import read_polis, write_polis
+    from innspill.votes.polis import read_polis, write_polis
 
     data, _ = dataset(large=6, small=0)
     data["statements"][0]["text"] = "First line\nsecond line"

@@ -4,7 +4,7 @@ analysis, fewer bytes per comment and answer."""
 import json
 import pickle
 
-from innspill.model import Analysis, Answer, Comment, Question
+from innspill.contract import Analysis, Answer, Comment, Question
 from innspill.stages import share_floats, share_unchanged_texts
 
 

@@ -53,7 +53,7 @@ def test_seed_is_fully_repaired_and_every_change_recorded(seed_analysis):
 def test_copies_are_repaired_once_and_share_their_text():
     """A form letter read 500 times holds one copy of its text (memory grows with the distinct
     comments, not the file), each copy with its own list of the same repairs."""
-    from innspill.model import Comment
+    from innspill.contract import Comment
     from innspill.repair import repair_comments
 
     letter = "Vi Ã¸nsker at kantina holder Ã¥pent lenger. Det er viktig for oss alle."

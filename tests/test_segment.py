@@ -1,5 +1,5 @@
 from innspill.ingest.questions import make_questions
-from innspill.model import Comment
+from innspill.contract import Comment
 from innspill.segment import Segmenter
 
 NB = make_questions([(1, "Er det greit at ansatte oppretter grupper på facebook i bedriftens navn?"),
@@ -229,7 +229,7 @@ def test_a_units_raw_score_does_not_depend_on_how_many_were_scored_with_it(embed
 def test_parenthesised_numbers_after_short_answers_are_labels():
     """"(1) ja (2) nei (3) ja": a number in brackets after a short answer opens the next label, as a
     bare number does ("1 ja 2 nei 3 ja")."""
-    from innspill.model import Question
+    from innspill.contract import Question
 
     qs = [Question("q1", 1, "Bør kantina servere fisk?", "yesno"), Question("q2", 2, "Bør kaffen være gratis?", "yesno"),
           Question("q3", 3, "Bør det være vegetardag?", "yesno")]

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from innspill import model
+from innspill import contract
 from innspill.errors import InnspillError
 from innspill.ingest import ReadOptions
 from innspill.pipeline import analyze, analyze_all
@@ -15,7 +15,7 @@ from conftest import DATA, EXAMPLES
 
 # a name in reads / adds: a field of the analysis, or ``comments.X`` / ``answers.X`` / ``questions.X``
 # (a field of every comment, answer, question), or ``provenance.X`` (a key of the provenance)
-ITEMS = {"comments": model.Comment, "answers": model.Answer, "questions": model.Question}
+ITEMS = {"comments": contract.Comment, "answers": contract.Answer, "questions": contract.Question}
 
 
 def _fields(cls) -> set[str]:
@@ -44,7 +44,7 @@ def test_each_stage_reads_only_what_the_input_or_an_earlier_stage_added():
 
 
 def test_reads_and_adds_name_fields_of_the_contract(seed_analysis):
-    analysis = _fields(model.Analysis)
+    analysis = _fields(contract.Analysis)
     for s in STAGES:
         for name in (*s.reads, *s.adds):
             if name in INPUTS:

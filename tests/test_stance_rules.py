@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from innspill.model import Question
+from innspill.contract import Question
 from innspill.stance import StanceFinder
 from innspill.stance_rules import STANCE_RULES
 

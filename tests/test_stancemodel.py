@@ -11,7 +11,7 @@ import pytest
 
 from innspill import cli
 from innspill.errors import InnspillError
-from innspill.model import STANCES
+from innspill.contract import STANCES
 from innspill.pipeline import analyze
 from innspill.stancemodel import CARD_FILE, MODEL_FILE, StanceModel, default_model, is_lone
 
@@ -197,7 +197,7 @@ def test_with_weight_zero_the_reading_is_the_models_own():
 def test_in_a_language_no_cue_list_describes_the_cards_other_weight_applies(embedder, monkeypatch):
     """A comment detected as Swedish or German is read with ``rule_weight_other_languages``: the
     same answer in a comment marked nb keeps the product with the rules' verdict."""
-    from innspill.model import Answer, Comment, Question
+    from innspill.contract import Answer, Comment, Question
     from innspill.stance import assign_stances
     from innspill.stancemodel import apply_stance_model
 
@@ -255,7 +255,7 @@ def test_without_embeddings_the_rules_read_alone_and_say_so():
 
 def test_a_reading_does_not_depend_on_the_other_answers_in_the_run(embedder):
     """The same answers read alone or among others give the same stance and confidence."""
-    from innspill.model import Answer, Comment, Question
+    from innspill.contract import Answer, Comment, Question
     from innspill.stance import assign_stances
     from innspill.stancemodel import apply_stance_model
 

@@ -2,7 +2,7 @@ import random
 
 import numpy as np
 
-from innspill.model import Analysis, Answer, Comment, Question
+from innspill.contract import Analysis, Answer, Comment, Question
 from innspill.themes import MAX_OTHER, build_themes, cluster_group, label_themes
 
 

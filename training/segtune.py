@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from innspill import segment  # noqa: E402
 from innspill.embed import Embedder  # noqa: E402
-from innspill.model import Comment, Question  # noqa: E402
+from innspill.contract import Comment, Question  # noqa: E402
 
 SEED = 20261207
 COMMENTS_PER_THREAD = 24

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from innspill.embed import Embedder  # noqa: E402
-from innspill.model import STANCES, Question  # noqa: E402
+from innspill.contract import STANCES, Question  # noqa: E402
 from innspill.stance import RULE_CONFIDENCE, StanceFinder  # noqa: E402
 from innspill.stancemodel import (  # noqa: E402
     CARD_FILE,

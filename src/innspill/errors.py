@@ -8,7 +8,7 @@ fatal: they are kept in the analysis under ``warnings`` as made by :func:`warnin
 The ranges: ``E1xx`` the input file, ``E2xx`` its content and the JSON files innspill reads
 back (gold labels, analyses), ``E3xx`` options, settings, optional dependencies and outputs,
 ``E4xx`` live-vote data (``innspill.live/1``, raised as
-:class:`innspill.live.results.LiveFormatError`); ``W1xx`` reading the input, ``W2xx`` its
+:class:`innspill.votes.results.LiveFormatError`); ``W1xx`` reading the input, ``W2xx`` its
 content, ``W3xx`` how the analysis was made. A code means one thing wherever it is raised; a
 retired code is never given a new meaning: :data:`ALIASES` maps each to the code it became
 (``E202``: "no comments found" is warning ``W202``; ``E409``: the live results' options are
@@ -144,7 +144,7 @@ assert len(REGISTRY) == len(_ENTRIES), "a code is registered twice"
 #: The README's Errors section names each.
 ALIASES: dict[str, str] = {
     "E202": "W202",  # "no comments found" became a warning: the analysis is written, empty
-    "E409": "E301",  # innspill.live.results' own "invalid option" code, a true duplicate of E301
+    "E409": "E301",  # innspill.votes.results' own "invalid option" code, a true duplicate of E301
 }
 assert not set(ALIASES) & set(REGISTRY) and set(ALIASES.values()) <= set(REGISTRY)
 

@@ -15,7 +15,7 @@ import time
 from . import __version__
 from .errors import InnspillError
 from .evaluate import collect, load_json, score
-from .model import STANCES
+from .contract import STANCES
 
 
 def _thread_path(gold: dict, gold_path: str) -> str:
@@ -192,7 +192,7 @@ def embedding_only_stance(items, embedder, epochs: int = 300, l2: float = 1e-3) 
     Pooled accuracy on the yes/no answers our segmentation found, beside ours on the same."""
     import numpy as np
 
-    from .model import STANCES
+    from .contract import STANCES
 
     if not items:
         return {"accuracy": 0.0, "n": 0}

@@ -26,7 +26,7 @@ import json
 from collections import Counter
 
 from .errors import InnspillError
-from .model import STANCES
+from .contract import STANCES
 
 BUCKETS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 

@@ -32,7 +32,7 @@ from functools import cache
 from importlib import resources
 
 from .lang import LANGUAGES, merged
-from .model import Question
+from .contract import Question
 from .textutil import WORD_RE, lower
 
 QUOTE_OPEN = "«\"“„'‘"

@@ -10,7 +10,7 @@ other answer; no segmentation guesswork is involved.
 
 from __future__ import annotations
 
-from .model import Answer, Comment, Question, Repair
+from .contract import Answer, Comment, Question, Repair
 
 
 def map_offset(repairs: list[Repair], pos: int) -> int:

@@ -11,7 +11,7 @@ from collections import Counter
 
 from .errors import warning
 from .ingest import ReadOptions, Thread, read_threads
-from .model import STATUSES
+from .contract import STATUSES
 
 SHOWN_COMMENTS = 3
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from functools import cache
 
-from .model import Comment
+from .contract import Comment
 
 CANDIDATES = ["no", "nn", "en", "da", "sv", "de"]
 MAP = {"no": "nb", "da": "nb", "nn": "nn", "en": "en", "sv": "sv", "de": "de"}

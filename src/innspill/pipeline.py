@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from .embed import Embedder, fallback_warning
 from .errors import warning
 from .ingest import DEFAULT_MAX_BYTES, ReadOptions, Thread, read_input, read_threads
-from .model import Analysis
+from .contract import Analysis
 from .stages import (
     StageRun,
     entry_stages,

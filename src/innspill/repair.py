@@ -26,7 +26,7 @@ import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 
 from .lang import merged
-from .model import Comment, Repair
+from .contract import Comment, Repair
 from .textutil import WORD_RE, lower
 
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_latin_ligatures=False,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .model import Answer, Comment, Question
+from .contract import Answer, Comment, Question
 from .segment_anchors import REST, AnchorRules
 from .segment_spans import paragraph_end, trim_span
 from .textutil import CueMatcher, paragraphs, sentences, stem_hits, words

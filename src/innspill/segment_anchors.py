@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .explicit import ExplicitGrammar, Label
 from .lang import merged
-from .model import Question
+from .contract import Question
 from .segment_spans import after_lead_in, paragraph_end, sentence_end, sentence_start, trim_span
 from .textutil import CueMatcher, content_stems, lower, paragraphs, sentences, words
 

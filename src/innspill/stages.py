@@ -5,7 +5,7 @@
 (:func:`innspill.runners.dask_runner.run_stages_dask`) and the provenance's ``stages`` list all
 iterate it; ``tests/test_stages.py`` checks that each stage reads only what the input or an
 earlier stage gave it, and that the names in ``reads`` / ``adds`` are fields of the contract
-(:mod:`innspill.model`).
+(:mod:`innspill.contract`).
 
 A stage runs in one of three places (``where``):
 
@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from . import __version__
-from .model import Analysis, Answer, Comment, Question
+from .contract import Analysis, Answer, Comment, Question
 
 #: what the first stage reads: the input file (and the questions file, when given)
 INPUTS = ("input",)

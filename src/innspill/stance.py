@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from .explicit import tables as explicit_tables
 from .lang import merged
-from .model import Answer, Comment, Question
+from .contract import Answer, Comment, Question
 from .stance_rules import STANCE_RULES, Reading, Verdict
 from .textutil import WORD_RE, CueMatcher, content_stems, lower, sentences, stem, stem_hits, words
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .model import Question
+from .contract import Question
 
 if TYPE_CHECKING:
     from .stance import StanceFinder

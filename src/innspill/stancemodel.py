@@ -37,7 +37,7 @@ import numpy as np
 
 from .errors import InnspillError
 from .lang import LANGUAGES as CUE_LANGUAGES
-from .model import STANCES, Answer, Comment, Question
+from .contract import STANCES, Answer, Comment, Question
 from .textutil import sentences, words
 
 RULES = ("opener-yes", "opener-no", "opener-mixed", "opener-conditional", "decline", "conditional", "polarity",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import STANCES, Analysis
+from .contract import STANCES, Analysis
 
 LABELS = {"yesno": "yes/no", "open": "open"}
 

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-from innspill.model import Question  # noqa: E402
+from innspill.contract import Question  # noqa: E402
 from innspill.pipeline import analyze  # noqa: E402
 from innspill.segment_anchors import REST, AnchorRules  # noqa: E402
 

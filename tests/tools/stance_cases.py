@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "training"))
 
 from train_stance import load_rows  # noqa: E402
 
-from innspill.model import Question  # noqa: E402
+from innspill.contract import Question  # noqa: E402
 from innspill.stance import StanceFinder  # noqa: E402
 from innspill.stance_rules import STANCE_RULES  # noqa: E402
 

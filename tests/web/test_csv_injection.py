@@ -96,7 +96,7 @@ def test_brief_csv_writer_is_neutralised():
 
 
 def test_live_csv_and_polis_zip_are_neutralised(make_consultation, client_for, tmp_path):
-    from innspill.live.polis import read_polis
+    from innspill.votes.polis import read_polis
 
     cons = make_consultation()
     s = live.start_session(cons, cons.created_by, language="nb", title=HYPERLINK)

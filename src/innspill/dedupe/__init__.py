@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import Comment
+from ..contract import Comment
 from .buckets import (
     CHECK_ALL_PER_GROUP,
     LARGE_BUCKET,

@@ -4,7 +4,7 @@ groups found by every phase onto the comments (:func:`apply_links`)."""
 
 from __future__ import annotations
 
-from ..model import Comment
+from ..contract import Comment
 from .normal import normal_forms
 
 MIN_PREFIX_CHARS = 40

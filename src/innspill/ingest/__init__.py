@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 
 from ..errors import InnspillError, warning
-from ..model import Comment, Question
+from ..contract import Comment, Question
 from .encoding import check_codec, choose
 
 # formats whose post has a title of its own: a post there without questions is the one question (W203)

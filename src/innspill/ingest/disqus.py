@@ -10,7 +10,7 @@ the message as exported. One thread per Disqus thread with posts, unless
 
 from __future__ import annotations
 
-from ..model import Comment
+from ..contract import Comment
 from . import ReadOptions, Thread
 from .markup import fragment_to_text
 from .questions import find_in_post

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from ..errors import InnspillError, warning
-from ..model import STATUSES, Comment
+from ..contract import STATUSES, Comment
 from . import Thread
 from .questions import find_in_post, make_questions
 

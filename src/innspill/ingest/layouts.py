@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import Comment
+from ..contract import Comment
 
 _MON = r"(?:jan|feb|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|des|dec)[a-zæøå]*\.?"
 _WEEKDAY = (r"(?:(?:(?:man|tirs|ons|tors|fre|lør|søn|tys|laur|sun)dag|mån|tys|tor|lau|laur|mon|tue|wed|thu|fri|sat|sun)"

@@ -6,7 +6,7 @@ import re
 
 from ..errors import InnspillError
 from ..lang import merged
-from ..model import Question
+from ..contract import Question
 from ..textutil import lower, sentences, words
 
 ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?:(?:spørsmål|spm\.?|question|q)\s*)?(?P<num>\d{1,3})\s*[.):]\s+(?P<body>\S.*)$",

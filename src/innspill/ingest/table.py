@@ -27,7 +27,7 @@ import warnings
 import zipfile
 
 from ..errors import InnspillError, warning
-from ..model import STATUSES, Comment
+from ..contract import STATUSES, Comment
 from . import ReadOptions, Thread
 from .questions import ITEM_RE, make_questions
 from .wxr import link_parents

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..errors import warning
-from ..model import Comment
+from ..contract import Comment
 from . import Thread
 from .layouts import AVATAR_RE, clean_date, is_date, read_headed
 from .questions import find_in_post

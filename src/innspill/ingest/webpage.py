@@ -18,7 +18,7 @@ import re
 from lxml import etree, html
 
 from ..errors import warning
-from ..model import Comment
+from ..contract import Comment
 from . import ReadOptions, Thread
 from .encoding import bom_encoding, check_codec, detect
 from .markup import element_to_text

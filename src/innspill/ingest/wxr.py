@@ -16,7 +16,7 @@ A file with several commented posts gives one thread per post, unless
 from __future__ import annotations
 
 from ..errors import InnspillError, warning
-from ..model import Comment
+from ..contract import Comment
 from . import ReadOptions, Thread
 from .markup import fragment_to_text
 from .questions import find_in_post

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..errors import InnspillError
-from ..model import STANCES
+from ..contract import STANCES
 from ..privacy import mask, overlaps
 from ..themes import shown_labels
 from . import guide as guide_mod

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..model import STANCES  # noqa: E402
+from ..contract import STANCES  # noqa: E402
 
 # colour-blind-safe (Okabe-Ito), all with >= 3:1 contrast on white
 COLOURS = {"for": "#0072B2", "against": "#D55E00", "mixed": "#8a6d00", "none": "#6b6b6b"}

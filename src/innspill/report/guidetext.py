@@ -11,7 +11,7 @@ from babel.dates import format_date
 
 from .i18n import Text
 
-K_MIN, K_MAX = 2, 5  # the live vote's range of opinion groups (innspill.live.results, an optional package)
+K_MIN, K_MAX = 2, 5  # the live vote's range of opinion groups (innspill.votes.results, an optional package)
 
 
 def _fmt_name(T: Text, fmt: str | None) -> str:

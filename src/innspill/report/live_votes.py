@@ -1,6 +1,6 @@
 """The live vote in the brief: results of a live debate (``innspill.live/1`` with results) as brief data.
 
-The results file is what ``innspill.live.results.build_results`` returns (the session's export
+The results file is what ``innspill.votes.results.build_results`` returns (the session's export
 with ``counts``, ``groups``, ``consensus``, ``divisive`` … added; see /work/notes/live-format.md
 and README). A plain export without results is computed here when that package is installed.
 Statement texts are shown as statements put to the room, never as quotes of comments.
@@ -41,7 +41,7 @@ def check(data, path: str | None = None, include_straight_liners: bool | None = 
         bool(data.get("straight_liners_included", True)) != include_straight_liners
     if "counts" not in data or recompute:
         try:
-            from ..live.results import build_results
+            from ..votes.results import build_results
         except ImportError:
             raise _bad("the file holds no results (counts); export the results of the live debate", path) from None
         plain = {k: v for k, v in data.items() if k not in RESULT_KEYS}

@@ -12,7 +12,7 @@ import io
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from ..model import STANCES
+from ..contract import STANCES
 from . import guidetext as G
 from .charts import stance_png
 

@@ -308,7 +308,7 @@ def test_exports_json_csv_and_polis(session, client_for, tmp_path):
     assert int(row["agree"]) == data["counts"][str(first.pk)]["agree"]
     r = org.get(base + "/export.zip")
     assert r["Content-Type"] == "application/zip"
-    from innspill.live.polis import read_polis
+    from innspill.votes.polis import read_polis
 
     with zipfile.ZipFile(io.BytesIO(r.content)) as z:
         names = {n.rsplit("/", 1)[-1] for n in z.namelist()}

@@ -14,7 +14,7 @@ import dataclasses
 import hashlib
 import re
 
-from ... import model
+from ... import contract
 from ...evaluate import is_sensitive as flagged_sensitive
 from ..consultations.models import Comment
 from .models import Correction
@@ -39,16 +39,16 @@ def _evidence(text: str, start: int, end: int, old: str) -> str:
     return m.group(0).strip() if m and m.group(0).strip() else span.strip()
 
 
-def _analysis(data: dict) -> model.Analysis:
+def _analysis(data: dict) -> contract.Analysis:
     """The corrected document as the library's Analysis object (repairs left out: not needed here)."""
     def build(cls, d):
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names and k not in ("repairs",)})
 
-    return model.Analysis(source=data.get("source") or {}, language=data.get("language", "und"),
-                          questions=[build(model.Question, q) for q in data["questions"]],
-                          comments=[build(model.Comment, c) for c in data["comments"]],
-                          answers=[build(model.Answer, x) for x in data["answers"]])
+    return contract.Analysis(source=data.get("source") or {}, language=data.get("language", "und"),
+                          questions=[build(contract.Question, q) for q in data["questions"]],
+                          comments=[build(contract.Comment, c) for c in data["comments"]],
+                          answers=[build(contract.Answer, x) for x in data["answers"]])
 
 
 def restage(data: dict, themes: bool) -> None:

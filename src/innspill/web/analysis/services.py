@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ... import model
+from ... import contract
 from ... import stages as _stages
 from ...ingest import Thread
 from ..consultations.forms import CHOICE_STANCE, button_words
@@ -116,7 +116,7 @@ def build_thread(consultation: Consultation) -> tuple[Thread, dict[str, int]]:
     """The consultation as an innspill Thread (every stored comment, with its status), and the
     map from the thread's comment ids to database ids."""
     questions = list(consultation.questions.all())
-    qs = [model.Question(id=q.qid, number=q.number, text=q.text, kind=CORE_KIND.get(q.kind, q.kind), context=q.context)
+    qs = [contract.Question(id=q.qid, number=q.number, text=q.text, kind=CORE_KIND.get(q.kind, q.kind), context=q.context)
           for q in questions]
     comments, cmap, by_pk = [], {}, {}
     for i, c in enumerate(consultation.comments.order_by("id"), start=1):
@@ -125,7 +125,7 @@ def build_thread(consultation: Consultation) -> tuple[Thread, dict[str, int]]:
         by_pk[c.pk] = cid
         cmap[cid] = c.pk
         text = "" if c.state == Comment.WITHDRAWN else c.text
-        comments.append(model.Comment(
+        comments.append(contract.Comment(
             id=cid, position=i, original=text, author=c.author or None, posted_at=c.posted_at or None,
             parent_id=by_pk.get(c.parent_id), status=status, reason=reason, source_id=c.source_id or None,
             fields={k: list(v) for k, v in c.fields.items()} if c.fields and status == "kept" else None))

@@ -229,7 +229,7 @@ def export(request, slug, live_id, fmt):
                         n.get("agree", 0), n.get("disagree", 0), n.get("pass", 0), n.get("total", 0)])
         response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "zip":
-        from innspill.live.polis import write_polis
+        from innspill.votes.polis import write_polis
 
         mem = io.BytesIO()
         with tempfile.TemporaryDirectory(prefix="innspill-polis-") as tmp:

@@ -304,7 +304,7 @@ def export_data(session: LiveSession) -> dict:
 
 
 def results(session: LiveSession, data: dict | None = None) -> dict:
-    from innspill.live.results import build_results
+    from innspill.votes.results import build_results
 
     data = data if data is not None else export_data(session)
     return build_results(data, include_straight_liners=session.include_straight_liners)
@@ -318,7 +318,7 @@ def warm_up(freeze: bool = True) -> None:
     collections while a room votes do not scan them (pauses of a second were seen without)."""
     import gc
 
-    from innspill.live.results import build_results
+    from innspill.votes.results import build_results
 
     statements = [{"id": i, "kind": "statement", "text": f"s{i}", "question_id": None, "source": "presenter",
                    "hidden": False, "revealed": True, "locked": False, "position": i} for i in range(1, 6)]

@@ -69,7 +69,7 @@ def public_state(e: Entry, view: str) -> dict:
                                              if c["statement"] in revealed]
         out["divisive"] = [] if not g else [_divisive_view(d, text, kinds, g.get("by_group", {}))
                                             for d in res.get("divisive", []) if d["statement"] in revealed]
-        from innspill.live.results import CONSENSUS_SHARE
+        from innspill.votes.results import CONSENSUS_SHARE
 
         out["threshold"] = round(CONSENSUS_SHARE * 100)
         out["groups_wait"] = None if g else _groups_wait(res.get("notes_detail", []))

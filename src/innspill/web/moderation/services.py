@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ... import model
+from ... import contract
 from ...dedupe import link_duplicates
 from ...privacy import assess_comment, author_names, thread_vocabulary
 from ..consultations.models import Comment
@@ -60,7 +60,7 @@ def refresh_signals(consultation, force: bool = False) -> int:
         "id", "text", "author", "email", "state", "reason", "source_status", "updated_at"))
     old = {s.comment_id: s for s in CommentSignals.objects.filter(comment__consultation=consultation)}
     # copies: the library's duplicate finder over all comments of the consultation, in any state
-    items = [model.Comment(id=str(r["id"]), position=i, original=r["text"], author=r["author"] or None)
+    items = [contract.Comment(id=str(r["id"]), position=i, original=r["text"], author=r["author"] or None)
              for i, r in enumerate(rows, start=1)]
     link_duplicates(items)
     root = {int(x.id): int(x.duplicate_of) if x.duplicate_of else int(x.id) for x in items}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ...model import STANCES
+from ...contract import STANCES
 
 STANCE_CHOICES = [(s, s) for s in STANCES]
 

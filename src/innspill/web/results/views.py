@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from ... import csvsafe
 from ...errors import InnspillError
-from ...model import STANCES
+from ...contract import STANCES
 from ...segment import trim_span  # a span without its surrounding white space, as segmentation trims it
 from ..analysis import corrections, services
 from ..analysis.models import Correction

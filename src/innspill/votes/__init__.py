@@ -2,10 +2,10 @@
 
 Pure Python (numpy + scikit-learn, no Django): the web app exports its votes as an
 ``innspill.live/1`` dict, :func:`build_results` adds counts, opinion groups, consensus and
-divisive statements, and :mod:`innspill.live.polis` writes / reads Pol.is's export CSVs.
+divisive statements, and :mod:`innspill.votes.polis` writes / reads Pol.is's export CSVs.
 See ``docs/live-format.md``.
 """
 
-from innspill.live.results import SCHEMA, LiveFormatError, build_results, validate
+from innspill.votes.results import SCHEMA, LiveFormatError, build_results, validate
 
 __all__ = ["SCHEMA", "LiveFormatError", "build_results", "validate"]

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from innspill import csvsafe
-from innspill.live.results import SCHEMA, LiveFormatError, build_results, validate
+from innspill.votes.results import SCHEMA, LiveFormatError, build_results, validate
 
 COMMENTS = ["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated", "comment-body"]
 VOTES = ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
