@@ -89,8 +89,8 @@ def test_slides_and_public_labels_of_the_open_question(analysis):
 def test_the_live_method_in_plain_words_matches_the_computation():
     """The brief says how opinion groups are formed in plain words (issue 20); its range of groups is the
     computation's, and the results file keeps the technique apart for whoever checks it."""
-    from innspill.votes import results
     from innspill.report import guidetext
+    from innspill.votes import results
 
     assert (guidetext.K_MIN, guidetext.K_MAX) == (results.K_MIN, results.K_MAX)
     assert not any(w in results.METHOD for w in ("PCA", "k-means", "silhouette"))

@@ -57,8 +57,8 @@ def _same(local, dask) -> None:
 
 def test_same_compares_the_written_json_bytes():
     """Equal contents written in another order are not identical; a differing runner is."""
-    from innspill.ingest import read_input
     from innspill.contract import Analysis
+    from innspill.ingest import read_input
 
     thread = read_input(str(SEED))
     a = Analysis(source=thread.source, questions=thread.questions, comments=thread.comments, post=thread.post,

@@ -1,7 +1,7 @@
 import pytest
 
-from innspill.dedupe import link_duplicates
 from innspill.contract import Comment
+from innspill.dedupe import link_duplicates
 
 
 def _comments(texts):
@@ -51,8 +51,8 @@ def test_exact_copy_after_normalisation():
 
 
 def test_form_letter_with_changed_opening_and_signature_is_linked():
-    from innspill.dedupe import link_duplicates
     from innspill.contract import Comment
+    from innspill.dedupe import link_duplicates
     body = ("ber fylkeskommunen om å beholde rute 22 etter at bybanen åpner, fordi mange eldre på Lia "
             "ikke kan gå til bybanestoppet, og fordi bussen er den eneste forbindelsen til legesenteret")
     a = Comment(id="c1", position=1, original="Vi i Lia vel " + body + ". Hilsen styret i Lia vel")
@@ -291,8 +291,8 @@ def test_bucket_links_of_nothing():
 
 
 def test_short_equal_answers_from_different_people_are_not_copies():
-    from innspill.dedupe import link_duplicates
     from innspill.contract import Comment
+    from innspill.dedupe import link_duplicates
     cs = [Comment(id="c1", position=1, original="Nei.", author="Kari"),
           Comment(id="c2", position=2, original="Nei.", author="Kari"),      # double post
           Comment(id="c3", position=3, original="Helt enig!"),
@@ -305,8 +305,8 @@ def test_short_equal_answers_from_different_people_are_not_copies():
 def test_same_short_answer_from_two_people_counts_twice():
     """Issue 18: two people who both answer '3 - No.' gave the same answer; neither is a copy,
     even back to back. The same author again is a copy, however far apart."""
-    from innspill.dedupe import link_duplicates
     from innspill.contract import Comment
+    from innspill.dedupe import link_duplicates
     cs = [Comment(id="c1", position=1, original="3 - No.", author="Kari"),
           Comment(id="c2", position=2, original="3 - No.", author="Ola"),
           Comment(id="c3", position=3, original="Yes.", author="Per"),
@@ -320,8 +320,8 @@ def test_same_short_answer_from_two_people_counts_twice():
 
 
 def test_unsigned_short_answer_is_a_copy_only_right_after_itself():
-    from innspill.dedupe import link_duplicates
     from innspill.contract import Comment
+    from innspill.dedupe import link_duplicates
     texts = ["Nei.", "Nei.", "Ja.", "Nei.", "Ja.", "Ja."]
     cs = [Comment(id=f"c{i}", position=i, original=t) for i, t in enumerate(texts, start=1)]
     link_duplicates(cs)

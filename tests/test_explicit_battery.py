@@ -3,9 +3,9 @@
 import pytest
 
 from explicit_battery import QUESTIONS, battery, run_battery, threads
+from innspill.contract import Comment
 from innspill.explicit import ExplicitGrammar
 from innspill.ingest.questions import make_questions
-from innspill.contract import Comment
 from innspill.segment import Segmenter
 from innspill.stance import StanceFinder, assign_stances
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from innspill.langdetect import MIN_CHARS, THREAD_LANGUAGES, detect_thread
 from innspill.contract import Comment
+from innspill.langdetect import MIN_CHARS, THREAD_LANGUAGES, detect_thread
 
 CORPUS = Path(__file__).resolve().parents[1] / "training" / "corpus"
 

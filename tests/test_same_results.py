@@ -28,8 +28,8 @@ def test_every_thread_has_a_digest():
 
 
 def test_stable_bytes_drops_only_the_volatile_provenance_fields():
-    from innspill.ingest import read_input
     from innspill.contract import Analysis
+    from innspill.ingest import read_input
 
     thread = read_input(str(SEED))
     a = Analysis(source=thread.source, questions=thread.questions, comments=thread.comments, post=thread.post,

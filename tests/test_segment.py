@@ -1,5 +1,5 @@
-from innspill.ingest.questions import make_questions
 from innspill.contract import Comment
+from innspill.ingest.questions import make_questions
 from innspill.segment import Segmenter
 
 NB = make_questions([(1, "Er det greit at ansatte oppretter grupper på facebook i bedriftens navn?"),

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from innspill import cli
-from innspill.errors import InnspillError
 from innspill.contract import STANCES
+from innspill.errors import InnspillError
 from innspill.pipeline import analyze
 from innspill.stancemodel import CARD_FILE, MODEL_FILE, StanceModel, default_model, is_lone
 

@@ -47,9 +47,9 @@ sys.path.insert(0, str(ROOT / "training"))
 
 from train_stance import ece, is_calibration, load_rows, temperature  # noqa: E402
 
+from innspill.contract import STANCES, Answer, Comment, Question  # noqa: E402
 from innspill.embed import Embedder  # noqa: E402
 from innspill.evaluate import evaluate, load_json  # noqa: E402
-from innspill.contract import STANCES, Answer, Comment, Question  # noqa: E402
 from innspill.pipeline import analyze  # noqa: E402
 from innspill.stance import RULE_CONFIDENCE, SEMANTIC_FACTOR, assign_stances  # noqa: E402
 from innspill.stancemodel import CARD_FILE, default_model, is_lone, model_readings  # noqa: E402

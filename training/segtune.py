@@ -45,8 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from innspill import segment  # noqa: E402
-from innspill.embed import Embedder  # noqa: E402
 from innspill.contract import Comment, Question  # noqa: E402
+from innspill.embed import Embedder  # noqa: E402
 
 SEED = 20261207
 COMMENTS_PER_THREAD = 24

@@ -54,8 +54,8 @@ from train_stance import (  # noqa: E402
 )
 
 from innspill import engine  # noqa: E402
-from innspill.embed import Embedder  # noqa: E402
 from innspill.contract import STANCES  # noqa: E402
+from innspill.embed import Embedder  # noqa: E402
 from innspill.stance import RULE_CONFIDENCE  # noqa: E402
 from innspill.stancemodel import CARD_FILE, MODEL_FILE, StanceModel, is_lone  # noqa: E402
 

@@ -34,8 +34,8 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from innspill.embed import Embedder  # noqa: E402
 from innspill.contract import STANCES, Question  # noqa: E402
+from innspill.embed import Embedder  # noqa: E402
 from innspill.stance import RULE_CONFIDENCE, StanceFinder  # noqa: E402
 from innspill.stancemodel import (  # noqa: E402
     CARD_FILE,

@@ -13,9 +13,9 @@ import platform
 import time
 
 from . import __version__
+from .contract import STANCES
 from .errors import InnspillError
 from .evaluate import collect, load_json, score
-from .contract import STANCES
 
 
 def _thread_path(gold: dict, gold_path: str) -> str:

@@ -25,8 +25,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from .errors import InnspillError
 from .contract import STANCES
+from .errors import InnspillError
 
 BUCKETS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from .lang import LANGUAGES, merged
 from .contract import Question
+from .lang import LANGUAGES, merged
 from .textutil import WORD_RE, lower
 
 QUOTE_OPEN = "«\"“„'‘"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .contract import STATUSES
 from .errors import warning
 from .ingest import ReadOptions, Thread, read_threads
-from .contract import STATUSES
 
 SHOWN_COMMENTS = 3
 

@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from .contract import Analysis
 from .embed import Embedder, fallback_warning
 from .errors import warning
 from .ingest import DEFAULT_MAX_BYTES, ReadOptions, Thread, read_input, read_threads
-from .contract import Analysis
 from .stages import (
     StageRun,
     entry_stages,

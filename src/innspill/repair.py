@@ -25,8 +25,8 @@ from collections import Counter
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 
-from .lang import merged
 from .contract import Comment, Repair
+from .lang import merged
 from .textutil import WORD_RE, lower
 
 FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_latin_ligatures=False,

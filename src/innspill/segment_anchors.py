@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .contract import Question
 from .explicit import ExplicitGrammar, Label
 from .lang import merged
-from .contract import Question
 from .segment_spans import after_lead_in, paragraph_end, sentence_end, sentence_start, trim_span
 from .textutil import CueMatcher, content_stems, lower, paragraphs, sentences, words
 

@@ -30,9 +30,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .contract import Answer, Comment, Question
 from .explicit import tables as explicit_tables
 from .lang import merged
-from .contract import Answer, Comment, Question
 from .stance_rules import STANCE_RULES, Reading, Verdict
 from .textutil import WORD_RE, CueMatcher, content_stems, lower, sentences, stem, stem_hits, words
 

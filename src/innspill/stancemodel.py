@@ -35,9 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .contract import STANCES, Answer, Comment, Question
 from .errors import InnspillError
 from .lang import LANGUAGES as CUE_LANGUAGES
-from .contract import STANCES, Answer, Comment, Question
 from .textutil import sentences, words
 
 RULES = ("opener-yes", "opener-no", "opener-mixed", "opener-conditional", "decline", "conditional", "polarity",

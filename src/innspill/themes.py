@@ -36,8 +36,8 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from .lang import LANGUAGES, lexicon
 from .contract import STANCES
+from .lang import LANGUAGES, lexicon
 from .privacy import overlaps
 from .textutil import sentences, stem, words
 from .theme_clusters import cluster_group, settle_outliers, similarity_threshold, unit_vector

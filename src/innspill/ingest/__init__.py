@@ -14,8 +14,8 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 
-from ..errors import InnspillError, warning
 from ..contract import Comment, Question
+from ..errors import InnspillError, warning
 from .encoding import check_codec, choose
 
 # formats whose post has a title of its own: a post there without questions is the one question (W203)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 
-from ..errors import InnspillError, warning
 from ..contract import STATUSES, Comment
+from ..errors import InnspillError, warning
 from . import Thread
 from .questions import find_in_post, make_questions
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from ..contract import Question
 from ..errors import InnspillError
 from ..lang import merged
-from ..contract import Question
 from ..textutil import lower, sentences, words
 
 ITEM_RE = re.compile(r"^(?P<indent>[ \t]*)(?:(?:spørsmål|spm\.?|question|q)\s*)?(?P<num>\d{1,3})\s*[.):]\s+(?P<body>\S.*)$",

@@ -26,8 +26,8 @@ import os
 import warnings
 import zipfile
 
-from ..errors import InnspillError, warning
 from ..contract import STATUSES, Comment
+from ..errors import InnspillError, warning
 from . import ReadOptions, Thread
 from .questions import ITEM_RE, make_questions
 from .wxr import link_parents

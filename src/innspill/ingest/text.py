@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ..errors import warning
 from ..contract import Comment
+from ..errors import warning
 from . import Thread
 from .layouts import AVATAR_RE, clean_date, is_date, read_headed
 from .questions import find_in_post

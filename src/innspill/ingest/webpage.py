@@ -17,8 +17,8 @@ import re
 
 from lxml import etree, html
 
-from ..errors import warning
 from ..contract import Comment
+from ..errors import warning
 from . import ReadOptions, Thread
 from .encoding import bom_encoding, check_codec, detect
 from .markup import element_to_text

@@ -15,8 +15,8 @@ A file with several commented posts gives one thread per post, unless
 
 from __future__ import annotations
 
-from ..errors import InnspillError, warning
 from ..contract import Comment
+from ..errors import InnspillError, warning
 from . import ReadOptions, Thread
 from .markup import fragment_to_text
 from .questions import find_in_post

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..errors import InnspillError
 from ..contract import STANCES
+from ..errors import InnspillError
 from ..privacy import mask, overlaps
 from ..themes import shown_labels
 from . import guide as guide_mod

@@ -7,8 +7,8 @@ from functools import cache
 
 import jinja2
 
-from ..errors import InnspillError
 from ..contract import STANCES
+from ..errors import InnspillError
 from . import guidetext as G
 from .charts import stance_svg
 from .i18n import Text

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ... import csvsafe
-from ...errors import InnspillError
 from ...contract import STANCES
+from ...errors import InnspillError
 from ...segment import trim_span  # a span without its surrounding white space, as segmentation trims it
 from ..analysis import corrections, services
 from ..analysis.models import Correction
