@@ -161,11 +161,6 @@ class Segmenter:
             if u.level == "para" and self._asks_others(u.comment.text, u.start, u.end):
                 u.scores = u.scores - ASKS_PENALTY
 
-    def calibrate(self, units: list[Unit], rel: np.ndarray, lex_rel: np.ndarray) -> None:
-        """Standardise the cosines over the whole thread (per unit level) and set each unit's
-        ``scores``; needs all units at once."""
-        self.apply(units, rel, lex_rel, self.calibration(rel, para_mask(units)))
-
     def sliced_scores(self, units: list[Unit]) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`raw_scores` slice by slice (each unit on its own, so slicing changes nothing
         but the size of the vector block in memory)."""

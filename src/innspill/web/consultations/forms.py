@@ -248,9 +248,6 @@ class AnswerForm(forms.Form):
                 order.append(q.qid)
         self.order_fields(order + ["comment", "consent", "website"])
 
-    def question_fields(self):
-        return [self[q.qid] for q in self.questions]
-
     def choice(self, q) -> str | None:
         return (self.cleaned_data.get(f"{q.qid}_choice") or None) if q.has_buttons else None
 
