@@ -126,6 +126,128 @@ def pad(seqs, torch, h: int | None = None):
     return n, mask, bias
 
 
+def lower_layer_states(w, nl: int, seqs: list[list[int]], cache_dir: str, torch) -> list:
+    """The frozen lower layers' output, once per pair, computed by innspill's int8 engine exactly as it
+    runs at inference (engine.CrossEncoder), kept in the cache folder (keyed by the pairs and the
+    encoder); a list of torch tensors (tokens x hidden), one a pair."""
+    states: list = [None] * len(seqs)
+    t0 = time.time()
+    key = hashlib.blake2b(json.dumps([w.sha256, nl, LOWER, seqs]).encode(), digest_size=8).hexdigest()
+    cache = Path(cache_dir) / f"cross-lower-{key}.npy"
+    offs = np.cumsum([0] + [len(s) for s in seqs])
+    if cache.is_file():
+        flat = np.load(cache)
+        print(f"lower layers from {cache}", file=sys.stderr, flush=True)
+    else:
+        flat = np.concatenate(lower_states(w, nl, seqs))
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache, flat)
+    flat = torch.from_numpy(flat)
+    for i in range(len(seqs)):
+        states[i] = flat[offs[i]:offs[i + 1]]
+    print(f"lower layers for {len(seqs)} pairs in {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+    return states
+
+
+def head_features(rows: list[dict], w, base_dir: str, cache_dir: str, torch):
+    """The features the head reads beside the pair's pooled state: those of the network over frozen
+    vectors (train_stance.py: the answer's vector, its product with the question's, the rules'
+    verdict), scaled as that network (``--base``) scales them. Returns (x, verdicts, base, mean,
+    scale, xs): xs is the scaled features as a torch tensor; mean and scale the card's, over the
+    pooled state and the features."""
+    x, verdicts, _ = features(rows, Embedder(cache_dir=cache_dir))
+    base = StanceModel.load(base_dir) if base_dir else None
+    if base is None or base.spec != FEATURES or base.card.get("kind") == "cross-encoder":
+        raise SystemExit(f"error: --base must be a model of train_stance.py with features {FEATURES}")
+    mean = np.concatenate([np.zeros(w.H), base.mean]).astype(np.float64)
+    scale = np.concatenate([np.ones(w.H), base.scale]).astype(np.float64)
+    xs = torch.tensor(((x - base.mean) / base.scale).astype(np.float32))
+    return x, verdicts, base, mean, scale, xs
+
+
+def fine_tune(w, nl: int, seqs, states, xs, y: np.ndarray, train_idx: list[int], torch, *, epochs: int = EPOCHS,
+              lr: float = LR, head_lr: float = HEAD_LR, init: str = "scratch", base=None, eval_idx: list[int] = ()):
+    """The recipe: the top layers (from the shipped encoder) and a new head, AdamW, warm-up then linear
+    decay, batches of ``BATCH`` consecutive pairs of ``train_idx`` (give it sorted by length), their
+    order drawn anew each epoch from a generator seeded with ``SEED``; the torch seed is set here, so
+    every call starts alike. ``eval_idx``: pairs whose accuracy is logged before and after each epoch
+    (the calibration split in train_cross). Returns (top, head, run, history); ``run(idx)`` gives the
+    logits of those pairs (see :func:`predict`)."""
+    torch.manual_seed(SEED)
+    Layer = torch_layers(w.layers, torch)
+    top = torch.nn.ModuleList([Layer(w.layers[i], w.NH, w.eps) for i in range(nl, w.NL)])
+    # the head reads the pair's pooled state beside the features of the network over frozen vectors;
+    # --init mlp starts it as that network (its weights for the features, zeros for the pooled state),
+    # so the fine-tuning starts from its reading and adds what the pair shows; by default (--init
+    # scratch) the head is new and only the features' scaling is taken from that network
+    width = int(base.layers[0][0].shape[1])
+    head = torch.nn.Sequential(torch.nn.Linear(w.H + xs.shape[1], width), torch.nn.ReLU(),
+                               torch.nn.Linear(width, len(STANCES)))
+    if init == "mlp":
+        (w0, b0), (w1, b1) = base.layers
+        with torch.no_grad():
+            head[0].weight.zero_()
+            head[0].weight[:, w.H:] = torch.tensor(w0.T.astype(np.float32))
+            head[0].bias.copy_(torch.tensor(b0.astype(np.float32)))
+            head[2].weight.copy_(torch.tensor(w1.T.astype(np.float32)))
+            head[2].bias.copy_(torch.tensor(b1.astype(np.float32)))
+    opt = torch.optim.AdamW([{"params": top.parameters(), "lr": lr}, {"params": head.parameters(), "lr": head_lr}],
+                            weight_decay=WEIGHT_DECAY)
+    batches = [train_idx[a:a + BATCH] for a in range(0, len(train_idx), BATCH)]
+    steps = max(1, len(batches) * epochs)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (0.06 * steps)) * max(0.0, 1 - s / steps))
+    rng = np.random.default_rng(SEED)
+    yt = torch.tensor(y)
+
+    def run(idx):
+        n, mask, bias = pad([seqs[i] for i in idx], torch)
+        x = torch.zeros((len(idx), n, w.H))
+        for j, i in enumerate(idx):
+            x[j, :len(seqs[i])] = states[i]
+        for m in top:
+            x = m(x, bias)
+        mf = mask.float()[:, :, None]
+        return head(torch.cat([(x * mf).sum(1) / mf.sum(1), xs[idx]], dim=1))
+
+    history = []
+    if eval_idx:
+        lg0 = predict(run, eval_idx, len(seqs), torch)
+        history.append({"epoch": 0, "calibration_accuracy": round(float((lg0[eval_idx].argmax(1) == y[eval_idx]).mean()), 3)})
+        print(json.dumps(history[-1]), file=sys.stderr, flush=True)
+    for ep in range(epochs):
+        t0 = time.time()
+        top.train()
+        total = 0.0
+        for step, bi in enumerate(rng.permutation(len(batches))):
+            if step and step % 100 == 0:
+                print(f"  epoch {ep + 1}: {step}/{len(batches)} batches, {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+            idx = batches[bi]
+            loss = torch.nn.functional.cross_entropy(run(idx), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(list(top.parameters()) + list(head.parameters()), 1.0)
+            opt.step()
+            sched.step()
+            total += float(loss.detach()) * len(idx)
+        history.append({"epoch": ep + 1, "loss": round(total / len(train_idx), 4)})
+        if eval_idx:
+            lg = predict(run, eval_idx, len(seqs), torch)
+            history[-1]["calibration_accuracy"] = round(float((lg[eval_idx].argmax(1) == y[eval_idx]).mean()), 3)
+        history[-1]["seconds"] = round(time.time() - t0)
+        print(json.dumps(history[-1]), file=sys.stderr, flush=True)
+    return top, head, run, history
+
+
+def predict(run, idx_list: list[int], n_rows: int, torch) -> np.ndarray:
+    """Logits (n_rows x classes; zeros outside idx_list) of the pairs in idx_list, 64 at a time."""
+    out = np.zeros((n_rows, len(STANCES)))
+    with torch.no_grad():
+        for a in range(0, len(idx_list), 64):
+            idx = idx_list[a:a + 64]
+            out[idx] = run(idx).double().numpy()
+    return out
+
+
 def make_checks(out: Path, rows: list[dict], cache_dir: str, card: dict) -> list[dict]:
     """A few calibration pairs with the probabilities torch gives them from the written file (the lower
     layers by innspill's engine, as in training): the tests check that innspill reads the shipped
@@ -201,102 +323,19 @@ def main(argv: list[str] | None = None) -> int:
     seqs = [engine.pair_ids(tok, r["question"], r["text"]) for r in rows]
     print(f"{len(rows)} pairs ({int((~cal).sum())} train, {int(cal.sum())} calibration), "
           f"{np.mean([len(s) for s in seqs]):.0f} tokens a pair", file=sys.stderr, flush=True)
-    Layer = torch_layers(w.layers, torch)
     nl = w.NL - args.top
-    # the frozen lower layers' output, once per pair, computed by innspill's int8 engine exactly as it
-    # runs at inference (engine.CrossEncoder), kept in the cache folder
+    states = lower_layer_states(w, nl, seqs, args.cache_dir, torch)
+    x, verdicts, base, mean, scale, xs = head_features(rows, w, args.base, args.cache_dir, torch)
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
-    states: list = [None] * len(seqs)
-    t0 = time.time()
-    key = hashlib.blake2b(json.dumps([w.sha256, nl, LOWER, seqs]).encode(), digest_size=8).hexdigest()
-    cache = Path(args.cache_dir) / f"cross-lower-{key}.npy"
-    offs = np.cumsum([0] + [len(s) for s in seqs])
-    if cache.is_file():
-        flat = np.load(cache)
-        print(f"lower layers from {cache}", file=sys.stderr, flush=True)
-    else:
-        flat = np.concatenate(lower_states(w, nl, seqs))
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cache, flat)
-    flat = torch.from_numpy(flat)
-    for i in range(len(seqs)):
-        states[i] = flat[offs[i]:offs[i + 1]]
-    print(f"lower layers for {len(seqs)} pairs in {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
-    top = torch.nn.ModuleList([Layer(w.layers[i], w.NH, w.eps) for i in range(nl, w.NL)])
-    # the head reads the pair's pooled state beside the features of the network over frozen vectors
-    # (train_stance.py: the answer's vector, its product with the question's, the rules' verdict);
-    # it starts as that network (its weights for the features, zeros for the pooled state), so the
-    # fine-tuning starts from its reading and adds what the pair shows (--init mlp); by default
-    # (--init scratch) the head is new and only the features' scaling is taken from that network
-    x, verdicts, _ = features(rows, Embedder(cache_dir=args.cache_dir))
-    base = StanceModel.load(args.base) if args.base else None
-    if base is None or base.spec != FEATURES or base.card.get("kind") == "cross-encoder":
-        raise SystemExit(f"error: --base must be a model of train_stance.py with features {FEATURES}")
-    (w0, b0), (w1, b1) = base.layers
-    mean = np.concatenate([np.zeros(w.H), base.mean]).astype(np.float64)
-    scale = np.concatenate([np.ones(w.H), base.scale]).astype(np.float64)
-    xs = torch.tensor(((x - base.mean) / base.scale).astype(np.float32))
-    head = torch.nn.Sequential(torch.nn.Linear(w.H + x.shape[1], w0.shape[1]), torch.nn.ReLU(),
-                               torch.nn.Linear(w0.shape[1], len(STANCES)))
-    if args.init == "mlp":
-        with torch.no_grad():
-            head[0].weight.zero_()
-            head[0].weight[:, w.H:] = torch.tensor(w0.T.astype(np.float32))
-            head[0].bias.copy_(torch.tensor(b0.astype(np.float32)))
-            head[2].weight.copy_(torch.tensor(w1.T.astype(np.float32)))
-            head[2].bias.copy_(torch.tensor(b1.astype(np.float32)))
-    opt = torch.optim.AdamW([{"params": top.parameters(), "lr": args.lr}, {"params": head.parameters(), "lr": args.head_lr}],
-                            weight_decay=WEIGHT_DECAY)
     train_idx = [i for i in order if not cal[i]]
-    batches = [train_idx[a:a + BATCH] for a in range(0, len(train_idx), BATCH)]
-    steps = max(1, len(batches) * args.epochs)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (0.06 * steps)) * max(0.0, 1 - s / steps))
-    rng = np.random.default_rng(SEED)
-    yt = torch.tensor(y)
-
-    def run(idx):
-        n, mask, bias = pad([seqs[i] for i in idx], torch)
-        x = torch.zeros((len(idx), n, w.H))
-        for j, i in enumerate(idx):
-            x[j, :len(seqs[i])] = states[i]
-        for m in top:
-            x = m(x, bias)
-        mf = mask.float()[:, :, None]
-        return head(torch.cat([(x * mf).sum(1) / mf.sum(1), xs[idx]], dim=1))
+    cal_idx = [i for i in order if cal[i]]
+    top, head, run, history = fine_tune(w, nl, seqs, states, xs, y, train_idx, torch, epochs=args.epochs, lr=args.lr,
+                                        head_lr=args.head_lr, init=args.init, base=base, eval_idx=cal_idx)
+    w0 = base.layers[0][0]
 
     def logits_all(idx_list):
-        out = np.zeros((len(rows), len(STANCES)))
-        with torch.no_grad():
-            for a in range(0, len(idx_list), 64):
-                idx = idx_list[a:a + 64]
-                out[idx] = run(idx).double().numpy()
-        return out
+        return predict(run, idx_list, len(rows), torch)
 
-    history = []
-    cal_idx = [i for i in order if cal[i]]
-    lg0 = logits_all(cal_idx)
-    history.append({"epoch": 0, "calibration_accuracy": round(float((lg0[cal_idx].argmax(1) == y[cal_idx]).mean()), 3)})
-    print(json.dumps(history[-1]), file=sys.stderr, flush=True)
-    for ep in range(args.epochs):
-        t0 = time.time()
-        top.train()
-        total = 0.0
-        for step, bi in enumerate(rng.permutation(len(batches))):
-            if step and step % 100 == 0:
-                print(f"  epoch {ep + 1}: {step}/{len(batches)} batches, {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
-            idx = batches[bi]
-            loss = torch.nn.functional.cross_entropy(run(idx), yt[idx])
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(list(top.parameters()) + list(head.parameters()), 1.0)
-            opt.step()
-            sched.step()
-            total += float(loss.detach()) * len(idx)
-        lg = logits_all(cal_idx)
-        acc = float((lg[cal_idx].argmax(1) == y[cal_idx]).mean())
-        history.append({"epoch": ep + 1, "loss": round(total / len(train_idx), 4), "calibration_accuracy": round(acc, 3),
-                        "seconds": round(time.time() - t0)})
-        print(json.dumps(history[-1]), file=sys.stderr, flush=True)
     lg = logits_all(list(range(len(rows))))
     t = temperature(lg[cal], y[cal])
     p_cal = softmax(lg[cal] / t)
