@@ -108,8 +108,10 @@ def write_md(path: Path, res: dict) -> None:
     def row(name, d):
         return f"| {name} | {d['n']} | {d['accuracy']:.3f} | {d['macro_f1']:.3f} | {d['rules_accuracy']:.3f} | {d['majority_accuracy']:.3f} |"
 
-    head = ["| pairs | n | cross-encoder alone | macro-F1 | rules alone | majority (training folds' class) |",
-            "|---|---:|---:|---:|---:|---:|"]
+    def head(model):
+        return [f"| pairs | n | {model} alone | macro-F1 | rules alone | majority (training folds' class) |",
+                "|---|---:|---:|---:|---:|---:|"]
+
     cfg = res["config"]
     lines = ["# Cross-encoder: topic-grouped cross-validation (issue 17)", "",
              f"Written by `{res['command']}` (training/cv_cross.py; {res['written']}). "
@@ -128,7 +130,7 @@ def write_md(path: Path, res: dict) -> None:
         missing = sorted(set(range(cfg["folds"])) - set(pool["folds"]))
         lines += [f"## Pooled over folds {', '.join(map(str, pool['folds']))}"
                   + (f" (folds {', '.join(map(str, missing))} not run)" if missing else ""), ""]
-        lines += head + [row("all", pool)]
+        lines += head("cross-encoder") + [row("all", pool)]
         lines += [row(f"lang {k}", v) for k, v in pool["by_lang"].items()]
         lines += [row(f"kind {k}", v) for k, v in pool["by_kind"].items()]
         lines += ["", f"Majority class of the test pairs themselves (as `cross_validate` reports it): "
@@ -139,6 +141,17 @@ def write_md(path: Path, res: dict) -> None:
         lines += [f"| {s} | " + " | ".join(map(str, r)) + " |"
                   for s, r in zip(STANCES, pool["confusion"]["gold_by_predicted"])]
         lines += [""]
+    net = res.get("network")
+    if net:
+        lines += ["## For comparison: the network over frozen vectors on the same folds", "",
+                  "train_stance.py's network (its `fit`, as `cross_validate` trains it; features a, aq, rule), "
+                  f"trained and scored on the same {cfg['folds']} folds (all of them), by "
+                  f"`python training/cv_cross.py --folds {cfg['folds']} --network"
+                  + (f" --limit {cfg['limit']}" if cfg.get("limit") else "") + "`.", ""]
+        lines += head("network") + [row("all", net["pooled"])]
+        lines += [row(f"lang {k}", v) for k, v in net["pooled"]["by_lang"].items()]
+        lines += [row(f"kind {k}", v) for k, v in net["pooled"]["by_kind"].items()]
+        lines += ["", "Per fold, alone: " + ", ".join(f"{f} {v['accuracy']:.3f}" for f, v in net["folds"].items()) + ".", ""]
     lines += ["## Per fold", "", "| fold | topics | train | test | alone | macro-F1 | rules | majority | yes/no alone | "
               "open alone | minutes |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for f, rec in sorted(res["folds"].items(), key=lambda kv: int(kv[0])):
@@ -152,11 +165,30 @@ def write_md(path: Path, res: dict) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    import torch
-    from train_cross import BATCH, EPOCHS, HEAD_LR, LR, TOP, fine_tune, head_features, lower_layer_states, predict
+def network_folds(rows: list[dict], y: np.ndarray, fold: np.ndarray, k: int, cache_dir: str) -> dict:
+    """For comparison: train_stance.py's network over frozen vectors (its ``fit``, as ``cross_validate``
+    trains it) on the same folds, scored as the cross-encoder is."""
+    from train_stance import features, fit, logits_of
 
-    from innspill import engine
+    from innspill.embed import Embedder
+
+    x, verdicts, _ = features(rows, Embedder(cache_dir=cache_dir))
+    rule_pred = np.array([STANCES.index(s) for s, _ in verdicts])
+    pred, maj, per_fold = np.full(len(rows), -1), np.full(len(rows), -1), {}
+    for f in range(k):
+        t0 = time.time()
+        tr, te = (fold >= 0) & (fold != f), fold == f
+        scaler, clf = fit(x[tr], y[tr])
+        pred[te] = logits_of(scaler, clf, x[te]).argmax(1)
+        maj[te] = np.bincount(y[tr], minlength=len(STANCES)).argmax()
+        per_fold[str(f)] = {**figures(y[te], pred[te], rule_pred[te], maj[te]), "seconds": round(time.time() - t0)}
+        print(f"network, fold {f}: alone {per_fold[str(f)]['accuracy']:.3f}", file=sys.stderr, flush=True)
+    m = fold >= 0
+    return {"folds": per_fold, "pooled": report([r for r, u in zip(rows, m) if u], y[m], pred[m], rule_pred[m], maj[m])}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from train_cross import BATCH, EPOCHS, HEAD_LR, LR, TOP  # torch only where a fold is trained
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--folds", type=int, default=5)
@@ -167,9 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=EPOCHS, help="smoke test only: the recipe is train_cross's EPOCHS")
     ap.add_argument("--base", default=str(ROOT / "training" / "mlp"), help="as train_cross.py --base")
     ap.add_argument("--cache-dir", default=str(ROOT / "training" / ".cache"), help="as train_cross.py --cache-dir")
+    ap.add_argument("--network", action="store_true",
+                    help="only train_stance.py's network over frozen vectors on the same folds (no torch; added to the json)")
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    torch.use_deterministic_algorithms(True)
     paths = sorted((ROOT / "training" / "corpus").glob("*.jsonl")) + sorted((ROOT / "training" / "public").glob("*.jsonl"))
     rows = load_rows(paths)
     if args.limit:
@@ -187,7 +219,19 @@ def main(argv: list[str] | None = None) -> int:
     if out.is_file():
         old = json.loads(out.read_text(encoding="utf-8"))
         if old.get("config") == config:
-            res["folds"] = old["folds"]  # finished folds of the same setup are kept (and not rerun)
+            res = old  # finished folds of the same setup are kept (and not rerun)
+    if args.network:
+        res["network"] = network_folds(rows, y, fold, args.folds, args.cache_dir)
+        out.write_text(json.dumps(res, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_md(out.with_suffix(".md"), res)
+        return 0
+    import torch
+    from train_cross import fine_tune, head_features, lower_layer_states, predict
+
+    from innspill import engine
+
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True)
     todo = args.only_fold or [f for f in range(args.folds) if str(f) not in res["folds"]]
     print(f"{len(rows)} pairs, {config['usable']} in {args.folds} folds of {config['fold_sizes']} pairs "
           f"({config['topics']} topics; {config['calibration_excluded']} calibration pairs left out); folds to run: {todo}",
