@@ -49,3 +49,72 @@ def test_shared_floats_leave_the_analysis_unchanged():
     assert after[0].provenance["model_probs"]["for"] is after[2].provenance["model_probs"]["for"]
     assert after[0].confidence is after[1].confidence
     assert str(after[1].provenance["model_probs"]["mixed"]) == "-0.0"
+
+
+def test_provenance_in_slots_behaves_as_the_dict_it_stands_for():
+    """Random sequences of sets, deletes and reads on a Provenance and on a plain dict give the same
+    keys in the same order, the same values and the same JSON (a generated battery)."""
+    import random
+
+    from innspill.contract import PROVENANCE_KEYS, Provenance
+
+    rng = random.Random(19)
+    keys = list(PROVENANCE_KEYS) + ["button", "text_stance", "privacy"]
+    compacted = 0
+    for _ in range(400):
+        start = {k: rng.random() for k in PROVENANCE_KEYS if rng.random() < 0.7}
+        plain = dict(start)
+        prov = Provenance.compact(dict(start))
+        compacted += isinstance(prov, Provenance)
+        for _ in range(rng.randrange(12)):
+            k = rng.choice(keys)
+            if rng.random() < 0.25 and k in plain:
+                del plain[k]
+                del prov[k]
+            else:
+                v = rng.choice([1, "x", {"for": 0.5}, None])
+                plain[k] = v
+                prov[k] = v
+            assert list(prov) == list(plain) and len(prov) == len(plain)
+            assert prov == plain and plain == prov
+            assert json.dumps({**prov}) == json.dumps(plain)
+            assert pickle.loads(pickle.dumps(prov)) == plain
+    assert compacted == 400  # keys in the usual order always compact
+    assert not isinstance(Provenance.compact({"parts": 1, "stage": "segment"}), Provenance)  # order kept as given
+    assert Provenance.compact({"stage": "segment", "button": "ja"}).__sizeof__() < {"stage": "segment"}.__sizeof__()
+
+
+def test_shared_answer_values_leave_the_analysis_unchanged_and_share():
+    from innspill.contract import Provenance
+    from innspill.privacy import assess_comments
+    from innspill.stages import share_answer_values
+
+    texts = ["Ja. Det er lurt.", "Nei, det vil jeg ikke.", "Jeg heter Kari Nordmann, og min sønn er syk."]
+
+    def analysis():
+        comments = [Comment(id=f"c{i}", position=i, original=t, language="nb") for i, t in enumerate(texts)]
+        answers = []
+        for c in comments:
+            a = Answer(comment_id=c.id, question_id="q1", text="".join(list(c.text)), start=0, end=len(c.text),
+                       how="semantic-late".split("-")[0], stance="for", confidence=0.9, evidence="".join(c.text))
+            a.provenance = {"stage": "segment", "parts": 1, "stance_rule": "no-cue", "evidence_start": 0,
+                            "rule_stance": "none", "model_probs": {"for": 0.9, "against": 0.1, "mixed": 0.0,
+                                                                   "none": 0.0}, "stance_by": "model"}
+            answers.append(a)
+        an = Analysis(source={}, questions=[Question("q1", 1, "Bør vi?", "yesno")], comments=comments,
+                      answers=answers)
+        assess_comments(comments, "nb")
+        return an
+
+    before, after = analysis(), analysis()
+    share_answer_values(after.answers, after.comments)
+    assert json.dumps(before.to_dict(), ensure_ascii=False) == json.dumps(after.to_dict(), ensure_ascii=False)
+    a0, a1 = after.answers[:2]
+    assert isinstance(a0.provenance, Provenance)
+    assert a0.provenance["model_probs"] is a1.provenance["model_probs"]
+    assert a0.evidence is a0.text and a0.text is after.comments[0].text
+    assert before.answers[0].text is not before.comments[0].text
+    assert a0.how is a1.how and before.answers[0].how is not before.answers[1].how
+    c0, c1, c2 = after.comments
+    assert c0.privacy is c1.privacy and not c0.privacy["personal_data"]  # nothing found: one shared result
+    assert c2.privacy is not c0.privacy and c2.privacy["personal_data"]

@@ -234,8 +234,11 @@ def assess_comments(comments, language: str, source: dict | None = None) -> dict
     known = author_names(source or {}, comments)
     vocab = thread_vocabulary(c.text for c in distinct)
     counts = dict.fromkeys(FLAGS, 0)
+    nothing = None  # most comments have nothing to flag: they share one result (memory at scale)
     for c in distinct:
         c.privacy = assess_comment(c.text, c.language or language, known, vocab)
+        if not (c.privacy["personal_data"] or c.privacy["sensitive"] or c.privacy["story"]):
+            nothing = c.privacy = nothing or c.privacy
         c.flags = [f for f in c.flags if f not in FLAGS] + flags_for(c.privacy)
         for f in flags_for(c.privacy):
             counts[f] += 1

@@ -25,11 +25,12 @@ A hook takes a :class:`StageRun` and calls the stage's function through ``StageR
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from . import __version__
-from .contract import Analysis, Answer, Comment, Question
+from .contract import Analysis, Answer, Comment, Provenance, Question
 
 #: what the first stage reads: the input file (and the questions file, when given)
 INPUTS = ("input",)
@@ -163,6 +164,31 @@ def share_floats(answers: list[Answer]) -> None:
             a.provenance["model_probs"] = {k: one(v) for k, v in probs.items()}
 
 
+def share_answer_values(answers: list[Answer], comments: list[Comment]) -> None:
+    """Once the answers are read: equal values as one object, not one per answer (issue 19's memory
+    at 1,000,000 answers; the analysis is unchanged, tested). The stance model's rounded numbers
+    (:func:`share_floats`); its probabilities, equal for about half the answers of a large thread,
+    as one dict per distinct set; the provenance in slots (:class:`~innspill.contract.Provenance`);
+    the name of how it was found as one string per name; an answer that is its whole comment keeps the comment's string;
+    evidence that is the whole answer keeps the answer's string. Nothing later changes a shared value
+    in place (a later change to a provenance replaces it or sets its own keys; none changes
+    ``model_probs`` or a string in place)."""
+    share_floats(answers)
+    text_of = {c.id: c.text for c in comments}
+    probs_pool: dict[tuple, dict] = {}
+    for a in answers:
+        probs = a.provenance.get("model_probs")
+        if probs:
+            a.provenance["model_probs"] = probs_pool.setdefault(tuple(probs.items()), probs)
+        a.provenance = Provenance.compact(a.provenance)
+        a.how = sys.intern(a.how)  # "numbered", "semantic", ...: cut from longer names, one string per answer
+        whole = text_of.get(a.comment_id)
+        if whole is not None and a.text is not whole and a.text == whole:
+            a.text = whole
+        if a.evidence is not a.text and a.evidence == a.text:
+            a.evidence = a.text
+
+
 def _dedupe(r: StageRun) -> None:
     from .dedupe import link_duplicates
 
@@ -214,7 +240,7 @@ def _stance_model(r: StageRun) -> None:
     a = r.analysis
     a.provenance["stance_model"] = r.step("stance-model", apply_stance_model, a.answers, r.distinct,
                                           stance_questions(a.questions), r.embedder)
-    share_floats(a.answers)
+    share_answer_values(a.answers, r.distinct)
 
 
 def _privacy(r: StageRun) -> None:

@@ -274,6 +274,7 @@ def _dispatch(fmt: str, path: str, head: bytes, opts: ReadOptions) -> tuple[list
         thread, enc, how = reader("webpage").read(data, path, opts)
         return [thread], {"encoding": enc, "encoding_detected_by": how}
     content, enc, how = decode_text(data, path, opts.encoding, guess=fmt == "csv")
+    del data  # the bytes are not needed once decoded (a large file: its size less at the read's peak)
     if fmt == "csv":
         threads = [reader("table").read_csv(content, path, opts)]
     else:
