@@ -4,6 +4,7 @@ set before it, the peak during it and the resident set after it.
 
     python benchmarks/stage_memory.py --answers 100000            # local runner
     python benchmarks/stage_memory.py --answers 100000 --runner dask --workers 2
+    python benchmarks/stage_memory.py --file F --replicate 10   # themes and write at 10x (an estimate)
 
 The peak during a stage is the process's ``VmHWM`` after the stage, with the high-water mark
 reset just before it (``echo 5 > /proc/self/clear_refs``, Linux), so each row is that stage's
@@ -43,12 +44,55 @@ def reset_peak() -> None:
         pass
 
 
-def stage_progress(rows: list):
+def fresh(s):
+    """A copy of string ``s`` that is a new object (as a string read from another comment would be)."""
+    return s if s is None else (s + ".")[:-1]
+
+
+def replicate(analysis, times: int) -> None:
+    """The analysis's comments and answers ``times`` over, every copy its own objects (new ids, new
+    strings) and shared where the pipeline shares (a text equal to its original, evidence that is its
+    answer, the stance model's probabilities, the privacy result of a comment with nothing found):
+    what a thread ``times`` as large holds when the themes begin (an estimate of that stage at scale,
+    without running the hours of segmentation before it)."""
+    from innspill.contract import Answer, Comment, Provenance
+
+    comments, answers = list(analysis.comments), list(analysis.answers)
+    for k in range(1, times):
+        ids = {}
+        for c in comments:
+            original = fresh(c.original)
+            n = Comment(id=f"{c.id}x{k}", position=c.position + k * len(comments), original=original,
+                        text=original if c.text is c.original else fresh(c.text), author=fresh(c.author),
+                        duplicate_of=None if c.duplicate_of is None else f"{c.duplicate_of}x{k}",
+                        duplicate_how=c.duplicate_how, status=c.status, language=c.language,
+                        line=None if c.line is None else c.line + 0,
+                        repairs=list(c.repairs), flags=list(c.flags), privacy=c.privacy)
+            ids[c.id] = n
+            analysis.comments.append(n)
+        for a in answers:
+            owner = ids[a.comment_id]
+            text = fresh(a.text)
+            prov = a.provenance
+            analysis.answers.append(Answer(
+                comment_id=owner.id, question_id=a.question_id, text=text, start=a.start, end=a.end + 0, how=a.how,
+                stance=a.stance, confidence=a.confidence, evidence=text if a.evidence is a.text else fresh(a.evidence),
+                score=a.score + 0.0, provenance=Provenance(prov) if isinstance(prov, Provenance) else dict(prov)))
+
+
+def stage_progress(rows: list, replicate_times: int = 1):
     """A pipeline Progress that records (stage, seconds, MiB before, peak MiB during, MiB after)."""
     from innspill.pipeline import Progress
 
     class Meter(Progress):
         def step(self, name, fn, *args, **kwargs):
+            if name == "themes" and replicate_times > 1:
+                t0 = time.perf_counter()
+                replicate(args[0], replicate_times)
+                rows.append((f"replicate x{replicate_times}", time.perf_counter() - t0, None, None,
+                             status_kb("VmRSS") / 1024))
+                print(f"replicated x{replicate_times}: {len(args[0].comments):,} comments, "
+                      f"{len(args[0].answers):,} answers, {rows[-1][4]:,.0f} MiB", file=sys.stderr, flush=True)
             before = status_kb("VmRSS")
             reset_peak()
             t0 = time.perf_counter()
@@ -62,7 +106,7 @@ def stage_progress(rows: list):
     return Meter()
 
 
-def run(path: str, runner: str, workers: int, cache: str) -> list:
+def run(path: str, runner: str, workers: int, cache: str, replicate_times: int = 1) -> list:
     from standin import StandInEmbedder, use_standin_cross_encoder
 
     from innspill.pipeline import RunOptions, analyze
@@ -76,7 +120,7 @@ def run(path: str, runner: str, workers: int, cache: str) -> list:
                                preload=[str(HERE / "standin_worker.py")], env={"OMP_NUM_THREADS": "1"})
         scheduler = cluster.scheduler_address
     rows: list = []
-    progress = stage_progress(rows)
+    progress = stage_progress(rows, replicate_times)
     reset_peak()
     t0 = time.perf_counter()
     a = analyze(path, max_bytes=10**10, progress=progress,
@@ -99,6 +143,9 @@ def main() -> int:
     ap.add_argument("--keep", help="generate into this path and keep it")
     ap.add_argument("--runner", choices=("local", "dask"), default="local")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--replicate", type=int, default=1, metavar="K",
+                    help="before the themes, make the thread K times as large (copies of its comments and "
+                         "answers): the themes and the write at K times the size, held memory included")
     args = ap.parse_args()
     from bench import generate
 
@@ -106,10 +153,11 @@ def main() -> int:
         path = args.file or args.keep or os.path.join(tmp, "consultation.txt")
         if not args.file:
             generate(args.answers, Path(path), seed=11, form_letters=True)
-        rows = run(path, args.runner, args.workers, os.path.join(tmp, "cache"))
+        rows = run(path, args.runner, args.workers, os.path.join(tmp, "cache"), args.replicate)
     print("| stage | seconds | before (MiB) | peak during (MiB) | after (MiB) |\n|---|---:|---:|---:|---:|")
     for name, secs, before, peak, after in rows:
-        print(f"| {name} | {secs:.1f} | {before:,.0f} | {'' if peak is None else f'{peak:,.0f}'} | {after:,.0f} |")
+        print(f"| {name} | {secs:.1f} | {'' if before is None else f'{before:,.0f}'} | "
+              f"{'' if peak is None else f'{peak:,.0f}'} | {after:,.0f} |")
     print(f"process peak over the run: {status_kb('VmHWM') / 1024:,.0f} MiB (reset before each stage: "
           "the largest 'peak during' is the run's)")
     return 0
