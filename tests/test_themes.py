@@ -103,3 +103,24 @@ def test_label_words_are_distinctive():
     t2 = [[("mobil", "mobilen"), ("barn", "barna")], [("mobil", "mobil"), ("lek", "lek")]]
     labels = label_themes([t1, t2], question_stems=set(), top=1)
     assert labels[0] == ["skolemat"] and labels[1][0].startswith("mobil")
+
+
+def test_nearest_centre_by_blocks_gives_the_labels_of_the_whole_product(seed_analysis):
+    """k-means labels a block of rows at a time (memory at 1,000,000 answers): the same labels as
+    the argmax of the whole product, on the seed's answers (hash vectors, repeated to 12,000 rows,
+    and with noise so no two rows tie) and on generated unit vectors."""
+    from innspill.theme_clusters import nearest_centre
+    from innspill.themes import Vectoriser
+
+    texts = [a["text"] for a in seed_analysis["answers"]]
+    X = Vectoriser(None, "nb")(texts * (12_000 // len(texts) + 1))
+    rng = np.random.default_rng(19)
+    X = X + rng.normal(0, 1e-3, X.shape).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    G = rng.standard_normal((30_000, 384)).astype(np.float32)
+    G /= np.linalg.norm(G, axis=1, keepdims=True)
+    for M in (X, G):
+        C = M[rng.choice(len(M), 150, replace=False)]
+        whole = np.argmax(M @ C.T, axis=1)
+        assert np.array_equal(nearest_centre(M, C), whole)
+        assert np.array_equal(nearest_centre(M, C, block=1000), whole)

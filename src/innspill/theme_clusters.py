@@ -19,6 +19,15 @@ MAX_THEMES = 10  # per question and stance
 THRESHOLD_SAMPLE = 2000  # answers used to estimate a group's similarity threshold
 
 
+def nearest_centre(X: np.ndarray, C: np.ndarray, block: int = 8192) -> np.ndarray:
+    """``np.argmax(X @ C.T, axis=1)`` a block of rows at a time: the same labels (each row's
+    products are the same numbers, tested) without the whole n x k matrix (375,000 answers and
+    150 centres: 225 MB)."""
+    if len(X) <= block:
+        return np.argmax(X @ C.T, axis=1)
+    return np.concatenate([np.argmax(X[i:i + block] @ C.T, axis=1) for i in range(0, len(X), block)])
+
+
 def _kmeans(X: np.ndarray, k: int, iters: int = 12) -> np.ndarray:
     """Spherical k-means with farthest-point initialisation (deterministic); returns labels."""
     mean = X.mean(axis=0)
@@ -32,7 +41,7 @@ def _kmeans(X: np.ndarray, k: int, iters: int = 12) -> np.ndarray:
     C = X[centres].copy()
     labels = np.zeros(len(X), dtype=int)
     for _ in range(iters):
-        labels = np.argmax(X @ C.T, axis=1)
+        labels = nearest_centre(X, C)
         for j in range(k):
             members = X[labels == j]
             if len(members):
