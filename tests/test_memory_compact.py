@@ -85,7 +85,7 @@ def test_provenance_in_slots_behaves_as_the_dict_it_stands_for():
 
 
 def test_shared_answer_values_leave_the_analysis_unchanged_and_share():
-    from innspill.contract import Provenance
+    from innspill.contract import Probs, Provenance
     from innspill.privacy import assess_comments
     from innspill.stages import share_answer_values
 
@@ -112,6 +112,14 @@ def test_shared_answer_values_leave_the_analysis_unchanged_and_share():
     a0, a1 = after.answers[:2]
     assert isinstance(a0.provenance, Provenance)
     assert a0.provenance["model_probs"] is a1.provenance["model_probs"]
+    probs = a0.provenance["model_probs"]
+    assert isinstance(probs, Probs) and probs == before.answers[0].provenance["model_probs"]
+    assert list(probs) == ["for", "against", "mixed", "none"] and pickle.loads(pickle.dumps(probs)) == probs
+    try:
+        probs._for = 0.0
+        raise AssertionError("a shared Probs must not change in place")
+    except TypeError:
+        pass
     assert a0.evidence is a0.text and a0.text is after.comments[0].text
     assert before.answers[0].text is not before.comments[0].text
     assert a0.how is a1.how and before.answers[0].how is not before.answers[1].how

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from . import __version__
-from .contract import Analysis, Answer, Comment, Provenance, Question
+from .contract import Analysis, Answer, Comment, Probs, Provenance, Question
 
 #: what the first stage reads: the input file (and the questions file, when given)
 INPUTS = ("input",)
@@ -168,7 +168,7 @@ def share_answer_values(answers: list[Answer], comments: list[Comment]) -> None:
     """Once the answers are read: equal values as one object, not one per answer (issue 19's memory
     at 1,000,000 answers; the analysis is unchanged, tested). The stance model's rounded numbers
     (:func:`share_floats`); its probabilities, equal for about half the answers of a large thread,
-    as one dict per distinct set; the provenance in slots (:class:`~innspill.contract.Provenance`);
+    as one object per distinct set, in slots (:class:`~innspill.contract.Probs`); the provenance in slots (:class:`~innspill.contract.Provenance`);
     the name of how it was found as one string per name; an answer that is its whole comment keeps the comment's string;
     evidence that is the whole answer keeps the answer's string. Nothing later changes a shared value
     in place (a later change to a provenance replaces it or sets its own keys; none changes
@@ -179,7 +179,8 @@ def share_answer_values(answers: list[Answer], comments: list[Comment]) -> None:
     for a in answers:
         probs = a.provenance.get("model_probs")
         if probs:
-            a.provenance["model_probs"] = probs_pool.setdefault(tuple(probs.items()), probs)
+            a.provenance["model_probs"] = probs_pool.get(key := tuple(probs.items())) or probs_pool.setdefault(
+                key, Probs.compact(probs))
         a.provenance = Provenance.compact(a.provenance)
         a.how = sys.intern(a.how)  # "numbered", "semantic", ...: cut from longer names, one string per answer
         whole = text_of.get(a.comment_id)
