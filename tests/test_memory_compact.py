@@ -126,3 +126,25 @@ def test_shared_answer_values_leave_the_analysis_unchanged_and_share():
     c0, c1, c2 = after.comments
     assert c0.privacy is c1.privacy and not c0.privacy["personal_data"]  # nothing found: one shared result
     assert c2.privacy is not c0.privacy and c2.privacy["personal_data"]
+
+
+def test_cached_vectors_read_a_chunk_at_a_time_are_the_same_vectors(tmp_path, monkeypatch):
+    """The disk cache is read a few thousand vectors at a time (memory of a warm re-run): with chunks
+    of 7 keys, the townhall example's comments (some twice) come back bit for bit as embedded, all
+    from disk, none embedded again."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from innspill import embed
+    from innspill.ingest import read_input
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [c.original for c in read_input(str(root / "examples" / "townhall-en.txt")).comments]
+    texts = texts + texts[:5]
+    first = embed.Embedder(cache_dir=str(tmp_path))
+    want = first.embed(texts)
+    monkeypatch.setattr(embed, "DISK_CHUNK", 7)
+    second = embed.Embedder(cache_dir=str(tmp_path))
+    got = second.embed(texts)
+    assert np.array_equal(got, want) and second.calls == 0 and second.disk_hits == len(set(texts)) > 14
