@@ -475,3 +475,25 @@ def test_small_threads_are_searched_pair_by_pair_and_runners_agree_on_split_buck
                 groups.union(a, b)
         dedupe.apply_links(live, norms, groups, truncated)
         assert [(c.duplicate_of, c.duplicate_how) for c in fresh] == local
+
+
+def test_norms_tell_prefixes_after_the_forms_are_forgotten():
+    """Session 14: ``Norms`` keeps only the forms that start another form or start with another
+    (and the empty form), and tells exact / prefix / near for every pair of forms as the forms
+    themselves would, once they are forgotten."""
+    import itertools
+
+    import numpy as np
+
+    from innspill.dedupe.copies import Norms, _related
+
+    forms = ["ja", "ja takk", "ja takk og farvel", "nei", "", "nei nei", "helt annet", "ja t", "hei"]
+    norms = Norms(np.arange(len(forms)) * 3, np.arange(len(forms), dtype=np.int32), list(forms))
+    norms.hold_prefixes(_related(forms, sorted(range(len(forms)), key=forms.__getitem__)))
+    norms.forget(range(len(forms)))
+    assert norms.forms == [None] * len(forms)
+    for x, y in itertools.product(range(len(forms)), repeat=2):
+        fx, fy = forms[x], forms[y]
+        want = "exact" if fx == fy else "prefix" if fx.startswith(fy) or fy.startswith(fx) else "near"
+        assert norms.kind(x, y) == want, (fx, fy)
+    assert norms.number_of(np.array([6, 0, 24])).tolist() == [2, 0, 8]

@@ -8,10 +8,14 @@ import numpy as np
 
 from .features import EST_MATCHES, NEAR_THRESHOLD, FeatureLookup, FeatureTable, text_features, worth_checking
 from .jaccard import jaccard_reaches, pairs_reaching
+from .memory import release_memory
 
 SMALL_BUCKET = 24  # buckets of at most this many texts have their pairs listed, every band's at once
 CHECK_ALL_PER_GROUP = 4  # with at most this many candidate pairs per group left, all are checked at once
 PRODUCT_PAIRS = 1 << 22  # larger buckets are checked in sparse products of about this many pairs
+# ... and of at most this many shingles: a product sorts them and keeps several arrays of 8 bytes
+# each per shingle (1,000,000 answers: up to 9 million shingles, 340 MB, in a product of small buckets)
+PRODUCT_SHINGLES = 1 << 21
 # A bucket of more than LARGE_BUCKET texts is split before its pairs are checked (see
 # :func:`_split_bucket`): on one topic a common phrase can be the smallest MinHash value of a band
 # for a fixed share of all texts, so such a bucket grows with the thread and checking all its pairs
@@ -156,14 +160,29 @@ def _split_bucket(rows: np.ndarray, band: int, sigs: np.ndarray, bands: tuple[in
 
 
 
+def bucket_numbers(band_hashes: np.ndarray) -> np.ndarray:
+    """Each band's buckets numbered in the order of their hashes (``band_hashes``: texts x bands):
+    the same buckets in the same order, in 4 bytes a text and band instead of 8, for
+    :func:`link_near`, which only compares them (at 1,000,000 answers, 67 MB less)."""
+    out = np.empty(band_hashes.shape, dtype=np.int32)
+    for b in range(band_hashes.shape[1]):
+        column = band_hashes[:, b]
+        order = np.argsort(column)
+        ranked = column[order]
+        out[order, b] = np.cumsum(np.r_[False, ranked[1:] != ranked[:-1]])
+    return out
+
+
 def link_near(t: FeatureTable, roots: np.ndarray, threshold: float, bands: tuple[int, int]) -> list[tuple[int, int]]:
     """The near-duplicate links (pairs of positions) that join groups among the texts of ``t``,
     whose groups so far (exact and truncated copies) are ``roots`` (one per row): every band's
     buckets of the whole thread, those over :data:`LARGE_BUCKET` texts split. Pairs inside one
-    group are never checked."""
+    group are never checked. ``t.band_hashes`` may hold the buckets' numbers instead
+    (:func:`bucket_numbers`): the same links."""
     _, first_row, inverse = np.unique(roots, return_index=True, return_inverse=True)
-    uf = _RowUnion(first_row[inverse.ravel()].astype(np.int64))  # rows ascend with positions
-    rows = np.arange(len(t), dtype=np.int64)
+    # rows ascend with positions; in 32 bits, as the candidate pairs listed of them (8 bytes a pair)
+    uf = _RowUnion(first_row[inverse.ravel()].astype(np.int32))
+    rows = np.arange(len(t), dtype=np.int32)
     columns = [(b, t.band_hashes[:, b], rows) for b in range(t.band_hashes.shape[1])]
     large = {}
     for b, column in enumerate(t.band_hashes.T):
@@ -214,26 +233,26 @@ def _near_links(t: FeatureTable, columns, uf: _RowUnion, threshold: float, bands
                 flags: np.ndarray | None) -> list[tuple[int, int]]:
     """The links (row pairs) that join groups, from the buckets of ``columns`` (band, band hashes,
     rows of ``t``). Buckets of at most :data:`SMALL_BUCKET` texts, most of them, have their pairs
-    listed for every band at once; larger ones are checked one by one, smallest first (what the
+    listed and checked a band at a time; larger ones are checked one by one, smallest first (what the
     small ones joined is skipped there), through their agreement matrix; those over
     :data:`LARGE_BUCKET` texts part by part (:func:`_split_bucket`). Every candidate pair that
     passes :func:`worth_checking` is joined when its Jaccard reaches ``threshold`` unless its
     texts are joined already, so the groups are the same in any order (:func:`_resolve`); a
     pair is checked in the first band it meets in outside a large bucket (:func:`_unmet`)."""
-    pairs, big = [], []
+    joined, big = [], []
     for band, hsh, rows in columns:
         order = np.lexsort((rows, hsh))
         h, r = hsh[order], rows[order]
+        del order
         starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
         sizes = np.diff(np.r_[starts, len(h)])
         small = (sizes >= 2) & (sizes <= SMALL_BUCKET)
         a, b = _pairs_within(r, starts[small], sizes[small])
         a, b, m = _worth(t.sigs, a, b)
         keep = _unmet(t, flags, a, b, band)
-        pairs.append((a[keep], b[keep], m[keep]))
-        big += [(int(k), band, r[s:s + k]) for s, k in zip(starts[sizes > SMALL_BUCKET].tolist(),
-                                                           sizes[sizes > SMALL_BUCKET].tolist())]
-    joined = _resolve(*(np.concatenate(x) for x in zip(*pairs)), t, uf, threshold) if pairs else []
+        joined += _resolve(a[keep], b[keep], m[keep], t, uf, threshold)  # a band at a time: fewer pairs held
+        big += _large_parts(band, r, sizes)
+    release_memory()  # the bands' temporaries
     big.sort(key=lambda x: (x[0], x[1]))
     pairs, parts = [], []
     for size, band, rows in big:
@@ -251,43 +270,62 @@ def _near_links(t: FeatureTable, columns, uf: _RowUnion, threshold: float, bands
             a, b, m = _worth(t.sigs, *_pairs_within(np.concatenate(small), np.cumsum(sizes) - sizes, sizes))
             keep = _unmet(t, flags, a, b, band)
             pairs.append((a[keep], b[keep], m[keep]))
-    batch, load = [], 0
+    lens, batch, load, held = np.diff(t.offsets), [], 0, 0
     for band, rows in parts:  # many buckets in one sparse product: a product per bucket costs ~1 ms
-        if batch and load + len(rows) ** 2 > PRODUCT_PAIRS:
+        k = int(lens[rows].sum())
+        if batch and (load + len(rows) ** 2 > PRODUCT_PAIRS or held + k > PRODUCT_SHINGLES):
             joined += _link_parts(batch, t, uf, threshold, flags)
-            batch, load = [], 0
+            batch, load, held = [], 0, 0
         batch.append((band, rows))
         load += len(rows) ** 2
+        held += k
     joined += _link_parts(batch, t, uf, threshold, flags)
     if pairs:
         joined += _resolve(*(np.concatenate(x) for x in zip(*pairs)), t, uf, threshold)
     return joined
 
 
+def _large_parts(band: int, r: np.ndarray, sizes: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """The buckets of more than :data:`SMALL_BUCKET` texts of one band (``r``: its rows by bucket,
+    ``sizes``: its buckets' sizes) as (size, band, rows), their rows copied out of ``r`` (views
+    would keep every band's rows until the last bucket is checked)."""
+    large = sizes > SMALL_BUCKET
+    if not large.any():
+        return []
+    rows = r[np.repeat(large, sizes)]
+    k = sizes[large]
+    return [(n, band, rows[s:s + n]) for s, n in zip((np.cumsum(k) - k).tolist(), k.tolist())]
+
+
 def _pairs_within(r: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair (earlier, later) of ``r[s:s + k]`` for each bucket start ``s`` and size ``k``."""
+    """Every pair (earlier, later) of ``r[s:s + k]`` for each bucket start ``s`` and size ``k``,
+    as elements of ``r`` (listed in 32 bits where they fit: a band has millions of pairs)."""
     if not len(sizes):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return r[:0], r[:0]
     total = int(sizes.sum())
     off = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # place in its bucket
     idx = np.repeat(starts, sizes) + off
     cnt = np.repeat(sizes, sizes) - 1 - off  # partners after it
-    a = np.repeat(idx, cnt)
-    step = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    return r[a].astype(np.int64), r[a + 1 + step].astype(np.int64)
+    pairs = int(cnt.sum())
+    dt = np.int32 if max(len(r), pairs) < 2**31 else np.int64
+    a = np.repeat(idx.astype(dt), cnt)
+    b = np.arange(pairs, dtype=dt) - np.repeat((np.cumsum(cnt) - cnt).astype(dt), cnt)  # the partner's place after a
+    b += a
+    b += 1
+    return r[a], r[b]
 
 
-def _worth(sigs: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 18):
-    """The pairs that pass :func:`worth_checking`, with their signatures' number of agreements,
-    compared a chunk at a time (a pair's two signatures are gathered: 512 bytes)."""
-    out_a, out_b, out_m = [a[:0]], [b[:0]], [np.zeros(0, np.int64)]
+def _worth(sigs: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 16):
+    """The pairs that pass :func:`worth_checking`, with their signatures' number of agreements
+    (int8), compared a chunk at a time (a pair's two signatures are gathered: 512 bytes)."""
+    out_a, out_b, out_m = [a[:0]], [b[:0]], [np.zeros(0, np.int8)]
     for s in range(0, len(a), chunk):
         x, y = a[s:s + chunk], b[s:s + chunk]
         m = (sigs[x] == sigs[y]).sum(axis=1)
         keep = m >= EST_MATCHES
         out_a.append(x[keep])
         out_b.append(y[keep])
-        out_m.append(m[keep])
+        out_m.append(m[keep].astype(np.int8))
     return np.concatenate(out_a), np.concatenate(out_b), np.concatenate(out_m)
 
 
@@ -337,17 +375,17 @@ def _resolve(a: np.ndarray, b: np.ndarray, agree: np.ndarray, t: FeatureTable, u
         ra, rb = uf.find(a), uf.find(b)
         keep = ra != rb
         a, b, agree, ra, rb = a[keep], b[keep], agree[keep], ra[keep], rb[keep]
+        del keep
         if not a.size:
             break
-        groups = np.unique(np.concatenate([ra, rb])).size
-        if a.size <= CHECK_ALL_PER_GROUP * groups:
+        seen = np.zeros(len(t), dtype=bool)
+        seen[ra] = seen[rb] = True
+        if a.size <= CHECK_ALL_PER_GROUP * int(np.count_nonzero(seen)):
             ok = jaccard_reaches(a, b, t, threshold)
             joined += uf.union(a[ok], b[ok])
             break
-        order = np.lexsort((b, a, -agree))  # most similar first; ties by row, so it is reproducible
-        pick = np.zeros(a.size, dtype=bool)
-        for r in (ra, rb):
-            pick[order[np.unique(r[order], return_index=True)[1]]] = True
+        pick = _firsts(np.lexsort((b, a, -agree)), (ra, rb), len(t))  # most similar first; ties by row
+        del ra, rb
         ok = jaccard_reaches(a[pick], b[pick], t, threshold)
         joined += uf.union(a[pick][ok], b[pick][ok])
         a, b, agree = a[~pick], b[~pick], agree[~pick]
@@ -358,5 +396,21 @@ def _resolve(a: np.ndarray, b: np.ndarray, agree: np.ndarray, t: FeatureTable, u
             joined += uf.union(a[ok], b[ok])
             break
     return joined
+
+
+def _firsts(order: np.ndarray, roots: tuple[np.ndarray, ...], rows: int) -> np.ndarray:
+    """Which pairs come first in ``order`` among the pairs of their group in ``roots[0]``, or
+    among those of their group in ``roots[1]`` (groups: roots, rows of a table of ``rows``): each
+    pair's rank in ``order``, and each group's least rank, in arrays of 4 bytes a pair."""
+    dt = np.int32 if order.size < 2**31 else np.int64
+    rank = np.empty(order.size, dtype=dt)
+    rank[order] = np.arange(order.size, dtype=dt)
+    del order
+    pick = np.zeros(rank.size, dtype=bool)
+    for r in roots:
+        least = np.full(rows, rank.size, dtype=dt)
+        np.minimum.at(least, r, rank)
+        pick |= rank == least[r]
+    return pick
 
 

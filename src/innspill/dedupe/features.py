@@ -93,6 +93,12 @@ class _Registry:
         self.keys, self.numbers = np.zeros(0, np.int64), np.zeros(0, np.int64)
         self.hv, self.ids = np.zeros(0, np.uint32), np.zeros(0, np.int64)
 
+    def new_words(self) -> None:
+        """Number the words anew (2^21 of them fill a key): the shingles known keep their numbers
+        (a table being made holds them), and one seen again is numbered again."""
+        self.words = _Words()
+        self.keys, self.numbers = np.zeros(0, np.int64), np.zeros(0, np.int64)
+
     def shingle_bytes(self, keys: np.ndarray) -> list[bytes]:
         """The shingles of ``keys`` as bytes, as :func:`_shingle_set` makes them."""
         w, v = self.words.order, self.WORDS
@@ -134,7 +140,7 @@ def _shingle_index(items: list[tuple[int, str]], reg: _Registry) -> tuple[list[i
     wid = np.fromiter(map(reg.words.__getitem__, words), dtype=np.int64, count=len(words))
     if len(reg.words) >= reg.WORDS:  # pragma: no cover - 2 million distinct words: start again
         if len(reg.words) > len(set(words)):
-            reg.__init__()
+            reg.new_words()
             return _shingle_index(items, reg)
         raise ValueError("too many distinct words in one chunk")
     nwords = np.array([k for k in spaces if k >= 6], dtype=np.int64) + 1
@@ -218,7 +224,7 @@ def text_features(norm: str, bands: tuple[int, int]) -> tuple[np.ndarray, np.nda
     t = FeatureTable.of([(0, norm)], bands)
     if not len(t):
         return None
-    return t.sigs[0], t.band_hashes[0], t.shingles
+    return t.sigs[0], t.band_hashes[0], t.shingles_of(0)
 
 
 def band_entries(items: list[tuple[int, str]], bands: tuple[int, int], parts: int,
@@ -243,14 +249,17 @@ def band_entries(items: list[tuple[int, str]], bands: tuple[int, int], parts: in
 
 
 class FeatureTable:
-    """The features (:func:`text_features`) of many texts in five arrays and no object per text:
-    what a partition's mapper keeps on its worker for the bucket checks (about 1.2 KB a text,
-    and it pickles as a few buffers)."""
+    """The features (:func:`text_features`) of many texts in a few arrays and no object per text:
+    what a partition's mapper keeps on its worker for the bucket checks (about 0.9 KB a text,
+    and it pickles as a few buffers). A text's shingles are ``shingles[offsets[i]:offsets[i + 1]]``:
+    their 64-bit identities, ascending, or, where there is a ``vocab`` (the tables :meth:`of` makes),
+    their numbers in it in 32 bits (``vocab``: the distinct identities, ascending, so the numbers
+    ascend as the identities do); :meth:`shingles_of` and :meth:`shingle_ids` give identities."""
 
     def __init__(self, positions: np.ndarray, sigs: np.ndarray, band_hashes: np.ndarray,
-                 shingles: np.ndarray, offsets: np.ndarray):
+                 shingles: np.ndarray, offsets: np.ndarray, vocab: np.ndarray | None = None):
         self.positions, self.sigs, self.band_hashes = positions, sigs, band_hashes
-        self.shingles, self.offsets = shingles, offsets
+        self.shingles, self.offsets, self.vocab = shingles, offsets, vocab
 
     @classmethod
     def empty(cls, bands: tuple[int, int]) -> FeatureTable:
@@ -263,41 +272,72 @@ class FeatureTable:
         texts at a time with one SHA-1 call per distinct shingle of all the items (:class:`_Registry`)
         and the rest in numpy (a MinHash object per text cost several times as much); texts with
         fewer than 5 shingles are left out."""
-        reg = _Registry()
-        chunks = [cls._of_chunk(items[i:i + FEATURE_CHUNK], bands, reg) for i in range(0, len(items), FEATURE_CHUNK)]
-        chunks = [c for c in chunks if len(c)]
-        if not chunks:
-            return cls.empty(bands)
-        if len(chunks) == 1:
-            return chunks[0]
-        shift = np.cumsum([0] + [int(c.offsets[-1]) for c in chunks[:-1]])
-        return cls(np.concatenate([c.positions for c in chunks]), np.concatenate([c.sigs for c in chunks]),
-                   np.concatenate([c.band_hashes for c in chunks]), np.concatenate([c.shingles for c in chunks]),
-                   np.r_[0, np.concatenate([c.offsets[1:] + k for c, k in zip(chunks, shift.tolist())])])
+        most = sum(max(0, n.count(" ") - 1) for _, n in items)
+        return cls.gather((items[i:i + FEATURE_CHUNK] for i in range(0, len(items), FEATURE_CHUNK)), len(items), most, bands)
 
     @classmethod
-    def _of_chunk(cls, items: list[tuple[int, str]], bands: tuple[int, int], reg: _Registry) -> FeatureTable:
+    def gather(cls, chunks, texts: int, most: int, bands: tuple[int, int]) -> FeatureTable:
+        """:meth:`of` the items of ``chunks`` (lists of items, ``texts`` items and at most ``most``
+        shingles in all, as a text of w words has at most w - 2), made a chunk at a time, so the
+        caller may let go of a chunk's texts once the next one is asked for. Each chunk's features
+        are copied into arrays made once for all the texts (pages never written are no memory),
+        so the table is not held twice, as chunks and as their concatenation, and the shingles
+        are held as 32-bit numbers (at 1,000,000 answers a 550 MB table, not 750 MB twice)."""
+        reg = _Registry()
+        out = cls(np.empty(texts, np.int64), np.empty((texts, NUM_PERM), np.uint32), np.empty((texts, bands[0]), np.uint64),
+                  np.empty(most, np.int32), np.zeros(texts + 1, np.int64))
+        rows = 0
+        for items in chunks:
+            positions, sigs, hashes, numbers, offsets = cls._of_chunk(items, bands, reg)
+            k, at = len(positions), int(out.offsets[rows])
+            out.positions[rows:rows + k], out.sigs[rows:rows + k], out.band_hashes[rows:rows + k] = positions, sigs, hashes
+            out.shingles[at:at + numbers.size] = numbers
+            out.offsets[rows + 1:rows + k + 1] = offsets[1:] + at
+            rows += k
+        end = int(out.offsets[rows])
+        # the registry's numbers as the ranks of their identities
+        vocab = _sorted_unique(reg.ids)
+        rank = np.searchsorted(vocab, reg.ids).astype(np.int32)
+        shingles = out.shingles[:end]
+        for i in range(0, end, 1 << 22):
+            shingles[i:i + (1 << 22)] = rank[shingles[i:i + (1 << 22)]]
+        return cls(out.positions[:rows], out.sigs[:rows], out.band_hashes[:rows], shingles, out.offsets[:rows + 1], vocab)
+
+    @classmethod
+    def _of_chunk(cls, items: list[tuple[int, str]], bands: tuple[int, int], reg: _Registry) -> tuple:
+        """The features of a chunk's items as positions, signatures, band hashes, shingles (each as
+        its number in ``reg``) and offsets."""
         positions, counts, keys, inv = _shingle_index(items, reg)
         if not positions:
-            return cls.empty(bands)
+            return (np.zeros(0, np.int64), np.zeros((0, NUM_PERM), np.uint32), np.zeros((0, bands[0]), np.uint64),
+                    np.zeros(0, np.int64), np.zeros(1, np.int64))
         number = reg.number(keys)
         hv, ids = reg.hv[number], reg.ids[number]
         starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
         sigs = _signatures(hv, inv, starts, lambda: reg.shingle_bytes(keys))  # a repeat does not change a minimum
         # each text's distinct shingle identities, sorted: one sort of (text, rank of identity)
         sorted_ids = _sorted_unique(ids)
-        key = np.repeat(np.arange(len(counts), dtype=np.int64), counts) * len(sorted_ids) + np.searchsorted(sorted_ids, ids)[inv]
+        rank = np.searchsorted(sorted_ids, ids)
+        numbers = np.empty(len(sorted_ids), np.int64)  # a number of each identity
+        numbers[rank] = number
+        key = np.repeat(np.arange(len(counts), dtype=np.int64), counts) * len(sorted_ids) + rank[inv]
         key = _sorted_unique(key)
         seg = key // len(sorted_ids)
         sizes = np.bincount(seg, minlength=len(counts))
         keep = sizes >= 5
-        shingles = sorted_ids[key % len(sorted_ids)][keep[seg]]
+        shingles = numbers[key % len(sorted_ids)][keep[seg]]
         offsets = np.r_[0, np.cumsum(sizes[keep])].astype(np.int64)
         sigs = sigs[keep]
-        return cls(np.array(positions, dtype=np.int64)[keep], sigs, _band_hashes(sigs, bands), shingles, offsets)
+        return np.array(positions, dtype=np.int64)[keep], sigs, _band_hashes(sigs, bands), shingles, offsets
 
     def shingles_of(self, row: int) -> np.ndarray:
-        return self.shingles[self.offsets[row]:self.offsets[row + 1]]
+        """The 64-bit identities of row ``row``'s shingles, ascending."""
+        s = self.shingles[self.offsets[row]:self.offsets[row + 1]]
+        return s if self.vocab is None else self.vocab[s]
+
+    def shingle_ids(self, at: np.ndarray) -> np.ndarray:
+        """The 64-bit identities of the shingles at ``at`` (places in ``shingles``), a new array."""
+        return self.shingles[at] if self.vocab is None else self.vocab[self.shingles[at]]
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -316,14 +356,15 @@ class FeatureLookup:
         self.pos, self.table_of, self.row_of = pos[order], table_of[order], row_of[order]
 
     def views(self, positions: np.ndarray) -> dict[int, tuple]:
-        """Features of ``positions`` (each must be in a table) as views into the tables."""
+        """Features of ``positions`` (each must be in a table): views into the tables, but for the
+        shingles' identities where a table numbers its shingles (:meth:`FeatureTable.shingles_of`)."""
         idx = np.searchsorted(self.pos, positions)
         if positions.size and (idx.max() >= len(self.pos) or (self.pos[idx] != positions).any()):
             raise KeyError("positions without features")
         out = {}
         for p, ti, r in zip(positions.tolist(), self.table_of[idx].tolist(), self.row_of[idx].tolist()):
             t = self.tables[ti]
-            out[p] = (t.sigs[r], t.band_hashes[r], t.shingles[t.offsets[r]:t.offsets[r + 1]])
+            out[p] = (t.sigs[r], t.band_hashes[r], t.shingles_of(r))
         return out
 
 

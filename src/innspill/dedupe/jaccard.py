@@ -17,7 +17,7 @@ PAIR_CHUNK = 1 << 23  # pairs listed at once by _pair_counts (a few arrays of 8 
 
 
 def jaccard_reaches(a: np.ndarray, b: np.ndarray, t: FeatureTable, threshold: float,
-                     chunk: int = 1 << 22) -> np.ndarray:
+                     chunk: int = 1 << 20) -> np.ndarray:
     """Whether the exact Jaccard similarity of the hashed shingles of rows ``a[i]`` and ``b[i]``
     reaches ``threshold``, for many pairs at once: each side's shingles, tagged with the pair's
     number in the high bits, make one ascending array (a text's shingles are stored sorted), so
@@ -45,7 +45,7 @@ def tagged_shingles(t: FeatureTable, rows: np.ndarray, lens: np.ndarray, tags: n
     of its hash, shifted to be non-negative: ascending, as the shingles of a row are."""
     at = np.arange(int(lens.sum()))
     at += np.repeat(t.offsets[rows] - np.cumsum(lens) + lens, lens)
-    flat = t.shingles[at]
+    flat = t.shingle_ids(at)
     del at
     flat >>= np.int64(21)  # in place: these arrays are a batch's every shingle
     flat += np.int64(1 << 42)
