@@ -1,18 +1,16 @@
 """training/cv_cross.py: the topic-grouped folds of the cross-encoder's cross-validation (no torch needed)."""
 
-import importlib.util
 import sys
 from collections import Counter
 from pathlib import Path
+
+from scriptload import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _cv():
-    spec = importlib.util.spec_from_file_location("cv_cross", ROOT / "training" / "cv_cross.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("training/cv_cross.py")
 
 
 def test_folds_keep_topics_whole_leave_calibration_out_and_are_deterministic():

@@ -1,6 +1,5 @@
 """The Dask runner gives exactly the local runner's analysis (issue 8)."""
 
-import importlib.util
 import os
 
 import numpy as np
@@ -8,8 +7,9 @@ import pytest
 
 from innspill.embed import Embedder
 from innspill.pipeline import analyze
+from scriptload import load_script
 
-from conftest import ROOT, SEED
+from conftest import SEED
 
 pytest.importorskip("dask.distributed")
 
@@ -157,9 +157,7 @@ def test_worker_embedder_puts_the_rows_back_in_order():
 
 
 def _generated_thread_matches(folder, cache: str) -> None:
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/bench.py")
     path = folder / "thread.txt"
     bench.generate(2000, path, seed=3)
     # the local run fills the disk cache; the workers read it, so the comparison stays cheap

@@ -115,16 +115,12 @@ def test_shuffled_search_links_what_the_local_search_links(tmp_path):
     """On 3,000 generated answers (form letters, stock phrases), the bucket-by-bucket search of
     the distributed runner makes the same groups as the local search, whatever the number of
     destinations, and sends back fewer links than there are texts."""
-    import importlib.util
-
     from innspill.dedupe import apply_links, link_copies, link_duplicates
     from innspill.ingest import read_input
     from innspill.repair import repair_comments
+    from scriptload import load_script
 
-    from conftest import ROOT
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/bench.py")
     path = tmp_path / "t.txt"
     bench.generate(3000, path, seed=5, form_letters=True)
     comments = read_input(str(path)).comments
@@ -150,17 +146,13 @@ def test_listed_and_matrix_buckets_and_check_order_link_the_same(tmp_path, monke
     """Small buckets have their pairs listed, larger ones go through an agreement matrix, and a
     group checks its most similar partners first when it has many: forcing either path
     everywhere, or checking every candidate at once, links the same comments."""
-    import importlib.util
-
     from innspill import dedupe
     from innspill.dedupe import buckets, jaccard
     from innspill.ingest import read_input
     from innspill.repair import repair_comments
+    from scriptload import load_script
 
-    from conftest import ROOT
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/bench.py")
     path = tmp_path / "t.txt"
     bench.generate(1500, path, seed=8, form_letters=True)
     results = []
@@ -420,19 +412,15 @@ def test_small_threads_are_searched_pair_by_pair_and_runners_agree_on_split_buck
     every pair. With the limit lowered so that its largest buckets are split, the local search and
     the shuffled (Dask) search still make the same groups, and the split search only joins what
     checking every pair joins."""
-    import importlib.util
-
     import numpy as np
 
     from innspill import dedupe
     from innspill.dedupe import buckets
     from innspill.ingest import read_input
     from innspill.repair import repair_comments
+    from scriptload import load_script
 
-    from conftest import ROOT
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/bench.py")
     path = tmp_path / "t.txt"
     bench.generate(3000, path, seed=5, form_letters=True)
 

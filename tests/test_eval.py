@@ -106,12 +106,11 @@ def test_labelled_threads_are_a_fresh_build_of_their_sources(labelled_set, capsy
     """evaluation/threads/ and evaluation/heldout/threads/ are what build_threads.py writes from
     the sources (a label changed in a .src without a rebuild fails here), and each gold names its
     own set's thread."""
-    import importlib.util
     import json
 
-    spec = importlib.util.spec_from_file_location("build_threads", EVAL.parent / "tools" / "build_threads.py")
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    from scriptload import load_script
+
+    tool = load_script("evaluation/tools/build_threads.py")
     assert tool.main(["--set", labelled_set, "--check"]) == 0, capsys.readouterr().out
     folder = tool.SETS[labelled_set] / "threads"
     golds = sorted(folder.glob("*.gold.json"))

@@ -310,13 +310,10 @@ def test_planted_groups_and_consensus_at_1000_participants():
     statements, three planted groups, 20 % of votes missing, 10 % noise): the groups found are the
     planted ones and the consensus is exactly the statements every group agrees with. Speed is
     measured by that benchmark (make bench), not asserted here."""
-    import importlib.util
+    from scriptload import load_script
 
-    from conftest import ROOT
 
-    spec = importlib.util.spec_from_file_location("live_groups_bench", ROOT / "benchmarks" / "live_groups_bench.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/live_groups_bench.py")
     result = build_results(bench.generate(1000, 30))
     members = result["groups"]["members"]
     planted = [int(p[1:]) % 3 for p in members]

@@ -203,16 +203,12 @@ def test_a_units_raw_score_does_not_depend_on_how_many_were_scored_with_it(embed
     """The Dask runner scores partitions, the local runner slices: every unit's raw scores must be
     the same bits either way (BLAS kernels sum a row differently by block; the cosines are
     summed in a fixed order instead)."""
-    import importlib.util
-
     import numpy as np
 
     from innspill.ingest import ReadOptions, read_threads
+    from scriptload import load_script
 
-    from conftest import ROOT
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_script("benchmarks/bench.py")
     path = tmp_path / "thread.txt"
     bench.generate(120, path, seed=5)
     thread = read_threads(str(path), ReadOptions())[0]

@@ -1,17 +1,15 @@
 """training/segtune.py: the threads it generates to choose the segmenter's thresholds have exact gold."""
 
-import importlib.util
 import random
 from pathlib import Path
+
+from scriptload import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _segtune():
-    spec = importlib.util.spec_from_file_location("segtune", ROOT / "training" / "segtune.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("training/segtune.py")
 
 
 def test_generated_threads_have_exact_gold_and_answer_nothing_where_they_say():

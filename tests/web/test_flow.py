@@ -266,12 +266,8 @@ def test_stance_corrections_export_as_training_rows_and_review_orders_by_confide
         (q1["text"], q1["kind"], answer1["text"], "mixed", "against")
     assert cli.main(["corrections", "export", "--consultation", "no-such-slug", "-o", str(out)]) == 2
     # the training script reads the rows as it reads its corpus
-    import importlib.util
-    from pathlib import Path
-    spec = importlib.util.spec_from_file_location(
-        "train_stance", Path(__file__).resolve().parents[2] / "training" / "train_stance.py")
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
+    from scriptload import load_script
+    train = load_script("training/train_stance.py")
     loaded = train.load_rows([out])
     assert loaded[0]["stance"] == "mixed" and loaded[0]["writer"] == "corrections"
     page = org.get(f"/org/c/{cons.slug}/review/?order=confidence").content.decode()
