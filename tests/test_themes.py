@@ -124,3 +124,62 @@ def test_nearest_centre_by_blocks_gives_the_labels_of_the_whole_product(seed_ana
         whole = np.argmax(M @ C.T, axis=1)
         assert np.array_equal(nearest_centre(M, C), whole)
         assert np.array_equal(nearest_centre(M, C, block=1000), whole)
+
+
+def test_group_mean_by_blocks_is_the_mean_of_the_copied_rows():
+    """settle_outliers' centres without copying a large group's rows: ``group_mean`` carries the running
+    sum from block to block and must give the bits of ``X[g].mean(axis=0)`` (numpy sums a float32
+    matrix's rows one after the other over axis 0), for groups shorter and longer than a block, block
+    sizes that divide the group and ones that do not, and a group in any order."""
+    from innspill.theme_clusters import group_mean
+
+    rng = np.random.default_rng(15)
+    X = rng.standard_normal((40_000, 384)).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    X[::7] *= 1e-3  # rows of very different size, so a changed order of the additions would show
+    for m in (1, 2, 999, 1000, 1001, 8192, 8193, 16_385, 39_999, 40_000):
+        g = np.sort(rng.choice(len(X), m, replace=False))
+        whole = X[g].mean(axis=0)
+        for block in (None, 1, 7, 1000, 4096):
+            assert np.array_equal(group_mean(X, g, block), whole), (m, block)
+        assert np.array_equal(group_mean(X, g.tolist(), 1000), whole)
+    shuffled = rng.permutation(len(X))[:12_345]
+    assert np.array_equal(group_mean(X, shuffled, 1000), X[shuffled].mean(axis=0))
+
+
+class _CachedHashEmbedder:
+    """Hash vectors text by text, as an embedder with a disk cache looks to the themes (``cache_path``
+    set: vectors may be fetched again rather than kept); counts the texts asked for."""
+
+    def __init__(self, cache_path="cache.sqlite"):
+        self.cache_path, self.asked = cache_path, 0
+
+    def embed(self, texts):
+        import zlib
+
+        self.asked += len(texts)
+        out = np.empty((len(texts), 384), dtype=np.float32)
+        for i, t in enumerate(texts):
+            v = np.random.default_rng(zlib.crc32(t.encode())).standard_normal(384).astype(np.float32)
+            out[i] = v / np.linalg.norm(v)
+        return out
+
+
+def test_themes_are_the_same_when_vectors_are_fetched_again_instead_of_kept(monkeypatch):
+    """A large question's vectors are not kept while its themes are built (``HOLD_BYTES``): a side's
+    are made while it is clustered and a theme's fetched again to rank it. The themes must be those
+    built from kept vectors, with bags of stems and with an embedder, with group means summed a few
+    rows at a time; an embedder with no disk cache keeps its vectors (its model never runs twice)."""
+    from innspill import theme_clusters, themes
+
+    kept = build_themes(_synthetic(1200, seed=3))
+    kept_emb = build_themes(_synthetic(1200, seed=3), _CachedHashEmbedder())
+    monkeypatch.setattr(themes, "HOLD_BYTES", 0)
+    monkeypatch.setattr(theme_clusters, "MEAN_BLOCK", 5)
+    assert build_themes(_synthetic(1200, seed=3)) == kept
+    emb = _CachedHashEmbedder()
+    assert build_themes(_synthetic(1200, seed=3), emb) == kept_emb
+    assert emb.asked > 1200  # fetched again
+    no_cache = _CachedHashEmbedder(cache_path=None)
+    assert build_themes(_synthetic(1200, seed=3), no_cache) == kept_emb
+    assert no_cache.asked == 1200  # kept

@@ -37,6 +37,8 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from .contract import STANCES
+from .dedupe.memory import release_memory
+from .embed import DIM
 from .lang import LANGUAGES, lexicon
 from .privacy import overlaps
 from .textutil import sentences, stem, words
@@ -51,6 +53,7 @@ QUOTE_CANDIDATES = 5  # how many answers past the wanted quotes are looked at fo
 HASH_DIM = 1024  # bag-of-stems vectors when embeddings are off
 NAME_ANSWERS = 20  # how many of the most central answers are searched for it
 NAME_LENGTH_COST = 0.12  # each word past two must bring this share of the name's weight
+HOLD_BYTES = 64 * 2**20  # a question's vectors up to this size are kept while its themes are built (_Vectors)
 
 
 def answer_id(a) -> str:
@@ -117,29 +120,40 @@ def label_themes(theme_terms: list[list[list[tuple[str, str]]]], question_stems:
     scores of its ten most distinctive stems (used to pick quotes); ``scores_out`` the score
     of every stem it uses (a stem only one of its answers uses weighted down; used to name it).
     """
+    return _label_themes(len(theme_terms), theme_terms.__getitem__, question_stems, top, idf, weights_out,
+                         scores_out)
+
+
+def _label_themes(n: int, terms_of, question_stems: set[str], top: int = 3, idf: dict | None = None,
+                  weights_out: list | None = None, scores_out: list | None = None) -> list[list[str]]:
+    """:func:`label_themes` over ``n`` themes whose answers' term lists ``terms_of(k)`` gives (asked
+    twice per theme, so that only one theme's term lists need exist at a time)."""
     idf = idf or {}
     tf = []
-    for answers in theme_terms:
+    for k in range(n):
+        answers = terms_of(k)
         df = Counter()
         raw = Counter()
         for terms in answers:
             raw.update(s for s, _ in terms)
             df.update({s for s, _ in terms})
         tf.append((df, raw, len(answers)))
+        del answers
     total = Counter()
     for _, raw, _ in tf:
         total.update(raw)
     avg = max(1.0, sum(total.values()) / max(1, len(tf)))
     labels = []
-    for (df, raw, size), answers in zip(tf, theme_terms):
+    for k, (df, raw, size) in enumerate(tf):
+        answers = terms_of(k)
         forms: dict[str, Counter] = defaultdict(Counter)
         for terms in answers:
             for s, w in terms:
                 forms[s][w] += 1
         scores = []
         every = {}
-        for s, n in raw.items():
-            score = (df[s] + 0.1 * n) / max(1, sum(raw.values())) * math.log(1 + avg / total[s])
+        for s, n_ in raw.items():
+            score = (df[s] + 0.1 * n_) / max(1, sum(raw.values())) * math.log(1 + avg / total[s])
             score *= idf.get(s, 1.0) * (0.25 if s in question_stems else 1.0)
             if size >= 3 and df[s] < 2:
                 every[s] = 0.3 * score
@@ -147,6 +161,7 @@ def label_themes(theme_terms: list[list[list[tuple[str, str]]]], question_stems:
             every[s] = score
             first = next(i for i, terms in enumerate(answers) if any(t == s for t, _ in terms))
             scores.append((-round(score, 9), -len(s), first, s))
+        del answers
         scores.sort()
         labels.append([forms[x[-1]].most_common(1)[0][0] for x in scores[:top]])
         if weights_out is not None:
@@ -158,15 +173,49 @@ def label_themes(theme_terms: list[list[list[tuple[str, str]]]], question_stems:
 
 # ---------------------------------------------------------------- the stage
 
-class _Rows:
-    """Vectors stored in another order: ``self[members]`` is ``X[rows[members]]``, the rows of
-    answers ``members`` (what :meth:`ThemeBuilder._theme` reads)."""
+class _Vectors:
+    """The vectors of one question's answers, made a stance side at a time (:meth:`side`) and read
+    again as ``self[members]``: the rows of answers ``members``, in that order (what
+    :meth:`ThemeBuilder._theme` reads). A text's vector does not depend on the texts embedded
+    beside it (the engine's batches, tested in test_engine.py; the stand-in and the bags of stems
+    are made text by text), so the rows are the same numbers however they are fetched.
 
-    def __init__(self, X: np.ndarray, rows: np.ndarray):
-        self.X, self.rows = X, rows
+    When the question's vectors would take more than ``HOLD_BYTES`` and they can be had again
+    cheaply (the embedder keeps a disk cache, or there is no embedder: bags of stems), none is
+    kept: a side's vectors live while it is clustered and a theme's while it is ranked, fetched
+    again from the cache (at 508,000 answers to one question, 780 MB fewer held at once).
+    Otherwise (a small question, or an embedder with no disk cache that would have to run the
+    model again) each side's vectors are kept and ``self[members]`` copies their rows."""
+
+    def __init__(self, vectorise: Vectoriser, answers: list, dim: int):
+        self.vectorise, self.answers = vectorise, answers
+        embedder = vectorise.embedder
+        cheap = embedder is None or getattr(embedder, "cache_path", None) is not None
+        self.keep = not cheap or len(answers) * dim * 4 <= HOLD_BYTES
+        self.held: list[np.ndarray] = []
+        self.block = np.full(len(answers), -1, dtype=np.int8)  # answer -> which held side (kept vectors)
+        self.row = np.zeros(len(answers), dtype=np.intp)  # answer -> its row there
+
+    def side(self, idx: list[int]) -> np.ndarray:
+        X = self.vectorise([self.answers[i].text for i in idx])
+        if self.keep:
+            self.block[idx] = len(self.held)
+            self.row[idx] = np.arange(len(idx))
+            self.held.append(X)
+        return X
 
     def __getitem__(self, members) -> np.ndarray:
-        return self.X[self.rows[members]]
+        if not self.keep:
+            return self.vectorise([self.answers[i].text for i in members])
+        members = np.asarray(members, dtype=np.intp)
+        blocks = self.block[members]
+        if len(members) and (blocks == blocks[0]).all():
+            return self.held[blocks[0]][self.row[members]]
+        out = np.empty((len(members), self.held[0].shape[1]), dtype=self.held[0].dtype)
+        for b in np.unique(blocks).tolist():
+            at = blocks == b
+            out[at] = self.held[b][self.row[members[at]]]
+        return out
 
 
 class ThemeBuilder:
@@ -200,49 +249,49 @@ class ThemeBuilder:
     def question_themes(self, q, answers) -> list[dict]:
         if not answers:
             return []
-        # the vectors in stance order, so each stance's rows are one slice (a view, not a copy
-        # of up to all of them); ``rows[i]`` is answer i's row. A text's vector does not depend
-        # on the texts beside it (embed.py), so the order changes no number
+        # one stance side's vectors at a time (see _Vectors)
         sides = {s: [i for i, a in enumerate(answers) if a.stance == s] for s in STANCES}
-        order = [i for s in STANCES for i in sides[s]]
-        X = self.vectorise([answers[i].text for i in order])
-        rows = np.empty(len(order), dtype=np.intp)
-        rows[order] = np.arange(len(order))
+        vectors = _Vectors(self.vectorise, answers, HASH_DIM if self.vectorise.embedder is None else DIM)
         n = len(answers)
         min_size = 1 if n < 20 else max(2, math.ceil(0.02 * n))
         cap = math.floor(self.max_other * n)
         found: list[tuple[str, list[int]]] = []
         loose: list[tuple[int, float, int]] = []
-        lo = 0
         for stance in STANCES:
             idx = sides[stance]
             if not idx:
                 continue
-            sub, lo = X[lo:lo + len(idx)], lo + len(idx)
+            sub = vectors.side(idx)
             t = similarity_threshold(sub)
             groups = cluster_group(sub, t, min_size)
             if len(idx) < 2 * min_size:
                 groups = [list(range(len(idx)))]  # a small side is one theme: a minority view, not noise
             kept, other = settle_outliers(groups, sub, min_size, t)
+            del sub, groups
             base = len(found)
             found += [(stance, [idx[i] for i in g]) for g in kept]
             loose += [(idx[i], sim, base + pos) for i, sim, pos in other]
+        del sides
         loose.sort(key=lambda x: (-x[1], x[0]))
         extra = max(0, len(loose) - cap)
         for i, _, pos in loose[:extra]:
             found[pos][1].append(i)  # the outliers nearest a theme join it, so "other" stays small
         loose = loose[extra:]  # (one slice: popping the front one by one is quadratic)
         other_idx = sorted(i for i, _, _ in loose)
-        return self._describe(q, answers, _Rows(X, rows), found, other_idx)
+        themes = self._describe(q, answers, vectors, found, other_idx)
+        release_memory()  # a large question's freed vectors and term lists, handed back
+        return themes
 
     def _describe(self, q, answers, X, found, other_idx) -> list[dict]:
         groups = [sorted(g) for _, g in found] + ([other_idx] if other_idx else [])
-        terms = [[_terms(answers[i].text, self.stop, self.language, self._local_hidden(answers[i]), self.memo)
-                  for i in g] for g in groups]
+        def terms(k: int) -> list[list[tuple[str, str]]]:  # made when asked: one theme's at a time
+            return [_terms(answers[i].text, self.stop, self.language, self._local_hidden(answers[i]), self.memo)
+                    for i in groups[k]]
+
         q_stems = {s for s, _ in _terms(q.text, self.stop, self.language, [], self.memo)}
         weights: list[dict] = []
         scores: list[dict] = []
-        labels = label_themes(terms, q_stems, idf=self.idf, weights_out=weights, scores_out=scores)
+        labels = _label_themes(len(groups), terms, q_stems, idf=self.idf, weights_out=weights, scores_out=scores)
         themes = [self._theme(q, answers, X, g, found[k][0] if k < len(found) else None, weights[k],
                               other=k >= len(found)) for k, g in enumerate(groups)]
         used: set[str] = set()  # two themes of one question do not share a name
@@ -267,9 +316,13 @@ class ThemeBuilder:
         return [(s - a.start, e - a.start) for s, e in self._hidden(a.comment_id) if a.start <= s < a.end]
 
     def _theme(self, q, answers, X, members, stance, weights: dict, other: bool) -> dict:
-        centre = unit_vector(X[members].mean(axis=0))
-        sims = X[members] @ centre
-        ranked = [members[i] for i in sorted(range(len(members)), key=lambda i: (-sims[i], members[i]))]
+        rows = X[members]  # one copy of the theme's vectors (fetched again, or copied from the kept sides)
+        centre = unit_vector(rows.mean(axis=0))
+        sims = rows @ centre
+        del rows
+        # by similarity to the centre, then by answer: sorted((-sims[i], members[i])) without a tuple per answer
+        ranked = np.asarray(members, dtype=np.intp)[np.lexsort((np.asarray(members), -sims))].tolist()
+        del sims
         quotes = [] if other else self.pick_quotes([answers[i] for i in ranked], weights, len(members))
         return {
             "_ranked": [answers[i] for i in ranked],  # for naming it; taken out in _describe
