@@ -36,3 +36,20 @@ def test_context_pairs_keep_the_answer_whole_and_never_touch_calibration():
         assert len(ids) <= engine.PAIR_TOKENS and ids[-1 - len(passage):-1] == passage
     sides = Counter(c["text"].startswith(by_id[c["id"].removesuffix("+ctx")]["text"].strip()) for c in ctx)
     assert min(sides.values()) > 0.4 * len(ctx)  # the answer comes first about as often as second
+
+
+def test_which_question_pairs_hold_each_answers_own_question_once_among_its_topics():
+    wq = load_script("training/which_question.py")
+    rows = wq.load_rows(sorted((ROOT / "training" / "corpus").glob("*.jsonl")))[:400]
+    groups: dict = {}
+    for r in rows:
+        groups.setdefault((r["writer"], r["topic"]), set()).add(r["question"])
+    pairs = wq.sibling_pairs(rows, groups)
+    by: dict = {}
+    for k, q, text, own in pairs:
+        by.setdefault(k, []).append((q, own))
+        assert text == rows[k]["text"] and q in groups[(rows[k]["writer"], rows[k]["topic"])]
+    assert by and all(sum(own for _, own in v) == 1 and len(v) >= 2 for v in by.values())
+    # a score that knows the answer ranks it first everywhere; one that prefers siblings never does
+    assert wq.top1(pairs, [float(own) for *_, own in pairs]) == 1.0
+    assert wq.top1(pairs, [-float(own) for *_, own in pairs]) == 0.0
