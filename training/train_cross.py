@@ -165,7 +165,7 @@ def pad(seqs, torch, h: int | None = None):
 def lower_layer_states(w, nl: int, seqs: list[list[int]], cache_dir: str, torch) -> list:
     """The frozen lower layers' output, once per pair, computed by innspill's int8 engine exactly as it
     runs at inference (engine.CrossEncoder), kept in the cache folder (keyed by the pairs and the
-    encoder); a list of torch tensors (tokens x hidden), one a pair."""
+    encoder; only the newest such file is kept); a list of torch tensors (tokens x hidden), one a pair."""
     states: list = [None] * len(seqs)
     t0 = time.time()
     key = hashlib.blake2b(json.dumps([w.sha256, nl, LOWER, seqs]).encode(), digest_size=8).hexdigest()
@@ -177,6 +177,9 @@ def lower_layer_states(w, nl: int, seqs: list[list[int]], cache_dir: str, torch)
     else:
         flat = np.concatenate(lower_states(w, nl, seqs))
         cache.parent.mkdir(parents=True, exist_ok=True)
+        # one such file is 1-2 GB: keep only the newest (another corpus or layer count computes its own)
+        for old in cache.parent.glob("cross-lower-*.npy"):
+            old.unlink()
         np.save(cache, flat)
     flat = torch.from_numpy(flat)
     for i in range(len(seqs)):
