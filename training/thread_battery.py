@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "training"))
 
+from segtune import chatter_pools  # noqa: E402
 from train_stance import is_calibration, load_rows  # noqa: E402
 
 SEED = 20261207
@@ -54,16 +55,6 @@ INTRO = {"nb": "Vi vil gjerne høre hva du mener før saken behandles.",
          "sv": "Vi vill gärna höra vad du tycker innan beslutet fattas.",
          "da": "Vi vil gerne høre, hvad du mener, før sagen behandles.",
          "de": "Wir möchten gern hören, was Sie denken, bevor wir entscheiden."}
-
-
-def chatter_pools(folder: Path) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    for path in sorted(folder.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                out[r["lang"]].append(r["text"].strip())
-    return out
 
 
 def build_threads(rows: list[dict], chatter: dict[str, list[str]], seed: int = SEED, limit: int = 0):
