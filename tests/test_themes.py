@@ -127,11 +127,12 @@ def test_nearest_centre_by_blocks_gives_the_labels_of_the_whole_product(seed_ana
 
 
 def test_group_mean_by_blocks_is_the_mean_of_the_copied_rows():
-    """settle_outliers' centres without copying a large group's rows: ``group_mean`` carries the running
-    sum from block to block and must give the bits of ``X[g].mean(axis=0)`` (numpy sums a float32
-    matrix's rows one after the other over axis 0), for groups shorter and longer than a block, block
-    sizes that divide the group and ones that do not, and a group in any order."""
-    from innspill.theme_clusters import group_mean
+    """settle_outliers' centres and k-means' sums without copying a group's rows: ``group_sum`` carries
+    the running sum from block to block and must give the bits of ``X[g].sum(axis=0)``, ``group_mean``
+    those of ``X[g].mean(axis=0)`` (numpy sums a float32 matrix's rows one after the other over axis 0),
+    for groups shorter and longer than a block, block sizes that divide the group and ones that do not,
+    and a group in any order."""
+    from innspill.theme_clusters import group_mean, group_sum
 
     rng = np.random.default_rng(15)
     X = rng.standard_normal((40_000, 384)).astype(np.float32)
@@ -142,6 +143,7 @@ def test_group_mean_by_blocks_is_the_mean_of_the_copied_rows():
         whole = X[g].mean(axis=0)
         for block in (None, 1, 7, 1000, 4096):
             assert np.array_equal(group_mean(X, g, block), whole), (m, block)
+            assert np.array_equal(group_sum(X, g, block), X[g].sum(axis=0)), (m, block)
         assert np.array_equal(group_mean(X, g.tolist(), 1000), whole)
     shuffled = rng.permutation(len(X))[:12_345]
     assert np.array_equal(group_mean(X, shuffled, 1000), X[shuffled].mean(axis=0))

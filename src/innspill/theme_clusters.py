@@ -44,9 +44,9 @@ def _kmeans(X: np.ndarray, k: int, iters: int = 12) -> np.ndarray:
     for _ in range(iters):
         labels = nearest_centre(X, C)
         for j in range(k):
-            members = X[labels == j]
+            members = np.flatnonzero(labels == j)
             if len(members):
-                c = members.sum(axis=0)
+                c = group_sum(X, members)  # X[labels == j].sum(axis=0) without the copy
                 C[j] = c / (np.linalg.norm(c) or 1.0)
     return labels
 
@@ -119,7 +119,7 @@ def cluster_group(X: np.ndarray, threshold: float | None = None, min_size: int =
     if n > MICRO_ABOVE:
         micro = _kmeans(X, min(MICRO_K, n // 2))
         ids = sorted(set(micro.tolist()))
-        means = np.stack([X[micro == m].mean(axis=0) for m in ids])
+        means = np.stack([group_mean(X, np.flatnonzero(micro == m)) for m in ids])
         weights = np.array([(micro == m).sum() for m in ids])
         owner = _agglomerate(means, weights, t, max_k, min_size)
         labels = owner[np.searchsorted(ids, micro)]
@@ -131,15 +131,14 @@ def cluster_group(X: np.ndarray, threshold: float | None = None, min_size: int =
     return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
 
 
-def group_mean(X: np.ndarray, members, block: int | None = None) -> np.ndarray:
-    """``X[members].mean(axis=0)``, the same numbers, without copying all of ``X[members]`` (a group of
+def group_sum(X: np.ndarray, members, block: int | None = None) -> np.ndarray:
+    """``X[members].sum(axis=0)``, the same numbers, without copying all of ``X[members]`` (a group of
     400,000 answers: 600 MB): numpy sums the rows of a C-ordered float32 array over axis 0 one after the
     other (each column's running sum, in row order), so carrying the running sum as the first row of the
-    next block of rows adds the same numbers in the same order (tested for exact equality); the mean is
-    then divided as ``np.mean`` divides (by the count as an ``intp``, into the float32 sum)."""
+    next block of rows adds the same numbers in the same order (tested for exact equality)."""
     m, block = len(members), block or MEAN_BLOCK
     if m <= block or X.ndim != 2 or X.dtype != np.float32 or not X.flags.c_contiguous:
-        return X[members].mean(axis=0)
+        return X[members].sum(axis=0)
     members = np.asarray(members, dtype=np.intp)
     total = X[members[:block]].sum(axis=0)
     buf = np.empty((block + 1, X.shape[1]), dtype=X.dtype)
@@ -148,7 +147,16 @@ def group_mean(X: np.ndarray, members, block: int | None = None) -> np.ndarray:
         buf[0] = total
         np.take(X, part, axis=0, out=buf[1:1 + len(part)])
         total = buf[:1 + len(part)].sum(axis=0)
-    return np.true_divide(total, np.intp(m), out=total, casting="unsafe")
+    return total
+
+
+def group_mean(X: np.ndarray, members, block: int | None = None) -> np.ndarray:
+    """``X[members].mean(axis=0)``, the same numbers (:func:`group_sum`, then divided as ``np.mean``
+    divides a float32 sum: by the count as an ``intp``, into the sum)."""
+    if len(members) <= (block or MEAN_BLOCK) or X.ndim != 2 or X.dtype != np.float32 or not X.flags.c_contiguous:
+        return X[members].mean(axis=0)
+    total = group_sum(X, members, block)
+    return np.true_divide(total, np.intp(len(members)), out=total, casting="unsafe")
 
 
 def unit_vector(v: np.ndarray) -> np.ndarray:
