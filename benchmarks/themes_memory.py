@@ -32,6 +32,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from stage_memory import reset_peak, status_kb  # noqa: E402  (the same /proc readings as the whole-run script)
 
 
 class _Stop(Exception):
@@ -48,22 +51,6 @@ class _Digest:
         self.h.update(s.encode("utf-8"))
         self.chars += len(s)
         return len(s)
-
-
-def status_kb(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def reset_peak() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
-            fh.write("5")
-    except OSError:
-        pass
 
 
 def mib(field: str) -> float:
