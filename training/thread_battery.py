@@ -48,7 +48,6 @@ MAX_QUESTIONS = 4
 NEIGHBOURS = (0, 1, 2)
 NEIGHBOUR_WEIGHTS = (0.3, 0.45, 0.25)
 CHATTER_SHARE = 0.15
-STANCES = ("for", "against", "mixed", "none")
 INTRO = {"nb": "Vi vil gjerne høre hva du mener før saken behandles.",
          "nn": "Vi vil gjerne høyre kva du meiner før saka vert handsama.",
          "en": "We would like to hear what you think before we decide.",
@@ -61,9 +60,6 @@ def build_threads(rows: list[dict], chatter: dict[str, list[str]], seed: int = S
     """One thread per (writer, topic, language) with a calibration question. Returns a list of
     (lang, questions, comments, gold): questions as dicts (qid, text, kind), comments as texts,
     gold as {comment index: (question index, stance, kind)} for the calibration answer it holds."""
-    from innspill.contract import STANCES as CONTRACT_STANCES
-
-    assert tuple(CONTRACT_STANCES) == STANCES
     groups: dict = defaultdict(lambda: defaultdict(list))
     meta: dict = {}
     for r in rows:
@@ -89,8 +85,7 @@ def build_threads(rows: list[dict], chatter: dict[str, list[str]], seed: int = S
         rng.shuffle(answers)
         for q, r in answers:
             parts = [r["text"].strip()]
-            free = [o for o in pools]
-            for o in rng.sample(free, min(len(free), rng.choices(NEIGHBOURS, NEIGHBOUR_WEIGHTS)[0])):
+            for o in rng.sample(list(pools), min(len(pools), rng.choices(NEIGHBOURS, NEIGHBOUR_WEIGHTS)[0])):
                 if not pools[o]:
                     pools[o] = [x["text"].strip() for x in groups[key][o]]
                     rng.shuffle(pools[o])
@@ -116,7 +111,7 @@ def thread_of(lang: str, questions: list[dict], comments: list[str]):
     return Thread(post=post, questions=qs, comments=cs, source={"format": "generated"})
 
 
-def score(threads, embedder, lang_of_thread: bool = True) -> dict:
+def score(threads, embedder) -> dict:
     """Run each thread through the run-time stages and score the calibration answers."""
     from innspill.pipeline import RunOptions, run_thread
 
