@@ -37,9 +37,9 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from .contract import STANCES
-from .dedupe.memory import release_memory
 from .embed import DIM
 from .lang import LANGUAGES, lexicon
+from .memory import release_memory
 from .privacy import overlaps
 from .textutil import sentences, stem, words
 from .theme_clusters import cluster_group, settle_outliers, similarity_threshold, unit_vector

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..contract import Comment
+from ..memory import release_memory
 from .buckets import (
     CHECK_ALL_PER_GROUP,
     LARGE_BUCKET,
@@ -64,7 +65,6 @@ from .features import (
     text_features,
     worth_checking,
 )
-from .memory import release_memory
 
 __all__ = [
     "CHECK_ALL_PER_GROUP", "EST_MATCHES", "FEATURE_CHUNK", "LARGE_BUCKET", "MIN_PREFIX_CHARS", "MIN_PREFIX_SHARE",

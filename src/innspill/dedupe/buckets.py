@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..memory import release_memory
 from .features import EST_MATCHES, NEAR_THRESHOLD, FeatureLookup, FeatureTable, text_features, worth_checking
 from .jaccard import jaccard_reaches, pairs_reaching
-from .memory import release_memory
 
 SMALL_BUCKET = 24  # buckets of at most this many texts have their pairs listed, every band's at once
 CHECK_ALL_PER_GROUP = 4  # with at most this many candidate pairs per group left, all are checked at once

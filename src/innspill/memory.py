@@ -1,4 +1,4 @@
-"""Handing freed memory back to the system between the duplicate search's phases."""
+"""Handing freed memory back to the system between the phases of a large stage (the duplicate search, the themes)."""
 
 from __future__ import annotations
 
