@@ -58,6 +58,9 @@ DISTRACTOR_ONLY = 0.1  # comments that only do
 CHATTER_ONLY = 0.12  # comments that answer nothing (training/chatter: thanks, logistics, replies …)
 CHATTER_SHARE = 0.15  # answers with such a line before or after them
 CONSTANTS = ("PARA_THRESHOLD", "SENT_THRESHOLD", "EXTRA_MARGIN", "LEX_WEIGHT")
+ORDER = ("ORDER_NEXT", "ORDER_REPEAT", "ORDER_BACK")
+ORDER_GRID = {"ORDER_NEXT": (0.0, 0.2, 0.4, 0.55, 0.7, 0.85, 1.0, 1.3), "ORDER_REPEAT": (0.0, 0.3, 0.6),
+              "ORDER_BACK": (0.0, 0.6, 1.0, 2.0)}
 GRID = {"PARA_THRESHOLD": (0.0, 0.15, 0.25, 0.4, 0.55, 0.7), "SENT_THRESHOLD": (0.5, 0.65, 0.8, 1.0, 1.2),
         "EXTRA_MARGIN": (0.5, 0.9, 1.3), "LEX_WEIGHT": (0.5, 0.9, 1.3)}
 
@@ -212,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="labelled threads each of which must keep segmentation F1 >= --floor-f1 (the seed and the "
                          "examples: the product's tested target); grid points that do not rank after those that do")
     ap.add_argument("--floor-f1", type=float, default=0.92)
+    ap.add_argument("--order-grid", action="store_true",
+                    help="search the order constants (ORDER_*) instead, the thresholds as shipped")
     ap.add_argument("--out", help="write the figures as JSON here")
     ap.add_argument("--sentence-units-from", type=int, default=0,
                     help="read paragraphs of this many sentences also sentence by sentence (0: as shipped)")
@@ -231,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     prepared = prepare(threads, embedder)
     print(f"{len(threads)} generated threads, {n_comments} comments, {n_gold} gold answers; "
           f"units embedded and scored in {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
-    shipped = {k: getattr(segment, k) for k in CONSTANTS}
+    names, grid = (ORDER, ORDER_GRID) if args.order_grid else (CONSTANTS, GRID)
+    shipped = {k: getattr(segment, k) for k in names}
     real = prepare(real_threads(args.real, embedder), embedder) if args.real else None
     floors = [(g, prepare(real_threads([g], embedder), embedder)) for g in args.floor]
     report = {"sentence_units_from": segment.SENTENCE_UNITS_FROM, "threads": len(threads), "comments": n_comments, "gold": n_gold, "seed": SEED,
@@ -239,10 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     if real:
         report["shipped"]["real"] = score(real, shipped)
     print("shipped constants:", json.dumps(report["shipped"]))
-    if args.grid:
+    if args.grid or args.order_grid:
         rows = []
-        for combo in itertools.product(*(GRID[k] for k in CONSTANTS)):
-            values = dict(zip(CONSTANTS, combo))
+        for combo in itertools.product(*(grid[k] for k in names)):
+            values = dict(zip(names, combo))
             rows.append({"values": values, **score(prepared, values)})
             if real:
                 rows[-1]["real"] = score(real, values)

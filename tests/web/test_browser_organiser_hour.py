@@ -23,7 +23,6 @@ import io
 import json
 import re
 import zipfile
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
@@ -222,7 +221,9 @@ def test_the_organisers_first_hour(server, browser):
     # 5. every export
     page.goto(f"{base}/org/c/{slug}/results/")
     walk.look(page, "results")
-    today = date.today().isoformat()
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()  # the site's date (Europe/Oslo), as the file names carry
     downloads = {}
     links = page.locator("ul.downloads a")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]

@@ -407,7 +407,9 @@ def test_private_links_and_invitations_expire(make_consultation, client_for, set
     r = answer(anon, cons.slug, q1="Nei, det er ikke greit.")
     path = anon.get(r["Location"]).context["link"].split("testserver", 1)[1]
     comment = Comment.objects.get()
-    until = (comment.created_at + timedelta(days=90)).strftime("%Y-%m-%d")
+    # the page shows the date in the site's time zone (Europe/Oslo), not UTC: the two differ
+    # for an answer given in the last hour or two of a UTC day
+    until = timezone.localtime(comment.created_at + timedelta(days=90)).strftime("%Y-%m-%d")
     page = anon.get(path)
     assert page.status_code == 200 and until in page.content.decode()
     Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(days=89))
