@@ -86,9 +86,22 @@ def calibration_readings(rows: list[dict], embedder, model) -> dict:
                                                                    and is_lone(a.text) for a in answers]}
 
 
-def combined_logits(model, probs: np.ndarray, rule_stance: list[str], rule_conf: list[float], weight: float) -> np.ndarray:
-    """Each row's product of experts before its temperature (``StanceModel.product_logits``)."""
-    return np.stack([model.product_logits(p, s, c, weight) for p, s, c in zip(probs, rule_stance, rule_conf)])
+def combined_logits(model, probs: np.ndarray, rule_stance: list[str], rule_conf: list[float], weight) -> np.ndarray:
+    """Each row's product of experts before its temperature (``StanceModel.product_logits``); ``weight``
+    one number for every row or one per row."""
+    weights = np.broadcast_to(np.asarray(weight, dtype=np.float64), (len(probs),))
+    return np.stack([model.product_logits(p, s, c, w) for p, s, c, w in zip(probs, rule_stance, rule_conf, weights)])
+
+
+def row_weights(rules: list[str], point: tuple[float, float]) -> np.ndarray:
+    """Per row, the weight of a grid point (openers' weight, the other rules' weight): the run-time
+    ``StanceModel.weight_for`` in a cue language."""
+    return np.array([point[0] if r.startswith("opener-") else point[1] for r in rules])
+
+
+def key(point: tuple[float, float]) -> str:
+    """A grid point's name in the results: the weight, or "openers/other rules" when they differ."""
+    return str(point[1]) if point[0] == point[1] else f"{point[0]}/{point[1]}"
 
 
 def _scaled(z: np.ndarray, t: float, lone: np.ndarray, final: np.ndarray) -> np.ndarray:
@@ -100,7 +113,7 @@ def _scaled(z: np.ndarray, t: float, lone: np.ndarray, final: np.ndarray) -> np.
     return p
 
 
-def rethread(data: dict, model, weight: float) -> dict:
+def rethread(data: dict, model, point: tuple[float, float]) -> dict:
     """An analysis with each model-read answer's stance re-decided at ``weight`` from its provenance."""
     out = json.loads(json.dumps(data))
     for a in out["answers"]:
@@ -110,22 +123,22 @@ def rethread(data: dict, model, weight: float) -> dict:
         rule = prov.get("stance_rule", "no-cue")
         conf = RULE_CONFIDENCE.get(rule, 0.5) * (SEMANTIC_FACTOR if a.get("how") == "semantic" else 1.0)
         p = np.array([prov["model_probs"][s] for s in STANCES])
-        z = combined_logits(model, p[None, :], [prov["rule_stance"]], [conf], weight)[0]
+        z = combined_logits(model, p[None, :], [prov["rule_stance"]], [conf], row_weights([rule], point))[0]
         a["stance"] = STANCES[int(z.argmax())]
     return out
 
 
-def thread_figures(golds: tuple[str, ...], embedder, model) -> dict[str, dict]:
-    """Yes/no stance per thread at each weight: on the answers found, and end to end."""
+def thread_figures(golds: tuple[str, ...], embedder, model, points) -> dict[str, dict]:
+    """Yes/no stance per thread at each grid point: on the answers found, and end to end."""
     res: dict[str, dict] = {}
     for gp in golds:
         gold = load_json(str(ROOT / gp), "gold")
         path = next(p for p in (ROOT / gold["thread"], (ROOT / gp).parent / gold["thread"]) if p.exists())
         data = analyze(str(path), embedder=embedder).to_dict()
         res[gp] = {}
-        for w in GRID:
+        for w in points:
             st = evaluate(gold, rethread(data, model, w))["stance_yesno"]
-            res[gp][str(w)] = {"found": st["accuracy"], "end_to_end": st["strict_accuracy"], "answers": st["gold_answers"]}
+            res[gp][key(w)] = {"found": st["accuracy"], "end_to_end": st["strict_accuracy"], "answers": st["gold_answers"]}
     return res
 
 
@@ -135,7 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=str(ROOT / "src" / "innspill" / "data" / "cross"),
                     help="the model's folder (measured, and its card written with --write)")
     ap.add_argument("--results", default=str(ROOT / "training" / "rule-weight-results.json"))
+    ap.add_argument("--by-rule", action="store_true",
+                    help="choose two weights: one for answers that open with an answer word (the rules' opener-* "
+                         "readings: grammar) and one for the other rules (cue lists), by the same criterion")
     args = ap.parse_args(argv)
+    points = [(a, b) for a in GRID for b in GRID] if args.by_rule else [(w, w) for w in GRID]
     t0 = time.time()
     os.environ["INNSPILL_STANCE_MODEL"] = args.model  # the threads' analyses read the same model
     model = default_model()
@@ -148,32 +165,36 @@ def main(argv: list[str] | None = None) -> int:
     rule_pred = np.array([STANCES.index(s) for s in cal["rule_stance"]])
     report: dict = {"calibration_pairs": len(rows), "lone": int(lone.sum()), "grid": {}}
     langs = Counter(r["lang"] for r in rows)
-    for w in GRID:
-        z = combined_logits(model, cal["probs"], cal["rule_stance"], cal["rule_conf"], w)
+    for w in points:
+        z = combined_logits(model, cal["probs"], cal["rule_stance"], cal["rule_conf"], row_weights(cal["rule"], w))
         pred = np.where(lone, rule_pred, z.argmax(1))
-        report["grid"][str(w)] = {"calibration": round(float((pred == y).mean()), 4), "by_lang": {
+        report["grid"][key(w)] = {"calibration": round(float((pred == y).mean()), 4), "by_lang": {
             lang: round(float((pred[m] == y[m]).mean()), 3)
             for lang in sorted(langs) for m in [np.array([r["lang"] == lang for r in rows])]}}
     other = np.array([r["lang"] in OTHER_LANGUAGES for r in rows])
-    for w in GRID:
-        z = combined_logits(model, cal["probs"], cal["rule_stance"], cal["rule_conf"], w)
+    for w in points:
+        z = combined_logits(model, cal["probs"], cal["rule_stance"], cal["rule_conf"], row_weights(cal["rule"], w))
         pred = np.where(lone, rule_pred, z.argmax(1))
-        report["grid"][str(w)]["other_languages"] = round(float((pred[other] == y[other]).mean()), 4)
-        report["grid"][str(w)]["cue_languages"] = round(float((pred[~other] == y[~other]).mean()), 4)
+        report["grid"][key(w)]["other_languages"] = round(float((pred[other] == y[other]).mean()), 4)
+        report["grid"][key(w)]["cue_languages"] = round(float((pred[~other] == y[~other]).mean()), 4)
     report["calibration_rules_alone"] = round(float((rule_pred == y).mean()), 4)
-    threads = thread_figures(FLOOR_THREADS + DEV_THREADS, embedder, model)
-    for w in GRID:
-        g = report["grid"][str(w)]
-        g["floor_threads"] = {gp: threads[gp][str(w)]["found"] for gp in FLOOR_THREADS}
-        dev = [threads[gp][str(w)] for gp in DEV_THREADS]
+    threads = thread_figures(FLOOR_THREADS + DEV_THREADS, embedder, model, points)
+    for w in points:
+        g = report["grid"][key(w)]
+        g["floor_threads"] = {gp: threads[gp][key(w)]["found"] for gp in FLOOR_THREADS}
+        dev = [threads[gp][key(w)] for gp in DEV_THREADS]
         g["development_end_to_end"] = round(sum(d["end_to_end"] * d["answers"] for d in dev) / max(1, sum(d["answers"] for d in dev)), 3)
     # in sv and de no floor thread applies (the seed and the examples are nb and en): the best weight there
-    chosen_other = max(GRID, key=lambda w: (report["grid"][str(w)]["other_languages"], -w))
-    ok = [w for w in GRID if all(v >= FLOOR for v in report["grid"][str(w)]["floor_threads"].values())]
-    chosen = max(ok, key=lambda w: (report["grid"][str(w)]["calibration"], -w)) if ok else model.rule_weight
+    # (the other languages' weight is one number: the openers are read by cue lists there too)
+    chosen_other = max(GRID, key=lambda w: (report["grid"][key((w, w))]["other_languages"], -w))
+    ok = [w for w in points if all(v >= FLOOR for v in report["grid"][key(w)]["floor_threads"].values())]
+    # of equals, the smaller weights (the rest first: cue lists are what the issue distrusts)
+    chosen_point = (max(ok, key=lambda w: (report["grid"][key(w)]["calibration"], -w[1], -w[0])) if ok
+                    else (model.rule_weight_openers, model.rule_weight))
+    chosen = chosen_point[1]
     # the product's temperature, fitted on the answers the product reads (a lone yes/no keeps the rules'
     # reading and their confidence); the ECE is that of the final reader's confidence on all answers
-    z = combined_logits(model, cal["probs"], cal["rule_stance"], cal["rule_conf"], chosen)
+    z = combined_logits(model, cal["probs"], cal["rule_stance"], cal["rule_conf"], row_weights(cal["rule"], chosen_point))
     t2 = temperature(z[~lone], y[~lone])
     zz = z / t2
     p = np.exp(zz - zz.max(1, keepdims=True))
@@ -181,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     for i in np.flatnonzero(lone):
         p[i] = (1 - cal["rule_conf"][i]) / (len(STANCES) - 1)
         p[i, rule_pred[i]] = cal["rule_conf"][i]
-    report.update({"chosen": chosen, "chosen_other_languages": chosen_other, "other_languages": list(OTHER_LANGUAGES),
+    report.update({"chosen": chosen, "chosen_openers": chosen_point[0], "chosen_other_languages": chosen_other, "other_languages": list(OTHER_LANGUAGES),
                    "other_pairs": int(other.sum()), "combined_temperature": round(float(t2), 6), "calibration_ece": ece(p, y),
                    "calibration_ece_at_card_temperature": ece(_scaled(z, model.combined_t, lone, p), y),
                    "seconds": round(time.time() - t0), "model": model.id, "was": model.rule_weight})
@@ -191,13 +212,16 @@ def main(argv: list[str] | None = None) -> int:
         card_path = Path(args.model) / CARD_FILE
         card = json.loads(card_path.read_text(encoding="utf-8"))
         card["rule_weight"] = chosen
+        if args.by_rule or "rule_weight_openers" in card:
+            card["rule_weight_openers"] = chosen_point[0]
         card["rule_weight_other_languages"] = chosen_other
         card["combined_temperature"] = round(float(t2), 6)
         card.setdefault("training", {})["rule_weight_choice"] = {
-            "by": "training/choose_rule_weight.py", "calibration_accuracy": report["grid"][str(chosen)]["calibration"],
+            "by": "training/choose_rule_weight.py", "calibration_accuracy": report["grid"][key(chosen_point)]["calibration"],
+            "rule_weight_openers": chosen_point[0],
             "calibration_ece": report["calibration_ece"], "was": model.rule_weight,
             "other_languages": list(OTHER_LANGUAGES), "rule_weight_other_languages": chosen_other,
-            "other_languages_accuracy": report["grid"][str(chosen_other)]["other_languages"]}
+            "other_languages_accuracy": report["grid"][key((chosen_other, chosen_other))]["other_languages"]}
         card_path.write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {card_path}", file=sys.stderr)
     return 0

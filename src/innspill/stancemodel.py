@@ -100,7 +100,18 @@ class StanceModel:
         # not one of CUE_LANGUAGES): how much the rules' verdict counts there; the same as elsewhere
         # unless the card says otherwise (training/choose_rule_weight.py)
         self.rule_weight_other = float(card.get("rule_weight_other_languages", self.rule_weight))
+        # an answer that opens with an answer word ("Ja, …", "Nei –", "No, …": the rules' opener-*
+        # readings, grammar rather than cue lists) in a cue language: how much the rules count there;
+        # the same as for the other rules unless the card says otherwise (choose_rule_weight.py --by-rule)
+        self.rule_weight_openers = float(card.get("rule_weight_openers", self.rule_weight))
         self.sentence_pooling = card.get("sentence_pooling") == "geometric-mean"
+
+    def weight_for(self, rule: str, language: str | None) -> float:
+        """How much the rules' verdict counts beside the model for an answer the rule ``rule`` read,
+        in a comment detected as ``language``."""
+        if language is not None and language not in CUE_LANGUAGES:
+            return self.rule_weight_other
+        return self.rule_weight_openers if rule.startswith("opener-") else self.rule_weight
 
     @property
     def id(self) -> str:
@@ -268,7 +279,8 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
     model = model or default_model()
     info = {"id": model.id, "sha256": model.card["sha256"], "features": model.spec,
             "temperature": model.temperature, "rule_weight": model.rule_weight,
-            "rule_weight_other_languages": model.rule_weight_other, "cue_languages": list(CUE_LANGUAGES),
+            "rule_weight_other_languages": model.rule_weight_other, "rule_weight_openers": model.rule_weight_openers,
+            "cue_languages": list(CUE_LANGUAGES),
             "combined_temperature": model.combined_t, "sentence_pooling": model.sentence_pooling,
             "lone_words": LONE_WORDS}
     if model.card.get("kind") == "cross-encoder":
@@ -332,8 +344,7 @@ def _read_chunk(answers: list[Answer], by_id: dict, questions: list[Question], e
             a.provenance = {**prov, "stance_by": "rule"}
             continue
         rule_conf = a.confidence
-        lang = by_id[a.comment_id].language
-        weight = model.rule_weight if lang is None or lang in CUE_LANGUAGES else model.rule_weight_other
+        weight = model.weight_for(rule, by_id[a.comment_id].language)
         q = model.combine(p, rule_stance, rule_conf, weight)
         k = int(q.argmax())
         a.stance, a.confidence = STANCES[k], round(float(q[k]), 3)
