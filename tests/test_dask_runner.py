@@ -166,11 +166,40 @@ def _generated_thread_matches(folder, cache: str) -> None:
     _same(local, dask)
     st = local.stats()
     assert st["comments_read"] == 2000 and st["duplicates"] > 100
+    # the client let go of the comments no stage after language reads (innspill.comment_spill)
+    assert dask.comments.spilled == st["comments_read"] - st["distinct"]
     assert sum(1 for c in local.comments if c.repairs) > 50
 
 
 def test_dask_runner_matches_local_on_a_generated_thread(tmp_path):
     _generated_thread_matches(tmp_path, str(tmp_path / "cache"))
+
+
+def test_the_dask_client_holds_only_the_analysed_comments(tmp_path, monkeypatch):
+    """Once the language stage has run the client keeps the analysed comments only (the others on
+    disk, a few per partition here, so several partitions), and writes the local runner's analysis.
+    Measured in objects: the comments alive in the client after the run."""
+    import gc
+
+    from innspill import comment_spill
+    from innspill.contract import Comment
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, Comment) for o in gc.get_objects())
+
+    monkeypatch.setattr(comment_spill, "PART", 9)
+    path = tmp_path / "thread.txt"
+    load_script("benchmarks/bench.py").generate(400, path, seed=7, form_letters=True)
+    local = analyze(str(path), use_embeddings=False)
+    x = _json(local)
+    del local
+    start = alive()
+    dask = analyze(str(path), use_embeddings=False, runner="dask", workers=2)
+    st = dask.stats()
+    assert st["comments_read"] == 400 and st["comments_read"] - st["distinct"] > 5 * 9
+    assert alive() - start == len(dask.comments.analysed) == st["distinct"]
+    assert _json(dask) == x
 
 
 # INNSPILL_DASK_REPEAT=20: the generated-thread comparison 20 times in one session (issue 19: it

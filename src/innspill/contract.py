@@ -239,8 +239,11 @@ class Analysis:
     provenance: dict = field(default_factory=dict)
 
     def distinct(self) -> list[Comment]:
-        """Comments that are analysed: kept and not a duplicate."""
-        return [c for c in self.comments if c.status == "kept" and c.duplicate_of is None]
+        """Comments that are analysed: kept and not a duplicate. Comments kept partly on disk
+        (:class:`innspill.comment_spill.SpilledComments`) are looked for among those in memory:
+        the others were not analysed, and are not read back for this."""
+        comments = getattr(self.comments, "analysed", self.comments)
+        return [c for c in comments if c.status == "kept" and c.duplicate_of is None]
 
     def stats(self) -> dict:
         by_status = {s: 0 for s in STATUSES}

@@ -225,7 +225,8 @@ class ThemeBuilder:
         self.vectorise = Vectoriser(embedder, self.language)
         self.max_other = max_other
         self.stop = stopwords(self.language)
-        self.comments = {c.id: c for c in analysis.comments}
+        answered = {a.comment_id for a in analysis.answers}  # the only comments read here: not every one
+        self.comments = {c.id: c for c in analysis.comments if c.id in answered}
         self.memo: dict[str, tuple[str, str]] = {}  # word -> (stem, word), see _terms
 
     def build(self) -> list[dict]:

@@ -320,6 +320,19 @@ class _ClusterStages:
 
     def language(self, r):
         r.open_analysis(self.step("language", self.language_partitions))
+        self.spill(r)
+
+    def spill(self, r):
+        """The comments no later stage reads (copies, comments not kept) leave the client's memory
+        for a temporary file, read back a partition at a time when the analysis is counted and
+        written (:mod:`innspill.comment_spill`); the analysed ones stay. Every holder of the list
+        (the thread, the analysis, this object) gets the spilled sequence, so the list goes."""
+        from ..comment_spill import SpilledComments
+        from ..memory import release_memory
+
+        spilled = SpilledComments(self.comments)
+        self.comments = self.thread.comments = r.analysis.comments = spilled
+        release_memory()
 
     def language_partitions(self):
         from ..langdetect import detect_thread
