@@ -4,6 +4,11 @@ shared (an answer that is its whole comment, evidence that is the whole answer, 
 nothing to flag, distinct sets of model probabilities).
 
     python benchmarks/held_bytes.py --answers 5000
+    python benchmarks/held_bytes.py --answers 5000 --runner dask   # what the Dask client holds
+
+With ``--runner dask`` (two one-thread workers with the stand-in model, as dask_memory.py runs
+them) the sizes are those of the client's analysis after the run: the comments it holds in memory
+(those on disk, innspill.comment_spill, are counted apart and not read back).
 
 Sizes are ``sys.getsizeof`` summed over each object reached once (an object shared by several
 answers is counted at its first owner), in bytes; interpreter and library memory is not in them
@@ -45,7 +50,7 @@ class Sizer:
 
 def held(analysis) -> Counter:
     s, total = Sizer(), Counter()
-    for c in analysis.comments:
+    for c in getattr(analysis.comments, "analysed", analysis.comments):  # not those spilled to disk
         total["comment object"] += sys.getsizeof(c)
         for f in c.__slots__:
             total["comment." + f] += s.deep(getattr(c, f))
@@ -60,6 +65,7 @@ def held(analysis) -> Counter:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--answers", type=int, default=5000)
+    ap.add_argument("--runner", choices=("local", "dask"), default="local")
     args = ap.parse_args()
     from bench import generate
     from standin import StandInEmbedder, use_standin_cross_encoder
@@ -70,10 +76,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "consultation.txt")
         generate(args.answers, path, seed=11, form_letters=True)
-        a = analyze(str(path), max_bytes=10**10, options=RunOptions(embedder=StandInEmbedder(cache_dir=tmp)))
+        options = RunOptions(embedder=StandInEmbedder(cache_dir=tmp))
+        cluster = None
+        if args.runner == "dask":  # the workers embed with the stand-in too, as in dask_memory.py
+            from dask.distributed import LocalCluster
+            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                   preload=[str(HERE / "standin_worker.py")], env={"OMP_NUM_THREADS": "1"})
+            options = RunOptions(embedder=options.embedder, runner="dask", scheduler=cluster.scheduler_address)
+        a = analyze(str(path), max_bytes=10**10, options=options)
+        if cluster is not None:
+            cluster.close()
     total = held(a)
     n = len(a.comments)
-    print(f"{n:,} comments, {len(a.answers):,} answers\n| field | MB | bytes per comment |\n|---|---:|---:|")
+    on_disk = getattr(a.comments, "spilled", 0)
+    print(f"{args.runner} runner: {n:,} comments ({on_disk:,} of them on disk, not counted below), "
+          f"{len(a.answers):,} answers\n| field | MB | bytes per comment read |\n|---|---:|---:|")
     for k, v in sorted(total.items(), key=lambda kv: -kv[1]):
         if v:
             print(f"| {k} | {v / 1e6:.2f} | {v / n:.0f} |")

@@ -64,6 +64,11 @@ class SpilledComments(Sequence):
         """How many comments are on disk."""
         return int(self._upto[-1]) if len(self._upto) else 0
 
+    @property
+    def bytes_on_disk(self) -> int:
+        """The size of the pickled partitions."""
+        return self._end
+
     def _write(self, batch: list) -> None:
         data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
         self._file.write(data)
