@@ -291,3 +291,17 @@ def test_the_cross_encoders_states_are_computed_once_and_cached_bit_for_bit(tmp_
     assert calls == [len(rows)]  # the repeated pair once; nothing the second time
     assert np.array_equal(first, fresh) and np.array_equal(again, fresh)
     assert np.array_equal(fresh[-1], fresh[0])
+
+
+
+def test_the_card_may_weigh_the_openers_apart_from_the_cue_rules():
+    """``rule_weight_openers`` (choose_rule_weight.py --by-rule) applies to the rules' opener-*
+    readings in a cue language; absent, every rule has the one ``rule_weight`` (the shipped card)."""
+    shipped = StanceModel.load(DATA_DIR / "cross")
+    assert "rule_weight_openers" not in shipped.card  # not adopted (docs/figures.md, session 16)
+    assert shipped.weight_for("opener-no", "nb") == shipped.weight_for("polarity", "nb") == shipped.rule_weight
+    card = {**shipped.card, "rule_weight": 1.0, "rule_weight_openers": 0.25, "rule_weight_other_languages": 0.0}
+    m = StanceModel(card, dict(np.load(DATA_DIR / "cross" / "stance-model.npz")))
+    assert [m.weight_for(r, lang) for r, lang in
+            (("opener-yes", "nb"), ("opener-conditional", None), ("polarity", "en"), ("no-cue", "nn"),
+             ("opener-no", "sv"), ("polarity", "de"))] == [0.25, 0.25, 1.0, 1.0, 0.0, 0.0]
