@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "training"))
 
 import segtune  # noqa: E402
+
 from innspill.embed import Embedder  # noqa: E402
 
 

@@ -28,7 +28,6 @@ comments (see ``segtune.py``).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -41,7 +40,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "training"))
 
 from segtune import chatter_pools  # noqa: E402
-from train_stance import is_calibration, load_rows  # noqa: E402
+from train_stance import emit, is_calibration, load_rows  # noqa: E402
 
 SEED = 20261207
 MAX_QUESTIONS = 4
@@ -163,10 +162,7 @@ def main(argv: list[str] | None = None) -> int:
               "threads": len(threads), "comments": sum(len(t[2]) for t in threads)}
     result.update(score(threads, Embedder(cache_dir=args.cache_dir)))
     result["seconds"] = round(time.time() - t0)
-    text = json.dumps(result, indent=1, ensure_ascii=False)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    emit(result, args.out)
     return 0
 
 

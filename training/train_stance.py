@@ -310,6 +310,14 @@ def cross_validate(rows, x, y, rule_pred, usable) -> dict:
     return out
 
 
+def emit(result: dict, out: str | None) -> None:
+    """Print a script's figures as indented JSON, and write them to ``out`` too when given."""
+    text = json.dumps(result, indent=1, ensure_ascii=False)
+    print(text)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+
+
 def write_results(path: Path, report: dict, args) -> None:
     lines = ["# Training figures for the stance model", "",
              f"Written by `python training/train_stance.py{' --cv' if args.cv else ''}` "

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "training"))
 
 from train_cross import fine_tune, lower_layer_states, predict  # noqa: E402
-from train_stance import SEED, is_calibration, load_rows  # noqa: E402
+from train_stance import SEED, emit, is_calibration, load_rows  # noqa: E402
 
 from innspill import engine  # noqa: E402
 from innspill.embed import Embedder  # noqa: E402
@@ -116,10 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     result["cross_encoder_train_top1"] = top1(ptr, own_score[:len(ptr)])
     result["history"] = history
     result["seconds"] = round(time.time() - t0)
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    emit(result, args.out)
     return 0
 
 
