@@ -347,7 +347,8 @@ def decode_order(scores: list[np.ndarray], thr: float) -> list[int | None]:
     if not scores:
         return []
     nq = len(scores[0])
-    if not (ORDER_NEXT or ORDER_REPEAT or ORDER_BACK):
+    if len(scores) == 1 or not (ORDER_NEXT or ORDER_REPEAT or ORDER_BACK):
+        # one unit (most comments) has no order to read; nor have units when the constants are 0
         return [int(np.argmax(s)) if float(s.max()) >= thr else None for s in scores]
     q = np.arange(nq)
     trans = np.zeros((nq + 1, nq))  # row 0: nothing answered yet; row p + 1: last answered p
