@@ -181,7 +181,8 @@ class _Vectors:
     are made text by text), so the rows are the same numbers however they are fetched.
 
     When the question's vectors would take more than ``HOLD_BYTES`` and they can be had again
-    cheaply (the embedder keeps a disk cache, or there is no embedder: bags of stems), none is
+    cheaply (the embedder keeps a disk cache, or the Dask runner's workers share one, or there is
+    no embedder: bags of stems), none is
     kept: a side's vectors live while it is clustered and a theme's while it is ranked, fetched
     again from the cache (at 508,000 answers to one question, 780 MB fewer held at once).
     Otherwise (a small question, or an embedder with no disk cache that would have to run the
@@ -190,7 +191,8 @@ class _Vectors:
     def __init__(self, vectorise: Vectoriser, answers: list, dim: int):
         self.vectorise, self.answers = vectorise, answers
         embedder = vectorise.embedder
-        cheap = embedder is None or getattr(embedder, "cache_path", None) is not None
+        # the Dask runner's embedder has no cache of its own, but its workers share one (cache_dir)
+        cheap = embedder is None or any(getattr(embedder, k, None) is not None for k in ("cache_path", "cache_dir"))
         self.keep = not cheap or len(answers) * dim * 4 <= HOLD_BYTES
         self.held: list[np.ndarray] = []
         self.block = np.full(len(answers), -1, dtype=np.int8)  # answer -> which held side (kept vectors)

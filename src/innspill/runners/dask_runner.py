@@ -16,7 +16,9 @@ need the whole thread run on the client, and they see exactly the numbers the lo
   groups come back to the client, which joins them; a bucket too large to check pair by pair
   (``dedupe.buckets.LARGE_BUCKET``) is split the same way on every runner, and each destination is told
   the thread's large buckets first;
-* language per comment on the workers, the thread's vote on the client;
+* language per comment on the workers, the thread's vote on the client; then the comments no later
+  stage reads (copies, comments not kept) leave the client's memory for a temporary file, read back
+  a partition at a time when the analysis is counted and written (:mod:`innspill.comment_spill`);
 * segmentation: sections and raw scores (embedding, word overlap) per partition, only the
   numbers come back; the per-thread calibration on the client over all units in the local order;
   then each partition is planned again on a worker, scored with it and picked, so the client
@@ -24,7 +26,8 @@ need the whole thread run on the client, and they see exactly the numbers the lo
 * stance per partition;
 * privacy and themes on the client (themes compare answers across comments), with the
   answers' embeddings computed on the workers (:class:`WorkerEmbedder`), so the one step that
-  costs as much as segmentation is not left to a single process.
+  costs as much as segmentation is not left to a single process; a large question's vectors are
+  fetched again from the workers (their cache is shared) rather than all kept on the client.
 
 Embeddings are computed per text, independent of the batch (see ``embed.py``), so the result
 is identical to the local runner's (tested).
@@ -190,7 +193,8 @@ class WorkerEmbedder:
     def __init__(self, client, nparts: int, cache_dir: str | None, window: int = 4, progress=None):
         self.client, self.nparts, self.cache_dir, self.window = client, nparts, cache_dir, window
         self.progress = progress  # (texts done, texts) as parts come back, like Embedder.progress
-        self.cache_path = None  # the disk cache (if any) is the workers'
+        self.cache_path = None  # the disk cache (if any) is the workers': ``cache_dir``, which the themes
+        # read as "vectors can be had again without the model" (they keep one stance side's at a time)
         self.calls = 0  # texts sent to the workers
 
     def embed(self, texts: list[str], query: bool = False) -> np.ndarray:
@@ -284,10 +288,14 @@ class _ClusterStages:
 
     def dedupe_partitions(self):
         from ..dedupe import NEAR_THRESHOLD, apply_links, band_entries, link_copies, lsh_bands
+        from ..memory import release_memory
 
         live, norms, groups, first, truncated = link_copies(self.comments)
         bands = lsh_bands(NEAR_THRESHOLD)
         items = sorted((pos, n) for n, pos in first.items())
+        del first
+        # the forms go to the workers; what is left here reads the prefixes norms holds apart (kind)
+        norms.forget(range(len(norms.forms)))
         if not items:
             return apply_links(live, norms, groups, truncated)
         # shuffle by bucket: each partition's entries (band, band hash, position) are split by
@@ -299,6 +307,8 @@ class _ClusterStages:
         # are neither broadcast to every worker nor hashed again there.
         mapped = [self.client.submit(band_entries, self.client.scatter([chunk], hash=False)[0], bands, self.nparts,
                                      with_features=True, pure=False) for chunk in _chunks(items, self.nparts)]
+        del items  # the forms' text, on the workers now (at 1,000,000 answers some 400 MB)
+        release_memory()
         # each destination's piece is cut out where its mapper ran, so a bucket task fetches
         # only its own pieces, not every mapper's whole output
         pieces = [[self.client.submit(_piece, m, d, pure=False) for m in mapped] for d in range(self.nparts)]
