@@ -38,6 +38,7 @@ from __future__ import annotations
 import operator
 import os
 import shutil
+import sys
 import tempfile
 from collections import Counter
 
@@ -351,7 +352,8 @@ class _ClusterStages:
         found = [None] * len(parts)
         for i, res in _map_bounded(self.client, _w_languages, [([c.text for c in p],) for p in parts], self.window):
             found[i] = res
-        detected = [x for res in found for x in res]
+        # one string per language name, not one per comment as unpickled from the workers
+        detected = [x if x is None else sys.intern(x) for res in found for x in res]
         return detect_thread(self.thread.post, self.comments, self.lang, detected=detected)
 
     def segment(self, r):
@@ -384,7 +386,7 @@ class _ClusterStages:
                                    self.window, calib=calib, questions=self.thread.questions, language=lang_main,
                                    use_embeddings=self.use_embeddings):
             picked[i] = res
-        return [a for res in picked for a in res]
+        return share_ids([a for res in picked for a in res], distinct, self.thread.questions)
 
     def stance(self, r):
         self.step("stance", self.stance_partitions, r.analysis.answers, r.distinct, r.analysis.language)
@@ -401,6 +403,17 @@ class _ClusterStages:
                                    questions=stance_questions(self.thread.questions), language=lang_main):
             for a, (st, conf, ev, prov) in zip(aparts[i], res):
                 a.stance, a.confidence, a.evidence, a.provenance = st, conf, ev, prov
+
+
+def share_ids(answers: list, comments: list, questions: list) -> list:
+    """The answers as unpickled from the workers each carry their own copy of their comment's and
+    question's id: they get the client's strings instead (the same values, so the same analysis; at
+    1,000,000 answers some hundreds of MB fewer on the client)."""
+    ids = {c.id: c.id for c in comments}
+    ids.update((q.id, q.id) for q in questions)
+    for a in answers:
+        a.comment_id, a.question_id = ids.get(a.comment_id, a.comment_id), ids.get(a.question_id, a.question_id)
+    return answers
 
 
 def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, scheduler: str | None = None,
