@@ -56,14 +56,15 @@ SECOND_TOPIC_MIN = 0.0  # a unit also answers a weaker question when it names th
 # The units of a comment are therefore read as a sequence, decoded by :func:`decode_order`: the
 # question a unit answers is scored against the last question answered before it in the comment
 # (ORDER_NEXT added for the next question, ORDER_REPEAT taken off for the same one again, ORDER_BACK
-# for an earlier one). All three 0: every unit on its own, as before session 16.
-# Chosen by `training/segtune.py --order-grid` (session 16; the thresholds as they were) and adopted by
-# criteria written before the run (docs/figures.md): generated threads F1 0.687 -> 0.720 (recall 0.669
-# -> 0.753), development threads 0.872 -> 0.862, their yes/no stance end to end 0.809 -> 0.811; the
-# thread battery, where answers come in a drawn order, found 0.605 -> 0.629 (end to end 0.373 -> 0.386)
-ORDER_NEXT = 0.7
+# for an earlier one). All three 0: every unit on its own (the shipped reader).
+# Tried in session 16 with NEXT 0.7, REPEAT 0, BACK 2.0 (`training/segtune.py --order-grid`) and not
+# adopted by the criteria written before the run (docs/figures.md): generated threads F1 0.687 -> 0.720
+# and the thread battery's found answers 0.605 -> 0.629, but every written thread set lost segmentation
+# precision (development 0.872 -> 0.862, three of its threads below their tested floors) and no stance
+# end to end moved
+ORDER_NEXT = 0.0
 ORDER_REPEAT = 0.0
-ORDER_BACK = 2.0
+ORDER_BACK = 0.0
 
 
 @dataclass

@@ -279,10 +279,11 @@ def apply_stance_model(answers: list[Answer], comments: list[Comment], questions
     model = model or default_model()
     info = {"id": model.id, "sha256": model.card["sha256"], "features": model.spec,
             "temperature": model.temperature, "rule_weight": model.rule_weight,
-            "rule_weight_other_languages": model.rule_weight_other, "rule_weight_openers": model.rule_weight_openers,
-            "cue_languages": list(CUE_LANGUAGES),
+            "rule_weight_other_languages": model.rule_weight_other, "cue_languages": list(CUE_LANGUAGES),
             "combined_temperature": model.combined_t, "sentence_pooling": model.sentence_pooling,
             "lone_words": LONE_WORDS}
+    if "rule_weight_openers" in model.card:
+        info["rule_weight_openers"] = model.rule_weight_openers
     if model.card.get("kind") == "cross-encoder":
         info.update({"kind": "cross-encoder", "top_layers": model.card["top_layers"],
                      "encoder_sha256": model.card.get("encoder_sha256")})
