@@ -402,7 +402,14 @@ class _ClusterStages:
         for i, res in _map_bounded(self.client, _w_stances, list(zip(aparts, cparts)), self.window,
                                    questions=stance_questions(self.thread.questions), language=lang_main):
             for a, (st, conf, ev, prov) in zip(aparts[i], res):
-                a.stance, a.confidence, a.evidence, a.provenance = st, conf, ev, prov
+                a.stance, a.confidence, a.evidence, a.provenance = (
+                    sys.intern(st) if type(st) is str else st, conf, ev, _shared_names(prov))
+
+
+def _shared_names(prov: dict) -> dict:
+    """A provenance from the workers with its names (the stage, the rule) as one string per name,
+    not one per answer; the same keys in the same order and equal values."""
+    return {k: sys.intern(v) if type(v) is str else v for k, v in prov.items()} if type(prov) is dict else prov
 
 
 def share_ids(answers: list, comments: list, questions: list) -> list:
