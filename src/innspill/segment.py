@@ -53,7 +53,7 @@ SECOND_TOPIC_MIN = 0.0  # a unit also answers a weaker question when it names th
 # The order people answer in. Of the comments of the development threads, the seed and the examples
 # whose two or more answers (found, and right by the gold) are not all numbered, 81 answer in the
 # questions' order and 16 do not (each thread: 4-10 in order, 0-3 not; training/order_prior.py).
-# The units of a comment are therefore read as a sequence, decoded by :func:`decode_order`: the
+# The units of a comment can be read as a sequence, decoded by :func:`decode_order`: the
 # question a unit answers is scored against the last question answered before it in the comment
 # (ORDER_NEXT added for the next question, ORDER_REPEAT taken off for the same one again, ORDER_BACK
 # for an earlier one). All three 0: every unit on its own (the shipped reader).
@@ -363,7 +363,7 @@ def decode_order(scores: list[np.ndarray], thr: float) -> list[int | None]:
         gain = np.where(s >= thr - ORDER_NEXT, s.astype(np.float64) - thr, -np.inf)  # out of reach: never
         cand = value[:, None] + gain[None, :] + trans  # from state (row) to answering q (column)
         src = np.argmax(cand, axis=0)  # first best row: ties keep the earlier state
-        new = np.maximum(value, -np.inf)  # answering nothing keeps the state
+        new = value.copy()  # answering nothing keeps the state
         came = np.arange(nq + 1)  # state -> itself (answered nothing)
         take = cand[src, q] > new[1:]
         new[1:] = np.where(take, cand[src, q], new[1:])
