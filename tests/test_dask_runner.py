@@ -203,6 +203,14 @@ def test_the_dask_client_holds_only_the_analysed_comments(tmp_path, monkeypatch)
     st = dask.stats()
     assert st["comments_read"] == 400 and st["comments_read"] - st["distinct"] > 5 * 9
     assert alive() - start == len(dask.comments.analysed) == st["distinct"]
+    # and their texts (and the answers') are held once: a str the client pickled for the workers keeps
+    # its UTF-8 form inside it, so the texts sent are replaced by new equal strings (fresh_texts)
+    import sys
+
+    def once(t: str) -> bool:
+        return sys.getsizeof(t) == sys.getsizeof(t.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass"))
+    texts = [c.original for c in dask.comments.analysed] + [a.text for a in dask.answers]
+    assert sum(not t.isascii() for t in texts) > 100 and all(once(t) for t in texts)
     assert _json(dask) == x
 
 

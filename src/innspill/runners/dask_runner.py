@@ -30,7 +30,9 @@ need the whole thread run on the client, and they see exactly the numbers the lo
   fetched again from the workers (their cache is shared) rather than all kept on the client.
 
 Embeddings are computed per text, independent of the batch (see ``embed.py``), so the result
-is identical to the local runner's (tested).
+is identical to the local runner's (tested). What the client gets back shares its strings (ids,
+names), and the texts it keeps are held once although it pickles them for the workers
+(:func:`fresh_texts`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from collections import Counter
 import numpy as np
 
 from ..errors import InnspillError
+from .client_strings import as_bytes, as_text, fresh_texts, share_ids, shared_names
 
 N_PARTITIONS_PER_WORKER = 8  # small enough that no worker waits long for the last one
 
@@ -180,8 +183,8 @@ def _w_pick(comments, rel, lex, calib, questions, language, use_embeddings):
     return seg.pick(plan)
 
 
-def _w_embed(texts: list[str], query: bool, cache_dir: str | None) -> np.ndarray:
-    return _worker_embedder(cache_dir).embed(texts, query=query)
+def _w_embed(texts: list[bytes], query: bool, cache_dir: str | None) -> np.ndarray:
+    return _worker_embedder(cache_dir).embed([as_text(t) for t in texts], query=query)
 
 
 class WorkerEmbedder:
@@ -208,7 +211,8 @@ class WorkerEmbedder:
         starts = np.r_[0, np.cumsum([len(p) for p in parts])]
         self.calls += len(texts)
         done = 0
-        for i, vecs in _map_bounded(self.client, _w_embed, [(p,) for p in parts], self.window, query=query,
+        for i, vecs in _map_bounded(self.client, _w_embed, [([as_bytes(t) for t in p],) for p in parts], self.window,
+                                    query=query,
                                     cache_dir=self.cache_dir):
             out[starts[i]:starts[i + 1]] = vecs  # filled in place, one part at a time
             done += len(vecs)
@@ -390,6 +394,7 @@ class _ClusterStages:
 
     def stance(self, r):
         self.step("stance", self.stance_partitions, r.analysis.answers, r.distinct, r.analysis.language)
+        fresh_texts(r.distinct, r.analysis.answers)  # the last stage that sends them to the workers
 
     def stance_partitions(self, answers, distinct, lang_main):
         from ..stages import stance_questions
@@ -403,24 +408,7 @@ class _ClusterStages:
                                    questions=stance_questions(self.thread.questions), language=lang_main):
             for a, (st, conf, ev, prov) in zip(aparts[i], res):
                 a.stance, a.confidence, a.evidence, a.provenance = (
-                    sys.intern(st) if type(st) is str else st, conf, ev, _shared_names(prov))
-
-
-def _shared_names(prov: dict) -> dict:
-    """A provenance from the workers with its names (the stage, the rule) as one string per name,
-    not one per answer; the same keys in the same order and equal values."""
-    return {k: sys.intern(v) if type(v) is str else v for k, v in prov.items()} if type(prov) is dict else prov
-
-
-def share_ids(answers: list, comments: list, questions: list) -> list:
-    """The answers as unpickled from the workers each carry their own copy of their comment's and
-    question's id: they get the client's strings instead (the same values, so the same analysis; at
-    1,000,000 answers some hundreds of MB fewer on the client)."""
-    ids = {c.id: c.id for c in comments}
-    ids.update((q.id, q.id) for q in questions)
-    for a in answers:
-        a.comment_id, a.question_id = ids.get(a.comment_id, a.comment_id), ids.get(a.question_id, a.question_id)
-    return answers
+                    sys.intern(st) if type(st) is str else st, conf, ev, shared_names(prov))
 
 
 def run_stages_dask(thread, *, lang: str = "auto", use_embeddings: bool = True, scheduler: str | None = None,
